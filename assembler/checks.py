@@ -1,0 +1,44 @@
+"""`assembler check`: the text rules of `lint` plus what needs the manifests and git."""
+
+from __future__ import annotations
+
+from .errors import AssemblerError, InputError
+from .lint import check_agreement
+from .model import Finding
+from .workspace import Project
+
+
+def _finding(exc: AssemblerError, rule: str, fallback_path: str) -> Finding:
+    if isinstance(exc, InputError):
+        return Finding("error", exc.path, exc.line or 0, exc.detail, rule)
+    return Finding("error", fallback_path, 0, exc.message, rule)
+
+
+def check_pins(project: Project, contract: str) -> list[Finding]:
+    """Every released version's pinned text still exists somewhere (tag, commit, work tree)."""
+    findings = []
+    for version in project.versions(contract):
+        if version.status != "released":
+            continue
+        try:
+            project.find_version_text(version)
+        except AssemblerError as exc:
+            findings.append(Finding("error", version.path, 0, exc.message.split(": ", 1)[-1],
+                                    "pin"))
+    return findings
+
+
+def run_check(project: Project, ref: str | None, contract: str) -> list[Finding]:
+    """Return every finding for the text at `ref` and for the contract's manifests."""
+    findings: list[Finding] = []
+    try:
+        project.versions(contract)
+    except InputError as exc:
+        return [_finding(exc, "manifest", f"versions/{contract}")]
+    try:
+        resolved = project.resolve(ref, contract)
+    except InputError as exc:  # a file that does not parse: report it like any finding
+        return [_finding(exc, "parse", project.folder(contract))]
+    findings.extend(check_agreement(resolved.agreement))
+    findings.extend(check_pins(project, contract))
+    return sorted(findings, key=lambda f: (f.path, f.line, f.message))

@@ -1,0 +1,37 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..workspace import Project, find_root
+
+
+def project() -> Project:
+    """Return the project the current directory is in (memoised per invocation)."""
+    ctx = click.get_current_context()
+    obj = ctx.find_root().ensure_object(dict)
+    if "project" not in obj:
+        obj["project"] = Project(find_root())
+    return obj["project"]  # type: ignore[no-any-return]
+
+
+def contract_option() -> str | None:
+    """Return the --contract given to the root command, if any."""
+    return click.get_current_context().find_root().ensure_object(dict).get("contract")  # type: ignore[no-any-return]
+
+
+def echo_json(data: Any) -> None:
+    """Print `data` as indented JSON (UTF-8, keys in the order given)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def use_colour() -> bool:
+    """Return whether stdout is a terminal that wants colour."""
+    import os
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -1,0 +1,105 @@
+"""Foundation commands: versions, show, check, release."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..checks import run_check
+from ..release import release_version
+from ..render.agreement import agreement_json, agreement_markdown
+from ..text import agreement_text
+from .common import contract_option, echo_json, project
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def versions(fmt: str) -> None:
+    """List the released versions with their effective dates and hashes."""
+    p = project()
+    contract = p.contract(contract_option())
+    today = dt.date.today()
+    rows = p.versions(contract)
+    if fmt == "json":
+        echo_json({"contract": contract, "versions": [
+            {"version": v.number, "status": v.status, "effective": v.effective.isoformat(),
+             "released": v.released.isoformat() if v.released else None,
+             "in_force": v.status == "released" and v.effective <= today,
+             "sha256": v.sha256, "manifest": v.path} for v in rows]})
+        return
+    if not rows:
+        click.echo(f"{contract}: no released versions yet (see `assembler release`)")
+        return
+    for v in rows:
+        when = "in force since" if v.effective <= today else "takes effect on"
+        state = v.status if v.status != "released" else f"{when} {v.effective.isoformat()}"
+        click.echo(f"{contract} {v.number}  {state}  sha256 {v.sha256[:12]}")
+
+
+@click.command()
+@click.argument("ref", required=False, default="worktree")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
+              default="markdown", show_default=True)
+def show(ref: str, fmt: str) -> None:
+    """Print the agreement as it stands at REF (version, git ref or worktree)."""
+    p = project()
+    resolved = p.resolve(ref, p.contract(contract_option()))
+    if fmt == "json":
+        echo_json(agreement_json(resolved))
+    elif fmt == "text":
+        click.echo(agreement_text(resolved.agreement, resolved.label), nl=False)
+    else:
+        click.echo(agreement_markdown(resolved), nl=False)
+
+
+@click.command()
+@click.argument("ref", required=False, default="worktree")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def check(ref: str, fmt: str) -> None:
+    """Check numbering, references, defined terms, the catalogue and released-text pins.
+
+    Prints `path:line: error|warning: message`; exits 0 without errors, 1 with errors.
+    """
+    p = project()
+    contract = p.contract(contract_option())
+    findings = run_check(p, ref, contract)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if fmt == "json":
+        echo_json({"contract": contract, "ref": ref, "errors": errors, "warnings": warnings,
+                   "findings": [f.__dict__ for f in findings]})
+    else:
+        for f in findings:
+            click.echo(str(f))
+        click.echo(f"{contract} at {ref}: {errors} error(s), {warnings} warning(s)", err=True)
+    raise SystemExit(1 if errors else 0)
+
+
+@click.command()
+@click.argument("version")
+@click.option("--effective", required=True, callback=_date, metavar="YYYY-MM-DD",
+              help="The day the version takes effect.")
+def release(version: str, effective: dt.date) -> None:
+    """Write versions/<contract>/VERSION.toml pinning the current text; refuses on check errors."""
+    p = project()
+    v = release_version(p, p.contract(contract_option()), version, effective)
+    click.echo(f"released {v.contract} {v.number}: effective {v.effective.isoformat()}, "
+               f"sha256 {v.sha256}, manifest {v.path}")
+
+
+def register(group: click.Group) -> None:
+    """Add the foundation commands to `group`."""
+    for command in (versions, show, check, release):
+        group.add_command(command)

@@ -1,0 +1,93 @@
+"""Errors raised by the assembler; the CLI turns each into one line on stderr and an exit code.
+
+The tree::
+
+    AssemblerError                      exit 1 unless said otherwise
+    ├── UsageError                      exit 2: an argument names nothing that exists
+    │   ├── UnknownRefError             a version, git ref or `worktree` that does not resolve
+    │   └── UnknownContractError        no such contract under contracts/
+    ├── InputError                      a file the user gave us is wrong (has path, line)
+    │   ├── ClauseParseError            a Markdown clause file that does not parse
+    │   ├── ManifestError               a version manifest in versions/ that is broken
+    │   ├── CatalogueError              the Bijlage 1 catalogue or contract metadata is broken
+    │   └── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
+    ├── RepositoryError                 not a project / not a git repository / git failed
+    ├── CheckFailedError                `check` found errors where they block an action (release)
+    ├── OutputError                     an output file could not be written
+    └── (later issues add theirs below, each with its own structured fields)
+
+Every error carries enough to print ``path:line: message`` without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AssemblerError(Exception):
+    """Root of every error the assembler reports to a user."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AssemblerError):
+    """An argument that names nothing that exists."""
+
+    exit_code = 2
+
+
+class UnknownRefError(UsageError):
+    """A version number, git ref or `worktree` that does not resolve."""
+
+    def __init__(self, ref: str, reason: str) -> None:
+        super().__init__(f"unknown version or ref {ref!r}: {reason}")
+        self.ref = ref
+        self.reason = reason
+
+
+class UnknownContractError(UsageError):
+    """No contract of that id under contracts/."""
+
+
+class InputError(AssemblerError):
+    """A file the user gave us that is wrong; says where."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.detail = message
+
+
+class ClauseParseError(InputError):
+    """A Markdown clause file that does not parse into the model."""
+
+
+class ManifestError(InputError):
+    """A version manifest that is missing fields or malformed."""
+
+
+class CatalogueError(InputError):
+    """The Bijlage 1 catalogue or the contract metadata is malformed."""
+
+
+class ConfigError(InputError):
+    """assembler.toml or an ASSEMBLER_* environment variable is wrong."""
+
+
+class RepositoryError(AssemblerError):
+    """Not a project directory, not a git repository, or git failed."""
+
+
+class CheckFailedError(AssemblerError):
+    """`check` reported errors and the action requires a clean check."""
+
+
+class OutputError(AssemblerError):
+    """An output file could not be written."""

@@ -1,0 +1,45 @@
+"""`assembler release`: pin the work tree's text as a new version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .checks import run_check
+from .errors import CheckFailedError, UsageError
+from .history import tree_id
+from .model import Version, version_key
+from .versions import VERSION_RE, write_manifest
+from .workspace import WORKTREE, Project
+
+
+def release_version(project: Project, contract: str, number: str, effective: dt.date,
+                    today: dt.date | None = None,
+                    toelichting: dict[str, str] | None = None) -> Version:
+    """Write the manifest of version `number` pinning the current work tree; return it.
+
+    Refuses when `check` reports errors, when the version exists or is not newer than the
+    latest, and when the text is identical to the latest version's.
+    """
+    today = today or dt.date.today()
+    if not VERSION_RE.match(number):
+        raise UsageError(f"version {number!r} must look like 1.1 (major.minor)")
+    findings = run_check(project, WORKTREE, contract)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise CheckFailedError(
+            f"cannot release {number}: check reports {len(errors)} error(s), the first: {errors[0]}")
+    versions = project.versions(contract)
+    if any(v.number == number for v in versions):
+        raise UsageError(f"version {number} of {contract} already exists")
+    latest = versions[-1] if versions else None
+    if latest and version_key(number) <= latest.key:
+        raise UsageError(f"version {number} is not newer than the latest, {latest.number}")
+    files = project.worktree_files(contract)
+    agreement = project.resolve(WORKTREE, contract).agreement
+    if latest and latest.sha256 == agreement.sha256:
+        raise UsageError(f"the text is identical to version {latest.number}; nothing to release")
+    version = Version(contract=contract, number=number, effective=effective, status="released",
+                      sha256=agreement.sha256, released=today, tree=tree_id(files),
+                      toelichting=dict(toelichting or {}))
+    path = write_manifest(project.root, version)
+    return Version(**{**version.__dict__, "path": path.relative_to(project.root).as_posix()})

@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository root, temporary projects, and interop-tool lookup."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_TXT = ROOT.parent / "shared" / "source" / "verwerkersovereenkomst-v1.0.txt"
+CONTRACT = "verwerkersovereenkomst"
+
+
+def require_tool(name: str) -> str:
+    """Return the path of external tool `name`; skip the test when it is missing.
+
+    With ASSEMBLER_REQUIRE_INTEROP=1 (set by .ci/run) a missing tool fails the test instead.
+    """
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (CI installs it; see .ci/run)"
+    if os.environ.get("ASSEMBLER_REQUIRE_INTEROP") == "1":
+        pytest.fail(message + " and ASSEMBLER_REQUIRE_INTEROP=1", pytrace=False)
+    pytest.skip(message)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd` and return its stdout."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env=env).stdout
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A copy of this repository's contracts/ and versions/ in a fresh git repository."""
+    dest = tmp_path / "project"
+    dest.mkdir()
+    shutil.copytree(ROOT / "contracts", dest / "contracts")
+    shutil.copytree(ROOT / "versions", dest / "versions")
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "v1.0")
+    return dest
+
+
+@pytest.fixture
+def contract_dir(project_dir: Path) -> Path:
+    """The contract folder inside `project_dir`."""
+    return project_dir / "contracts" / CONTRACT
