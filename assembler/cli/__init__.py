@@ -46,6 +46,8 @@ def main(ctx: click.Context, debug: bool, contract: str | None) -> None:
     ctx.obj["contract"] = contract
 
 
-from . import contract as _contract  # noqa: E402  (registers the foundation commands)
+# Each module registers its own commands; importing them last keeps `main` defined first.
+from . import contract, customers, diff, notices, signing, site  # noqa: E402
 
-_contract.register(main)
+for _module in (contract, diff, customers, signing, notices, site):
+    _module.register(main)

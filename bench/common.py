@@ -1,0 +1,42 @@
+"""Timing helpers for the bench scripts: medians over repeated runs, fresh-process wall time."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median_ms(fn: Callable[[], object], runs: int = 30, warmup: int = 3) -> float:
+    """Return the median wall time of `fn()` in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def process_s(args: list[str], runs: int = 5, cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
+    """Return the median wall time, in seconds, of running `python -m assembler ARGS` afresh."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd, check=True,
+                       stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:
+    """Print one figure: name, median, target and whether it is met."""
+    print(f"{name:<58} {value:>10.2f} {unit:<6} target {target:<10} {'ok' if ok else 'MISSED'}",
+          flush=True)
