@@ -14,6 +14,7 @@ The tree::
     ├── RepositoryError                 not a project / not a git repository / git failed
     ├── CheckFailedError                `check` found errors where they block an action (release)
     ├── OutputError                     an output file could not be written
+    ├── RenderError                     a template or Typst failed
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -91,3 +92,7 @@ class CheckFailedError(AssemblerError):
 
 class OutputError(AssemblerError):
     """An output file could not be written."""
+
+
+class RenderError(AssemblerError):
+    """A document could not be rendered (a template or Typst failed)."""
