@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .errors import AssemblerError, InputError
 from .lint import check_agreement
 from .model import Finding
+from .prcheck import run_base_check
 from .workspace import Project
 
 
@@ -28,8 +31,13 @@ def check_pins(project: Project, contract: str) -> list[Finding]:
     return findings
 
 
-def run_check(project: Project, ref: str | None, contract: str) -> list[Finding]:
-    """Return every finding for the text at `ref` and for the contract's manifests."""
+def run_check(project: Project, ref: str | None, contract: str, base: str | None = None,
+              today: dt.date | None = None) -> list[Finding]:
+    """Return every finding for the text at `ref` and for the contract's manifests.
+
+    With `base` (pull-request mode) also the rules of `prcheck` against that git ref, with
+    `today` (default: the real today) as the day a notice could go out.
+    """
     findings: list[Finding] = []
     try:
         project.versions(contract)
@@ -41,4 +49,6 @@ def run_check(project: Project, ref: str | None, contract: str) -> list[Finding]
         return [_finding(exc, "parse", project.folder(contract))]
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
+    if base is not None:
+        findings.extend(run_base_check(project, contract, base, today or dt.date.today()))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))
