@@ -2,7 +2,7 @@
 
 On top of the rules of `check`, comparing the manifests now with those at REF:
 
-- **window**: a new manifest, or one whose effective date or pin changed, must take effect late
+- **window**: a new manifest, or one whose effective date changed, must take effect late
   enough that a notice sent today still reaches every customer on time (art. 11.2, with the
   e-mail delivery buffer); the error names the earliest possible effective date;
 - **released**: a manifest that exists at REF is a released version: removing it or changing its
@@ -83,8 +83,8 @@ def check_window(project: Project, old: dict[str, Version], new: dict[str, Versi
     findings = []
     for number, now in new.items():
         was = old.get(number)
-        if was is not None and (was.effective, was.sha256) == (now.effective, now.sha256):
-            continue  # unchanged dates and text: nothing new to announce
+        if was is not None and was.effective == now.effective:
+            continue  # announced before (a changed pin is the released rule's error)
         if now.status != "released" or now.effective >= earliest:
             continue
         findings.append(Finding("error", now.path, _line(project, now, "effective"), (

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .catalogue import line_of
-from .model import Agreement, Article, Finding, Version
+from .model import Agreement, AnnexBlock, Article, Catalogue, Finding, Version
 from .text import annex_block_text
 
 TODO_PREFIX = "TODO"
@@ -24,8 +24,18 @@ def _article_text(article: Article) -> tuple[str, ...]:
     return (article.title, *(f"{c.label} {c.text}" for c in article.clauses))
 
 
+def _block_text(block: AnnexBlock, catalogue: Catalogue) -> str:
+    if block.kind == "catalogue" and block.list_name:
+        # Which services a category applies to decides each customer's own Bijlage 1.
+        items = catalogue.lists()[block.list_name]
+        services = {s.id: s.label for s in catalogue.services}
+        return "\n".join(f"{i.label}: {', '.join(services.get(s, s) for s in i.services)}"
+                         for i in items)
+    return annex_block_text(block, catalogue)
+
+
 def _annex_texts(agreement: Agreement) -> dict[str, tuple[str, ...]]:
-    return {f"bijlage-{a.number}": (a.title, *(annex_block_text(b, agreement.catalogue)
+    return {f"bijlage-{a.number}": (a.title, *(_block_text(b, agreement.catalogue)
                                               for b in a.blocks))
             for a in agreement.annexes}
 
@@ -34,6 +44,7 @@ def changed_parts(old: Agreement, new: Agreement) -> list[str]:
     """Return the article numbers (and ``bijlage-N``) whose text differs between `old` and `new`.
 
     Articles are compared by number: an article added, removed or with any word changed counts.
+    An annex counts as changed also when a catalogue item it lists changes its services.
     """
     before = {a.number: _article_text(a) for a in old.articles}
     after = {a.number: _article_text(a) for a in new.articles}
