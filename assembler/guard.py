@@ -7,7 +7,7 @@ default every file git tracks) for:
 - e-mail addresses outside the example domains (example.nl/.com/.org/.net and their subdomains,
   the reserved TLDs .example, .test, .invalid, .localhost, and localhost);
 - Dutch phone numbers: +31 / 0031 numbers, mobile 06 numbers and landline numbers with an area
-  code (020-1234567). Ten digits with at most one dash, after the area code, so dates
+  code (020 and seven digits). Ten digits with at most one dash, after the area code, so dates
   (28-11-2026), KvK numbers (8 digits), version numbers and hashes are not taken for one;
 - IBANs whose mod-97 checksum is valid (a random code that looks like one is not reported);
 - a registry database: a file named ``*.sqlite``, ``*.sqlite3``, ``*.db`` or ``*.db3``, or any
@@ -33,9 +33,9 @@ RESERVED_TLDS = ("example", "test", "invalid", "localhost")
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[A-Za-z0-9][\w.%+-]*)@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)")
-# +31 6 12345678, +31 (0)20 123 4567, 0031-20-1234567: the country code makes the intent plain.
+# +31 6 …, +31 (0)20 …, 0031-20-…: the country code makes the intent plain.
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+31|0031)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){8}(?![\w-])")
-# 06-12345678, 06 1234 5678, 020-1234567, 010 - 123 45 67, 0612345678: validated in `_dutch_phone`.
+# 06-xxxxxxxx, 06 xxxx xxxx, 020-xxxxxxx, 010 - xxx xx xx, 06xxxxxxxx: validated in `_dutch_phone`.
 _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/:-])0[1-9][\d -]{7,14}\d(?![\w.,/:-]*\d)")
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])(?P<country>[A-Z]{2})(?P<check>\d{2})(?=[ A-Z0-9])")
 # Lengths of the IBANs of the SEPA countries a Dutch business meets; other codes are ignored.
@@ -131,8 +131,8 @@ def scan_line(line: str) -> Iterator[str]:
             yield f"Dutch phone number {_mask(m.group(0), 3)}"
     for m in _PHONE_NATIONAL.finditer(line):
         if in_iban(m.start()):
-            continue  # the digits of "NL91 ABNA 0417 1643 00" are not a phone number
-        # The pattern is greedy: "06-12345678 12" must still find "06-12345678".
+            continue  # the digits of a spaced IBAN ("NL.. ABNA 0417 …") are not a phone number
+        # The pattern is greedy: a number followed by " 12" must still be found.
         candidate = m.group(0)
         while candidate and not _dutch_phone(candidate):
             candidate = re.sub(r"[ -]*\d+$", "", candidate) if re.search(r"[ -]", candidate) else ""
