@@ -99,5 +99,6 @@ def test_dutch_formatting_and_holidays() -> None:
     assert non_working_day(D(2025, 4, 26)) == "Koningsdag"  # 27 April 2025 is a Sunday
     assert non_working_day(D(2025, 4, 27)) == "zondag"
     assert non_working_day(D(2026, 5, 14)) == "Hemelvaartsdag"
-    assert non_working_day(D(2026, 12, 26)) == "zaterdag"
+    assert non_working_day(D(2026, 11, 28)) == "zaterdag"
+    assert non_working_day(D(2026, 12, 26)) == "Tweede Kerstdag"  # also a Saturday
     assert non_working_day(D(2026, 12, 24)) is None
