@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
+from ..dates import parse_iso_date
 from ..guard import scan_files
+from ..site import build_site, describe
 from ..tagging import tag_releases
 from .common import contract_option, project
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command()
@@ -49,7 +61,24 @@ def tag(dry_run: bool) -> None:
             click.echo(f"{result.tag}: {verb} at {result.commit[:12]}")
 
 
+@click.command()
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build/site"), show_default=True, help="Folder to write the site to.")
+@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the site shows the state of (default: today).")
+def site(out: Path, today: dt.date | None) -> None:
+    """Write the published history as a static website: every version, redline, PDF and SHA-256.
+
+    Works from file:// and any web server (relative links, no scripts, no external assets).
+    Replaces OUTPUT as a whole, and only when it is new, empty or a site written before.
+    """
+    p = project()
+    result = build_site(p, p.contract(contract_option()), out, today or dt.date.today())
+    for line in describe(result):
+        click.echo(line)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""
-    for command in (guard, tag):
+    for command in (guard, tag, site):
         group.add_command(command)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tomli_w
+
 from tests.conftest import CONTRACT, git
 
 
@@ -30,7 +32,7 @@ def release(project: Path, version: str, effective: str, notes: dict[str, str] |
     manifest = project / "versions" / CONTRACT / f"{version}.toml"
     text = manifest.read_text(encoding="utf-8")
     if notes and "[toelichting]" not in text:
-        text += "\n[toelichting]\n" + "".join(f'{k} = "{v}"\n' for k, v in notes.items())
+        text += "\n" + tomli_w.dumps({"toelichting": notes})
         manifest.write_text(text, encoding="utf-8")
     return manifest
 
