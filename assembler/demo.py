@@ -69,8 +69,13 @@ def step_notices() -> None:
 
 
 def step_site() -> None:
-    """The published history of the agreement."""
-    # (issue 7: fills this in)
+    """Pull requests and the published history: the guard, the pull-request check, tags, the site."""
+    run("guard")
+    run("check", "--base", "HEAD")
+    run("tag", "--dry-run")
+    site = OUT / "site"
+    run("site", "-o", str(site.relative_to(ROOT)))
+    print(f"Open {site / 'index.html'} in a browser: it works from file:// and any web server.")
 
 
 STEPS: list[Callable[[], None]] = [

@@ -80,6 +80,7 @@ def check_window(project: Project, old: dict[str, Version], new: dict[str, Versi
                  today: dt.date, buffer: int) -> list[Finding]:
     """A new or re-dated version leaves customers the art. 11.2 notice month."""
     earliest = earliest_effective(today, buffer)
+    received = today + dt.timedelta(days=buffer)
     findings = []
     for number, now in new.items():
         was = old.get(number)
@@ -90,8 +91,8 @@ def check_window(project: Project, old: dict[str, Version], new: dict[str, Versi
         findings.append(Finding("error", now.path, _line(project, now, "effective"), (
             f"version {number} takes effect on {now.effective.isoformat()}, too soon for the "
             f"art. 11.2 notice month: a notice sent today ({today.isoformat()}) reaches customers "
-            f"{buffer} day(s) later; the earliest possible effective date is "
-            f"{earliest.isoformat()} ({format_date_nl(earliest)})"), "window"))
+            f"on {received.isoformat()} at the earliest, so the earliest possible effective date "
+            f"is {earliest.isoformat()} ({format_date_nl(earliest)})"), "window"))
     return findings
 
 

@@ -144,12 +144,16 @@ def _swap_in(out: Path, files: dict[str, str | bytes]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def describe(result: SiteResult) -> list[str]:
-    """Return the lines `assembler site` prints: one per version, then where the site is."""
+def describe(result: SiteResult, shown: Path | None = None) -> list[str]:
+    """Return the lines `assembler site` prints: one per version, then where the site is.
+
+    `shown` is the output folder as the user named it (default: the absolute path).
+    """
     lines = []
     for v in reversed(result.versions):
         lines.append(f"{v.version.number:<6} {v.state:<10} effective {v.version.effective.isoformat()}"
                      f"  sha256 {v.version.sha256[:12]}")
-    lines.append(f"site: {result.files} files in {result.out} (open {result.out / 'index.html'})")
+    folder = shown or result.out
+    lines.append(f"site: {result.files} files in {folder}/ (open {folder / 'index.html'})")
     return lines
 

@@ -74,7 +74,7 @@ def site(out: Path, today: dt.date | None) -> None:
     """
     p = project()
     result = build_site(p, p.contract(contract_option()), out, today or dt.date.today())
-    for line in describe(result):
+    for line in describe(result, out):
         click.echo(line)
 
 
