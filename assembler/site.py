@@ -6,6 +6,7 @@ external fonts or styles. Layout::
     index.html                      the current version, every version, how to check a hash
     stijl.css
     versies/<n>.html                a version: status, effective date, SHA-256, toelichting, text
+    versies/<n>.pdf                 the text as PDF/A, without a customer (Bijlage 1 in full)
     versies/<n>.txt                 the text as a reader sees it
     versies/<n>.canoniek.txt        the canonical text: its SHA-256 is the one the manifest pins
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from .errors import OutputError, UsageError
 from .model import Agreement, PublishedVersion
 from .render.site_html import STYLESHEET, SitePages
+from .render.version_pdf import render_version_pdf
 from .text import agreement_text, canonical_text
 from .workspace import Project
 
@@ -87,7 +89,8 @@ def _write(folder: Path, rel: str, data: str | bytes) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _version_files(v: PublishedVersion, pages: SitePages, flags: dict[str, bool]) -> dict[str, str]:
+def _version_files(v: PublishedVersion, pages: SitePages,
+                   flags: dict[str, bool]) -> dict[str, str | bytes]:
     a, n = v.agreement, v.version.number
     canonical = canonical_text(a.title, a.preamble, a.articles, a.annexes, a.catalogue)
     if hashlib.sha256(canonical.encode("utf-8")).hexdigest() != v.version.sha256:
@@ -95,7 +98,8 @@ def _version_files(v: PublishedVersion, pages: SitePages, flags: dict[str, bool]
                           "pinned SHA-256; refusing to publish it")
     return {f"versies/{n}.html": pages.version(v, **flags),
             f"versies/{n}.txt": agreement_text(a, n),
-            f"versies/{n}.canoniek.txt": canonical}
+            f"versies/{n}.canoniek.txt": canonical,
+            f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
 
 
 def build_site(project: Project, contract: str, out: Path, today: dt.date) -> SiteResult:
@@ -109,7 +113,7 @@ def build_site(project: Project, contract: str, out: Path, today: dt.date) -> Si
         raise UsageError(f"{contract}: no released versions yet; nothing to publish")
     current = next((v.version.number for v in versions if v.state == "in_force"), None)
     pages = SitePages(_site_info(versions[-1].agreement, current, today))
-    flags = {"pdfs": False, "redlines": False}
+    flags = {"pdfs": True, "redlines": False}
     files: dict[str, str | bytes] = {STYLESHEET: pages.stylesheet(),
                                      MARKER: "Written by `assembler site`; replaced on each run.\n",
                                      "index.html": pages.index(versions, **flags)}

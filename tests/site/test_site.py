@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.conftest import CONTRACT
+from tests.conftest import CONTRACT, require_tool
 from tests.site.conftest import TODAY
-from tests.workflow.helpers import cli
+from tests.workflow.helpers import cli, commit_all, edit, release
 
 
 class Links(HTMLParser):
@@ -118,3 +119,33 @@ def test_refuses_to_replace_a_folder_it_did_not_write(three_versions: Path, tmp_
                            "`assembler site`; choose an empty or new folder\n")
     assert (out / "contract.docx").read_bytes() == b"precious"
     assert [p.name for p in out.iterdir()] == ["contract.docx"]
+
+
+def test_each_version_has_its_generic_pdf(site: Path) -> None:
+    pdftotext = require_tool("pdftotext")
+    for n, effective, clause in (("1.0", "25 mei 2018", "achtenveertig (48) uur"),
+                                 ("1.1", "1 januari 2026", "vierentwintig (24) uur")):
+        pdf = site / "versies" / f"{n}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert f"Versie {n}, geldend vanaf {effective}" in text
+        assert clause in " ".join(text.split())
+        assert "Bijlage 1: Specificatie persoonsgegevens en betrokkenen" in text
+        assert "Ondertekening" not in text  # no customer, nothing to sign
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="versies/1.1.pdf">Download versie 1.1 als PDF</a>' in index
+
+
+def test_clause_text_reaches_the_pdf_as_text_not_markup(project_dir: Path, tmp_path: Path) -> None:
+    pdftotext = require_tool("pdftotext")
+    edit(project_dir, "07-datalekken.md", "binnen achtenveertig (48) uur",
+         'binnen #read("/etc/hostname") uur')
+    release(project_dir, "1.1", "2027-02-01", {"7": "Test."})
+    commit_all(project_dir, "1.1")
+    out = tmp_path / "site"
+    proc = cli(project_dir, "site", "-o", str(out), "--today", TODAY)
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run([pdftotext, str(out / "versies" / "1.1.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert '#read("/etc/hostname")' in text
