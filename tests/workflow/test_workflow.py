@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,18 +62,37 @@ def workflow() -> dict[str, Any]:
     return data
 
 
-def run_steps(job: str, cwd: Path, env: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, int]:
+EXPRESSIONS = {
+    "github.run_id": "4242",
+    "github.server_url": "https://github.example.com",
+    "github.repository": "voipexpress/contracts",
+    "github.token": "test-token",
+}
+
+
+def expand(text: str) -> str:
+    """Replace the `${{ … }}` expressions the runner would fill in; fail on one we do not know."""
+    return re.sub(r"\$\{\{\s*([^}]+?)\s*\}\}", lambda m: EXPRESSIONS[m.group(1)], text)
+
+
+def run_steps(job: str, cwd: Path, env: dict[str, str]) -> dict[str, int]:
     """Run the `run:` steps of `job` with bash -eo pipefail, as GitHub does; return exit codes."""
     codes: dict[str, int] = {}
+    failed = False
     for step in workflow()["jobs"][job]["steps"]:
         name = step.get("name", "")
-        if "run" not in step or name in skip or name == "Install":
+        if "run" not in step or name == "Install":
             continue  # actions (checkout, setup-python) and `pip install -e .` are the runner's part
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                              cwd=cwd, env={**env, **step.get("env", {})}, capture_output=True, text=True)
+        if failed and "cancelled()" not in step.get("if", ""):
+            continue  # after a failure only `if: !cancelled()` steps run
+        if "steps.redline.outcome == 'success'" in step.get("if", "") and codes.get("Redline"):
+            continue
+        step_env = {k: expand(str(v)) for k, v in step.get("env", {}).items()}
+        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                               expand(step["run"])],
+                              cwd=cwd, env={**env, **step_env}, capture_output=True, text=True)
         codes[name] = proc.returncode
-        if proc.returncode and "if" not in step:
-            break  # a failed step stops the job, unless the next steps say `if: !cancelled()`
+        failed = failed or (proc.returncode != 0 and not step.get("continue-on-error"))
     return codes
 
 
@@ -133,3 +153,66 @@ def test_release_job_fails_on_personal_data(project_dir: Path, runner_env: dict[
     commit_all(project_dir, "notitie")
     codes = run_steps("release", project_dir, runner_env)
     assert codes == {"Personal-data guard": 1}
+
+
+FAKE_GH = """#!/bin/sh
+# A stand-in for the GitHub CLI: records each call; --edit-last fails while there is no comment.
+echo "gh $*" >> "$GH_LOG"
+body=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --body-file) body="$2"; shift ;;
+    --edit-last) [ -f "$GH_COMMENT" ] || { echo "no comments found" >&2; exit 1; } ;;
+  esac
+  shift
+done
+cp "$body" "$GH_COMMENT"
+"""
+
+
+@pytest.fixture
+def pr_env(project_dir: Path, tmp_path: Path, runner_env: dict[str, str]) -> dict[str, str]:
+    """The runner's environment for a pull request from branch `pr` into `main`, with a fake gh."""
+    gh = Path(runner_env["PATH"].split(os.pathsep)[0]) / "gh"
+    gh.write_text(FAKE_GH)
+    gh.chmod(0o755)
+    base = git(project_dir, "rev-parse", "main").strip()
+    git(project_dir, "checkout", "-q", "-b", "pr")
+    return {**runner_env, "BASE_SHA": base, "PR_NUMBER": "7", "GH_LOG": str(tmp_path / "gh.log"),
+            "GH_COMMENT": str(tmp_path / "comment.md")}
+
+
+def test_pull_request_job_posts_the_redline(project_dir: Path, tmp_path: Path,
+                                            pr_env: dict[str, str]) -> None:
+    edit(project_dir, "07-datalekken.md", "binnen achtenveertig (48) uur", "binnen vierentwintig (24) uur")
+    release(project_dir, "1.1", "2099-02-01", {"7": "De meldtermijn wordt 24 uur."})
+    commit_all(project_dir, "Datalekken binnen 24 uur")
+
+    codes = run_steps("pull-request", project_dir, pr_env)
+    assert codes == {"Personal-data guard": 0, "Check (pull-request mode)": 0, "Redline": 0,
+                     "Comment the redline on the pull request": 0}
+    summary = Path(pr_env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "~~achtenveertig (48)~~" in summary and "**vierentwintig (24)**" in summary
+    comment = Path(pr_env["GH_COMMENT"]).read_text(encoding="utf-8")
+    assert comment.startswith("<!-- assembler-redline -->\n")
+    assert "**vierentwintig (24)**" in comment
+    assert "actions/runs/4242" in comment
+    # The first push: no comment to edit yet, so a new one is made; the next push edits it.
+    assert Path(pr_env["GH_LOG"]).read_text().splitlines() == [
+        "gh pr comment 7 --body-file build/redline/comment.md --edit-last",
+        "gh pr comment 7 --body-file build/redline/comment.md"]
+    for name in ("redline.docx", "redline.pdf", "redline.html"):
+        assert (project_dir / "build" / "redline" / name).stat().st_size > 1000
+    run_steps("pull-request", project_dir, pr_env)
+    assert Path(pr_env["GH_LOG"]).read_text().splitlines()[-1].endswith("--edit-last")
+
+
+def test_pull_request_job_fails_on_a_short_window_but_still_posts_the_redline(
+        project_dir: Path, pr_env: dict[str, str]) -> None:
+    edit(project_dir, "07-datalekken.md", "binnen achtenveertig (48) uur", "binnen vierentwintig (24) uur")
+    release(project_dir, "1.1", "2020-01-01", {"7": "De meldtermijn wordt 24 uur."})
+    commit_all(project_dir, "te vroeg")
+    codes = run_steps("pull-request", project_dir, pr_env)
+    assert codes["Check (pull-request mode)"] == 1  # the job fails: the merge is blocked
+    assert codes["Redline"] == 0
+    assert "**vierentwintig (24)**" in Path(pr_env["GH_COMMENT"]).read_text(encoding="utf-8")
