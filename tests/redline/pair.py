@@ -17,12 +17,14 @@ released with a pinned date), so `assembler diff 1.0 1.1` runs there. The edits:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from assembler.release import release_version
 from assembler.workspace import Project
-from tests.conftest import CONTRACT, ROOT, git
+from tests.conftest import CONTRACT, ROOT
 
 EFFECTIVE = dt.date(2027, 2, 1)
 RELEASED = dt.date(2026, 12, 1)
@@ -105,6 +107,15 @@ def apply_edits(folder: Path) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
+def git(cwd: Path, *args: str, when: str = "2018-05-01T12:00:00Z") -> str:
+    """Run git in `cwd` with fixed names and dates, so commit ids are the same on every run."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    return subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True,
+                          capture_output=True, text=True, env=env).stdout
+
+
 def build_pair(dest: Path) -> Path:
     """Create the fixture repository at `dest` (v1.0 and a released 1.1) and return it."""
     dest.mkdir(parents=True)
@@ -112,9 +123,9 @@ def build_pair(dest: Path) -> Path:
     shutil.copytree(ROOT / "versions", dest / "versions")
     git(dest, "init", "-q", "-b", "main")
     git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "v1.0", "--date", "2018-05-01T12:00:00Z")
+    git(dest, "commit", "-q", "-m", "v1.0")
     apply_edits(dest / "contracts" / CONTRACT)
     release_version(Project(dest), CONTRACT, "1.1", EFFECTIVE, today=RELEASED)
     git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "1.1", "--date", "2026-12-01T12:00:00Z")
+    git(dest, "commit", "-q", "-m", "1.1", when="2026-12-01T12:00:00Z")
     return dest
