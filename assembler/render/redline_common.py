@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..dates import format_date_nl
-from ..model import Change, Redline, Resolved
+from ..model import Change, Op, Redline, Resolved
 
 KINDS = ("added", "removed", "changed", "renumbered", "moved")
 _LIST_EN = {"data_categories": "data category", "data_subjects": "data subject category"}
@@ -178,3 +178,30 @@ def date_nl(redline: Redline) -> str:
 def effective_nl(r: Resolved) -> str:
     """Return "van kracht per 1 februari 2027" for a released version, else ""."""
     return f"van kracht per {format_date_nl(r.version.effective)}" if r.version else ""
+
+
+CONTEXT = 60
+"""Characters of unchanged text kept on each side of a change in the terminal and PR formats."""
+
+
+def trim_context(ops: tuple[Op, ...], context: int = CONTEXT) -> tuple[Op, ...]:
+    """Return ops with long unchanged runs shortened to `context` characters around the changes.
+
+    Cuts are made at a space and marked with "…"; a clause that is wholly inserted or deleted
+    is left alone. Only for reading: the full ops stay in the model and the JSON.
+    """
+    out = []
+    last = len(ops) - 1
+    for k, o in enumerate(ops):
+        text = o.text
+        if o.op == "equal" and len(text) > 2 * context + 10:
+            head = text[:context].rsplit(" ", 1)[0] if k > 0 else ""
+            tail = text[-context:].split(" ", 1)[-1] if k < last else ""
+            if k == 0:
+                text = "… " + tail
+            elif k == last:
+                text = head + " …"
+            else:
+                text = f"{head} … {tail}"
+        out.append(Op(o.op, text))
+    return tuple(out)

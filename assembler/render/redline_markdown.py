@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Change, Op, Redline
-from .redline_common import describe_en, side_label, summary_en
+from .redline_common import describe_en, side_label, summary_en, trim_context
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -65,6 +65,6 @@ def render_redline_markdown(redline: Redline) -> str:
         out += ["", f"**{escape(describe_en(c))}**"]
         if c.ops and (c.text_changed or c.kind in ("added", "removed")) and (
             c.level != "article" or c.note == "title"):
-            body = ops_markdown(c.ops)
+            body = ops_markdown(trim_context(c.ops))
             out += ["", "\n".join(f"> {line}" if line else ">" for line in body.split("\n"))]
     return "\n".join(out) + "\n"

@@ -7,7 +7,7 @@ Without colour (a pipe, a file, ``NO_COLOR``) deletions read ``[-old-]`` and ins
 from __future__ import annotations
 
 from ..model import Change, Op, Redline
-from .redline_common import describe_en, summary_en
+from .redline_common import describe_en, summary_en, trim_context
 
 _RED, _GREEN, _BOLD, _DIM, _YELLOW, _RESET = ("\x1b[31;9m", "\x1b[32;4m", "\x1b[1m", "\x1b[2m",
                                              "\x1b[33m", "\x1b[0m")
@@ -31,7 +31,7 @@ def _change(c: Change, colour: bool) -> list[str]:
     lines = [f"{_BOLD}{head}{_RESET}" if colour else head]
     if c.ops and (c.text_changed or c.kind in ("added", "removed")) and (
             c.level != "article" or c.note == "title"):
-        body = ops_text(c.ops, colour)
+        body = ops_text(trim_context(c.ops), colour)
         lines += ["    " + line if line else "" for line in body.split("\n")]
     return lines
 
