@@ -124,8 +124,8 @@ def _unit_pairs(ua: list[_Unit], ia: dict[str, list[int]], ub: list[_Unit],
         pairs.update({xs[i]: ys[j] for i, j in m.items()})
 
     by_content(ia["preamble"], ib["preamble"])
-    for x, y in amap.items():
-        pairs[ia[f"article:{x}"][0]] = ib[f"article:{y}"][0]
+    for old_art, new_art in amap.items():
+        pairs[ia[f"article:{old_art}"][0]] = ib[f"article:{new_art}"][0]
     for i, j in cmap.items():
         xs, ys = ia[f"clause:{i}"], ib[f"clause:{j}"]
         pairs[xs[0]] = ys[0]  # the paragraphs with the numbers
