@@ -17,8 +17,8 @@ THRESHOLD = 0.5
 
 
 def match_by_content(
-    old: Sequence[list[str]],
-    new: Sequence[list[str]],
+    old: Sequence[Sequence[str]],
+    new: Sequence[Sequence[str]],
     old_keys: Sequence[str] | None = None,
     new_keys: Sequence[str] | None = None,
     threshold: float = THRESHOLD,

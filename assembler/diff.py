@@ -41,7 +41,7 @@ from .model import (
     Source,
 )
 from .text import annex_block_text, catalogue_list_text, roman
-from .wordiff import containment, similarity, word_ops, words
+from .wordiff import containment, containment_bound, similarity, word_ops, words
 
 DEFAULT_AUTHOR = "VoIP Express"
 FALLBACK_DATE = dt.date(1980, 1, 1)
@@ -231,8 +231,8 @@ def _part_index(clause: Clause, others: list[tuple[Clause, Clause]]) -> int | No
     (so a sentence copied from a clause that still has it is not a split).
     """
     mine = words(clause.text)
-    scored = sorted(((containment(mine, words(c.text)), k) for k, (c, _) in enumerate(others)),
-                    reverse=True)
+    scored = sorted(((containment(mine, words(c.text)), k) for k, (c, _) in enumerate(others)
+                     if containment_bound(clause.text, c.text) >= SPLIT_SHARE), reverse=True)
     for share, k in scored:
         if share < SPLIT_SHARE:
             break
@@ -259,14 +259,14 @@ def _first_part_keeps_identity(oc: tuple[Clause, ...], nc: tuple[Clause, ...],
     for j, n in enumerate(nc):
         if j in cmap.values():
             continue
-        cands = [(i, j2) for i, j2 in cmap.items() if j2 > j]
+        cands = [(i, j2) for i, j2 in cmap.items() if j2 == j + 1]  # the part right after
         k = _part_index(n, [(oc[i], nc[j2]) for i, j2 in cands])
         if k is not None:
             cmap[cands[k][0]] = j
     for i, o in enumerate(oc):
         if i in cmap:
             continue
-        olds = [(i2, j) for i2, j in cmap.items() if i2 > i]
+        olds = [(i2, j) for i2, j in cmap.items() if i2 == i + 1]  # merged with the next
         k = _part_index(o, [(nc[j], oc[i2]) for i2, j in olds])
         if k is not None:
             i2, j = olds[k]

@@ -9,7 +9,10 @@ one token: joining the tokens gives the text back, which is what makes the ops e
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .model import Op
 
@@ -31,19 +34,33 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def words(text: str) -> list[str]:
-    """Return the tokens of `text` without the whitespace ones (for similarity)."""
-    return [t for t in _TOKEN.findall(text) if not t.isspace()]
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
+    """Return the tokens of `text` without the whitespace ones (for similarity; cached)."""
+    return tuple(t for t in _TOKEN.findall(text) if not t.isspace())
 
 
-def similarity(a: list[str], b: list[str]) -> float:
+@lru_cache(maxsize=8192)
+def bag(text: str) -> Counter[str]:
+    """Return the multiset of `text`'s words (cached; do not modify the result)."""
+    return Counter(words(text))
+
+
+def containment_bound(part: str, whole: str) -> float:
+    """Return a cheap upper bound of ``containment(words(part), words(whole))``."""
+    mine = bag(part)
+    total = sum(mine.values())
+    return sum((mine & bag(whole)).values()) / total if total else 0.0
+
+
+def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Return how alike two token lists are, 0.0 to 1.0 (difflib's ratio, no autojunk)."""
     if not a and not b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def containment(part: list[str], whole: list[str]) -> float:
+def containment(part: Sequence[str], whole: Sequence[str]) -> float:
     """Return the share of `part`'s tokens found, in order, in `whole`."""
     if not part:
         return 0.0
