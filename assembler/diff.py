@@ -344,7 +344,8 @@ def _catalogue_changes(ca: Catalogue, cb: Catalogue, pos: dict[str, int]
                 if oi.label != ni.label or added or removed:
                     out.append((key, Change(
                         "changed", "annex", roman(old[0]), roman(new[0]), "Bijlage 1",
-                        word_ops(oi.label, ni.label), oi.label, ni.label,
+                        word_ops(oi.label, ni.label) if oi.label != ni.label else (),
+                        oi.label, ni.label,
                         note="relabelled" if oi.label != ni.label else "services",
                         item=f"{name}:{item_id}", services_added=added,
                         services_removed=removed)))
