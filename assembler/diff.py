@@ -23,25 +23,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .align import in_order, match_by_content
-from .lint import _LAW, _OF_DOCUMENT, _REFERENCE
+from .diff_catalogue import Keyed, catalogue_changes
+from .diff_references import reference_warnings
+from .diff_units import Unit, paragraph_units
 from .model import (
     Agreement,
     Block,
-    Catalogue,
     Change,
     Clause,
     Op,
     Redline,
-    ReferenceWarning,
     Resolved,
-    Source,
 )
-from .text import annex_block_text, catalogue_list_text, roman
+from .redline_queries import (
+    affects_customer,
+    annex_changes_for,
+    changed_articles,
+    changes_for,
+    customer_annex_text,
+)
 from .wordiff import containment, containment_bound, similarity, word_ops, words
+
+__all__ = [
+    "DEFAULT_AUTHOR", "FALLBACK_DATE", "affects_customer", "annex_changes_for", "changed_articles",
+    "changes_for", "customer_annex_text", "diff_agreements", "version_date",
+]
 
 DEFAULT_AUTHOR = "VoIP Express"
 FALLBACK_DATE = dt.date(1980, 1, 1)
@@ -49,49 +57,6 @@ FALLBACK_DATE = dt.date(1980, 1, 1)
 SPLIT_SHARE = 0.6
 """Share of an added (removed) clause's words found in another clause to call it split (merged)."""
 _HEADING_WEIGHT = 1000
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """One paragraph of a text, with what it belongs to."""
-
-    kind: str
-    text: str
-    number: str = ""
-    clause: int = -1
-    source: Source | None = None
-
-
-def _units(a: Agreement) -> tuple[list[_Unit], dict[str, list[int]]]:
-    """Return the paragraphs of `a` in reading order and an index of them by role."""
-    units: list[_Unit] = [_Unit("title", a.title)]
-    index: dict[str, list[int]] = {"preamble": []}
-
-    def add(unit: _Unit, key: str) -> None:
-        index.setdefault(key, []).append(len(units))
-        units.append(unit)
-
-    for p in a.preamble:
-        add(_Unit("preamble", p.text, source=p.source), "preamble")
-    ci = 0
-    for art in a.articles:
-        add(_Unit("article", f"Artikel {art.number}. {art.title}", art.number, source=art.source),
-            f"article:{art.number}")
-        for clause in art.clauses:
-            for k, p in enumerate(clause.paragraphs):
-                text = f"{clause.label} {p.text}" if k == 0 else p.text
-                add(_Unit("clause", text, clause.number, ci, p.source), f"clause:{ci}")
-            ci += 1
-    for annex in a.annexes:
-        add(_Unit("annex", f"Bijlage {annex.number}: {annex.title}", annex.number,
-                  source=annex.source), f"annex:{annex.number}")
-        for block in annex.blocks:
-            kind = {"heading": "annex-heading", "paragraph": "annex-paragraph"}.get(
-                block.kind, "annex-list")
-            number = block.list_name or ""
-            add(_Unit(kind, annex_block_text(block, a.catalogue), number, source=block.source),
-                f"annex-blocks:{annex.number}")
-    return units, index
 
 
 def _match_articles(a: Agreement, b: Agreement, cmap: dict[int, int]) -> dict[str, str]:
@@ -113,7 +78,7 @@ def _match_articles(a: Agreement, b: Agreement, cmap: dict[int, int]) -> dict[st
     return amap
 
 
-def _unit_pairs(ua: list[_Unit], ia: dict[str, list[int]], ub: list[_Unit],
+def _unit_pairs(ua: list[Unit], ia: dict[str, list[int]], ub: list[Unit],
                 ib: dict[str, list[int]], cmap: dict[int, int],
                 amap: dict[str, str]) -> dict[int, int]:
     """Return old unit index → new unit index for paragraphs that are the same paragraph."""
@@ -145,7 +110,7 @@ def _unit_pairs(ua: list[_Unit], ia: dict[str, list[int]], ub: list[_Unit],
     return pairs
 
 
-def _merge(ua: list[_Unit], ub: list[_Unit], pairs: dict[int, int],
+def _merge(ua: list[Unit], ub: list[Unit], pairs: dict[int, int],
            anchors: set[int]) -> tuple[list[Block], dict[int, int], dict[int, int]]:
     """Return the merged blocks and, per old / new unit, the index of its block."""
     blocks: list[Block] = []
@@ -189,9 +154,9 @@ def _minor(number: str) -> str:
 def _clause_changes(a: Agreement, b: Agreement, cmap: dict[int, int], amap: dict[str, str],
                     anchored: set[int], ia: dict[str, list[int]], ib: dict[str, list[int]],
                     old_pos: dict[int, int], new_pos: dict[int, int]
-                    ) -> list[tuple[tuple[int, int, int], Change]]:
+                    ) -> list[Keyed]:
     oc, nc = a.clauses(), b.clauses()
-    out: list[tuple[tuple[int, int, int], Change]] = []
+    out: list[Keyed] = []
     for i, j in cmap.items():
         o, n = oc[i], nc[j]
         first_new = ib[f"clause:{j}"][0]
@@ -277,8 +242,8 @@ def _first_part_keeps_identity(oc: tuple[Clause, ...], nc: tuple[Clause, ...],
 def _article_changes(a: Agreement, b: Agreement, amap: dict[str, str], anchored: set[int],
                      ia: dict[str, list[int]], ib: dict[str, list[int]],
                      old_pos: dict[int, int], new_pos: dict[int, int]
-                     ) -> list[tuple[tuple[int, int, int], Change]]:
-    out: list[tuple[tuple[int, int, int], Change]] = []
+                     ) -> list[Keyed]:
+    out: list[Keyed] = []
     for x, y in amap.items():
         old, new = a.article(x), b.article(y)
         assert old is not None and new is not None
@@ -303,62 +268,13 @@ def _article_changes(a: Agreement, b: Agreement, amap: dict[str, str], anchored:
     return out
 
 
-def _catalogue_changes(ca: Catalogue, cb: Catalogue, pos: dict[str, int]
-                       ) -> list[tuple[tuple[int, int, int], Change]]:
-    """Return the catalogue's changes, compared by stable id."""
-    out: list[tuple[tuple[int, int, int], Change]] = []
-    end = max(pos.values(), default=0)
-    olds, news = {s.id: s for s in ca.services}, {s.id: s for s in cb.services}
-    for k, sid in enumerate([*news, *(s for s in olds if s not in news)]):
-        o, n = olds.get(sid), news.get(sid)
-        kind = "added" if o is None else "removed" if n is None else "changed" if o.label != n.label else ""
-        if kind:
-            ot, nt = (o.label if o else ""), (n.label if n else "")
-            out.append(((end, 2, 1000 + k), Change(kind, "annex", None, None, "Bijlage 1",
-                                                   word_ops(ot, nt), ot, nt, note="relabelled"
-                                                   if kind == "changed" else "",
-                                                   item=f"service:{sid}")))
-    for name, new_items in cb.lists().items():
-        old_items = ca.lists()[name]
-        at = pos.get(name, end)
-        o_by = {it.id: (k, it) for k, it in enumerate(old_items, 1)}
-        n_by = {it.id: (k, it) for k, it in enumerate(new_items, 1)}
-        order = [*n_by, *(i for i in o_by if i not in n_by)]
-        for k, item_id in enumerate(order):
-            old, new = o_by.get(item_id), n_by.get(item_id)
-            key = (at, 2, k)
-            if old is None and new is not None:
-                out.append((key, Change("added", "annex", None, roman(new[0]), "Bijlage 1",
-                                        (Op("insert", new[1].label),), "", new[1].label,
-                                        item=f"{name}:{item_id}",
-                                        services_added=new[1].services)))
-            elif new is None and old is not None:
-                out.append((key, Change("removed", "annex", roman(old[0]), None, "Bijlage 1",
-                                        (Op("delete", old[1].label),), old[1].label, "",
-                                        item=f"{name}:{item_id}",
-                                        services_removed=old[1].services)))
-            elif old is not None and new is not None:
-                oi, ni = old[1], new[1]
-                added = tuple(s for s in ni.services if s not in oi.services)
-                removed = tuple(s for s in oi.services if s not in ni.services)
-                if oi.label != ni.label or added or removed:
-                    out.append((key, Change(
-                        "changed", "annex", roman(old[0]), roman(new[0]), "Bijlage 1",
-                        word_ops(oi.label, ni.label) if oi.label != ni.label else (),
-                        oi.label, ni.label,
-                        note="relabelled" if oi.label != ni.label else "services",
-                        item=f"{name}:{item_id}", services_added=added,
-                        services_removed=removed)))
-    return out
-
-
-def _text_changes(ua: list[_Unit], ub: list[_Unit], pairs: dict[int, int], anchored: set[int],
+def _text_changes(ua: list[Unit], ub: list[Unit], pairs: dict[int, int], anchored: set[int],
                   old_pos: dict[int, int], new_pos: dict[int, int]
-                  ) -> list[tuple[tuple[int, int, int], Change]]:
+                  ) -> list[Keyed]:
     """Return changes to the title, the preamble and the annexes' prose."""
     level = {"title": "preamble", "preamble": "preamble", "annex": "annex",
              "annex-heading": "annex", "annex-paragraph": "annex"}
-    out: list[tuple[tuple[int, int, int], Change]] = []
+    out: list[Keyed] = []
     matched_new = set(pairs.values())
     for i, j in pairs.items():
         if ub[j].kind in level and ua[i].text != ub[j].text:
@@ -377,81 +293,8 @@ def _text_changes(ua: list[_Unit], ub: list[_Unit], pairs: dict[int, int], ancho
     return out
 
 
-def _where(unit: _Unit) -> str:
+def _where(unit: Unit) -> str:
     return "" if unit.kind in ("title", "preamble") else "Bijlage 1"
-
-
-def _references(text: str, self_names: Iterable[str]) -> list[tuple[str, str]]:
-    """Return (reference as written, target number) for references into this agreement."""
-    out = []
-    names = set(self_names)
-    for m in _REFERENCE.finditer(text):
-        after = text[m.end():]
-        doc = _OF_DOCUMENT.match(after)
-        if (doc and doc.group("doc") not in names) or _LAW.match(after):
-            continue
-        if m.group("kind").lower() == "bijlage":
-            continue
-        minor = m.group("minor")
-        out.append((m.group(0), f"{m.group('major')}.{minor}" if minor else m.group("major")))
-    return out
-
-
-def _label(r: Resolved) -> str:
-    return r.version.number if r.version else r.ref
-
-
-def _reference_warnings(old: Resolved, new: Resolved, ua: list[_Unit], ub: list[_Unit],
-                        pairs: dict[int, int], cmap: dict[int, int], amap: dict[str, str],
-                        changes: list[Change]) -> list[ReferenceWarning]:
-    """Return references whose target a renumbering moved or removed (see `ReferenceWarning`)."""
-    a, b = old.agreement, new.agreement
-    oc, nc = a.clauses(), b.clauses()
-    clause_now: dict[str, str | None] = {c.number: None for c in oc}
-    clause_now.update({oc[i].number: nc[j].number for i, j in cmap.items()})
-    article_now: dict[str, str | None] = {art.number: amap.get(art.number) for art in a.articles}
-    split: dict[str, list[str]] = {}
-    for ch in changes:
-        if ch.note == "split-from" and ch.new_number:
-            split.setdefault(ch.related[0], []).append(ch.new_number)
-    inverse = {j: i for i, j in pairs.items()}
-    old_label, new_label = _label(old), _label(new)
-    out = []
-    for j, unit in enumerate(ub):
-        if j not in inverse or unit.source is None:
-            continue
-        before = {t for _, t in _references(ua[inverse[j]].text, a.meta.self_names)}
-        where = unit.number if unit.kind == "clause" else "Bijlage 1" if unit.kind.startswith(
-            "annex") else "the preamble"
-        for written, target in _references(unit.text, b.meta.self_names):
-            if target not in before:
-                continue  # a new reference: `check` verifies it exists
-            table = clause_now if "." in target else article_now
-            if target not in table:
-                continue  # it pointed at nothing before either
-            now = table[target]
-            what = "clause" if "." in target else "article"
-            if now == target:
-                if target in split:
-                    parts = " and ".join([target, *split[target]])
-                    out.append(ReferenceWarning(unit.source, where, written, target, now,
-                               f"'{written}' in {where}: {what} {target} was split into {parts}; "
-                               f"check which one the reference means"))
-                continue
-            if now is None:
-                message = (f"'{written}' in {where} meant {what} {target} of {old_label}, which "
-                           f"was removed" + (f"; {target} in {new_label} is another {what}"
-                                             if _exists(b, target) else ""))
-            else:
-                message = (f"'{written}' in {where} meant {what} {target} of {old_label}, which "
-                           f"is {now} in {new_label}" + (f"; {target} is now another {what}"
-                                              if _exists(b, target) else ""))
-            out.append(ReferenceWarning(unit.source, where, written, target, now, message))
-    return out
-
-
-def _exists(b: Agreement, number: str) -> bool:
-    return (b.clause(number) if "." in number else b.article(number)) is not None
 
 
 def version_date(resolved: Resolved) -> dt.date | None:
@@ -473,8 +316,8 @@ def diff_agreements(old: Resolved, new: Resolved, *, author: str = DEFAULT_AUTHO
                             [c.number for c in oc], [c.number for c in nc])
     _first_part_keeps_identity(oc, nc, cmap)
     amap = _match_articles(a, b, cmap)
-    ua, ia = _units(a)
-    ub, ib = _units(b)
+    ua, ia = paragraph_units(a)
+    ub, ib = paragraph_units(b)
     pairs = _unit_pairs(ua, ia, ub, ib, cmap, amap)
     plist = sorted(pairs.items())
     weights = [_HEADING_WEIGHT if ua[i].kind in ("title", "article", "annex") else 1
@@ -487,104 +330,10 @@ def diff_agreements(old: Resolved, new: Resolved, *, author: str = DEFAULT_AUTHO
     keyed = (_article_changes(a, b, amap, anchored_new, ia, ib, old_pos, new_pos)
              + _clause_changes(a, b, cmap, amap, anchored_new, ia, ib, old_pos, new_pos)
              + _text_changes(ua, ub, pairs, anchored_new, old_pos, new_pos)
-             + _catalogue_changes(a.catalogue, b.catalogue, list_pos))
+             + catalogue_changes(a.catalogue, b.catalogue, list_pos))
     changes = [c for _, c in sorted(keyed, key=lambda kc: kc[0])]
-    warnings = _reference_warnings(old, new, ua, ub, pairs, cmap, amap, changes)
+    warnings = reference_warnings(old, new, ua, ub, pairs, cmap, amap, changes)
     return Redline(old=old, new=new, changes=tuple(changes), blocks=tuple(blocks),
                    warnings=tuple(warnings),
                    date=date or version_date(new) or version_date(old) or FALLBACK_DATE,
                    author=author)
-
-
-# --- questions later issues ask of a redline ------------------------------------------------------
-
-
-def changed_articles(redline: Redline) -> list[str]:
-    """Return the numbers, in the NEW version, of the articles with any change, in order.
-
-    An article counts when it was added, renumbered, moved or retitled, or when one of its
-    clauses was added, changed, renumbered or moved into it, or removed from it. Articles that
-    were removed entirely are not in the new version and are not listed; nor is Bijlage 1 (ask
-    `annex_changes_for`).
-    """
-    amap_old_to_new = {c.old_number: c.new_number for c in redline.changes
-                       if c.level == "article" and c.old_number and c.new_number}
-    new_articles = {art.number for art in redline.new.agreement.articles}
-    found: set[str] = set()
-    for c in redline.changes:
-        if c.level == "article" and c.new_number:
-            found.add(c.new_number)
-        elif c.level == "clause":
-            if c.new_number:
-                found.add(c.article)
-            else:  # removed: the article it was in, as numbered now
-                art = amap_old_to_new.get(c.article, c.article)
-                if art in new_articles and _same_article(redline, c.article, art):
-                    found.add(art)
-    return sorted(found, key=int)
-
-
-def _same_article(redline: Redline, old: str, new: str) -> bool:
-    """Return whether old article `old` continues as new article `new`."""
-    removed = any(c.level == "article" and c.kind == "removed" and c.old_number == old
-                  for c in redline.changes)
-    return not removed
-
-
-def _visible(services: tuple[str, ...], wanted: set[str]) -> bool:
-    return bool(set(services) & wanted)
-
-
-def annex_changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change, ...]:
-    """Return the annex changes a customer using `services` (service ids) sees in their Bijlage 1.
-
-    A customer's Bijlage 1 lists only the catalogue items that apply to one of their services, so:
-    an item added, removed or relabelled counts when it applies (before or after) to one of
-    them; a change of an item's services counts when it makes the item appear or disappear for
-    them; a change to the annex's own prose counts for everyone; a service relabelled does not
-    show in Bijlage 1 and never counts.
-    """
-    wanted = set(services)
-    out = []
-    for c in redline.changes:
-        if c.level != "annex" or c.item.startswith("service:"):
-            continue
-        if not c.item:
-            out.append(c)
-            continue
-        name, item_id = c.item.split(":", 1)
-        old_item = next((i for i in redline.old.agreement.catalogue.lists()[name] if i.id == item_id),
-                        None)
-        new_item = next((i for i in redline.new.agreement.catalogue.lists()[name] if i.id == item_id),
-                        None)
-        before = old_item is not None and _visible(old_item.services, wanted)
-        after = new_item is not None and _visible(new_item.services, wanted)
-        if (before != after) or (before and after and c.note == "relabelled"):
-            out.append(c)
-    return tuple(out)
-
-
-def customer_annex_text(agreement: Agreement, services: Iterable[str]) -> list[str]:
-    """Return a customer's catalogue lists as written in their Bijlage 1, one string per list."""
-    wanted = set(services)
-    return [catalogue_list_text([i for i in items if _visible(i.services, wanted)])
-            for items in agreement.catalogue.lists().values()]
-
-
-def changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change, ...]:
-    """Return the changes that matter to a customer using `services`: every change to the articles
-    and the preamble, and the annex changes visible in their own Bijlage 1."""
-    services = tuple(services)
-    visible = set(annex_changes_for(redline, services))
-    return tuple(c for c in redline.changes if c.level != "annex" or c in visible)
-
-
-def affects_customer(redline: Redline, services: Iterable[str]) -> bool:
-    """Return whether the new version changes anything in the text a customer using `services`
-    signs: any article or preamble change, or any change to their own Bijlage 1 (including the
-    order of its items)."""
-    services = tuple(services)
-    if changes_for(redline, services):
-        return True
-    return (customer_annex_text(redline.old.agreement, services)
-            != customer_annex_text(redline.new.agreement, services))
