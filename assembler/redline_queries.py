@@ -17,13 +17,20 @@ def changed_articles(redline: Redline) -> list[str]:
     """Return the numbers, in the NEW version, of the articles with any change, in order.
 
     An article counts when it was added, renumbered, moved or retitled, or when one of its
-    clauses was added, changed, renumbered or moved into it, or removed from it. Articles that
-    were removed entirely are not in the new version and are not listed; nor is Bijlage 1 (ask
-    `annex_changes_for`).
+    clauses was added, changed, renumbered or moved into it, or removed or moved out of it.
+    Articles that were removed entirely are not in the new version and are not listed; nor is
+    Bijlage 1 (ask `annex_changes_for`).
     """
     amap_old_to_new = {c.old_number: c.new_number for c in redline.changes
                        if c.level == "article" and c.old_number and c.new_number}
     new_articles = {art.number for art in redline.new.agreement.articles}
+
+    def continuing(old_article: str) -> str | None:
+        """Return the new number of old article `old_article`, if it still exists."""
+        art = amap_old_to_new.get(old_article, old_article)
+        ok = art in new_articles and _same_article(redline, old_article, art)
+        return art if ok else None
+
     found: set[str] = set()
     for c in redline.changes:
         if c.level == "article" and c.new_number:
@@ -31,10 +38,10 @@ def changed_articles(redline: Redline) -> list[str]:
         elif c.level == "clause":
             if c.new_number:
                 found.add(c.article)
-            else:  # removed: the article it was in, as numbered now
-                art = amap_old_to_new.get(c.article, c.article)
-                if art in new_articles and _same_article(redline, c.article, art):
-                    found.add(art)
+            if c.old_number and (c.kind == "removed" or c.kind == "moved"):
+                source = continuing(c.old_number.split(".", 1)[0])
+                if source:
+                    found.add(source)
     return sorted(found, key=int)
 
 

@@ -241,3 +241,21 @@ def test_any_edit_rebuilds_old_and_new_exactly(pair_project: Project, data: st.D
             assert "".join(o.text for o in c.ops if o.op != "delete") == c.new_text
     if _texts(a) == _texts(b):
         assert r.identical
+
+
+def test_an_article_that_only_lost_a_clause_to_another_counts_as_changed(
+        pair_project: Project) -> None:
+    old = pair_project.resolve("1.0")
+    a = old.agreement
+    art10, art11 = a.article("10"), a.article("11")
+    assert art10 is not None and art11 is not None
+    last = art11.clauses[-1]  # 11.6, moved to the end of article 10 as 10.2
+    moved = dataclasses.replace(last, number="10.2", label="10.2.")
+    articles = tuple(dataclasses.replace(x, clauses=x.clauses + (moved,)) if x.number == "10"
+                     else dataclasses.replace(x, clauses=x.clauses[:-1]) if x.number == "11"
+                     else x for x in a.articles)
+    new = dataclasses.replace(old, ref="worktree", version=None,
+                              agreement=dataclasses.replace(a, articles=articles))
+    r = diff_agreements(old, new)
+    assert [(c.kind, c.old_number, c.new_number) for c in r.changes] == [("moved", "11.6", "10.2")]
+    assert changed_articles(r) == ["10", "11"]
