@@ -36,7 +36,7 @@ _EMAIL = re.compile(
 # +31 6 …, +31 (0)20 …, 0031-20-…: the country code makes the intent plain.
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+31|0031)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){8}(?![\w-])")
 # 06-xxxxxxxx, 06 xxxx xxxx, 020-xxxxxxx, 010 - xxx xx xx, 06xxxxxxxx: validated in `_dutch_phone`.
-_PHONE_NATIONAL = re.compile(r"(?<![\w+.,/:-])0[1-9][\d -]{7,14}\d(?![\w.,/:-]*\d)")
+_PHONE_NATIONAL = re.compile(r"(?<![\w+.,/:-])0[1-9][\d -]{7,14}\d(?!\w|[.,/:-]\d)")
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])(?P<country>[A-Z]{2})(?P<check>\d{2})(?=[ A-Z0-9])")
 # Lengths of the IBANs of the SEPA countries a Dutch business meets; other codes are ignored.
 IBAN_LENGTHS = {

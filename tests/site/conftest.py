@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, git
-from tests.workflow.helpers import cli, commit_all, edit, release
-
-TODAY = "2026-11-28"
+from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
 
 
 @pytest.fixture(scope="session")

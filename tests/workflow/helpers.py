@@ -10,6 +10,9 @@ import tomli_w
 
 from tests.conftest import CONTRACT, git
 
+TODAY = "2026-11-28"
+"""The day the pull-request and site tests run on (`--today`)."""
+
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `assembler ARGS…` in `cwd` as a user would."""

@@ -41,6 +41,7 @@ NOT_CAUGHT = [
     "Focused2Create, KvK 58801944; KvK 01234567",
     "sha256 3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e",
     "tree 949d54fe513c27621ca151989bfa7af3bee35545, commit 0612345678abcdef0612345678abcdef01234567",
+    "HEAD (0123456789ab), short ids 0612345678abc and abc0612345678",
     "effective 2026-11-28; 28-11-2026 12:00; 01-01-2020 12; versie 1.0.12345678",
     "ordernummer 0612345678901, btw NL123456789B01",
     "NL92ABNA0417164300 (checksum wrong), NL00 ABCD 1234 5678 90",

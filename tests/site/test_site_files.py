@@ -10,8 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.conftest import CONTRACT, require_tool
-from tests.site.conftest import TODAY
-from tests.workflow.helpers import cli, commit_all, edit, release
+from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
 
 
 class Links(HTMLParser):
