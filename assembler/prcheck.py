@@ -19,8 +19,9 @@ import re
 from .catalogue import line_of
 from .config import load_config
 from .dates import earliest_effective, format_date_nl
+from .diff import diff_agreements
 from .errors import AssemblerError, InputError
-from .model import Finding, Version
+from .model import Finding, Resolved, Version
 from .toelichting import missing_toelichting
 from .versions import parse_manifest
 from .workspace import Project
@@ -108,11 +109,13 @@ def check_explanations(project: Project, old: dict[str, Version],
         if number in old or now.status != "released" or now.key <= previous.key:
             continue
         try:
-            _, before = project.find_version_text(previous)
-            _, after = project.find_version_text(now)
+            old_commit, before = project.find_version_text(previous)
+            new_commit, after = project.find_version_text(now)
         except AssemblerError:
             continue  # a pin that resolves to nothing is already an error of the pin rule
-        findings.extend(missing_toelichting(now, before, after, previous.number, project.root))
+        redline = diff_agreements(Resolved(previous.number, old_commit, previous, before),
+                                  Resolved(number, new_commit, now, after))
+        findings.extend(missing_toelichting(redline, project.root))
     return findings
 
 
