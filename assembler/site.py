@@ -9,8 +9,11 @@ external fonts or styles. Layout::
     versies/<n>.pdf                 the text as PDF/A, without a customer (Bijlage 1 in full)
     versies/<n>.txt                 the text as a reader sees it
     versies/<n>.canoniek.txt        the canonical text: its SHA-256 is the one the manifest pins
+    wijzigingen/<a>-<b>.html        the redline from the version before (issue 3's HTML page, with
+                                    the site's navigation added)
 
-Each text is rendered once per SHA-256, however many versions share it. The site is written to a
+Each text is parsed once and each redline computed once per pair of SHA-256s, however many
+versions share them. The site is written to a
 temporary folder beside the output and swapped in when complete, so a failure leaves the previous
 site as it was; an existing folder is only replaced when it holds a site this command wrote.
 """
@@ -25,7 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError, UsageError
-from .model import Agreement, PublishedVersion
+from .model import Agreement, PublishedVersion, Redline
+from .redline import build_redline
+from .render.redline_common import describe_nl
+from .render.redline_html import render_redline_html
 from .render.site_html import STYLESHEET, SitePages
 from .render.version_pdf import render_version_pdf
 from .text import agreement_text, canonical_text
@@ -89,14 +95,30 @@ def _write(folder: Path, rel: str, data: str | bytes) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _version_files(v: PublishedVersion, pages: SitePages,
-                   flags: dict[str, bool]) -> dict[str, str | bytes]:
+def _with_site_navigation(page: str, v: PublishedVersion, pages: SitePages) -> str:
+    """Return a redline page with links back into the site before and after its own content."""
+    nav = pages.redline_nav(v)
+    if "<body>\n" not in page or "</body>" not in page:
+        return page
+    head, rest = page.split("<body>\n", 1)
+    body, tail = rest.rsplit("</body>", 1)
+    return f"{head}<body>\n{nav[0]}{body}{nav[1]}</body>{tail}"
+
+
+def _version_files(v: PublishedVersion, pages: SitePages, flags: dict[str, bool],
+                   redline: Redline | None) -> dict[str, str | bytes]:
     a, n = v.agreement, v.version.number
     canonical = canonical_text(a.title, a.preamble, a.articles, a.annexes, a.catalogue)
     if hashlib.sha256(canonical.encode("utf-8")).hexdigest() != v.version.sha256:
         raise OutputError(f"{v.version.path}: the text found for version {n} does not have the "
                           "pinned SHA-256; refusing to publish it")
-    return {f"versies/{n}.html": pages.version(v, **flags),
+    files: dict[str, str | bytes] = {}
+    changes: list[str] = []
+    if redline is not None and v.previous:
+        changes = [describe_nl(c) for c in redline.changes]
+        files[f"wijzigingen/{v.previous}-{n}.html"] = _with_site_navigation(
+            render_redline_html(redline), v, pages)
+    return files | {f"versies/{n}.html": pages.version(v, changes=changes, **flags),
             f"versies/{n}.txt": agreement_text(a, n),
             f"versies/{n}.canoniek.txt": canonical,
             f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
@@ -113,12 +135,20 @@ def build_site(project: Project, contract: str, out: Path, today: dt.date) -> Si
         raise UsageError(f"{contract}: no released versions yet; nothing to publish")
     current = next((v.version.number for v in versions if v.state == "in_force"), None)
     pages = SitePages(_site_info(versions[-1].agreement, current, today))
-    flags = {"pdfs": True, "redlines": False}
+    flags = {"pdfs": True, "redlines": True}
     files: dict[str, str | bytes] = {STYLESHEET: pages.stylesheet(),
                                      MARKER: "Written by `assembler site`; replaced on each run.\n",
                                      "index.html": pages.index(versions, **flags)}
+    by_number = {v.version.number: v for v in versions}
+    redlines: dict[tuple[str, str], Redline] = {}
     for v in versions:
-        files.update(_version_files(v, pages, flags))
+        redline = None
+        if v.previous:
+            key = (by_number[v.previous].agreement.sha256, v.agreement.sha256)
+            if key not in redlines:
+                redlines[key] = build_redline(project, v.previous, v.version.number, contract)
+            redline = redlines[key]
+        files.update(_version_files(v, pages, flags, redline))
     _swap_in(out, files)
     return SiteResult(out, tuple(versions), len(files) - 1)
 

@@ -86,10 +86,17 @@ class SitePages:
             site=self.site, root="", page="index", versions=versions, current=current,
             announced=announced, **flags)
 
-    def version(self, v: PublishedVersion, **flags: bool) -> str:
-        """Return versies/<n>.html: one version's status, documents, toelichting and full text."""
+    def version(self, v: PublishedVersion, changes: list[str], **flags: bool) -> str:
+        """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
         return self._env.get_template("version.html").render(
-            site=self.site, root="../", page=f"version-{v.version.number}", v=v, **flags)
+            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
+            **flags)
+
+    def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
+        """Return the navigation and footer added to a redline page (issue 3's HTML)."""
+        template = self._env.get_template("redline_nav.html")
+        top, bottom = template.render(site=self.site, root="../", v=v).split("<!-- content -->\n")
+        return top, bottom
 
     def stylesheet(self) -> str:
         """Return the site's stylesheet."""

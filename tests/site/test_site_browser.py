@@ -82,7 +82,7 @@ def test_every_page_loads_without_errors_and_every_link_opens(browser: Any, site
     assert visit.problems == []
     names = {u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in seen}
     assert {"versies/1.0.html", "versies/1.2.txt", "versies/1.1.canoniek.txt",
-            "versies/1.1.pdf"} <= names
+            "versies/1.1.pdf", "wijzigingen/1.0-1.1.html", "wijzigingen/1.1-1.2.html"} <= names
     assert len(seen) >= 10
 
 
@@ -134,3 +134,22 @@ def test_hash_link_highlights_the_version(browser: Any, site: Path, three_versio
     assert row.locator("th").inner_text() == "1.0"
     background = row.evaluate("e => getComputedStyle(e).backgroundColor")
     assert background != "rgba(0, 0, 0, 0)"
+
+
+def test_redline_page_shows_the_known_change(browser: Any, site: Path, tmp_path: Path) -> None:
+    visit = Visit(browser, viewport={"width": 1000, "height": 900})
+    page = visit.open((site / "versies" / "1.1.html").as_uri())
+    page.get_by_role("link", name="Bekijk alle wijzigingen in de tekst").click()
+    assert page.url.endswith("/wijzigingen/1.0-1.1.html")
+    deleted = page.locator("del").filter(has_text="achtenveertig (48)")
+    inserted = page.locator("ins").filter(has_text="vierentwintig (24)")
+    assert deleted.count() == 1 and inserted.count() == 1
+    assert deleted.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+    assert inserted.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+    inserted.scroll_into_view_if_needed()
+    shot = tmp_path / "redline.png"
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    page.get_by_role("link", name="Alle versies").click()
+    assert page.url.endswith("/index.html")
+    assert visit.problems == []

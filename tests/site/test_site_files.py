@@ -49,6 +49,30 @@ def test_site_has_every_version_with_its_documents(site: Path) -> None:
     rows = re.findall(r'<tr id="sha256-([0-9a-f]{64})">.*?<td>([^<]*)</td>\s*<td>', index, re.S)
     assert [state for _, state in rows] == ["aangekondigd", "van kracht", "vervangen per 1 januari 2026"]
     assert 'lang="nl"' in index
+    for pair in ("1.0-1.1", "1.1-1.2"):
+        assert f'href="wijzigingen/{pair}.html"' in index
+        assert (site / "wijzigingen" / f"{pair}.html").is_file()
+    assert not (site / "wijzigingen" / "1.0-1.2.html").exists()
+
+
+def test_version_page_says_what_changed(site: Path) -> None:
+    page = (site / "versies" / "1.1.html").read_text(encoding="utf-8")
+    changed = page[page.index('<h2 id="gewijzigd">'):page.index('<h2 id="toelichting">')]
+    assert "Wat is er gewijzigd ten opzichte van versie 1.0" in changed
+    assert re.findall(r"<li>(.*?)</li>", changed) == ["Artikel 7.1 gewijzigd"]
+    assert '<a href="../wijzigingen/1.0-1.1.html">' in changed
+    assert "Datalekken melden wij voortaan binnen 24 uur." in page
+    assert 'id="gewijzigd"' not in (site / "versies" / "1.0.html").read_text(encoding="utf-8")
+
+
+def test_redline_page_is_issue_3s_redline_with_the_site_navigation(site: Path) -> None:
+    page = (site / "wijzigingen" / "1.1-1.2.html").read_text(encoding="utf-8")
+    assert "<h1>Wijzigingen Verwerkersovereenkomst VoIP Express: versie 1.1 → versie 1.2</h1>" in page
+    text = page[page.index("<main"):]
+    assert "louter" in re.sub(r"<[^>]+>", "", text.split("<del>", 1)[1].split("</del>", 1)[0])
+    assert "uitsluitend" in re.sub(r"<[^>]+>", "", text.split("<ins>", 1)[1].split("</ins>", 1)[0])
+    assert page.index('<nav aria-label="Hoofdmenu"') < page.index("<h1>") < page.index("<footer")
+    assert '<a href="../index.html">Alle versies</a>' in page
 
 
 def test_canonical_text_has_the_pinned_hash(site: Path, three_versions: Path) -> None:
