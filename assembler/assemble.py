@@ -116,6 +116,7 @@ def contract_data(resolved: Resolved, customer: Customer,
     prov = provenance(resolved, customer.customer_id)
     data["customer"] = _customer(customer)
     data["services"] = service_labels(a, customer)
+    data["services_text"] = ", ".join(data["services"])
     data["annexes"] = [{"number": ax.number, "title": ax.title,
                         "blocks": annex_paragraphs(ax, catalogue)} for ax in a.annexes]
     data["keywords"] = [a.title] + [f"{KEYWORD_PREFIX}{k}={v}" for k, v in prov.items()]

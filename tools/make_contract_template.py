@@ -104,7 +104,7 @@ def body(sect_pr: str) -> str:
         p("Normal", r("en")),
         party("Verwerkingsverantwoordelijke", "customer"),
         p("Normal", r("Klantnummer: {{ customer.customer_id }}") + BR
-          + r("Diensten: {{ services|join(', ') }}")),
+          + r("Diensten: {{ services_text }}")),
         p("Fingerprint", r("Tekst: {{ contract }} versie {{ version }}, SHA-256 {{ sha256 }}")),
         PAGE_BREAK,
         p("Heading1", r("{{ title }}")),

@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,6 @@ from markupsafe import Markup
 from ..errors import RenderError
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "contract.docx"
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TOKEN = "\ue000{}\ue001"
 """Placeholder for the n-th customer value: private-use characters no real text contains."""
 _TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
@@ -84,13 +85,57 @@ def _core_xml(data: dict[str, Any], created: dt.date) -> bytes:
         "</cp:coreProperties>").encode()
 
 
+class _ZipWriter:
+    """Write DOCX packages with fixed timestamps, reusing the compressed bytes of unchanged parts.
+
+    Most parts (styles, theme, settings) are the same object for every customer of a version;
+    deflating them once instead of per document is most of the cost of writing the package.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[bytes, int, bytes]] = {}  # name -> (blob, crc, deflated)
+
+    def _deflate(self, name: str, blob: bytes) -> tuple[int, bytes]:
+        cached = self._done.get(name)
+        if cached is not None and cached[0] is blob:
+            return cached[1], cached[2]
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        deflated = compressor.compress(blob) + compressor.flush()
+        crc = zlib.crc32(blob)
+        self._done[name] = (blob, crc, deflated)
+        return crc, deflated
+
+    def write(self, parts: dict[str, bytes]) -> bytes:
+        """Return the zip of `parts`, in the order given."""
+        out = io.BytesIO()
+        central = []
+        dos_time, dos_date = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00
+        for name, blob in parts.items():
+            crc, data = self._deflate(name, blob)
+            encoded = name.encode("utf-8")
+            offset = out.tell()
+            out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, crc,
+                                  len(data), len(blob), len(encoded), 0))
+            out.write(encoded)
+            out.write(data)
+            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, dos_time,
+                                       dos_date, crc, len(data), len(blob), len(encoded), 0, 0,
+                                       0, 0, 0, offset) + encoded)
+        start = out.tell()
+        for entry in central:
+            out.write(entry)
+        size = out.tell() - start
+        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size,
+                              start, 0))
+        return out.getvalue()
+
+
+_WRITER = _ZipWriter()
+
+
 def _zip(parts: dict[str, bytes]) -> bytes:
     """Return a DOCX package of `parts` with fixed timestamps, in a fixed order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, blob in parts.items():
-            z.writestr(zipfile.ZipInfo(name, ZIP_TIME), blob, zipfile.ZIP_DEFLATED, 6)
-    return out.getvalue()
+    return _WRITER.write(parts)
 
 
 def render_docx_direct(data: dict[str, Any], created: dt.date) -> bytes:
@@ -131,7 +176,7 @@ def _render_parts(context: dict[str, Any], created: dt.date, data: dict[str, Any
 def _customer_paths(data: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Return the paths of the values that differ per customer, in a fixed order."""
     paths: list[tuple[Any, ...]] = [("customer", k) for k in sorted(data["customer"])]
-    paths += [("services", i) for i in range(len(data["services"]))]
+    paths.append(("services_text",))
     for i, annex in enumerate(data["annexes"]):
         paths += [("annexes", i, "blocks", j, "text") for j in range(len(annex["blocks"]))]
     paths += [("keywords", i) for i in range(len(data["keywords"]))]
@@ -154,7 +199,7 @@ def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
 class ContractDocx:
     """Renders contracts, reusing one docxtpl render per version and shape of customer data."""
 
-    def __init__(self, max_cached: int = 16) -> None:
+    def __init__(self, max_cached: int = 64) -> None:
         self._cache: OrderedDict[Any, dict[str, bytes]] = OrderedDict()
         self._max = max_cached
 
@@ -164,7 +209,8 @@ class ContractDocx:
         values = [_get(data, path) for path in paths]
         # The shape decides the template's branches: which values are empty, how many there are.
         shared_key = {k: v for k, v in data.items()
-                      if k not in ("customer", "services", "annexes", "keywords", "description")}
+                      if k not in ("customer", "services", "services_text", "annexes", "keywords",
+                                   "description")}
         key = (repr(sorted(shared_key.items())), created, tuple(map(repr, paths)),
                tuple(bool(v) for v in values),
                tuple((a["number"], a["title"], tuple(b["kind"] for b in a["blocks"]))
