@@ -202,7 +202,13 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] | None = None) -> in
                             f"knows ({len(migrations)}): upgrade assembler")
     for number, script in enumerate(migrations[current:], current + 1):
         # executescript commits first, so the transaction is spelled out inside the script.
-        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\n"
+                               "COMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     return len(migrations)
 
 
@@ -214,12 +220,16 @@ def open_registry(path: Path) -> Registry:
         raise RegistryError(f"{path}: cannot create the registry: {exc.strerror or exc}") from exc
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    except sqlite3.Error as exc:
+        raise RegistryError(f"{path}: cannot open the registry: {exc}") from exc
+    try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
-    except sqlite3.Error as exc:
-        with contextlib.suppress(Exception):
-            conn.execute("ROLLBACK")
+    except (sqlite3.Error, RegistryError) as exc:
+        conn.close()
+        if isinstance(exc, RegistryError):
+            raise
         raise RegistryError(f"{path}: not a usable registry: {exc}") from exc
     return Registry(path, conn)
