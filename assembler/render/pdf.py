@@ -3,8 +3,8 @@
 Data reaches a template only through ``sys.inputs.data``, one JSON string, which the template
 reads with ``json(bytes(sys.inputs.data))``: a string in JSON is always literal text, so a customer
 name like ``#read("/etc/passwd")`` prints as itself and never runs. Fonts are only those embedded in
-the typst wheel (``ignore_system_fonts``), so every machine produces the same bytes; the creation
-timestamp is passed in, never read from the clock.
+the typst wheel and those shipped in ``templates/fonts/`` (``ignore_system_fonts``), so every
+machine produces the same bytes; the creation timestamp is passed in, never read from the clock.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from ..errors import RenderError
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT = "Libertinus Serif"
 """The body font; embedded in the typst wheel."""
+FONTS = TEMPLATES / "fonts"
+"""Fonts shipped in the repository, as fallbacks for what the embedded fonts lack (emoji)."""
 
 
 def timestamp_of(day: dt.date) -> dt.datetime:
@@ -37,7 +39,9 @@ class Template:
         if not path.is_file():
             raise RenderError(f"no Typst template {name!r} in {TEMPLATES}")
         self.name = name
-        self._compiler = typst.Compiler(str(path), root=str(TEMPLATES), ignore_system_fonts=True)
+        fonts = [str(FONTS)] if FONTS.is_dir() else []
+        self._compiler = typst.Compiler(str(path), root=str(TEMPLATES), font_paths=fonts,
+                                        ignore_system_fonts=True)
 
     def render(self, data: dict[str, Any], timestamp: dt.datetime, pdf_a: bool = True) -> bytes:
         """Return the PDF of the template filled with `data` (PDF/A-2b unless `pdf_a` is false)."""
