@@ -46,6 +46,7 @@ def r(expr: str, rpr: str = "") -> str:
 
 
 BR = "<w:r><w:br/></w:r>"
+TAB = "<w:r><w:tab/></w:r>"
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 KEEP = "<w:keepNext/><w:keepLines/>"
 
@@ -137,7 +138,7 @@ def field(instr: str) -> str:
 
 
 HEADER = p("Header", r("{{ title }} · versie {{ version }}"))
-FOOTER = p("Footer", r("{{ customer.customer_id }} · tekst {{ short_hash }}") + r("\t")
+FOOTER = p("Footer", r("{{ customer.customer_id }} · tekst {{ short_hash }}") + TAB
            + r("pagina ") + field("PAGE") + r(" van ") + field("NUMPAGES"))
 
 

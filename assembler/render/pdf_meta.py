@@ -11,14 +11,17 @@ from ..errors import RenderError
 
 
 def pdf_keywords(pdf: bytes) -> list[str]:
-    """Return the keywords of a PDF: the XMP ``dc:subject`` bag, else the Info ``/Keywords``."""
+    """Return the keywords of a PDF: XMP ``pdf:Keywords``, else the Info ``/Keywords``.
+
+    Both hold one comma-separated string (Typst writes the same list into both).
+    """
     try:
         reader = PdfReader(io.BytesIO(pdf))
         xmp = reader.xmp_metadata
-        if xmp is not None and xmp.dc_subject:
-            return [str(k) for k in xmp.dc_subject]
-        info = reader.metadata
-        raw = str(info.get("/Keywords", "")) if info else ""
+        raw = str(xmp.pdf_keywords or "") if xmp is not None else ""
+        if not raw:
+            info = reader.metadata
+            raw = str(info.get("/Keywords", "")) if info else ""
     except (PdfReadError, ValueError, OSError) as exc:
         raise RenderError(f"not a readable PDF: {exc}") from exc
     return [k.strip() for k in raw.split(",") if k.strip()]
