@@ -5,14 +5,22 @@ Typst template and the DOCX template), so the two formats say the same thing. Ev
 in it is a plain string; the renderers insert strings as text only.
 
 A PDF traces back to its exact text through its document metadata: the keywords (PDF Info
-``/Keywords`` and XMP ``pdf:Keywords`` / ``dc:subject``) carry ``assembler:contract=…``,
+``/Keywords`` and XMP ``pdf:Keywords``, the same string) carry ``assembler:contract=…``,
 ``assembler:version=…``, ``assembler:commit=…``, ``assembler:sha256=…`` and
-``assembler:customer=…``; `read_contract_metadata` reads them back. Standard properties keep the
-file PDF/A-2b as Typst wrote it (no rewriting afterwards, which a signature would also forbid).
+``assembler:customer=…``; `read_contract_metadata` reads them back. These are standard properties,
+so the file stays PDF/A-2b as Typst wrote it, with no XMP extension schema to declare.
+
+The metadata Typst writes comes from the customer-independent data only (see contract.typ: that is
+what lets Typst reuse its layout between customers, four times faster). The customer id is
+written as a fixed-width placeholder and stamped into the PDF afterwards, in place, at the same
+length (the id is padded with spaces): the XMP packet and the Info dictionary are both
+uncompressed text in Typst's output, no byte offset moves, and a placeholder that is not found
+exactly twice is an error rather than a PDF without its customer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +37,9 @@ FORMATS = ("pdf", "docx")
 KEYWORD_PREFIX = "assembler:"
 """Prefix of the keywords that carry the contract's provenance."""
 TEMPLATE = "contract.typ"
+ID_WIDTH = 64
+"""Longest customer id (as the import enforces); the metadata placeholder is this wide."""
+ID_PLACEHOLDER = "customer-id-placeholder".ljust(ID_WIDTH, "#")
 
 
 @dataclass(frozen=True)
@@ -84,11 +95,24 @@ def provenance(resolved: Resolved, customer_id: str) -> dict[str, str]:
             "customer": customer_id}
 
 
+SHARED_KEYS = frozenset({"pdf_keywords", "pdf_description", "contract", "title", "version",
+                         "effective", "sha256", "short_hash", "commit", "processor", "preamble",
+                         "articles"})
+"""The keys of `agreement_data`: the same for every customer of a version."""
+
+
+def _keywords(prov: dict[str, str]) -> list[str]:
+    return [f"{KEYWORD_PREFIX}{k}={v}" for k, v in prov.items()]
+
+
 def agreement_data(resolved: Resolved) -> dict[str, Any]:
     """Return the customer-independent part of the contract data (shared by every customer)."""
     a: Agreement = resolved.agreement
     version = resolved.version
+    prov = provenance(resolved, ID_PLACEHOLDER)
     return {
+        "pdf_keywords": _keywords(prov),
+        "pdf_description": f"{a.title} versie {resolved.label}; tekst SHA-256 {a.sha256}",
         "contract": a.contract,
         "title": a.title,
         "version": resolved.label,
@@ -119,7 +143,7 @@ def contract_data(resolved: Resolved, customer: Customer,
     data["services_text"] = ", ".join(data["services"])
     data["annexes"] = [{"number": ax.number, "title": ax.title,
                         "blocks": annex_paragraphs(ax, catalogue)} for ax in a.annexes]
-    data["keywords"] = [a.title] + [f"{KEYWORD_PREFIX}{k}={v}" for k, v in prov.items()]
+    data["keywords"] = _keywords(prov)
     data["description"] = (f"{a.title} versie {resolved.label} voor klant {customer.customer_id}; "
                            f"tekst SHA-256 {a.sha256}")
     return data
@@ -137,22 +161,60 @@ def read_contract_metadata(pdf: bytes) -> dict[str, str]:
     for keyword in pdf_keywords(pdf):
         if keyword.startswith(KEYWORD_PREFIX) and "=" in keyword:
             key, value = keyword[len(KEYWORD_PREFIX):].split("=", 1)
-            out[key] = value
+            out[key] = value.strip()
     return out
 
 
-def signature_boxes(data: dict[str, Any]) -> tuple[SignatureBox, SignatureBox]:
-    """Return where the processor's and the customer's signature blocks land in the PDF."""
-    found = {m["who"]: m for m in pdf_render.template(TEMPLATE).query(data, "sig-box")}
+def _boxes(markers: list[dict[str, Any]]) -> tuple[SignatureBox, SignatureBox]:
+    """Return the processor's and the customer's signature boxes from the template's markers."""
+    found = {m["who"]: m for m in markers}
     boxes = []
     for who in ("processor", "customer"):
         if who not in found:
             raise RenderError(f"{TEMPLATE}: no <sig-box> marker for the {who}")
         m = found[who]
-        top = m["ph"] - m["y"]
+        top = m["ph"] - m["y"]  # Typst measures from the top of the page, PDF from the bottom
         boxes.append(SignatureBox(page=int(m["page"]) - 1, x1=m["x"], y1=top - m["h"],
                                   x2=m["x"] + m["w"], y2=top))
     return boxes[0], boxes[1]
+
+
+def _typst_files(data: dict[str, Any]) -> dict[str, Any]:
+    return {"shared.json": {k: v for k, v in data.items() if k in SHARED_KEYS},
+            "customer.json": {k: v for k, v in data.items() if k not in SHARED_KEYS}}
+
+
+def stamp_customer_id(pdf: bytes, customer_id: str) -> bytes:
+    """Write `customer_id` over the metadata placeholder (XMP and Info), at the same length.
+
+    The Info string is plain ASCII, or UTF-16 in hexadecimal when the keywords hold any other
+    character (a contract id with an accent); both forms are replaced.
+    """
+    if len(customer_id) > ID_WIDTH or not customer_id.isascii():
+        raise RenderError(f"customer id {customer_id!r}: at most {ID_WIDTH} ASCII characters")
+    value = customer_id.ljust(ID_WIDTH)
+    forms = [(ID_PLACEHOLDER.encode("ascii"), value.encode("ascii")),
+             (ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode("ascii"),
+              value.encode("utf-16-be").hex().upper().encode("ascii"))]
+    found = sum(pdf.count(placeholder) for placeholder, _ in forms)
+    if found != 2:
+        raise RenderError(f"{TEMPLATE}: expected the customer id placeholder in the XMP and the "
+                          f"Info dictionary, found it {found} time(s)")
+    for placeholder, stamped in forms:
+        pdf = pdf.replace(placeholder, stamped)
+    return pdf
+
+
+def render_pdf(data: dict[str, Any], day: dt.date,
+               boxes: bool = False) -> tuple[bytes, tuple[SignatureBox, SignatureBox] | None]:
+    """Return the PDF/A-2b of the contract in `data`, dated `day`, and its signature boxes.
+
+    The boxes (where the processor's and the customer's signature blocks are) only with `boxes`.
+    """
+    template = pdf_render.file_data_template(TEMPLATE)
+    pdf, markers = template.render_and_query(_typst_files(data), pdf_render.timestamp_of(day),
+                                             "sig-box" if boxes else None)
+    return stamp_customer_id(pdf, data["customer"]["customer_id"]), _boxes(markers) if boxes else None
 
 
 def build_contract(project: Project, customer: Customer, version_ref: str | None = None,
@@ -201,9 +263,9 @@ def build_resolved(resolved: Resolved, customer: Customer, formats: Sequence[str
     # customer's signing date).
     day = resolved.version.effective if resolved.version else customer.signed_on
     if "pdf" in formats:
-        pdf = pdf_render.template(TEMPLATE).render(data, pdf_render.timestamp_of(day))
-        if boxes:
-            processor_box, customer_box = signature_boxes(data)
+        pdf, found = render_pdf(data, day, boxes)
+        if found:
+            processor_box, customer_box = found
     if "docx" in formats:
         from .render.docx import render_contract_docx
 

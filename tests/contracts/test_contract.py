@@ -86,7 +86,7 @@ def test_pdf_is_pdf_a_with_provenance_in_info_and_xmp(built) -> None:
     assert "pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     info = reader.metadata
     assert "assembler:sha256=3f9102f00e21" in info["/Keywords"]
-    assert info["/Title"] == "Verwerkersovereenkomst VoIP Express – Bakkerij De Gouden Korrel B.V."
+    assert info["/Title"] == "Verwerkersovereenkomst VoIP Express"
     assert info["/CreationDate"].startswith("D:20180525")  # the version's date, not the clock
 
 
@@ -185,3 +185,37 @@ def test_v1_bijlage_lists_equal_the_source_for_every_customer(project: Project, 
     start = paragraphs.index("Bijlage 1: Specificatie persoonsgegevens en betrokkenen")
     assert [p for p in paragraphs[start + 2:] if p] == source
     assert "(I) NAW-gegevens, (II) Telefoonnummer" in source[2]
+
+
+def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042: Customer) -> None:
+    # Typst keeps its layout between builds (and typst-py once re-rendered stale files after a
+    # query): every build must show its own customer and version, whatever came before.
+    from assembler.assemble import build_resolved
+
+    v10 = project.resolve("1.0")
+    concept = dataclasses.replace(v10, version=None)
+    other = dataclasses.replace(c1042, customer_id="C-7", company_name="Ander Bedrijf")
+    for resolved, customer, boxes in [(v10, c1042, True), (concept, other, False),
+                                      (v10, c1042, True), (v10, other, True),
+                                      (concept, c1042, True), (concept, c1042, False)]:
+        pdf = build_resolved(resolved, customer, ("pdf",), boxes).pdf
+        meta = read_contract_metadata(pdf)
+        assert (meta["customer"], meta["version"]) == (customer.customer_id, resolved.label)
+        first = pdf_pages(pdf)[0]
+        assert customer.company_name in first and f"Versie {resolved.label}" in first
+        assert f"versie {resolved.label} · tekst 3f9102f00e21 · {customer.customer_id}" in first
+
+
+def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
+    from assembler.assemble import ID_PLACEHOLDER, stamp_customer_id
+
+    hexed = ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode()
+    pdf = b"<x:xmp>" + ID_PLACEHOLDER.encode() + b"</x:xmp> /Keywords<FEFF" + hexed + b">"
+    stamped = stamp_customer_id(pdf, "C-1042")
+    assert len(stamped) == len(pdf)  # no offset moves
+    assert b"C-1042" + b" " * 58 + b"</x:xmp>" in stamped
+    assert "C-1042".ljust(64).encode("utf-16-be").hex().upper().encode() in stamped
+    with pytest.raises(RenderError, match="found it 1 time"):
+        stamp_customer_id(pdf[:200], "C-1042")
+    with pytest.raises(RenderError, match="at most 64 ASCII"):
+        stamp_customer_id(pdf, "C-" + "9" * 63)
