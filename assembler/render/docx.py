@@ -92,26 +92,32 @@ class _ZipWriter:
     deflating them once instead of per document is most of the cost of writing the package.
     """
 
-    def __init__(self) -> None:
-        self._done: dict[str, tuple[bytes, int, bytes]] = {}  # name -> (blob, crc, deflated)
+    def __init__(self, max_cached: int = 512) -> None:
+        # id(blob) -> (blob, crc, deflated); holding the blob keeps its id from being reused.
+        self._done: OrderedDict[int, tuple[bytes, int, bytes]] = OrderedDict()
+        self._max = max_cached
 
-    def _deflate(self, name: str, blob: bytes) -> tuple[int, bytes]:
-        cached = self._done.get(name)
+    def _deflate(self, blob: bytes, reuse: bool) -> tuple[int, bytes]:
+        cached = self._done.get(id(blob))
         if cached is not None and cached[0] is blob:
+            self._done.move_to_end(id(blob))
             return cached[1], cached[2]
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         deflated = compressor.compress(blob) + compressor.flush()
         crc = zlib.crc32(blob)
-        self._done[name] = (blob, crc, deflated)
+        if reuse:
+            self._done[id(blob)] = (blob, crc, deflated)
+            if len(self._done) > self._max:
+                self._done.popitem(last=False)
         return crc, deflated
 
-    def write(self, parts: dict[str, bytes]) -> bytes:
-        """Return the zip of `parts`, in the order given."""
+    def write(self, parts: dict[str, bytes], fresh: frozenset[str] = frozenset()) -> bytes:
+        """Return the zip of `parts`, in the order given; `fresh` names parts not worth caching."""
         out = io.BytesIO()
         central = []
         dos_time, dos_date = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00
         for name, blob in parts.items():
-            crc, data = self._deflate(name, blob)
+            crc, data = self._deflate(blob, name not in fresh)
             encoded = name.encode("utf-8")
             offset = out.tell()
             out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, crc,
@@ -133,9 +139,9 @@ class _ZipWriter:
 _WRITER = _ZipWriter()
 
 
-def _zip(parts: dict[str, bytes]) -> bytes:
+def _zip(parts: dict[str, bytes], fresh: frozenset[str] = frozenset()) -> bytes:
     """Return a DOCX package of `parts` with fixed timestamps, in a fixed order."""
-    return _WRITER.write(parts)
+    return _WRITER.write(parts, fresh)
 
 
 def render_docx_direct(data: dict[str, Any], created: dt.date) -> bytes:
@@ -229,15 +235,18 @@ class ContractDocx:
             self._cache.move_to_end(key)
         escaped = [_text_xml(v) if isinstance(v, str) else "" for v in values]
         filled = {}
+        fresh = set()
         for name, blob in parts.items():
             if name == _CORE:
                 filled[name] = _core_xml(data, created)
+                fresh.add(name)
             elif name.endswith(".xml") and b"\xee\x80\x80" in blob:  # UTF-8 of U+E000
                 text = _TOKEN_RE.sub(lambda m: escaped[int(m.group(1))], blob.decode("utf-8"))
                 filled[name] = text.encode("utf-8")
+                fresh.add(name)
             else:
                 filled[name] = blob
-        return _zip(filled)
+        return _zip(filled, frozenset(fresh))
 
 
 _RENDERER = ContractDocx()
