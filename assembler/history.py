@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class History:
         except (InvalidGitRepositoryError, NoSuchPathError):
             self._repo = None
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
+        self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
 
     @property
     def available(self) -> bool:
@@ -61,6 +63,14 @@ class History:
         except (BadName, ValueError, GitCommandError) as exc:
             raise UnknownRefError(ref, "no such version, git ref or commit") from exc
 
+    def commit_date(self, commit: str) -> dt.date:
+        """Return the day (UTC) `commit` was committed."""
+        try:
+            when = self.repo.commit(commit).committed_datetime
+        except (BadName, ValueError, GitCommandError) as exc:
+            raise UnknownRefError(commit, "no such commit") from exc
+        return when.astimezone(dt.UTC).date()
+
     def tag_commit(self, name: str) -> str | None:
         """Return the commit of tag `name`, or None if there is no such tag."""
         if not self.available:
@@ -83,7 +93,13 @@ class History:
             tree = self.repo.commit(commit).tree / folder
         except KeyError:
             return None
-        return {blob.name: blob.data_stream.read() for blob in tree.blobs}
+        files = {}
+        for blob in tree.blobs:
+            data = self._blobs.get(blob.hexsha)
+            if data is None:
+                data = self._blobs[blob.hexsha] = blob.data_stream.read()
+            files[blob.name] = data
+        return files
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:
         """Return (commit, tree id of `folder`) for every commit touching it, newest first."""
