@@ -221,7 +221,11 @@ def build() -> bytes:
                                                          i.filename)):
             data = src.read(info.filename)
             name = info.filename
-            if name == "word/document.xml":
+            if name == "docProps/thumbnail.jpeg":
+                continue  # python-docx's preview of an empty page: it would show in file browsers
+            if name == "_rels/.rels":
+                data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"", data)
+            elif name == "word/document.xml":
                 root = etree.fromstring(data)
                 sect = root.find(f"{{{W_NS}}}body/{{{W_NS}}}sectPr")
                 assert sect is not None
