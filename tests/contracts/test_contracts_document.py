@@ -219,3 +219,13 @@ def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
         stamp_customer_id(pdf[:200], "C-1042")
     with pytest.raises(RenderError, match="at most 64 ASCII"):
         stamp_customer_id(pdf, "C-" + "9" * 63)
+
+
+def test_the_committed_docx_template_is_what_the_script_makes() -> None:
+    import runpy
+
+    from assembler.render.docx import TEMPLATE
+
+    script = runpy.run_path(str(ROOT / "tools" / "make_contract_template.py"))
+    assert script["build"]() == TEMPLATE.read_bytes(), (
+        "run `python tools/make_contract_template.py` and commit the template")
