@@ -223,7 +223,13 @@ def build() -> bytes:
             name = info.filename
             if name == "docProps/thumbnail.jpeg":
                 continue  # python-docx's preview of an empty page: it would show in file browsers
-            if name == "_rels/.rels":
+            if name == "word/settings.xml":
+                # Word hyphenates the Dutch text itself (the document language is nl-NL).
+                data = data.replace(b'<w:defaultTabStop w:val="720"/>',
+                                    b'<w:defaultTabStop w:val="720"/><w:autoHyphenation/>')
+                data = data.replace(b"<w:savePreviewPicture/>", b"")
+                assert b"<w:autoHyphenation/>" in data
+            elif name == "_rels/.rels":
                 data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"", data)
             elif name == "word/document.xml":
                 root = etree.fromstring(data)
