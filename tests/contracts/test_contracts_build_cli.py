@@ -101,3 +101,21 @@ def test_pdf_passes_qpdf_check(cli: CliRun, project_dir: Path) -> None:
     pdf = project_dir / "build" / "contracts" / "C-1007-verwerkersovereenkomst-1.0.pdf"
     result = subprocess.run([qpdf, "--check", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0 and "No syntax or stream encoding errors" in result.stdout
+
+
+def test_build_all_reports_a_customer_it_cannot_build_and_builds_the_others(
+        cli: CliRun, project_dir: Path, registry_file: Path) -> None:
+    import dataclasses
+
+    from tests.contracts.helpers import customer_c1042
+
+    good = customer_c1042()
+    stale = dataclasses.replace(good, customer_id="C-0001", version="0.9")  # no such version
+    with open_registry(registry_file) as reg:
+        reg.upsert_customers([good, stale])
+    result = cli("build", "--all", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "assembler: error: C-0001: unknown version or ref '0.9'" in result.stderr
+    assert result.stdout.startswith("built 1 of 2 customer(s) (1 files)")
+    assert [p.name for p in (project_dir / "build" / "contracts").iterdir()] == [
+        "C-1042-verwerkersovereenkomst-1.0.pdf"]
