@@ -152,8 +152,8 @@ def contract_data(resolved: Resolved, customer: Customer,
 def read_contract_metadata(pdf: bytes) -> dict[str, str]:
     """Return the provenance a built contract PDF carries: contract, version, commit, sha256, customer.
 
-    Read from the document info ``/Keywords`` (which Typst writes identically into the XMP);
-    keys that are missing are absent from the result.
+    Read from the XMP ``pdf:Keywords`` (else the Info ``/Keywords``, which holds the same
+    string); keys that are missing are absent from the result.
     """
     from .render.pdf_meta import pdf_keywords
 

@@ -229,3 +229,9 @@ def test_the_committed_docx_template_is_what_the_script_makes() -> None:
     script = runpy.run_path(str(ROOT / "tools" / "make_contract_template.py"))
     assert script["build"]() == TEMPLATE.read_bytes(), (
         "run `python tools/make_contract_template.py` and commit the template")
+
+
+def test_shared_keys_are_exactly_the_customer_independent_data(project: Project) -> None:
+    from assembler.assemble import SHARED_KEYS, agreement_data
+
+    assert set(agreement_data(project.resolve("1.0"))) == SHARED_KEYS
