@@ -33,7 +33,7 @@ from .redline import build_redline
 from .render.redline_common import describe_nl
 from .render.redline_html import render_redline_html
 from .render.site_html import STYLESHEET, SitePages
-from .render.version_pdf import render_version_pdf
+from .site_pdf import render_version_pdf
 from .text import agreement_text, canonical_text
 from .workspace import Project
 
