@@ -19,7 +19,6 @@ import re
 from .catalogue import line_of
 from .config import load_config
 from .dates import earliest_effective, format_date_nl
-from .diff import diff_agreements
 from .errors import AssemblerError, InputError
 from .model import Finding, Resolved, Version
 from .toelichting import missing_toelichting
@@ -113,6 +112,8 @@ def check_explanations(project: Project, old: dict[str, Version],
             new_commit, after = project.find_version_text(now)
         except AssemblerError:
             continue  # a pin that resolves to nothing is already an error of the pin rule
+        from .diff import diff_agreements  # the redline machinery: only for a new version
+
         redline = diff_agreements(Resolved(previous.number, old_commit, previous, before),
                                   Resolved(number, new_commit, now, after))
         findings.extend(missing_toelichting(redline, project.root))

@@ -9,7 +9,6 @@ import click
 
 from ..dates import parse_iso_date
 from ..guard import scan_files
-from ..site import build_site, describe
 from ..tagging import tag_releases
 from .common import contract_option, project
 
@@ -72,6 +71,8 @@ def site(out: Path, today: dt.date | None) -> None:
     Works from file:// and any web server (relative links, no scripts, no external assets).
     Replaces OUTPUT as a whole, and only when it is new, empty or a site written before.
     """
+    from ..site import build_site, describe  # Typst and the redline renderers: only when needed
+
     p = project()
     result = build_site(p, p.contract(contract_option()), out, today or dt.date.today())
     for line in describe(result, out):
