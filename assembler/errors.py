@@ -15,6 +15,10 @@ The tree::
     ├── CheckFailedError                `check` found errors where they block an action (release)
     ├── OutputError                     an output file could not be written
     ├── RenderError                     a template or Typst failed
+    ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
+    │                                   password, expired, not yet valid, no signing key usage
+    ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
+    ├── VerifyError                     a file `verify` cannot read as a PDF at all
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -96,3 +100,20 @@ class OutputError(AssemblerError):
 
 class RenderError(AssemblerError):
     """A document could not be rendered (a template or Typst failed)."""
+
+
+class SigningKeyError(AssemblerError):
+    """The signing key (a PKCS#12 file) is missing, locked, expired or not meant for signing."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.detail = message
+
+
+class SigningError(AssemblerError):
+    """A PDF could not be signed: timestamp server, revocation data, or pyHanko failed."""
+
+
+class VerifyError(AssemblerError):
+    """A file that `verify` cannot read as a PDF."""
