@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .config import Config
-from .errors import ConfigError, SigningKeyError
+from .errors import ConfigError, InputError, SigningKeyError
 
 PASSWORD_ENV = "ASSEMBLER_SIGNING_PASSWORD"
 DEFAULT_REASON = "Ondertekening Verwerkersovereenkomst namens Verwerker"
@@ -134,3 +134,19 @@ def check_certificate(path: Path, cert: x509.Certificate, now: dt.datetime | Non
     if not (usage.digital_signature or usage.content_commitment):
         raise SigningKeyError(str(path), f"certificate {who!r} is not for signing: its key usage has "
                                          "neither digitalSignature nor nonRepudiation")
+
+
+def load_trust_roots(paths: list[Path]) -> list[x509.Certificate]:
+    """Return the certificates in the PEM (or DER) files `paths`: the roots `verify --trust` accepts."""
+    roots: list[x509.Certificate] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+        try:
+            roots += (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
+                      else [x509.load_der_x509_certificate(data)])
+        except ValueError:
+            raise InputError(str(path), None, "not a PEM or DER certificate") from None
+    return roots
