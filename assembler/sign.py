@@ -27,7 +27,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils import content, layout
+from pyhanko.pdf_utils import content, generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -265,6 +265,9 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
                    and status.docmdp_ok is not False))
     if coverage == "partial":
         allowed = False
+    if coverage == "signed revision" and allowed and _info_changed(sig):
+        # pyHanko's policy lets the document information change; we do not: it names the contract.
+        changes, allowed = "document metadata (title, subject, keywords, …)", False
     dss = sig.reader.root.get("/DSS") is not None
     return SignatureCheck(
         field=sig.field_name, intact=bool(status.intact), valid=bool(status.valid and status.intact),
@@ -276,6 +279,24 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
         level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",
         revision_end=_revision_end(sig),
     )
+
+
+_INFO_UPDATED_BY_SIGNING = {"/ModDate", "/Producer"}
+"""Info entries every signing tool updates (pyHanko, Acrobat): not a change of content."""
+
+
+def _info_changed(sig) -> bool:  # type: ignore[no-untyped-def]
+    """Return whether the document information dictionary changed after `sig` was made."""
+    reader = sig.reader
+    before = reader.get_historical_resolver(sig.signed_revision)
+
+    def info(trailer, resolve) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        # resolve through the revision's own resolver: the reader would give today's object
+        ref = trailer.raw_get("/Info") if "/Info" in trailer else None
+        value = resolve(ref) if isinstance(ref, generic.IndirectObject) else (ref or {})
+        return {k: str(v) for k, v in value.items() if k not in _INFO_UPDATED_BY_SIGNING}
+
+    return info(before.trailer_view, before) != info(reader.trailer_view, lambda r: r.get_object())
 
 
 def signed_revision(pdf: bytes, field: str) -> bytes:

@@ -101,6 +101,11 @@ def test_signed_file_is_an_incremental_update_that_keeps_pdfa(sample: SamplePdf,
     xmp = reader.root["/Metadata"].get_object().data.decode("utf-8")
     assert re.search(r"pdfaid:part(>|=\")2", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
     assert reader.root["/OutputIntents"]
+    # pyHanko updates /Info (ModDate, Producer) and rewrites the XMP to match: PDF/A wants both equal
+    info = reader.trailer_view["/Info"]
+    assert f'pdf:Producer="{info["/Producer"]}"' in xmp
+    mod = str(info["/ModDate"])  # D:YYYYMMDDHHmmSSZ
+    assert f'xmp:ModifyDate="{mod[2:6]}-{mod[6:8]}-{mod[8:10]}T{mod[10:12]}:{mod[12:14]}:{mod[14:16]}' in xmp
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)
     qpdf = require_tool("qpdf")
