@@ -73,6 +73,9 @@ def sign_pdf(
     appearance is `now` (default: the clock).
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    if signer.ltv and not signer.tsa_url:
+        raise SigningError("--ltv (PAdES B-LT) needs a timestamp: set [signing] tsa_url or "
+                           "ASSEMBLER_SIGNING_TSA_URL")
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         already_signed = bool(writer.prev.embedded_signatures)

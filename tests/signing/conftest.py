@@ -112,33 +112,64 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-@pytest.fixture(scope="session")
-def tsa_url(test_pki: SigningPki) -> Iterator[str]:
-    """Serve pyHanko's DummyTimeStamper over HTTP on 127.0.0.1 (an ephemeral port) in a thread."""
-    key = asn1_keys.PrivateKeyInfo.load(test_pki.tsa.key.private_bytes(
+def stamper(tsa: pki.Issued, chain: list[x509.Certificate]) -> DummyTimeStamper:
+    """Return pyHanko's dummy timestamper signing with `tsa`."""
+    key = asn1_keys.PrivateKeyInfo.load(tsa.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    stamper = DummyTimeStamper(tsa_cert=_asn1_cert(test_pki.tsa.cert), tsa_key=key,
-                               certs_to_embed=[_asn1_cert(test_pki.root.cert)])
-    requests: list[int] = []
+    return DummyTimeStamper(tsa_cert=_asn1_cert(tsa.cert), tsa_key=key,
+                            certs_to_embed=[_asn1_cert(c) for c in chain])
+
+
+class PkiServer(http.server.ThreadingHTTPServer):
+    """A local TSA (POST) and CRL (GET) server; set `stamper` and `crl` once the certificates exist."""
+
+    stamper: DummyTimeStamper | None = None
+    crl: bytes | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the base URL."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def serve_pki() -> PkiServer:
+    """Start a PkiServer on 127.0.0.1 (an ephemeral port) in a thread."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        def _reply(self, body: bytes, kind: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            response = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
-            requests.append(len(body))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(response)))
-            self.end_headers()
-            self.wfile.write(response)
+            ts = server.stamper
+            assert ts is not None
+            self._reply(ts.request_tsa_response(tsp.TimeStampReq.load(body)).dump(),
+                        "application/timestamp-reply")
+
+        def do_GET(self) -> None:  # noqa: N802
+            if server.crl is None:
+                self.send_error(404)
+            else:
+                self._reply(server.crl, "application/pkix-crl")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    server = PkiServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def tsa_url(test_pki: SigningPki) -> Iterator[str]:
+    """Return the URL of a local RFC 3161 server (pyHanko's dummy timestamper) on 127.0.0.1."""
+    server = serve_pki()
+    server.stamper = stamper(test_pki.tsa, [test_pki.root.cert])
+    yield f"{server.url}/tsa"
     server.shutdown()
     server.server_close()
 

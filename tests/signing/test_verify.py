@@ -171,3 +171,18 @@ def test_pdfsig_accepts_ours_and_rejects_the_tampered_one(tmp_path: Path, signed
     assert "Digest Mismatch" in tampered or "Signature is Invalid" in tampered
     appended = _pdfsig(tmp_path, _append(signed, _add_note))
     assert "Total document signed" not in appended  # pdfsig sees the appended update too
+
+
+def test_sign_and_verify_b_t_through_the_cli(tmp_path: Path, sample: SamplePdf, key_env: dict[str, str],
+                                             tsa_url: str) -> None:
+    src = tmp_path / "contract.pdf"
+    src.write_bytes(sample.pdf)
+    env = {**key_env, "ASSEMBLER_SIGNING_TSA_URL": tsa_url}
+    proc = run_cli("sign", str(src), env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "PAdES B-T" in proc.stdout
+    proc = run_cli("verify", str(tmp_path / "contract-signed.pdf"), "--trust", _root(tmp_path, key_env),
+                   env=key_env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert "PAdES B-T (ETSI.CAdES.detached" in proc.stdout
+    assert "(valid, TSA trusted)" in proc.stdout
