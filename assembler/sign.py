@@ -117,7 +117,8 @@ def sign_pdf(
     except (PyHankoSigningError, PdfError) as exc:
         raise SigningError(_signing_failure(signer, exc)) from exc
     except timestamps.TimestampRequestError as exc:
-        raise SigningError(f"timestamp server {signer.tsa_url}: {exc}") from exc
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise SigningError(f"timestamp server {signer.tsa_url}: {exc}{cause}") from exc
     except (PathBuildingError, PathValidationError) as exc:
         raise SigningError(f"--ltv: cannot validate the signing certificate: {exc}") from exc
     except OSError as exc:
