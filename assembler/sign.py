@@ -40,6 +40,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .dates import format_date_nl
 from .errors import SigningError, VerifyError
@@ -107,7 +108,7 @@ def sign_pdf(
                              background_layout=layout.SimpleBoxLayoutRule(
                                  x_align=layout.AxisAlignment.ALIGN_MIN,
                                  y_align=layout.AxisAlignment.ALIGN_MIN,
-                                 margins=layout.Margins.uniform(0))) if box else None
+                                 margins=layout.Margins(0, 0, 0, 0))) if box else None
     pdf_signer = _TimedPdfSigner(
         meta, _pyhanko_signer(signer), now,
         timestamper=timestamps.HTTPTimeStamper(signer.tsa_url, timeout=10) if signer.tsa_url else None,
@@ -180,14 +181,12 @@ def _der(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 
 def _pyhanko_signer(signer: SignerConfig) -> signers.SimpleSigner:
-    key = asn1_keys.PrivateKeyInfo.load(signer.key.private_bytes(  # type: ignore[union-attr]
+    key = asn1_keys.PrivateKeyInfo.load(signer.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    return signers.SimpleSigner(
-        signing_cert=_der(signer.cert), signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([_der(c) for c in signer.chain]),
-    )
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+    for cert in signer.chain:
+        registry.register(_der(cert))
+    return signers.SimpleSigner(signing_cert=_der(signer.cert), signing_key=key, cert_registry=registry)
 
 
 def _ltv_context(signer: SignerConfig) -> ValidationContext:

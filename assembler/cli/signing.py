@@ -14,7 +14,7 @@ from ..fsutil import atomic_write_bytes
 from ..keys import SignerConfig, load_signer, load_trust_roots
 from ..model import SignatureBox, SignatureCheck, VerifyResult
 from ..sign import CUSTOMER_FIELD, local_time, sign_pdf
-from ..verify import verify_pdf
+from ..verify import ProvenanceCheck, verify_pdf
 from ..workspace import find_root
 from .common import echo_json
 
@@ -108,7 +108,7 @@ def verify_command(file: Path, trust: tuple[Path, ...], fmt: str) -> None:
         sys.exit(1)
 
 
-def provenance_check():  # type: ignore[no-untyped-def]
+def provenance_check() -> ProvenanceCheck | None:
     """Return the provenance check of the current project, or None outside a project."""
     return None
 
