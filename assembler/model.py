@@ -417,6 +417,8 @@ class SignatureCheck:
     """The signature timestamp, if there is one."""
     subfilter: str
     """``ETSI.CAdES.detached`` for PAdES."""
+    digest: str
+    """The message digest algorithm, e.g. ``"sha256"``."""
     coverage: str
     """``"whole file"``, ``"signed revision"`` (changes appended later) or ``"partial"``."""
     later_changes: str

@@ -260,7 +260,8 @@ def check_signatures(pdf: bytes, trust_roots: list[x509.Certificate] | None) -> 
         except Exception as exc:  # noqa: BLE001 - pyHanko raises many kinds on malformed signatures
             checks.append(SignatureCheck(
                 field=sig.field_name, intact=False, valid=False, signer_cn="", signer_o="",
-                signing_time=None, timestamp=None, subfilter=_subfilter(sig), coverage="unknown",
+                signing_time=None, timestamp=None, subfilter=_subfilter(sig), digest="",
+                coverage="unknown",
                 later_changes="unknown", changes_allowed=False,
                 trusted=False if trust_roots is not None else None, level="", problem=str(exc)))
             continue
@@ -307,6 +308,7 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
         signer_cn=name_part(cert.subject, x509.NameOID.COMMON_NAME),
         signer_o=name_part(cert.subject, x509.NameOID.ORGANIZATION_NAME),
         signing_time=status.signer_reported_dt, timestamp=timestamp, subfilter=_subfilter(sig),
+        digest=str(status.md_algorithm),
         coverage=coverage, later_changes=changes, changes_allowed=allowed,
         trusted=bool(status.trusted) if trust_checked else None,
         level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",

@@ -166,7 +166,8 @@ def _signature_text(s: SignatureCheck) -> list[str]:
     lines += [f"  integrity:  {integrity}",
               f"  signer:     {who}",
               f"  format:     PAdES {s.level} ({s.subfilter or 'no SubFilter'}, "
-              f"{'' if s.subfilter == 'ETSI.CAdES.detached' else 'not PAdES, '}SHA-256 digest)"]
+              f"{'' if s.subfilter == 'ETSI.CAdES.detached' else 'not PAdES, '}"
+              f"{s.digest.upper().replace('SHA', 'SHA-')} digest)"]
     if s.signing_time:
         lines.append(f"  signed at:  {local_time(s.signing_time)}, as claimed by the signer")
     if s.timestamp:

@@ -162,3 +162,19 @@ def test_demo_pki_is_private_and_marked_demo(tmp_path: Path) -> None:
     _, cert, chain = open_pkcs12(made.pkcs12, made.password())
     assert "DEMO" in cert.subject.rfc4514_string() and "niet vertrouwd" in cert.subject.rfc4514_string()
     assert "DEMO" in chain[0].subject.rfc4514_string()
+
+
+def test_foreign_and_already_signed_pdfs(tmp_path: Path, sample: SamplePdf, key_env: dict[str, str]) -> None:
+    proc, out = _sign(tmp_path, sample, key_env)
+    # the sample carries no contract metadata: signed, but invisibly and with a warning
+    assert proc.returncode == 0
+    assert "is not a contract built by assembler: the signature is invisible" in proc.stderr
+    assert "invisible" in proc.stdout
+    again = run_cli("sign", str(out), "-o", str(tmp_path / "twice.pdf"), env=key_env, cwd=tmp_path)
+    assert again.returncode == 1
+    assert "already has a signature field 'Verwerker'" in _error_line(again)
+    assert not (tmp_path / "twice.pdf").exists()
+    not_pdf = tmp_path / "notes.txt"
+    not_pdf.write_text("geen pdf")
+    proc = run_cli("sign", str(not_pdf), env=key_env, cwd=tmp_path)
+    assert proc.returncode == 1 and _error_line(proc).endswith("notes.txt: not a PDF file")
