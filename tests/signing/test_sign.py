@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -138,3 +139,20 @@ def test_custom_reason_and_location(sample: SamplePdf, test_pki: SigningPki) -> 
                       sample.processor_box, None)
     sig, _ = _validate(signed, test_pki)
     assert (sig.sig_object["/Reason"], sig.sig_object["/Location"]) == ("Akkoord", "Utrecht")
+
+
+def test_appearance_fits_a_small_box_on_one_page(test_pki: SigningPki) -> None:
+    from pypdf import PdfReader
+
+    from assembler.model import SignatureBox
+    from assembler.sign import _appearance
+
+    for height in (60, 45):  # the contract's signature block is 60 pt high
+        pdf = _appearance(signer_config(test_pki), SignatureBox(0, 68, 566, 280, 566 + height),
+                          dt.datetime(2026, 11, 28, 8, 15, tzinfo=dt.UTC))
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1, f"the appearance overflows a {height} pt box"
+        text = " ".join(reader.pages[0].extract_text().split())
+        for expected in ("Digitaal ondertekend", "Door", "Test Ondertekenaar", "Namens VoIP Express",
+                         "28 november 2026, 09:15 uur (CET)", "Plaats Amsterdam"):
+            assert expected in text, (height, text)
