@@ -15,10 +15,13 @@ The tree::
     ├── CheckFailedError                `check` found errors where they block an action (release)
     ├── OutputError                     an output file could not be written
     ├── RenderError                     a template or Typst failed
+    ├── UnknownCustomerError (UsageError)  a customer id the registry does not hold (issue 4)
+    ├── CustomerImportError (InputError)   a customer CSV with invalid rows; nothing imported (issue 4)
+    ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
     ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
     │                                   password, expired, not yet valid, no signing key usage
     ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
-    ├── VerifyError                     a file `verify` cannot read as a PDF at all
+    ├── VerifyError                     a file `verify` cannot read as a PDF at all (issue 5)
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -102,6 +105,29 @@ class RenderError(AssemblerError):
     """A document could not be rendered (a template or Typst failed)."""
 
 
+# --- issue 4: customers and contracts ---
+
+
+class UnknownCustomerError(UsageError):
+    """A customer id the registry does not hold."""
+
+    def __init__(self, customer_id: str, registry: str) -> None:
+        super().__init__(f"unknown customer {customer_id!r} in {registry} "
+                         "(see `assembler customers list`)")
+        self.customer_id = customer_id
+
+
+class CustomerImportError(InputError):
+    """A customer CSV with invalid rows (each already reported); nothing was imported."""
+
+    def __init__(self, path: str, invalid: int) -> None:
+        super().__init__(path, None, f"{invalid} invalid row(s); nothing imported "
+                         "(fix them, or import the valid rows with --skip-invalid)")
+        self.invalid = invalid
+
+
+class RegistryError(AssemblerError):
+    """The customer registry cannot be opened, read or migrated."""
 class SigningKeyError(AssemblerError):
     """The signing key (a PKCS#12 file) is missing, locked, expired or not meant for signing."""
 
