@@ -35,7 +35,8 @@ def verify_pdf(
     if not checks:
         return replace(result, provenance=Provenance("not checked", "the PDF has no signature"))
     if provenance is None:
-        return result
+        return replace(result, provenance=Provenance(
+            "not checked", "no contract repository to rebuild the text from (run inside the project)"))
     # The text the processor signed: the first signature's revision (ours, or the first one there is).
     first = next((c for c in checks if c.field == PROCESSOR_FIELD), checks[0])
     if not first.intact:

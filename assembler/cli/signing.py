@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from ..assemble import BuiltContract
 from ..config import load_config
 from ..errors import InputError, RepositoryError, UsageError
 from ..fsutil import atomic_write_bytes
 from ..keys import SignerConfig, load_signer, load_trust_roots
 from ..model import SignatureBox, SignatureCheck, VerifyResult
+from ..provenance import check_provenance, locate_blocks
+from ..registry import registry_path
 from ..sign import CUSTOMER_FIELD, local_time, sign_pdf
 from ..verify import ProvenanceCheck, verify_pdf
-from ..workspace import find_root
-from .common import echo_json
+from ..workspace import Project, find_root
+from .common import echo_json, project
 
 
 def ask_password() -> str | None:
@@ -50,9 +54,34 @@ def read_pdf(path: Path) -> bytes:
     return data
 
 
-def placement(pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:
-    """Return where the processor's and the customer's signature blocks are, for one of our PDFs."""
-    return None
+def _project_and_registry() -> tuple[Project, Path] | None:
+    """Return the current project and its registry file, or None outside a project."""
+    try:
+        p = project()
+    except RepositoryError:
+        return None
+    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
+    return p, registry_path(p.root, given)
+
+
+def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:
+    """Return where the signature blocks of one of our contracts are; warn and return None if unknown."""
+    where = _project_and_registry()
+    found = locate_blocks(*where, pdf) if where else "not inside an assembler project"
+    if found is None:
+        click.echo(f"assembler: warning: {file} is not a contract built by assembler: the signature "
+                   "is invisible and no field is left for a countersignature", err=True)
+    elif isinstance(found, str):
+        click.echo(f"assembler: warning: {file}: cannot find its signature blocks ({found}): the "
+                   "signature is invisible and no field is left for a countersignature", err=True)
+        return None
+    return found if not isinstance(found, str) else None
+
+
+def sign_built(built: BuiltContract, signer: SignerConfig) -> BuiltContract:
+    """Return `built` with its PDF signed in the processor's block (for `build --sign`)."""
+    assert built.pdf is not None
+    return replace(built, pdf=sign_pdf(built.pdf, signer, built.processor_box, built.customer_box))
 
 
 @click.command("sign")
@@ -73,10 +102,7 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
         raise UsageError(f"{out}: refusing to overwrite the input; give another -o")
     pdf = read_pdf(file)
     signer = signer_from_config(ltv)  # first: a key problem is reported before anything else
-    boxes = placement(pdf)
-    if boxes is None:
-        click.echo(f"assembler: warning: {file} is not a contract built by assembler: the signature "
-                   "is invisible and no field is left for a countersignature", err=True)
+    boxes = placement(file, pdf)
     signed = sign_pdf(pdf, signer, *(boxes or (None, None)))
     atomic_write_bytes(out, signed)
     level = "B-LT" if ltv else "B-T" if signer.tsa_url else "B-B"
@@ -110,7 +136,10 @@ def verify_command(file: Path, trust: tuple[Path, ...], fmt: str) -> None:
 
 def provenance_check() -> ProvenanceCheck | None:
     """Return the provenance check of the current project, or None outside a project."""
-    return None
+    where = _project_and_registry()
+    if where is None:
+        return None
+    return lambda signed_revision: check_provenance(*where, signed_revision)
 
 
 def problems(result: VerifyResult) -> list[str]:
