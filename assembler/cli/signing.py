@@ -207,7 +207,9 @@ def _signature_text(s: SignatureCheck) -> list[str]:
         lines.append(f"  timestamp:  {local_time(t.time)} ({ts_state})")
     else:
         lines.append("  timestamp:  none (the signing time is only the signer's own claim)")
-    if s.coverage == "whole file":
+    if not s.intact:
+        lines.append(f"  coverage:   {s.coverage}, but the signed bytes no longer match the signature")
+    elif s.coverage == "whole file":
         lines.append("  coverage:   the whole file; nothing was changed or added after signing")
     elif s.changes_allowed:
         lines.append(f"  coverage:   the file as signed; added later: {s.later_changes} (allowed)")
