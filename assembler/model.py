@@ -570,8 +570,13 @@ class SignatureCheck:
 
     @property
     def ok(self) -> bool:
-        """Return whether this signature holds: valid, unmodified beyond what it allows, trusted if asked."""
-        return self.valid and self.changes_allowed and self.trusted is not False and not self.problem
+        """Return whether this signature holds: valid, unmodified beyond what it allows, trusted if asked.
+
+        A timestamp must be valid when there is one; whether its TSA chains to a ``--trust`` root
+        is shown but does not decide (TSAs are usually under another root than the signer).
+        """
+        return (self.valid and self.changes_allowed and self.trusted is not False and not self.problem
+                and (self.timestamp is None or self.timestamp.valid))
 
 
 @dataclass(frozen=True)

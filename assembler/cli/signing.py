@@ -156,6 +156,8 @@ def problems(result: VerifyResult) -> list[str]:
             found.append(f"changes were appended after {s.field!r} was signed")
         if s.trusted is False:
             found.append(f"the signer of {s.field!r} is not trusted")
+        if s.timestamp is not None and not s.timestamp.valid:
+            found.append(f"the timestamp on {s.field!r} is not valid")
     if result.provenance.status == "mismatch":
         found.append("the text is not the contract version it claims to be")
     return found

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from assembler import pki
 from assembler.errors import SigningError
@@ -63,3 +64,29 @@ def test_ltv_needs_a_timestamp_server(sample: SamplePdf, test_pki: SigningPki) -
 def test_unreachable_timestamp_server_is_a_clear_error(sample: SamplePdf, test_pki: SigningPki) -> None:
     with pytest.raises(SigningError, match=r"timestamp server http://127\.0\.0\.1:9/tsa"):
         sign_pdf(sample.pdf, signer_config(test_pki, tsa_url="http://127.0.0.1:9/tsa"), None, None)
+
+
+def test_a_timestamp_over_other_data_makes_the_signature_invalid(sample: SamplePdf,
+                                                                  test_pki: SigningPki) -> None:
+    """A TSA that stamps the wrong imprint: verify shows the timestamp invalid and exits 1."""
+    from asn1crypto import tsp
+
+    class WrongImprint(DummyTimeStamper):
+        def _build_tst_info(self, message_imprint, dt, req):  # type: ignore[no-untyped-def]
+            wrong = tsp.MessageImprint({"hash_algorithm": message_imprint["hash_algorithm"],
+                                        "hashed_message": bytes(32)})
+            return super()._build_tst_info(wrong, dt, req)
+
+    server = serve_pki()
+    good = stamper(test_pki.tsa, [test_pki.root.cert])
+    server.stamper = WrongImprint(tsa_cert=good.tsa_cert, tsa_key=good.tsa_key,
+                                  certs_to_embed=good.certs_to_embed)
+    try:
+        signed = sign_pdf(sample.pdf, signer_config(test_pki, tsa_url=f"{server.url}/tsa"), None, None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    result = verify_pdf(signed, [test_pki.root.cert])
+    (check,) = result.signatures
+    assert check.valid and check.timestamp is not None and not check.timestamp.valid
+    assert not check.ok and not result.valid
