@@ -15,7 +15,7 @@ from ..errors import InputError, RepositoryError, UsageError
 from ..fsutil import atomic_write_bytes
 from ..keys import SignerConfig, load_signer, load_trust_roots
 from ..model import SignatureBox, SignatureCheck, VerifyResult
-from ..provenance import check_provenance, locate_blocks
+from ..provenance import check_provenance, locate_blocks, read_claim
 from ..registry import registry_path
 from ..sign import CUSTOMER_FIELD, local_time, sign_pdf
 from ..verify import ProvenanceCheck, verify_pdf
@@ -66,16 +66,17 @@ def _project_and_registry() -> tuple[Project, Path] | None:
 
 def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:
     """Return where the signature blocks of one of our contracts are; warn and return None if unknown."""
-    where = _project_and_registry()
-    found = locate_blocks(*where, pdf) if where else "not inside an assembler project"
-    if found is None:
+    if read_claim(pdf) is None:
         click.echo(f"assembler: warning: {file} is not a contract built by assembler: the signature "
                    "is invisible and no field is left for a countersignature", err=True)
-    elif isinstance(found, str):
+        return None
+    where = _project_and_registry()
+    found = locate_blocks(*where, pdf) if where else "not inside an assembler project"
+    if isinstance(found, str) or found is None:
         click.echo(f"assembler: warning: {file}: cannot find its signature blocks ({found}): the "
                    "signature is invisible and no field is left for a countersignature", err=True)
         return None
-    return found if not isinstance(found, str) else None
+    return found
 
 
 def sign_built(built: BuiltContract, signer: SignerConfig) -> BuiltContract:

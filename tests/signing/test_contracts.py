@@ -145,3 +145,16 @@ def test_signed_contract_passes_pdfsig_and_qpdf(project: tuple[Path, dict[str, s
     assert "Signature Field Name: Verwerkingsverantwoordelijke" in out and "is not signed" in out
     check = subprocess.run([require_tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+def test_sign_our_contract_without_its_customer_is_invisible_with_a_warning(
+        project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env).returncode == 0
+    other = {**env, "ASSEMBLER_REGISTRY": str(tmp_path / "empty.sqlite3")}
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", "-o", "invisible.pdf", env=other, cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert ("cannot find its signature blocks (customer C-1042 not in the registry (there is no "
+            "registry at") in proc.stderr
+    assert "invisible" in proc.stdout
+    assert list(_fields((project_dir / "invisible.pdf").read_bytes())) == [PROCESSOR_FIELD]
