@@ -124,9 +124,11 @@ def step_signing() -> None:
     os.environ["ASSEMBLER_SIGNING_PKCS12"] = str(pki.pkcs12)
     os.environ["ASSEMBLER_SIGNING_PASSWORD"] = pki.password()
     out = OUT / "signed"
-    run("build", "--customer", "C-1042", "--format", "pdf", "--sign", "-o", str(out.relative_to(ROOT)))
+    registry = ["--registry", str(DEMO_REGISTRY.relative_to(ROOT))]  # the customers of step_contracts
+    run(*registry, "build", "--customer", "C-1042", "--format", "pdf", "--sign",
+        "-o", str(out.relative_to(ROOT)))
     signed = max(out.glob("C-1042-*.pdf"), key=lambda p: p.stat().st_mtime)
-    run("verify", str(signed.relative_to(ROOT)), "--trust", str(pki.ca_pem.relative_to(ROOT)))
+    run(*registry, "verify", str(signed.relative_to(ROOT)), "--trust", str(pki.ca_pem.relative_to(ROOT)))
     # The same file with one byte changed inside the signed text: verify must say so (exit 1).
     data = bytearray(signed.read_bytes())
     at = data.index(b"stream", data.index(b"/FlateDecode")) + 40
