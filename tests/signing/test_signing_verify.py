@@ -186,3 +186,21 @@ def test_sign_and_verify_b_t_through_the_cli(tmp_path: Path, sample: SamplePdf, 
     assert proc.returncode == 0, proc.stdout
     assert "PAdES B-T (ETSI.CAdES.detached" in proc.stdout
     assert "(valid, TSA trusted)" in proc.stdout
+
+
+def test_pdfsig_trusts_ours_with_the_root_in_an_nss_database(tmp_path: Path, signed: bytes,
+                                                             test_pki: SigningPki) -> None:
+    certutil = require_tool("certutil")
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.pem(test_pki.root.cert))
+    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run([certutil, "-A", "-d", f"sql:{nss}", "-n", "Test Root CA", "-t", "CT,C,C", "-i",
+                    str(root)], check=True)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    out = subprocess.run([require_tool("pdfsig"), "-nssdir", f"sql:{nss}", str(path)],
+                         capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Certificate Validation: Certificate is Trusted." in out
