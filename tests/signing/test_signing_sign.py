@@ -107,6 +107,12 @@ def test_signed_file_is_an_incremental_update_that_keeps_pdfa(sample: SamplePdf,
     assert f'pdf:Producer="{info["/Producer"]}"' in xmp
     mod = str(info["/ModDate"])  # D:YYYYMMDDHHmmSSZ
     assert f'xmp:ModifyDate="{mod[2:6]}-{mod[6:8]}-{mod[8:10]}T{mod[10:12]}:{mod[12:14]}:{mod[14:16]}' in xmp
+    # PDF/A-2 6.3: annotations printable and not hidden; an appearance stream unless zero-sized
+    for _, _, annot in fields.enumerate_sig_fields(reader):
+        widget = annot.get_object()
+        flags = int(widget["/F"])
+        assert flags & 4 and not flags & (1 | 2 | 32), flags
+        assert widget["/AP"]["/N"] is not None
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)
     qpdf = require_tool("qpdf")
