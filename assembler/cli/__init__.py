@@ -16,7 +16,6 @@ import click
 
 from ..errors import AssemblerError
 
-
 COMMAND_MODULES: dict[str, str] = {
     "versions": "contract",
     "show": "contract",
