@@ -18,6 +18,10 @@ The tree::
     ├── UnknownCustomerError (UsageError)  a customer id the registry does not hold (issue 4)
     ├── CustomerImportError (InputError)   a customer CSV with invalid rows; nothing imported (issue 4)
     ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
+    ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
+    │                                   password, expired, not yet valid, no signing key usage
+    ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
+    ├── VerifyError                     a file `verify` cannot read as a PDF at all (issue 5)
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -124,3 +128,18 @@ class CustomerImportError(InputError):
 
 class RegistryError(AssemblerError):
     """The customer registry cannot be opened, read or migrated."""
+class SigningKeyError(AssemblerError):
+    """The signing key (a PKCS#12 file) is missing, locked, expired or not meant for signing."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.detail = message
+
+
+class SigningError(AssemblerError):
+    """A PDF could not be signed: timestamp server, revocation data, or pyHanko failed."""
+
+
+class VerifyError(AssemblerError):
+    """A file that `verify` cannot read as a PDF."""
