@@ -76,6 +76,10 @@ def test_every_page_loads_without_errors_and_every_link_opens(browser: Any, site
         for landmark in ("header", "nav", "main", "footer"):
             assert page.locator(landmark).count() == 1, f"{url}: {landmark}"
         assert page.locator("h1").count() == 1, url
+        levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6",
+                                           "els => els.map(e => Number(e.tagName[1]))")
+        steps = zip(levels, levels[1:], strict=False)
+        assert levels[0] == 1 and all(b <= a + 1 for a, b in steps), url
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             if href.startswith("file://"):
                 todo.append(href.split("#", 1)[0])
