@@ -15,6 +15,10 @@ The tree::
     ├── CheckFailedError                `check` found errors where they block an action (release)
     ├── OutputError                     an output file could not be written
     ├── RenderError                     a template or Typst failed
+    ├── LedgerError                     the notice ledger (registry database) cannot be used
+    │   └── LedgerLockedError           another `notices send` holds the send lock
+    ├── NoticesLateError                notices can no longer reach customers in time (art. 11.2)
+    ├── DeliveryError                   a built notice is missing or differs from its ledger hash
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -96,3 +100,19 @@ class OutputError(AssemblerError):
 
 class RenderError(AssemblerError):
     """A document could not be rendered (a template or Typst failed)."""
+
+
+class LedgerError(AssemblerError):
+    """The notice ledger in the registry database cannot be opened or updated."""
+
+
+class LedgerLockedError(LedgerError):
+    """Another `notices send` holds the ledger's send lock."""
+
+
+class NoticesLateError(AssemblerError):
+    """Notices can no longer reach every affected customer in time for the effective date."""
+
+
+class DeliveryError(AssemblerError):
+    """A built notice is missing, or its file no longer matches the hash in the ledger."""
