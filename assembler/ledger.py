@@ -27,7 +27,7 @@ import fcntl
 import os
 import socket
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from .errors import LedgerError, LedgerLockedError
@@ -149,17 +149,20 @@ class Ledger:
                                  "ORDER BY customer_id", (self.contract, version)).fetchall()
         return [_notice(r) for r in rows]
 
-    def record_built(self, notices: Sequence[tuple[LedgerNotice, Sequence[NoticeDocument]]]) -> None:
+    def record_built(self, notices: Sequence[tuple[LedgerNotice, Sequence[NoticeDocument]]],
+                     bounced: Collection[str] = ()) -> None:
         """Store built notices (state ``pending``) and their documents' hashes, in one transaction.
 
-        A notice already ``sent``, ``sending`` or ``unknown`` is never replaced: what went out (or
-        may have) stays as it was recorded. The caller skips those before building.
+        A notice ``sending`` or ``unknown`` is never replaced (it may have gone out and must be sent
+        again as it was), nor one ``sent``, unless its customer id is in `bounced`. The SMTP
+        transactions already recorded stay in ``notice_deliveries`` either way.
         """
         with transaction(self.conn) as c:
             for n, docs in notices:
                 current = c.execute("SELECT state FROM notices WHERE contract=? AND version=? AND "
                                     "customer_id=?", (self.contract, n.version, n.customer_id)).fetchone()
-                if current and current[0] in ("sent", "sending", "unknown"):
+                if current and (current[0] in ("sending", "unknown") or
+                                current[0] == "sent" and n.customer_id not in bounced):
                     raise LedgerError(f"notice {n.version} for {n.customer_id} is {current[0]}; "
                                         "it cannot be rebuilt")
                 c.execute("DELETE FROM notices WHERE contract=? AND version=? AND customer_id=?",

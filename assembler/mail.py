@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -218,7 +217,7 @@ class Mailer:
                 return Delivery("failed", exc.code, exc.reply, attempts)
             except _Transient as exc:
                 code, reply = exc.code, exc.reply
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
                 code, reply = getattr(exc, "smtp_code", 0) or 0, f"connection: {exc}"
             if attempts > self.settings.retries:
