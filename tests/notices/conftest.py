@@ -118,7 +118,7 @@ class Handler:
     reject: set[str] = field(default_factory=set)
     """Addresses answered 550."""
     hold_after: int | None = None
-    """Hold the DATA reply of the message after this many accepted until `release` is set."""
+    """Queue the message after this many, but hold its reply back until `release` is set."""
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     attempts: list[str] = field(default_factory=list)
@@ -139,13 +139,18 @@ class Handler:
         if self.transient.get(rcpt, 0) > 0:
             self.transient[rcpt] -= 1
             return "451 4.3.0 try again later"
+        message = Received(envelope.mail_from, list(envelope.rcpt_tos),
+                           bytes(envelope.original_content))
         if self.hold_after is not None and len(self.received) == self.hold_after:
+            # The server has queued the message, but its reply is held back: a sender killed now
+            # never learns that the message was accepted.
             self.hold_after = None
+            self.received.append(message)
             self.holding.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.01)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      bytes(envelope.original_content)))
+            return "250 2.0.0 Ok: queued"
+        self.received.append(message)
         return "250 2.0.0 Ok: queued"
 
 
