@@ -62,8 +62,9 @@ def parse_contract_meta(text: str, path: str) -> ContractMeta:
         if defined_by not in ("text", "cover"):
             raise CatalogueError(path, line_of(text, r"defined_by") or None,
                                  f"defined_by must be 'text' or 'cover', not {defined_by!r}")
-        terms.append(Term(term=_str(raw, "term", path, text, "[[terms]] "),
-                          defined_by=defined_by, meaning=str(raw.get("meaning", ""))))
+        name = _str(raw, "term", path, text, "[[terms]] ")
+        terms.append(Term(term=name, defined_by=defined_by, meaning=str(raw.get("meaning", "")),
+                          line=line_of(text, rf"^\s*term\s*=\s*\"{re.escape(name)}\"")))
     self_names = data.get("self_names", [])
     if not isinstance(self_names, list) or not all(isinstance(n, str) for n in self_names):
         raise CatalogueError(path, line_of(text, r"^\s*self_names") or None,

@@ -19,6 +19,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -30,7 +31,9 @@ from .model import (
     Annex,
     AnnexBlock,
     Article,
+    Catalogue,
     Clause,
+    ContractMeta,
     Paragraph,
     Source,
     Span,
@@ -57,10 +60,8 @@ def parse_agreement(files: Mapping[str, bytes], folder: str) -> Agreement:
     for name in (META_FILE, CATALOGUE_FILE):
         if name not in files:
             raise ClauseParseError(f"{folder}/{name}", None, "file is missing")
-    meta = parse_contract_meta(_decode(files[META_FILE], f"{folder}/{META_FILE}"),
-                               f"{folder}/{META_FILE}")
-    catalogue = parse_catalogue(_decode(files[CATALOGUE_FILE], f"{folder}/{CATALOGUE_FILE}"),
-                                f"{folder}/{CATALOGUE_FILE}")
+    meta = _meta(f"{folder}/{META_FILE}", files[META_FILE])
+    catalogue = _catalogue(f"{folder}/{CATALOGUE_FILE}", files[CATALOGUE_FILE])
 
     title: str | None = None
     preamble: tuple[Paragraph, ...] = ()
@@ -71,20 +72,18 @@ def parse_agreement(files: Mapping[str, bytes], folder: str) -> Agreement:
         raise ClauseParseError(folder, None, "no Markdown clause files")
     for name in md_names:
         path = f"{folder}/{name}"
-        tokens = _md.parse(_decode(files[name], path))
-        heading, line, rest = _split_heading(tokens, path)
-        if m := _ARTICLE.match(heading):
-            articles.append(_parse_article(m.group(1), m.group(2).strip(), rest, path, line))
-        elif m := _ANNEX.match(heading):
-            annexes.append(_parse_annex(m.group(1), m.group(2).strip(), rest, path, line))
+        part = parse_file(path, files[name])
+        if isinstance(part, Article):
+            articles.append(part)
+        elif isinstance(part, Annex):
+            annexes.append(part)
         elif title is None and not articles and not annexes:
-            title = heading
-            preamble = tuple(_paragraphs_only(rest, path, "the preamble"))
+            title, preamble = part
         else:
             raise ClauseParseError(
-                path, line,
-                f"heading {heading!r} is neither 'Artikel N. Titel' nor 'Bijlage N: Titel'"
-                + ("" if title is None else " (only the first file may be the preamble)"),
+                path, 1,
+                f"heading {part[0]!r} is neither 'Artikel N. Titel' nor 'Bijlage N: Titel' "
+                "(only the first file may be the preamble)",
             )
     if title is None:
         raise ClauseParseError(folder, None, "no preamble file with the contract's title as heading")
@@ -99,6 +98,28 @@ def parse_agreement(files: Mapping[str, bytes], folder: str) -> Agreement:
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         files=tuple(f"{folder}/{n}" for n in sorted(files)),
     )
+
+
+@lru_cache(maxsize=256)
+def _meta(path: str, data: bytes) -> ContractMeta:
+    return parse_contract_meta(_decode(data, path), path)
+
+
+@lru_cache(maxsize=256)
+def _catalogue(path: str, data: bytes) -> Catalogue:
+    return parse_catalogue(_decode(data, path), path)
+
+
+@lru_cache(maxsize=4096)
+def parse_file(path: str, data: bytes) -> Article | Annex | tuple[str, tuple[Paragraph, ...]]:
+    """Parse one Markdown file; cached by content, so walking history re-parses only what changed."""
+    tokens = _md.parse(_decode(data, path))
+    heading, line, rest = _split_heading(tokens, path)
+    if m := _ARTICLE.match(heading):
+        return _parse_article(m.group(1), m.group(2).strip(), rest, path, line)
+    if m := _ANNEX.match(heading):
+        return _parse_annex(m.group(1), m.group(2).strip(), rest, path, line)
+    return heading, tuple(_paragraphs_only(rest, path, "the preamble"))
 
 
 def _decode(data: bytes, path: str) -> str:
@@ -147,9 +168,14 @@ def _blocks(tokens: list[Token], path: str) -> list[tuple[str, Token, Token | No
     return out
 
 
-def _spans(inline: Token) -> tuple[Span, ...]:
-    """Flatten an inline token into styled spans, joining soft line breaks with a space."""
+def _spans(inline: Token) -> tuple[tuple[Span, ...], tuple[int, ...]]:
+    """Flatten an inline token into styled spans, joining soft line breaks with a space.
+
+    Also return the text offsets at which each further source line starts.
+    """
     spans: list[Span] = []
+    starts: list[int] = []
+    length = 0
     em = strong = 0
     for child in inline.children or []:
         t = child.type
@@ -157,6 +183,7 @@ def _spans(inline: Token) -> tuple[Span, ...]:
             text = child.content
         elif t in ("softbreak", "hardbreak"):
             text = " "
+            starts.append(length + 1)
         elif t == "em_open":
             em += 1
             continue
@@ -174,15 +201,17 @@ def _spans(inline: Token) -> tuple[Span, ...]:
             if not text:
                 continue
         style = "strong" if strong else "em" if em else ""
+        length += len(text)
         if spans and spans[-1].style == style:
             spans[-1] = Span(spans[-1].text + text, style)
         else:
             spans.append(Span(text, style))
-    return tuple(spans)
+    return tuple(spans), tuple(starts)
 
 
 def _paragraph(inline: Token, opening: Token, path: str) -> Paragraph:
-    return Paragraph(spans=_spans(inline), source=Source(path, _line(opening)))
+    spans, starts = _spans(inline)
+    return Paragraph(spans=spans, source=Source(path, _line(opening)), line_starts=starts)
 
 
 def _paragraphs_only(tokens: list[Token], path: str, where: str) -> list[Paragraph]:
@@ -214,7 +243,8 @@ def _parse_article(number: str, title: str, tokens: list[Token], path: str, line
         m = _CLAUSE.match(paragraph.text)
         if m:
             label = f"{m.group(1)}.{m.group(2)}{m.group(3)}"
-            body = Paragraph(_strip_number(paragraph.spans, m.end()), paragraph.source)
+            body = Paragraph(_strip_number(paragraph.spans, m.end()), paragraph.source,
+                             tuple(start - m.end() for start in paragraph.line_starts))
             clauses.append((f"{m.group(1)}.{m.group(2)}", label, paragraph.source, [body]))
         elif clauses:
             clauses[-1][3].append(paragraph)

@@ -111,9 +111,12 @@ def dutch_holidays(year: int) -> dict[dt.date, str]:
 
 
 def non_working_day(day: dt.date) -> str | None:
-    """Return why `day` is not a working day ("zaterdag", "Koningsdag"), or None."""
+    """Return why `day` is not a working day ("Koningsdag", "zaterdag"), or None."""
+    holiday = dutch_holidays(day.year).get(day)
+    if holiday:
+        return holiday
     if day.weekday() == 5:
         return "zaterdag"
     if day.weekday() == 6:
         return "zondag"
-    return dutch_holidays(day.year).get(day)
+    return None

@@ -35,6 +35,7 @@ class History:
         except (InvalidGitRepositoryError, NoSuchPathError):
             self._repo = None
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
+        self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
 
     @property
     def available(self) -> bool:
@@ -83,7 +84,13 @@ class History:
             tree = self.repo.commit(commit).tree / folder
         except KeyError:
             return None
-        return {blob.name: blob.data_stream.read() for blob in tree.blobs}
+        files = {}
+        for blob in tree.blobs:
+            data = self._blobs.get(blob.hexsha)
+            if data is None:
+                data = self._blobs[blob.hexsha] = blob.data_stream.read()
+            files[blob.name] = data
+        return files
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:
         """Return (commit, tree id of `folder`) for every commit touching it, newest first."""

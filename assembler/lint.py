@@ -22,6 +22,10 @@ _LAW = re.compile(r"^\.?\s*(?:AVG|UAVG|BW|GDPR|Telecommunicatiewet|Boek)\b")
 _DEFINITION = re.compile(r"\(hierna:\s*(?:de\s+|het\s+)?(?P<term>[^)]+?)\s*\)")
 
 
+def _at(paragraph: Paragraph, offset: int) -> Source:
+    return Source(paragraph.source.path, paragraph.line_at(offset))
+
+
 def _error(src: Source, rule: str, message: str) -> Finding:
     return Finding("error", src.path, src.line, message, rule)
 
@@ -122,14 +126,14 @@ def check_references(agreement: Agreement) -> Iterator[Finding]:
             major, minor = m.group("major"), m.group("minor")
             if m.group("kind").lower() == "bijlage":
                 if major not in annexes:
-                    yield _error(paragraph.source, "reference",
+                    yield _error(_at(paragraph, m.start()), "reference",
                                  f"'{ref}' refers to an annex that does not exist")
             elif minor is not None:
                 if f"{major}.{minor}" not in clauses:
-                    yield _error(paragraph.source, "reference",
+                    yield _error(_at(paragraph, m.start()), "reference",
                                  f"'{ref}' refers to clause {major}.{minor}, which does not exist")
             elif major not in articles:
-                yield _error(paragraph.source, "reference",
+                yield _error(_at(paragraph, m.start()), "reference",
                              f"'{ref}' refers to article {major}, which does not exist")
 
 
@@ -141,17 +145,17 @@ def check_terms(agreement: Agreement) -> Iterator[Finding]:
         for m in _DEFINITION.finditer(paragraph.text):
             term = m.group("term")
             if term in defined:
-                yield _error(paragraph.source, "term",
+                yield _error(_at(paragraph, m.start()), "term",
                              f"term '{term}' is defined twice (first at {defined[term]})")
                 continue
-            defined[term] = paragraph.source
+            defined[term] = _at(paragraph, m.start())
             if term not in listed:
-                yield _warning(paragraph.source, "term",
+                yield _warning(_at(paragraph, m.start()), "term",
                                f"term '{term}' is defined here but not listed in contract.toml")
     meta_path = next((f for f in agreement.files if f.endswith("/contract.toml")), "contract.toml")
     for term in agreement.meta.terms:
         if term.defined_by == "text" and term.term not in defined:
-            yield Finding("error", meta_path, 0,
+            yield Finding("error", meta_path, term.line,
                           f"defined term '{term.term}' is never defined in the text "
                           f"(expected '(hierna: {term.term})')", "term")
 

@@ -43,11 +43,17 @@ class Paragraph:
     """The paragraph's inline content."""
     source: Source
     """File and line of the paragraph."""
+    line_starts: tuple[int, ...] = ()
+    """Offsets in `text` where the paragraph's 2nd, 3rd, … source line begins."""
 
     @property
     def text(self) -> str:
         """Return the paragraph as plain text."""
         return "".join(s.text for s in self.spans)
+
+    def line_at(self, offset: int) -> int:
+        """Return the source line of the character at `offset` in `text`."""
+        return self.source.line + sum(1 for start in self.line_starts if start <= offset)
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,8 @@ class Term:
     """``"text"`` (defined by "(hierna: …)" in the text) or ``"cover"`` (by the cover page)."""
     meaning: str = ""
     """For cover-defined terms: what the term means."""
+    line: int = 0
+    """Line of the term in contract.toml."""
 
 
 @dataclass(frozen=True)

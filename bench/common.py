@@ -31,7 +31,8 @@ def process_s(args: list[str], runs: int = 5, cwd: Path = ROOT, env: dict[str, s
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd, check=True,
-                       stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **(env or {})})
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 

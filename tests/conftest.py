@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_TXT = ROOT.parent / "shared" / "source" / "verwerkersovereenkomst-v1.0.txt"
+# A copy of ../shared/source/verwerkersovereenkomst-v1.0.txt, the signed v1.0 text, so a clone tests alone.
+SOURCE_TXT = ROOT / "tests" / "fixtures" / "verwerkersovereenkomst-v1.0.txt"
 CONTRACT = "verwerkersovereenkomst"
 
 

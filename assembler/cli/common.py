@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -17,12 +18,14 @@ def project() -> Project:
     obj = ctx.find_root().ensure_object(dict)
     if "project" not in obj:
         obj["project"] = Project(find_root())
-    return obj["project"]  # type: ignore[no-any-return]
+    result: Project = obj["project"]
+    return result
 
 
 def contract_option() -> str | None:
     """Return the --contract given to the root command, if any."""
-    return click.get_current_context().find_root().ensure_object(dict).get("contract")  # type: ignore[no-any-return]
+    value: str | None = click.get_current_context().find_root().ensure_object(dict).get("contract")
+    return value
 
 
 def echo_json(data: Any) -> None:
@@ -32,6 +35,4 @@ def echo_json(data: Any) -> None:
 
 def use_colour() -> bool:
     """Return whether stdout is a terminal that wants colour."""
-    import os
-
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -1,0 +1,161 @@
+"""Resolving versions and refs to texts in real temporary git repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assembler.checks import run_check
+from assembler.errors import CheckFailedError, UnknownRefError, UsageError
+from assembler.release import release_version
+from assembler.versions import read_versions
+from assembler.workspace import Project
+from tests.conftest import CONTRACT, git
+
+V10_SHA = "3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e"
+
+
+def edit(contract_dir: Path, name: str, old: str, new: str) -> None:
+    path = contract_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def two_versions(project_dir: Path, contract_dir: Path) -> Path:
+    """1.0 as committed, then a commit changing 7.1 (48 → 36 uur), released as 1.1, then a draft edit."""
+    edit(contract_dir, "07-datalekken.md", "achtenveertig (48) uur", "zesendertig (36) uur")
+    release_version(Project(project_dir), CONTRACT, "1.1", dt.date(2027, 3, 1), today=dt.date(2026, 11, 28))
+    git(project_dir, "add", "-A")
+    git(project_dir, "commit", "-q", "-m", "v1.1: 36 uur")
+    edit(contract_dir, "09-audit.md", "Deze audit mag", "Deze audit mag uitsluitend")
+    git(project_dir, "commit", "-qam", "draft after 1.1")
+    return project_dir
+
+
+def test_version_resolves_by_tree_without_tags(two_versions: Path) -> None:
+    p = Project(two_versions)
+    first = git(two_versions, "rev-list", "--max-parents=0", "HEAD").strip()
+    r = p.resolve("1.0")
+    assert (r.commit, r.version.number, r.agreement.sha256) == (first, "1.0", V10_SHA)  # type: ignore[union-attr]
+    r11 = p.resolve("1.1")
+    assert "zesendertig (36) uur" in r11.agreement.clause("7.1").text  # type: ignore[union-attr]
+    assert r11.commit == git(two_versions, "rev-parse", "HEAD~1").strip()
+
+
+def test_version_resolves_by_hash_when_the_tree_differs(two_versions: Path, contract_dir: Path) -> None:
+    # A squash onto a new history where 1.0's text was committed re-wrapped (other tree, same hash).
+    fresh = two_versions.parent / "squashed"
+    shutil.copytree(two_versions, fresh, ignore=shutil.ignore_patterns(".git"))
+    git(fresh, "init", "-q", "-b", "main")
+    src = Project(two_versions).history.files_at(Project(two_versions).resolve("1.0").commit, f"contracts/{CONTRACT}")  # type: ignore[arg-type]
+    assert src is not None
+    folder = fresh / "contracts" / CONTRACT
+    for name, data in src.items():
+        (folder / name).write_bytes(data.replace(b"audits uit te laten", b"audits\nuit te laten"))
+    git(fresh, "add", "-A")
+    git(fresh, "commit", "-q", "-m", "squashed 1.0")
+    squashed = git(fresh, "rev-parse", "HEAD").strip()
+    (folder / "09-audit.md").write_text("# Artikel 9. Audit\n\n9.1. Anders.\n", encoding="utf-8")
+    git(fresh, "commit", "-qam", "later")
+    r = Project(fresh).resolve("1.0")
+    assert (r.commit, r.agreement.sha256) == (squashed, V10_SHA)
+
+
+def test_tag_wins_and_an_edited_tag_is_reported(two_versions: Path) -> None:
+    p = Project(two_versions)
+    first = git(two_versions, "rev-list", "--max-parents=0", "HEAD").strip()
+    git(two_versions, "tag", "-a", f"{CONTRACT}/v1.0", first, "-m", "1.0")
+    assert Project(two_versions).resolve("1.0").commit == first
+    git(two_versions, "tag", "-d", f"{CONTRACT}/v1.0")
+    git(two_versions, "tag", "-a", f"{CONTRACT}/v1.0", "HEAD", "-m", "wrong")  # text of the draft
+    with pytest.raises(UnknownRefError, match="the released text was edited"):
+        Project(two_versions).resolve("1.0")
+    findings = run_check(Project(two_versions), None, CONTRACT)
+    assert any(f.rule == "pin" and f.path == f"versions/{CONTRACT}/1.0.toml" and f.severity == "error"
+               for f in findings), findings
+    assert p.resolve("worktree").version is None  # the draft is no released version
+
+
+def test_git_refs_and_worktree(two_versions: Path, contract_dir: Path) -> None:
+    p = Project(two_versions)
+    assert p.resolve("HEAD~1").version.number == "1.1"  # type: ignore[union-attr]
+    head = p.resolve("HEAD")
+    assert head.version is None and head.label == "concept"
+    assert "uitsluitend" in head.agreement.clause("9.2").text  # type: ignore[union-attr]
+    edit(contract_dir, "09-audit.md", "9.2. Deze audit", "9.2. Een audit")
+    assert "Een audit" in p.resolve().agreement.clause("9.2").text  # type: ignore[union-attr]
+    assert "Een audit" not in p.resolve("HEAD").agreement.clause("9.2").text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    ("nope", "no such version, git ref or commit"),
+    ("9.9", "no version 9.9 of verwerkersovereenkomst (released: 1.0, 1.1)"),
+    ("deadbeef", "no such version, git ref or commit"),
+])
+def test_unknown_refs(two_versions: Path, ref: str, message: str) -> None:
+    with pytest.raises(UnknownRefError) as err:
+        Project(two_versions).resolve(ref)
+    assert message in str(err.value) and err.value.exit_code == 2
+
+
+def test_a_ref_before_the_contract_existed(project_dir: Path) -> None:
+    git(project_dir, "checkout", "-q", "--orphan", "empty")
+    git(project_dir, "rm", "-rq", "--cached", ".")
+    (project_dir / "x.txt").write_text("x")
+    git(project_dir, "add", "x.txt")
+    git(project_dir, "commit", "-qm", "unrelated")
+    with pytest.raises(UnknownRefError, match="does not exist at"):
+        Project(project_dir).resolve("HEAD")
+
+
+def test_without_git_only_the_worktree_is_there(project_dir: Path) -> None:
+    shutil.rmtree(project_dir / ".git")
+    p = Project(project_dir)
+    assert p.resolve("1.0").commit is None  # the work tree holds the pinned text
+    with pytest.raises(UnknownRefError, match="not a git repository"):
+        p.resolve("HEAD")
+
+
+def test_pinned_text_found_nowhere_is_a_check_error(project_dir: Path) -> None:
+    manifest = project_dir / "versions" / CONTRACT / "1.0.toml"
+    manifest.write_text(manifest.read_text().replace(V10_SHA, "0" * 64).replace('tree = "', 'tree_old = "'))
+    findings = run_check(Project(project_dir), None, CONTRACT)
+    errors = [str(f) for f in findings if f.severity == "error"]
+    assert errors == [f"versions/{CONTRACT}/1.0.toml: error: no tag, commit or work tree holds the text "
+                      f"versions/{CONTRACT}/1.0.toml pins (sha256 000000000000…): was the released text edited?"]
+
+
+def test_release_writes_a_manifest_that_resolves(project_dir: Path, contract_dir: Path) -> None:
+    edit(contract_dir, "09-audit.md", "Deze audit mag", "Een audit mag")
+    v = release_version(Project(project_dir), CONTRACT, "1.1", dt.date(2027, 3, 1), today=dt.date(2026, 11, 28))
+    assert (v.number, v.effective, v.released, v.path) == ("1.1", dt.date(2027, 3, 1), dt.date(2026, 11, 28),
+                                                          f"versions/{CONTRACT}/1.1.toml")
+    assert [x.number for x in read_versions(project_dir, CONTRACT)] == ["1.0", "1.1"]
+    r = Project(project_dir).resolve("1.1")  # not committed yet: found in the work tree by its tree id
+    assert (r.commit, r.agreement.sha256) == (None, v.sha256)
+
+
+@pytest.mark.parametrize(("number", "setup", "error", "message"), [
+    ("1.0", None, UsageError, "version 1.0 of verwerkersovereenkomst already exists"),
+    ("0.9", None, UsageError, "version 0.9 is not newer than the latest, 1.0"),
+    ("1.1", "same", UsageError, "the text is identical to version 1.0; nothing to release"),
+    ("v1.1", None, UsageError, "version 'v1.1' must look like 1.1"),
+    ("1.1", "broken", CheckFailedError, "cannot release 1.1: check reports 1 error(s), the first: "
+                                        "contracts/verwerkersovereenkomst/09-audit.md:5: error: clause number '9.2' must end with a period"),
+])
+def test_release_refusals(project_dir: Path, contract_dir: Path, number: str, setup: str | None,
+                          error: type[Exception], message: str) -> None:
+    if setup != "same":
+        edit(contract_dir, "09-audit.md", "Deze audit mag", "Een audit mag")
+    if setup == "broken":
+        edit(contract_dir, "09-audit.md", "9.2. ", "9.2 ")
+    with pytest.raises(error) as err:
+        release_version(Project(project_dir), CONTRACT, number, dt.date(2027, 3, 1))
+    assert message in str(err.value)
+    assert [x.number for x in read_versions(project_dir, CONTRACT)] == ["1.0"]  # nothing written
+    assert not list((project_dir / "versions" / CONTRACT).glob(".*.tmp"))
