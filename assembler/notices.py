@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from .changes import changed_articles_between, customer_change
@@ -117,31 +117,29 @@ def customer_row(texts: Texts, version: Version, customer: Customer,
                  notice_state: tuple[str, str | None] | None, bounced: dt.date | None,
                  today: dt.date, latest: dt.date, buffer_days: int) -> PlanRow:
     """Return the plan row of one customer."""
-    base = {"customer_id": customer.customer_id, "company_name": customer.company_name,
-            "current_version": customer.version, "latest_send": latest}
+    base = PlanRow(customer_id=customer.customer_id, company_name=customer.company_name,
+                   current_version=customer.version, affected=False, reason="",
+                   latest_send=latest, status="not_affected")
     if version_key(customer.version) >= version.key:
-        return PlanRow(**base, affected=False, reason=f"already on {customer.version}",
-                       status="not_affected")
+        return replace(base, reason=f"already on {customer.version}")
     try:
         change = texts.change(customer.version, version.number, customer.services)
     except UnknownRefError:
         raise UsageError(f"customer {customer.customer_id} is on version {customer.version}, "
                          f"which {texts.contract} has no manifest for") from None
     if change is None:
-        return PlanRow(**base, affected=False, reason="nothing changes for them",
-                       status="not_affected")
-    reason = f"{change} change"
+        return replace(base, reason="nothing changes for them")
     state, sent_at = notice_state or (None, None)
-    extra = {"ledger_state": state, "sent_at": sent_at}
+    row = replace(base, affected=True, reason=f"{change} change", ledger_state=state,
+                  sent_at=sent_at)
     if state == "sent" and sent_at and bounced is None:
         received = sent_day(sent_at) + dt.timedelta(days=buffer_days)
         if notice_is_on_time(received, version.effective):
-            return PlanRow(**base, affected=True, reason=reason, status="notified", **extra)
-        return PlanRow(**base, affected=True, reason=reason, status="late", **extra,
+            return replace(row, status="notified")
+        return replace(row, status="late",
                        note=f"sent on {sent_day(sent_at).isoformat()}, after the latest send day")
     note = f"notice bounced on {bounced.isoformat()}: not given" if bounced else ""
-    status = "on_time" if today <= latest else "late"
-    return PlanRow(**base, affected=True, reason=reason, status=status, note=note, **extra)
+    return replace(row, status="on_time" if today <= latest else "late", note=note)
 
 
 def plan_notices(project: Project, contract: str, number: str, customers: Sequence[Customer],
