@@ -135,3 +135,15 @@ def test_letter_date_follows_the_build_day(notice_project: Path) -> None:
     build(notice_project, today=dt.date(2026, 12, 1))
     msg = BytesParser(policy=default).parsebytes(eml_of(notice_project, "C-0001"))
     assert msg["Date"] == "Tue, 01 Dec 2026 00:00:00 +0000"
+
+
+def test_the_fast_generator_writes_what_the_standard_one_writes(notice_project: Path) -> None:
+    from email.generator import BytesGenerator
+    from email.policy import SMTP
+
+    build(notice_project)
+    raw = eml_of(notice_project, "C-0001")
+    msg = BytesParser(policy=SMTP).parsebytes(raw)
+    out = io.BytesIO()
+    BytesGenerator(out, policy=SMTP).flatten(msg)
+    assert out.getvalue() == raw
