@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..config import load_config
-from ..dates import format_date_nl
+from ..dates import format_date_nl, latest_send_day
 from ..delivery import plan_send, send_notices
 from ..errors import NoticesLateError, UsageError
 from ..ledger import EVENTS, Ledger
@@ -183,7 +183,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
     again with the same Message-ID (at least once). Only one send runs at a time.
     """
     p, contract, config = _context()
-    number = notice_version(p, contract, version)[0].number
+    target = notice_version(p, contract, version)[0]
+    number = target.number
     settings = smtp_settings(config)
     conn = open_registry(p.root)
     ledger = Ledger(conn, contract)
@@ -200,6 +201,11 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
                    f"{settings.port}; {summary.already_sent} already sent; nothing was sent")
         return
     total = len(plan_send(ledger, number, retry_failed).todo)
+    latest = latest_send_day(target.effective, email_buffer_days(config))
+    if total and dt.date.today() > latest:
+        click.echo(f"warning: the latest send day for {number} (effective "
+                   f"{target.effective.isoformat()}) was {latest.isoformat()}: these notices are "
+                   "late under art. 11.2", err=True)
     start = time.perf_counter()
     with _progress("sending notices", True) as bar:
         done = [0]

@@ -187,3 +187,22 @@ def test_record_refuses_what_cannot_be(notice_project: Path) -> None:
     assert unsent.returncode == 2 and "was not sent (pending)" in unsent.stderr
     nothing = run(notice_project, "notices", "record", "C-0001", "1.1")
     assert nothing.returncode == 2 and "--bounced, --objected or --terminated" in nothing.stderr
+
+
+def test_record_defaults_to_today(notice_project: Path, smtp, monkeypatch) -> None:
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from assembler.cli import main
+
+    controller, _ = smtp
+    build(notice_project)
+    assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    with freeze_time("2026-12-07 10:00:00"):
+        result = CliRunner().invoke(main, ["notices", "record", "C-0001", "1.1", "--terminated"])
+    assert result.exit_code == 0, result.output
+    assert "recorded: C-0001 1.1 terminated on 2026-12-07" in result.output
+    events = ledger(notice_project).events("1.1")["C-0001"]
+    assert [(e.event, e.on.isoformat(), e.recorded_at) for e in events] == [
+        ("terminated", "2026-12-07", "2026-12-07T10:00:00Z")]
