@@ -36,9 +36,59 @@ def step_foundation() -> None:
 # --- redlines (issue 3) ---
 
 
+REDLINE_EDITS = [
+    ("07-datalekken.md", "Een melding moet altijd worden gedaan, maar alleen als",
+     "Een melding moet altijd binnen achtenveertig (48) uur worden gedaan, ook als nog niet "
+     "vaststaat dat"),
+    ("09-audit.md", "9.2. Deze audit mag plaatsvinden bij een concreet vermoeden van misbruik van "
+     "persoonsgegevens.\n\n", ""),
+    ("09-audit.md", "9.3. Verwerker zal", "9.2. Verwerker zal"),
+    ("09-audit.md", "9.4. De bevindingen", "9.3. De bevindingen"),
+    ("09-audit.md", "9.5. De kosten", "9.4. De kosten"),
+    ("bijlage-1.toml", "\n[[data_subjects]]",
+     '\n[[data_categories]]\nid = "gespreksopnamen"\nlabel = "Gespreksopnamen"\n'
+     'services = ["gespreksopname"]\n\n[[data_subjects]]'),
+]
+"""The demo's concept edit: a reworded clause, a removed clause (the rest renumbered), and a
+category added to Bijlage 1's catalogue."""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    stamp = "2026-11-28T12:00:00Z"  # fixed, so the demo's redlines are the same on every run
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
+           "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com",
+           "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+
+
 def step_redlines() -> None:
-    """Redlines between versions."""
-    # (issue 3: fills this in)
+    """Redlines: version 1.0 against a concept edited in a copy, in every format."""
+    import shutil
+
+    copy = OUT / "redline-project"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ROOT / "contracts", copy / "contracts")
+    shutil.copytree(ROOT / "versions", copy / "versions")
+    _git(copy, "init", "-q", "-b", "main")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "v1.0")
+    folder = copy / "contracts" / "verwerkersovereenkomst"
+    for name, old, new in REDLINE_EDITS:
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    print(f"(a copy of the project in {copy.relative_to(ROOT)}/ with 7.2 reworded, 9.2 removed "
+          "and a category added to Bijlage 1, not committed)")
+    print(f"(the commands below run in {copy.relative_to(ROOT)}/)")
+    env = {**os.environ, "ASSEMBLER_ROOT": str(copy)}
+    for args in (["diff", "1.0", "worktree"],
+                 *(["diff", "1.0", "worktree", "--format", fmt, "-o", f"../redline.{ext}"]
+                   for fmt, ext in (("markdown", "md"), ("json", "json"), ("html", "html"),
+                                    ("pdf", "pdf"), ("docx", "docx")))):
+        print(f"\n$ assembler {' '.join(args)}", flush=True)
+        proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=copy, env=env)
+        if proc.returncode != 0:
+            raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
 
 
 # --- customer contracts (issue 4) ---

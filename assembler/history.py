@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -61,6 +62,14 @@ class History:
             return str(self.repo.commit(ref).hexsha)
         except (BadName, ValueError, GitCommandError) as exc:
             raise UnknownRefError(ref, "no such version, git ref or commit") from exc
+
+    def commit_date(self, commit: str) -> dt.date:
+        """Return the day (UTC) `commit` was committed."""
+        try:
+            when = self.repo.commit(commit).committed_datetime
+        except (BadName, ValueError, GitCommandError) as exc:
+            raise UnknownRefError(commit, "no such commit") from exc
+        return when.astimezone(dt.UTC).date()
 
     def tag_commit(self, name: str) -> str | None:
         """Return the commit of tag `name`, or None if there is no such tag."""
