@@ -1,80 +1,63 @@
-"""What a new version changes: changed articles, changed clauses, and whether a customer is affected.
+"""What a new version changes, as the notices, `release` and `check` ask it: all from the redline.
 
-The notices, `release` and `check` ask these questions; the answers come from the redline model of
-`diff.py` where it exists, so that "changed" means the same everywhere.
+"Changed" means what the redline (`diff.py`, issue 3) says it means: clauses aligned by content,
+so a renumbered clause is renumbered, not deleted and inserted; an article counts as changed when
+anything in it changed. These are thin questions over a `Redline`, so the letters, the toelichting
+check and the redline PDF can never disagree about what changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import Agreement, Article, Catalogue, ClauseChange, version_key
-from .text import annex_block_text
+from .diff import affects_customer, annex_changes_for, changed_articles, diff_agreements
+from .model import ClauseChange, Redline, Resolved
 
 
-def _article_text(article: Article) -> list[str]:
-    return [article.title] + [f"{c.label} {c.text}" for c in article.clauses]
+def changed_articles_between(old: Resolved, new: Resolved) -> list[str]:
+    """Return the numbers (in `new`) of the articles that change from `old` to `new`, in order."""
+    return changed_articles(diff_agreements(old, new))
 
 
-def changed_articles_between(old: Agreement, new: Agreement) -> list[str]:
-    """Return the numbers of the articles whose text differs between `old` and `new`, in order.
-
-    An article added, removed, retitled or with any clause changed counts.
-    """
-    old_by = {a.number: _article_text(a) for a in old.articles}
-    new_by = {a.number: _article_text(a) for a in new.articles}
-    numbers = set(old_by) | set(new_by)
-    changed = [n for n in numbers if old_by.get(n) != new_by.get(n)]
-    return sorted(changed, key=version_key)
+def clause_changes(redline: Redline) -> list[ClauseChange]:
+    """Return the clauses added, changed, renumbered, moved or removed, in the redline's order."""
+    return [ClauseChange(article=c.article,
+                         old_label=f"{c.old_number}." if c.old_number else "",
+                         old_text=c.old_text if c.old_number else "",
+                         new_label=f"{c.new_number}." if c.new_number else "",
+                         new_text=c.new_text if c.new_number else "")
+            for c in redline.changes if c.level == "clause"]
 
 
-def clause_changes(old: Agreement, new: Agreement) -> list[ClauseChange]:
-    """Return the changed, inserted and deleted clauses, in the new text's order (deleted ones last)."""
-    old_by = {c.number: c for c in old.clauses()}
-    new_by = {c.number: c for c in new.clauses()}
-    out = []
-    for clause in new.clauses():
-        before = old_by.get(clause.number)
-        if before is None:
-            out.append(ClauseChange(clause.article_number, "", "", clause.label, clause.text))
-        elif before.text != clause.text:
-            out.append(ClauseChange(clause.article_number, before.label, before.text, clause.label,
-                                    clause.text))
-    for clause in old.clauses():
-        if clause.number not in new_by:
-            out.append(ClauseChange(clause.article_number, clause.label, clause.text, "", ""))
-    return out
+def removed_articles(redline: Redline) -> list[str]:
+    """Return the numbers (in the old version) of the articles removed entirely."""
+    return [c.old_number for c in redline.changes
+            if c.level == "article" and c.kind == "removed" and c.old_number]
 
 
-def customer_catalogue(catalogue: Catalogue, services: Iterable[str]) -> Catalogue:
-    """Return the catalogue as a customer's Bijlage 1 shows it: only categories of their services."""
-    wanted = set(services)
-    return Catalogue(
-        services=tuple(s for s in catalogue.services if s.id in wanted),
-        data_categories=tuple(i for i in catalogue.data_categories if wanted & set(i.services)),
-        data_subjects=tuple(i for i in catalogue.data_subjects if wanted & set(i.services)),
-        path=catalogue.path)
+def customer_change(redline: Redline, services: Iterable[str]) -> str | None:
+    """Return what the redline changes for a customer using `services`, or None for nothing.
 
-
-def _annex_text(agreement: Agreement, services: Iterable[str]) -> list[str]:
-    catalogue = customer_catalogue(agreement.catalogue, services)
-    return [f"{a.number} {a.title}" for a in agreement.annexes] + [
-        annex_block_text(b, catalogue) for a in agreement.annexes for b in a.blocks]
-
-
-def customer_change(old: Agreement, new: Agreement, services: Iterable[str]) -> str | None:
-    """Return what `new` changes for a customer on `old` with `services`, or None for nothing.
-
-    The articles and preamble change for everyone; Bijlage 1 only when the customer's own list
-    (the categories of their services) reads differently.
+    The articles and the preamble change for everyone; Bijlage 1 only when the customer's own
+    lists (the categories of their services) read differently.
     """
     services = tuple(services)
+    if not affects_customer(redline, services):
+        return None
     reasons = []
-    articles = changed_articles_between(old, new)
+    articles = changed_articles(redline)
     if articles:
         reasons.append(("article " if len(articles) == 1 else "articles ") + ", ".join(articles))
-    if (old.title, [p.text for p in old.preamble]) != (new.title, [p.text for p in new.preamble]):
+    gone = removed_articles(redline)
+    if gone:
+        reasons.append(("removed article " if len(gone) == 1 else "removed articles ")
+                       + ", ".join(gone))
+    if any(c.level == "preamble" for c in redline.changes):
         reasons.append("the preamble")
-    if _annex_text(old, services) != _annex_text(new, services):
+    others = [c for c in redline.changes if c.level not in ("article", "clause", "preamble",
+                                                              "annex")]
+    if others:
+        reasons.append("the text")
+    if annex_changes_for(redline, services) or not reasons:
         reasons.append("their Bijlage 1")
-    return " and ".join(reasons) if reasons else None
+    return " and ".join(reasons)

@@ -262,4 +262,4 @@ class _FastGenerator(BytesGenerator):
 
     def _write_lines(self, lines: str) -> None:
         if lines:
-            self.write(_NEWLINE.sub(self._NL, lines))
+            self.write(_NEWLINE.sub(self._NL, lines))  # type: ignore[attr-defined]

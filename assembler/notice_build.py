@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import notice_parts
-from .changes import changed_articles_between, clause_changes
+from .changes import clause_changes
+from .diff import changed_articles
 from .errors import CheckFailedError
 from .fsutil import atomic_write_bytes
 from .ledger import Ledger, now_utc
@@ -32,7 +33,7 @@ from .letters import (
     reference,
     render_letter,
 )
-from .model import Agreement, ContractMeta, Customer, LedgerNotice, NoticeDocument
+from .model import Agreement, ContractMeta, Customer, LedgerNotice, NoticeDocument, Redline
 from .notices import NoticePlan, Texts
 from .versions import TOELICHTING_TODO
 
@@ -42,7 +43,7 @@ BATCH = 500
 """Notices recorded in the ledger per transaction."""
 
 ContractPdf = Callable[[Agreement, str, Customer, dt.date], bytes]
-RedlinePdf = Callable[[Agreement, Agreement, str, str, dt.date], bytes]
+RedlinePdf = Callable[[Redline], bytes]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def article_notes(old: Agreement, new: Agreement, toelichting: dict[str, str],
-                  version: str, manifest: str) -> tuple[ArticleNote, ...]:
+def article_notes(redline: Redline, toelichting: dict[str, str], version: str,
+                  manifest: str) -> tuple[ArticleNote, ...]:
     """Return the changed articles with their explanation; raise when one has none."""
+    new = redline.new.agreement
     notes = []
-    for number in changed_articles_between(old, new):
+    for number in changed_articles(redline):
         text = toelichting.get(number, "").strip()
         if not text or TOELICHTING_TODO in text:
             raise CheckFailedError(
@@ -112,14 +114,15 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
                  notice_date: dt.date, sender: str, redline_pdf: RedlinePdf) -> SharedParts:
     """Prepare what every notice from `from_version` to the plan's version shares."""
     version = plan.version
-    old, new = texts.agreement(from_version), texts.agreement(version.number)
+    redline = texts.redline(from_version, version.number)
+    new = redline.new.agreement
     return SharedParts(
         meta=meta, title=new.title, version=version.number, from_version=from_version,
         effective=version.effective, sha256=new.sha256,
-        articles=article_notes(old, new, version.toelichting, version.number, version.path),
-        changes=tuple(clause_changes(old, new)),
+        articles=article_notes(redline, version.toelichting, version.number, version.path),
+        changes=tuple(clause_changes(redline)),
         annex_note=version.toelichting.get("bijlage-1", "").strip(),
-        redline_pdf=redline_pdf(old, new, from_version, version.number, notice_date),
+        redline_pdf=redline_pdf(redline),
         redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
         notice_date=notice_date, sender=sender)
 

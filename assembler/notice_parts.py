@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import load_config
 from .errors import LedgerError
 from .ledger import connect, transaction
-from .model import Agreement, Customer
+from .model import Agreement, Customer, Redline
 
 DEFAULT_REGISTRY = "var/registry.sqlite"
 
@@ -68,12 +68,11 @@ def add_customers(conn: sqlite3.Connection, customers: list[Customer]) -> None:
                            c.contact_salutation) for c in customers])
 
 
-def redline_pdf(old: Agreement, new: Agreement, old_label: str, new_label: str,
-                day: dt.date) -> bytes:
-    """Return the redline PDF from `old` to `new` (issue 3's renderer)."""
-    from .errors import RenderError
+def redline_pdf(redline: Redline) -> bytes:
+    """Return the redline PDF (issue 3's renderer) that every notice of a version change attaches."""
+    from .render.redline_pdf import render_redline_pdf
 
-    raise RenderError("the redline PDF needs issue 3 (render_redline_pdf), not merged yet")
+    return render_redline_pdf(redline)
 
 
 def contract_pdf(new: Agreement, version: str, customer: Customer, day: dt.date) -> bytes:

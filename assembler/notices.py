@@ -17,12 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from .changes import changed_articles_between, customer_change
+from .changes import customer_change
 from .config import Config
 from .dates import earliest_effective, latest_send_day, non_working_day, notice_is_on_time
+from .diff import changed_articles
 from .errors import AssemblerError, ConfigError, UnknownRefError, UsageError
 from .ledger import Ledger
-from .model import Agreement, Customer, PlanRow, Version, version_key
+from .model import Agreement, Customer, PlanRow, Redline, Resolved, Version, version_key
+from .redline import build_redline
 from .versions import TOELICHTING_TODO
 from .workspace import Project
 
@@ -85,25 +87,37 @@ def notice_version(project: Project, contract: str, number: str) -> tuple[Versio
 
 
 class Texts:
-    """The parsed texts of released versions, each read once."""
+    """The released versions' texts and the redlines between them, each made once."""
 
     def __init__(self, project: Project, contract: str) -> None:
         self.project = project
         self.contract = contract
-        self._texts: dict[str, Agreement] = {}
+        self._resolved: dict[str, Resolved] = {}
+        self._redlines: dict[tuple[str, str], Redline] = {}
         self._changes: dict[tuple[str, str, frozenset[str]], str | None] = {}
 
-    def agreement(self, number: str) -> Agreement:
+    def resolved(self, number: str) -> Resolved:
         """Return the text of version `number`."""
-        if number not in self._texts:
-            self._texts[number] = self.project.resolve(number, self.contract).agreement
-        return self._texts[number]
+        if number not in self._resolved:
+            self._resolved[number] = self.project.resolve(number, self.contract)
+        return self._resolved[number]
+
+    def agreement(self, number: str) -> Agreement:
+        """Return the parsed agreement of version `number`."""
+        return self.resolved(number).agreement
+
+    def redline(self, old: str, new: str) -> Redline:
+        """Return the redline from version `old` to version `new`."""
+        if (old, new) not in self._redlines:
+            self.resolved(old)  # an unknown version raises UnknownRefError here
+            self._redlines[old, new] = build_redline(self.project, old, new, self.contract)
+        return self._redlines[old, new]
 
     def change(self, old: str, new: str, services: Sequence[str]) -> str | None:
         """Return what moving from `old` to `new` changes for a customer with `services`."""
         key = (old, new, frozenset(services))
         if key not in self._changes:
-            self._changes[key] = customer_change(self.agreement(old), self.agreement(new), services)
+            self._changes[key] = customer_change(self.redline(old, new), services)
         return self._changes[key]
 
 
@@ -176,8 +190,7 @@ def missing_toelichting(project: Project, contract: str) -> list[tuple[Version, 
     out = []
     for previous, version in zip(versions, versions[1:], strict=False):
         try:
-            changed = changed_articles_between(texts.agreement(previous.number),
-                                               texts.agreement(version.number))
+            changed = changed_articles(texts.redline(previous.number, version.number))
         except AssemblerError:
             continue  # a text that cannot be found is reported by the pin check
 

@@ -8,7 +8,7 @@ from .changes import changed_articles_between
 from .checks import run_check
 from .errors import CheckFailedError, UsageError
 from .history import tree_id
-from .model import Agreement, Version, version_key
+from .model import Resolved, Version, version_key
 from .versions import TOELICHTING_TODO, VERSION_RE, write_manifest
 from .workspace import WORKTREE, Project
 
@@ -16,7 +16,7 @@ ANNEX_NOTE = "bijlage-1"
 """The `--note` key for an explanation of changes to Bijlage 1 (the catalogue)."""
 
 
-def toelichting_for(previous: Agreement, new: Agreement, notes: dict[str, str],
+def toelichting_for(previous: Resolved, new: Resolved, notes: dict[str, str],
                     number: str) -> dict[str, str]:
     """Return the [toelichting] of a new version: one entry per changed article.
 
@@ -62,8 +62,8 @@ def release_version(project: Project, contract: str, number: str, effective: dt.
         raise UsageError(f"the text is identical to version {latest.number}; nothing to release")
     notes = dict(toelichting or {})
     if latest:
-        notes = toelichting_for(project.resolve(latest.number, contract).agreement, agreement,
-                                notes, number)
+        notes = toelichting_for(project.resolve(latest.number, contract),
+                                project.resolve(WORKTREE, contract), notes, number)
     version = Version(contract=contract, number=number, effective=effective, status="released",
                       sha256=agreement.sha256, released=today, tree=tree_id(files),
                       toelichting=notes)

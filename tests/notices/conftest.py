@@ -33,12 +33,6 @@ NOTE_7 = "Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 
 SENDER = "privacy@voipexpress.example.nl"
 
 
-def fake_redline(old: Agreement, new: Agreement, old_label: str, new_label: str,
-                 day: dt.date) -> bytes:
-    """Stand-in for issue 3's redline PDF (not merged yet): fixed bytes per version pair."""
-    return f"%PDF-1.7\n% redline {old_label} -> {new_label} {new.sha256}\n%%EOF\n".encode()
-
-
 def fake_contract(new: Agreement, version: str, customer: Customer, day: dt.date) -> bytes:
     """Stand-in for issue 4's customer contract PDF (not merged yet)."""
     return f"%PDF-1.7\n% contract {version} {customer.customer_id}\n%%EOF\n".encode()
@@ -90,7 +84,7 @@ def build(project_dir: Path, today: dt.date = TODAY) -> Any:
     plan = plan_notices(project, CONTRACT, "1.1", customers, ledger, today)
     summary = build_notices(Texts(project, CONTRACT), plan, customers, ledger,
                             project_dir / "build" / "notices" / "1.1", today, SENDER,
-                            redline_pdf=fake_redline, contract_pdf=fake_contract)
+                            contract_pdf=fake_contract)
     conn.close()
     return summary
 

@@ -14,6 +14,8 @@ import pypdf
 from assembler.ledger import Ledger
 from assembler.letters import message_id, salutation
 from assembler.notice_parts import open_registry
+from assembler.redline import build_redline
+from assembler.render.redline_pdf import render_redline_pdf
 from assembler.workspace import Project
 from tests.notices.conftest import (
     CONTRACT,
@@ -23,7 +25,6 @@ from tests.notices.conftest import (
     build,
     customer,
     fake_contract,
-    fake_redline,
 )
 
 OUT = Path("build/notices/1.1")
@@ -65,8 +66,10 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
                                  "verwerkersovereenkomst-1.1-C-0001.pdf"]
     letter = (notice_project / OUT / "C-0001" / "brief-VWO-1.1-C-0001.pdf").read_bytes()
     assert attachments["brief-VWO-1.1-C-0001.pdf"] == letter
-    old = Project(notice_project).resolve("1.0", CONTRACT).agreement
-    assert attachments["wijzigingen-1.0-1.1.pdf"] == fake_redline(old, agreement, "1.0", "1.1", TODAY)
+    redline = build_redline(Project(notice_project), "1.0", "1.1", CONTRACT)
+    assert attachments["wijzigingen-1.0-1.1.pdf"] == render_redline_pdf(redline)
+    assert (notice_project / OUT / "wijzigingen-1.0-1.1.pdf").read_bytes() == render_redline_pdf(
+        redline)  # written once for all customers
     assert attachments["verwerkersovereenkomst-1.1-C-0001.pdf"] == fake_contract(
         agreement, "1.1", customer(1), TODAY)
 

@@ -24,7 +24,6 @@ from tests.notices.conftest import (
     cli_env,
     customer,
     fake_contract,
-    fake_redline,
 )
 
 
@@ -108,8 +107,7 @@ def test_a_bijlage_1_change_affects_only_customers_whose_list_changes(project_di
 
 
 def test_build_command(notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # issue 3/4's PDFs are not merged yet: their stand-ins (see conftest.py)
-    monkeypatch.setattr(notice_parts, "redline_pdf", fake_redline)
+    # issue 4's contract PDF is not merged yet: its stand-in (see conftest.py)
     monkeypatch.setattr(notice_parts, "contract_pdf", fake_contract)
     monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
     out = notice_project / "elsewhere"
