@@ -16,12 +16,14 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from pathlib import Path
 
 from . import notice_parts
 from .changes import clause_changes
 from .diff import changed_articles
-from .errors import CheckFailedError
+from .errors import CheckFailedError, UsageError
 from .fsutil import atomic_write_bytes
 from .ledger import Ledger, now_utc
 from .letters import (
@@ -80,6 +82,15 @@ class BuildSummary:
     not_affected: int = 0
     shared_files: list[Path] = field(default_factory=list)
     """The files shared by all notices (redline PDFs)."""
+
+
+def valid_address(address: str) -> bool:
+    """Return whether `address` is one plain e-mail address (local@domain, no display name)."""
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return bool(parsed.username and "." in parsed.domain)
 
 
 def safe_name(text: str) -> str:
@@ -200,6 +211,11 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         else:
             jobs.append(Job(by_id[row.customer_id], row.current_version,
                             "Bijlage 1" in row.reason))
+    bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
+           if not valid_address(j.customer.contact_email)]
+    if bad:
+        raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
+                         f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     meta = texts.agreement(plan.version.number).meta
     shared: dict[str, SharedParts] = {}
     for from_version in sorted({j.from_version for j in jobs}):

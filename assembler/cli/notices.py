@@ -190,6 +190,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
     ledger = Ledger(conn, contract)
     if not settings.sender:
         settings = replace(settings, sender=_processor_email(p, contract, number))
+    if not ledger.notices(number):
+        raise UsageError(f"no notices of {number} built yet: run `assembler notices build {number}`")
     if dry_run:
         summary = plan_send(ledger, number, retry_failed)
         for n in summary.todo:

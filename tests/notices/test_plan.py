@@ -120,3 +120,24 @@ def test_build_command(notice_project: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert sorted(p.name for p in (out / "C-0001").iterdir()) == [
         "VWO-1.1-C-0001.eml", "brief-VWO-1.1-C-0001.pdf"]
     assert not (out / "C-0003").exists()
+
+
+def test_build_refuses_customers_without_a_valid_address(notice_project: Path) -> None:
+    from assembler.errors import UsageError
+    from tests.notices.conftest import build
+
+    conn = open_registry(notice_project)
+    add_customers(conn, [customer(5, contact_email="kim at example.nl")])
+    conn.close()
+    with pytest.raises(UsageError, match=r"1 customer\(s\) have no valid contact_email in the "
+                                         r"registry: C-0005 \('kim at example.nl'\)"):
+        build(notice_project)
+    assert not (notice_project / "build" / "notices" / "1.1" / "C-0001").exists()
+
+
+def test_send_before_build_says_what_to_do(notice_project: Path) -> None:
+    result = subprocess.run([PYTHON, "-m", "assembler", "notices", "send", "1.1", "--dry-run"],
+                            cwd=notice_project, capture_output=True, text=True,
+                            env=cli_env(notice_project))
+    assert result.returncode == 2
+    assert "no notices of 1.1 built yet: run `assembler notices build 1.1`" in result.stderr
