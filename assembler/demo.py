@@ -95,9 +95,20 @@ def step_redlines() -> None:
 # --- customer contracts (issue 4) ---
 
 
+DEMO_REGISTRY = ROOT / "var" / "demo-registry.sqlite3"
+
+
 def step_contracts() -> None:
     """Customer contracts: the demo registry and per-customer DOCX and PDF."""
-    # (issue 4: fills this in)
+    registry = ["--registry", str(DEMO_REGISTRY.relative_to(ROOT))]
+    if not DEMO_REGISTRY.exists():
+        run(*registry, "customers", "import", "examples/customers.csv")
+    else:
+        print(f"\n(demo registry {DEMO_REGISTRY.relative_to(ROOT)} exists; not importing again)")
+    run(*registry, "customers", "list")
+    run(*registry, "customers", "show", "C-1042")
+    run(*registry, "build", "--customer", "C-1042", "--format", "docx,pdf",
+        "-o", str(OUT.relative_to(ROOT)))
 
 
 # --- signing (issue 5) ---

@@ -15,9 +15,12 @@ The tree::
     ├── CheckFailedError                `check` found errors where they block an action (release)
     ├── OutputError                     an output file could not be written
     ├── RenderError                     a template or Typst failed
-    ├── LedgerError                     the notice ledger (registry database) cannot be used
-    │   └── LedgerLockedError           another `notices send` holds the send lock
-    ├── NoticesLateError                notices can no longer reach customers in time (art. 11.2)
+    ├── UnknownCustomerError (UsageError)  a customer id the registry does not hold (issue 4)
+    ├── CustomerImportError (InputError)   a customer CSV with invalid rows; nothing imported (issue 4)
+    ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
+    │   └── LedgerError                 the notice ledger (in the registry) cannot be used (issue 6)
+    │       └── LedgerLockedError       another `notices send` holds the send lock
+    ├── NoticesLateError                notices can no longer reach customers in time (issue 6)
     ├── DeliveryError                   a built notice is missing or differs from its ledger hash
     └── (later issues add theirs below, each with its own structured fields)
 
@@ -102,7 +105,35 @@ class RenderError(AssemblerError):
     """A document could not be rendered (a template or Typst failed)."""
 
 
-class LedgerError(AssemblerError):
+# --- issue 4: customers and contracts ---
+
+
+class UnknownCustomerError(UsageError):
+    """A customer id the registry does not hold."""
+
+    def __init__(self, customer_id: str, registry: str) -> None:
+        super().__init__(f"unknown customer {customer_id!r} in {registry} "
+                         "(see `assembler customers list`)")
+        self.customer_id = customer_id
+
+
+class CustomerImportError(InputError):
+    """A customer CSV with invalid rows (each already reported); nothing was imported."""
+
+    def __init__(self, path: str, invalid: int) -> None:
+        super().__init__(path, None, f"{invalid} invalid row(s); nothing imported "
+                         "(fix them, or import the valid rows with --skip-invalid)")
+        self.invalid = invalid
+
+
+class RegistryError(AssemblerError):
+    """The customer registry cannot be opened, read or migrated."""
+
+
+# --- issue 6: notices ---
+
+
+class LedgerError(RegistryError):
     """The notice ledger in the registry database cannot be opened or updated."""
 
 

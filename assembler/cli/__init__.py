@@ -34,9 +34,12 @@ class Group(click.Group):
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @click.option("--contract", metavar="ID", envvar="ASSEMBLER_CONTRACT",
               help="Contract under contracts/ (default: the only one).")
+@click.option("--registry", metavar="PATH", envvar="ASSEMBLER_REGISTRY",
+              type=click.Path(dir_okay=False),
+              help="Customer registry (SQLite; default var/registry.sqlite3 under the project).")
 @click.version_option(package_name="assembler")
 @click.pass_context
-def main(ctx: click.Context, debug: bool, contract: str | None) -> None:
+def main(ctx: click.Context, debug: bool, contract: str | None, registry: str | None) -> None:
     """Keep a standard agreement as Markdown clauses in git and turn it into documents.
 
     Wherever a version is asked for, give a version number (1.0), any git ref (HEAD, a commit)
@@ -44,6 +47,7 @@ def main(ctx: click.Context, debug: bool, contract: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["contract"] = contract
+    ctx.obj["registry"] = registry
 
 
 # Each module registers its own commands; importing them last keeps `main` defined first.

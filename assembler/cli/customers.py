@@ -1,9 +1,209 @@
-"""Commands of issue 4 (customers, build)."""
+"""Commands of issue 4: the customer registry (`customers …`) and per-customer contracts (`build`)."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import click
+
+from ..assemble import FORMATS, ContractBuilder
+from ..batch import build_many, write_contract
+from ..customers import COLUMNS, customer_record, customers_csv, parse_customers_csv
+from ..errors import CustomerImportError, InputError, UsageError
+from ..model import Customer
+from ..registry import Registry, open_registry, registry_path
+from .common import contract_option, echo_json, project
+
+FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
+
+
+def registry() -> Registry:
+    """Open the registry named by --registry / $ASSEMBLER_REGISTRY / the default."""
+    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
+    return open_registry(registry_path(project().root, given))
+
+
+def _csv_text(customers: list[Customer]) -> str:
+    return "".join(customers_csv(customers))
+
+
+@click.group()
+def customers() -> None:
+    """Keep the customer registry (SQLite, outside git): import, list, show, export."""
+
+
+@customers.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows and skip the invalid ones (default: import nothing "
+                   "when any row is invalid).")
+def import_(file: Path, skip_invalid: bool) -> None:
+    """Import customers from a UTF-8 CSV with a header; a customer_id already known is updated.
+
+    Columns: customer_id, company_name, kvk, street, postcode, city, contact_name, contact_email,
+    signatory_name, signatory_role, services (ids separated by ';'), version, signed_on
+    (YYYY-MM-DD); optional btw_id and contact_salutation. Each invalid row is reported as
+    FILE:LINE: column X: reason.
+    """
+    p = project()
+    contract = p.contract(contract_option())
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(str(file), None, f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(str(file), None, f"not UTF-8 (byte {exc.start}): save the CSV as "
+                         "UTF-8") from exc
+    agreement = p.resolve(None, contract).agreement
+    services = [s.id for s in agreement.catalogue.services]
+    versions = [v.number for v in p.versions(contract)]
+    parsed = parse_customers_csv(text, services, versions)
+    for problem in parsed.problems:
+        click.echo(problem.format(str(file)), err=True)
+    header_broken = any(pr.line == 1 and not pr.warning for pr in parsed.problems)
+    if header_broken or (parsed.invalid_rows and not skip_invalid):
+        raise CustomerImportError(str(file), max(parsed.invalid_rows, 1))
+    with registry() as reg:
+        result = reg.upsert_customers(parsed.customers)
+        total = reg.count()
+    skipped = f", {parsed.invalid_rows} invalid row(s) skipped" if parsed.invalid_rows else ""
+    click.echo(f"imported {len(parsed.customers)} customer(s) from {file}: {result.added} added, "
+               f"{result.updated} updated, {result.unchanged} unchanged{skipped}; "
+               f"{total} in the registry")
+
+
+@customers.command("list")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+def list_(fmt: str) -> None:
+    """List the customers: id, company, version, services."""
+    with registry() as reg:
+        rows = list(reg.customers())
+    if fmt == "json":
+        echo_json([customer_record(c) for c in rows])
+    elif fmt == "csv":
+        click.echo(_csv_text(rows), nl=False)
+    elif not rows:
+        click.echo("no customers yet (see `assembler customers import FILE.csv`)")
+    else:
+        width = max(len(c.customer_id) for c in rows)
+        for c in rows:
+            click.echo(f"{c.customer_id:<{width}}  {c.version:<5}  {c.company_name}  "
+                       f"[{', '.join(c.services)}]")
+        click.echo(f"{len(rows)} customer(s)", err=True)
+
+
+@customers.command("show")
+@click.argument("customer_id")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+def show(customer_id: str, fmt: str) -> None:
+    """Show one customer's record."""
+    with registry() as reg:
+        customer = reg.customer(customer_id)
+    record = customer_record(customer)
+    if fmt == "json":
+        echo_json(record)
+    elif fmt == "csv":
+        click.echo(_csv_text([customer]), nl=False)
+    else:
+        width = max(len(k) for k in COLUMNS)
+        for key, value in record.items():
+            click.echo(f"{key:<{width}}  {value}")
+
+
+@customers.command("export")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+def export(fmt: str, output: Path | None) -> None:
+    """Export every customer (CSV in the import format, JSON, or text)."""
+    from ..fsutil import atomic_write_text
+
+    with registry() as reg:
+        rows = list(reg.customers())
+    if fmt == "csv":
+        text = _csv_text(rows)
+    elif fmt == "json":
+        import json
+
+        text = json.dumps([customer_record(c) for c in rows], ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        for c in rows:
+            for key, value in customer_record(c).items():
+                buffer.write(f"{key}: {value}\n")
+            buffer.write("\n")
+        text = buffer.getvalue()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text, mode=0o600)  # personal data: private like the registry
+        click.echo(f"wrote {len(rows)} customer(s) to {output}", err=True)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{value!r}: choose from {', '.join(FORMATS)} (comma-separated)")
+    return chosen
+
+
+def _relative(path: Path) -> str:
+    """Return `path` relative to the current folder when it is inside it."""
+    absolute = path.resolve()
+    return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(path)
+
+
+@click.command()
+@click.option("--customer", "customer_ids", metavar="ID", multiple=True,
+              help="The customer to build for (repeatable).")
+@click.option("--all", "all_", is_flag=True, help="Build for every customer in the registry.")
+@click.option("--version", "version_ref", metavar="V",
+              help="Version, git ref or worktree (default: each customer's own version).")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, callback=_formats,
+              help="Formats, comma-separated: pdf, docx.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: build/contracts/ under the project).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes for --all.")
+def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
+          formats: tuple[str, ...], out_dir: Path | None, jobs: int) -> None:
+    """Build customers' contracts: <customer_id>-<contract>-<version>.pdf and .docx.
+
+    The version in the name is the version number, or "concept" for a text that is not a released
+    version (the work tree with edits, a branch).
+    """
+    if bool(customer_ids) == all_:
+        raise UsageError("give --customer ID (one or more) or --all")
+    p = project()
+    contract = p.contract(contract_option())
+    out = out_dir if out_dir is not None else p.root / "build" / "contracts"
+    with registry() as reg:
+        if customer_ids:
+            chosen = [reg.customer(cid) for cid in customer_ids]
+            builder = ContractBuilder(p, contract)
+            for customer in chosen:
+                built = builder.build(customer, version_ref, formats, boxes=False)
+                for path in write_contract(built, out, formats):
+                    click.echo(f"wrote {_relative(path)}")
+            return
+        total = reg.count()
+        if total == 0:
+            raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
+        result = build_many(p.root, reg.customers(), out, version_ref=version_ref, formats=formats,
+                            contract=contract, workers=min(jobs, max(1, total // 20)))
+    for cid, message in result.failures:
+        click.echo(f"assembler: error: {cid}: {message}", err=True)
+    rate = result.built / result.seconds if result.seconds else 0.0
+    click.echo(f"built {result.built} of {total} customer(s) ({result.file_count} files) in "
+               f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(out)}/")
+    if result.failures:
+        raise SystemExit(1)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""
+    group.add_command(customers)
+    group.add_command(build)
+

@@ -1,0 +1,129 @@
+"""`assembler customers import|list|show|export` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from pathlib import Path
+
+from assembler.registry import open_registry
+from tests.contracts.conftest import GOOD_ROW, HEADER, CliRun
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_list_show(cli: CliRun, registry_file: Path) -> None:
+    result = cli("customers", "import", "customers.csv")
+    assert result.exit_code == 0, result.output
+    assert "28 added, 0 updated, 0 unchanged; 28 in the registry" in result.stdout
+    assert stat.S_IMODE(registry_file.stat().st_mode) == 0o600
+    listing = cli("customers", "list").stdout.splitlines()
+    assert len(listing) == 28
+    assert listing[0].startswith("C-1001  1.0    Bakkerij Van 't Hof  [hosted-telefonie, nummerportering]")
+    shown = cli("customers", "show", "C-1042").stdout
+    assert "company_name        Bakkerij De Gouden Korrel B.V." in shown
+    assert "services            hosted-telefonie;sip-trunk;mobiel;gespreksopname" in shown
+    data = json.loads(cli("customers", "show", "C-1003", "--format", "json").stdout)
+    assert data["company_name"] == 'Installatiebedrijf "De Vakman" B.V.'
+
+
+def test_show_unknown_customer(cli: CliRun) -> None:
+    cli("customers", "import", "customers.csv")
+    result = cli("customers", "show", "C-9")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("assembler: error: unknown customer 'C-9'")
+    assert "Traceback" not in result.output
+
+
+def test_one_bad_row_imports_nothing(cli: CliRun, project_dir: Path, registry_file: Path) -> None:
+    cli("customers", "import", "customers.csv")
+    before = registry_file.read_bytes()
+    bad = write(project_dir / "bad.csv", HEADER,
+                GOOD_ROW.replace("C-2001", "C-1001").replace("Voorbeeld B.V.", "Overschreven"),
+                GOOD_ROW.replace("12345678", "1234").replace("1234 AB", "1234 SS"))
+    result = cli("customers", "import", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}:3: column kvk: '1234' is not a KvK number (exactly 8 digits)",
+        f"{bad}:3: column postcode: '1234 SS' is not a Dutch postcode (the letters SA, SD and SS "
+        "are not used)",
+        f"assembler: error: {bad}: 1 invalid row(s); nothing imported (fix them, or import the "
+        "valid rows with --skip-invalid)",
+    ]
+    with open_registry(registry_file) as reg:
+        assert reg.customer("C-1001").company_name == "Bakkerij Van 't Hof"  # not overwritten
+        assert reg.count() == 28
+    assert registry_file.read_bytes() == before
+
+
+def test_skip_invalid_imports_the_valid_rows(cli: CliRun, project_dir: Path) -> None:
+    bad = write(project_dir / "mixed.csv", HEADER, GOOD_ROW,
+                GOOD_ROW.replace("C-2001", "C-2002").replace("sip-trunk", "internet"))
+    result = cli("customers", "import", "--skip-invalid", str(bad))
+    assert result.exit_code == 0
+    assert f"{bad}:3: column services: unknown service 'internet'" in result.stderr
+    assert "1 added, 0 updated, 0 unchanged, 1 invalid row(s) skipped" in result.stdout
+    assert cli("customers", "show", "C-2001").exit_code == 0
+    assert cli("customers", "show", "C-2002").exit_code == 2
+
+
+def test_a_broken_header_imports_nothing_even_with_skip_invalid(cli: CliRun, project_dir: Path) -> None:
+    bad = write(project_dir / "h.csv", HEADER.replace("kvk", "kvk_nummer"), GOOD_ROW)
+    result = cli("customers", "import", "--skip-invalid", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:1: column kvk: missing from the header" in result.stderr
+
+
+def test_reimport_updates_by_customer_id(cli: CliRun, project_dir: Path) -> None:
+    first = write(project_dir / "a.csv", HEADER, GOOD_ROW)
+    assert cli("customers", "import", str(first)).exit_code == 0
+    second = write(project_dir / "b.csv", HEADER, GOOD_ROW.replace("Utrecht", "Zwolle"))
+    result = cli("customers", "import", str(second))
+    assert "0 added, 1 updated, 0 unchanged; 1 in the registry" in result.stdout
+    assert json.loads(cli("customers", "show", "C-2001", "--format", "json").stdout)["city"] == "Zwolle"
+
+
+def test_not_utf8_is_reported(cli: CliRun, project_dir: Path) -> None:
+    path = project_dir / "latin1.csv"
+    path.write_bytes((HEADER + "\n" + GOOD_ROW.replace("Voorbeeld", "Caf\xe9") + "\n").encode("latin-1"))
+    result = cli("customers", "import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"assembler: error: {path}: not UTF-8")
+
+
+def test_export_csv_reimports_unchanged(cli: CliRun, project_dir: Path) -> None:
+    cli("customers", "import", "customers.csv")
+    exported = cli("customers", "export").stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert len(rows) == 28 and rows[0]["customer_id"] == "C-1001"
+    out = project_dir / "export.csv"
+    assert cli("customers", "export", "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text(encoding="utf-8") == exported
+    result = cli("customers", "import", str(out))
+    assert "0 added, 0 updated, 28 unchanged" in result.stdout
+    as_json = json.loads(cli("customers", "export", "--format", "json").stdout)
+    assert [r["customer_id"] for r in as_json] == [r["customer_id"] for r in rows]
+    assert "customer_id: C-1042" in cli("customers", "export", "--format", "text").stdout
+
+
+def test_default_registry_and_environment_variable(cli: CliRun, project_dir: Path, tmp_path: Path,
+                                                   monkeypatch) -> None:
+    assert cli("customers", "import", "customers.csv", registry=None).exit_code == 0
+    default = project_dir / "var" / "registry.sqlite3"
+    assert stat.S_IMODE(default.stat().st_mode) == 0o600
+    assert stat.S_IMODE(default.parent.stat().st_mode) == 0o700
+    env_path = tmp_path / "env-registry.sqlite3"
+    monkeypatch.setenv("ASSEMBLER_REGISTRY", str(env_path))
+    assert cli("customers", "list", registry=None).stdout.startswith("no customers yet")
+    assert env_path.exists()
+
+
+def test_empty_registry_list(cli: CliRun) -> None:
+    result = cli("customers", "list")
+    assert result.exit_code == 0 and result.stdout.startswith("no customers yet")

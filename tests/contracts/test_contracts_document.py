@@ -1,0 +1,237 @@
+"""A customer's contract: the model's text in both formats, Bijlage 1, provenance, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from assembler.assemble import build_contract, contract_data, read_contract_metadata
+from assembler.errors import RenderError
+from assembler.model import Customer
+from assembler.render.docx import render_contract_docx, render_docx_direct
+from assembler.text import annex_block_text, clause_texts
+from assembler.workspace import Project
+from tests.conftest import ROOT
+from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="module")
+def c1042() -> Customer:
+    return customer_c1042()
+
+
+@pytest.fixture(scope="module")
+def built(project: Project, c1042: Customer):
+    return build_contract(project, c1042)
+
+
+def expected_paragraphs(project: Project) -> list[str]:
+    """Every paragraph of the agreement at 1.0 as the model has it."""
+    a = project.resolve("1.0").agreement
+    out = [p.text for p in a.preamble]
+    for article in a.articles:
+        out.append(f"Artikel {article.number}. {article.title}")
+        out += clause_texts(article)
+    for annex in a.annexes:
+        out.append(f"Bijlage {annex.number}: {annex.title}")
+        out += [annex_block_text(b, a.catalogue) for b in annex.blocks]
+    return out
+
+
+def test_pdf_text_has_every_clause_both_parties_and_bijlage(project: Project, built) -> None:
+    body = squash(pdf_body(built.pdf))
+    for paragraph in expected_paragraphs(project):
+        assert squash(paragraph) in body, paragraph[:60]
+    for needle in ("Bakkerij De Gouden Korrel B.V.", "Molenstraat 21, 3512 JE Utrecht",
+                   "onder nummer 58801943", "btw-identificatienummer NL000099998B57",
+                   "vertegenwoordigd door Annelies de Groot-Ünal, Directeur",
+                   "VoIP Express (Focused2Create)", "onder nummer 58801944",
+                   "vertegenwoordigd door J. de Vries, Directeur", "Klantnummer: C-1042",
+                   "Diensten: Hosted telefonie (virtuele telefooncentrale), SIP-trunk, Mobiele "
+                   "telefonie, Gespreksopname", "Versie 1.0, geldend vanaf 25 mei 2018"):
+        assert squash(needle) in body, needle
+
+
+def test_pdf_pages_say_pagina_x_van_y_with_version_and_hash(built) -> None:
+    pages = pdf_pages(built.pdf)
+    for number, page in enumerate(pages, 1):
+        assert f"pagina {number} van {len(pages)}" in page
+        assert "versie 1.0 · tekst 3f9102f00e21 · C-1042" in page
+
+
+def test_pdf_is_pdf_a_with_provenance_in_info_and_xmp(built) -> None:
+    expected = {"contract": "verwerkersovereenkomst", "version": "1.0", "commit": built.commit,
+                "sha256": "3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e",
+                "customer": "C-1042"}
+    assert read_contract_metadata(built.pdf) == expected
+    reader = PdfReader(__import__("io").BytesIO(built.pdf))
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert "assembler:customer=C-1042" in xmp.pdf_keywords
+    assert "tekst SHA-256 3f9102f00e21" in xmp.dc_description["x-default"]
+    assert "pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    info = reader.metadata
+    assert "assembler:sha256=3f9102f00e21" in info["/Keywords"]
+    assert info["/Title"] == "Verwerkersovereenkomst VoIP Express"
+    assert info["/CreationDate"].startswith("D:20180525")  # the version's date, not the clock
+
+
+def test_signature_boxes_are_on_the_signature_page(built) -> None:
+    pages = pdf_pages(built.pdf)
+    p, c = built.processor_box, built.customer_box
+    assert p.page == c.page and 0 <= p.page < len(pages)
+    assert "Ondertekening" in pages[p.page] and "Handtekening" in pages[p.page]
+    media = PdfReader(__import__("io").BytesIO(built.pdf)).pages[p.page].mediabox
+    for box in (p, c):
+        assert 0 < box.x1 < box.x2 <= float(media.width)
+        assert 0 < box.y1 < box.y2 <= float(media.height)
+        assert box.y2 - box.y1 == pytest.approx(60)
+    assert p.x2 < c.x1 and p.y1 == pytest.approx(c.y1)  # side by side
+
+
+def test_docx_has_every_clause_both_parties_and_bijlage(project: Project, built) -> None:
+    paragraphs = docx_paragraphs(built.docx)
+    for paragraph in expected_paragraphs(project):
+        assert paragraph in paragraphs, paragraph[:60]
+    text = "\n".join(paragraphs)
+    for needle in ("Bakkerij De Gouden Korrel B.V.\nMolenstraat 21, 3512 JE Utrecht\n"
+                   "ingeschreven bij de Kamer van Koophandel onder nummer 58801943\n"
+                   "btw-identificatienummer NL000099998B57\n"
+                   "vertegenwoordigd door Annelies de Groot-Ünal, Directeur",
+                   "Naam: J. de Vries", "Naam: Annelies de Groot-Ünal", "Functie: Directeur",
+                   "Plaats: ", "Datum: ", "Handtekening:"):
+        assert needle in text, needle
+
+
+def test_docx_has_real_styles_and_page_fields(built) -> None:
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(built.docx))
+    styles = [p.style.name for p in document.paragraphs]
+    assert styles[0] == "Title"
+    assert styles.count("Heading 1") == 1 + 10 + 1 + 1  # title, 10 articles, signatures, Bijlage 1
+    assert "Heading 2" in styles and "Body Text" in styles
+    assert len(document.tables) == 1  # the signature table
+    footer = document.sections[0].footer._element.xml
+    assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
+    assert "tekst 3f9102f00e21" in footer
+    assert "versie 1.0" in document.sections[0].header._element.xml
+    props = document.core_properties
+    assert props.created == props.modified == dt.datetime(2018, 5, 25, tzinfo=dt.UTC)
+    assert "assembler:customer=C-1042" in props.keywords
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/footer1.xml", "word/header1.xml"])
+def test_docx_golden_parts(built, part: str) -> None:
+    from tests.contracts.helpers import docx_part
+
+    golden = GOLDEN / f"C-1042-1.0-{part.split('/')[-1]}"
+    actual = docx_part(built.docx, part)
+    if os.environ.get("ASSEMBLER_REGEN_GOLDEN") == "1":
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8"), (
+        f"{part} differs from {golden}; review, then regenerate with ASSEMBLER_REGEN_GOLDEN=1")
+
+
+def test_same_input_same_bytes(project: Project, c1042: Customer, built) -> None:
+    again = build_contract(project, c1042)
+    assert (again.pdf, again.docx) == (built.pdf, built.docx)
+    data = contract_data(project.resolve("1.0"), c1042)
+    assert render_docx_direct(data, dt.date(2018, 5, 25)) == built.docx  # the cache changes nothing
+
+
+def test_a_fresh_process_builds_the_same_bytes(tmp_path: Path, built) -> None:
+    script = ("import sys, datetime as dt; from pathlib import Path;"
+              "from assembler.workspace import Project; from assembler.assemble import build_contract;"
+              "from tests.contracts.helpers import customer_c1042;"
+              "b = build_contract(Project(Path(sys.argv[1])), customer_c1042());"
+              "Path(sys.argv[2]).write_bytes(b.pdf); Path(sys.argv[3]).write_bytes(b.docx)")
+    pdf, docx_file = tmp_path / "a.pdf", tmp_path / "a.docx"
+    subprocess.run([sys.executable, "-c", script, str(ROOT), str(pdf), str(docx_file)], check=True,
+                   cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert pdf.read_bytes() == built.pdf
+    assert docx_file.read_bytes() == built.docx
+
+
+def test_a_missing_field_is_an_error_naming_it(project: Project, c1042: Customer) -> None:
+    data = contract_data(project.resolve("1.0"), c1042)
+    del data["customer"]["kvk"]
+    with pytest.raises(RenderError, match="missing field: .*'kvk'"):
+        render_contract_docx(data, dt.date(2018, 5, 25))
+
+
+def test_v1_bijlage_lists_equal_the_source_for_every_customer(project: Project, c1042: Customer) -> None:
+    one_service = dataclasses.replace(c1042, services=("fax2mail",))
+    a = project.resolve("1.0").agreement
+    source = [annex_block_text(b, a.catalogue) for b in a.annexes[0].blocks]
+    paragraphs = docx_paragraphs(build_contract(project, one_service, formats=("docx",)).docx)
+    start = paragraphs.index("Bijlage 1: Specificatie persoonsgegevens en betrokkenen")
+    assert [p for p in paragraphs[start + 2:] if p] == source
+    assert "(I) NAW-gegevens, (II) Telefoonnummer" in source[2]
+
+
+def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042: Customer) -> None:
+    # Typst keeps its layout between builds (and typst-py once re-rendered stale files after a
+    # query): every build must show its own customer and version, whatever came before.
+    from assembler.assemble import build_resolved
+
+    v10 = project.resolve("1.0")
+    concept = dataclasses.replace(v10, version=None)
+    other = dataclasses.replace(c1042, customer_id="C-7", company_name="Ander Bedrijf")
+    for resolved, customer, boxes in [(v10, c1042, True), (concept, other, False),
+                                      (v10, c1042, True), (v10, other, True),
+                                      (concept, c1042, True), (concept, c1042, False)]:
+        pdf = build_resolved(resolved, customer, ("pdf",), boxes).pdf
+        meta = read_contract_metadata(pdf)
+        assert (meta["customer"], meta["version"]) == (customer.customer_id, resolved.label)
+        first = pdf_pages(pdf)[0]
+        assert customer.company_name in first and f"Versie {resolved.label}" in first
+        assert f"versie {resolved.label} · tekst 3f9102f00e21 · {customer.customer_id}" in first
+
+
+def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
+    from assembler.assemble import ID_PLACEHOLDER, stamp_customer_id
+
+    hexed = ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode()
+    pdf = b"<x:xmp>" + ID_PLACEHOLDER.encode() + b"</x:xmp> /Keywords<FEFF" + hexed + b">"
+    stamped = stamp_customer_id(pdf, "C-1042")
+    assert len(stamped) == len(pdf)  # no offset moves
+    assert b"C-1042" + b" " * 58 + b"</x:xmp>" in stamped
+    assert "C-1042".ljust(64).encode("utf-16-be").hex().upper().encode() in stamped
+    with pytest.raises(RenderError, match="found it 1 time"):
+        stamp_customer_id(pdf[:200], "C-1042")
+    with pytest.raises(RenderError, match="at most 64 ASCII"):
+        stamp_customer_id(pdf, "C-" + "9" * 63)
+
+
+def test_the_committed_docx_template_is_what_the_script_makes() -> None:
+    import runpy
+
+    from assembler.render.docx import TEMPLATE
+
+    script = runpy.run_path(str(ROOT / "tools" / "make_contract_template.py"))
+    assert script["build"]() == TEMPLATE.read_bytes(), (
+        "run `python tools/make_contract_template.py` and commit the template")
+
+
+def test_shared_keys_are_exactly_the_customer_independent_data(project: Project) -> None:
+    from assembler.assemble import SHARED_KEYS, agreement_data
+
+    assert set(agreement_data(project.resolve("1.0"))) == SHARED_KEYS
