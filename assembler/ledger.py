@@ -1,6 +1,7 @@
 """The notice ledger: proof of which notice went to whom, when, with which documents (SQLite).
 
-The tables live in the customer registry database (``LEDGER_SCHEMA``). One row per contract,
+The tables live in the customer registry database: ``LEDGER_SCHEMA`` is migration 2 of
+`registry.MIGRATIONS`. One row per contract,
 version and customer in ``notices``, with the state machine::
 
     pending ──► sending ──► sent
@@ -26,12 +27,15 @@ import datetime as dt
 import fcntl
 import os
 import socket
-import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LedgerError, LedgerLockedError
 from .model import LedgerEvent, LedgerNotice, NoticeDocument
+
+if TYPE_CHECKING:  # sqlite3 itself is imported by registry.py only
+    import sqlite3
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 EVENTS = ("bounced", "objected", "terminated")
@@ -102,20 +106,6 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open the registry database at `path` with the ledger tables (created on first use)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")  # a committed state survives a power cut
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.executescript(LEDGER_SCHEMA)
-    except (OSError, sqlite3.Error) as exc:
-        raise LedgerError(f"{path}: cannot open the registry database: {exc}") from exc
-    return conn
-
-
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise."""
@@ -134,6 +124,9 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, contract: str) -> None:
         self.conn = conn
         self.contract = contract
+        # Each state change is its own committed transaction; FULL makes it survive a power cut
+        # too, not only a crash of this process (WAL with NORMAL would only lose the last ones).
+        conn.execute("PRAGMA synchronous=FULL")
 
     # --- build ------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from .letters import (
     reference,
     render_letter,
 )
-from .model import Agreement, ContractMeta, Customer, LedgerNotice, NoticeDocument, Redline
+from .model import ContractMeta, Customer, LedgerNotice, NoticeDocument, Redline
 from .notices import NoticePlan, Texts
 from .versions import TOELICHTING_TODO
 
@@ -44,7 +44,8 @@ POOL_THRESHOLD = 200
 BATCH = 500
 """Notices recorded in the ledger per transaction."""
 
-ContractPdf = Callable[[Agreement, str, Customer, dt.date], bytes]
+ContractPdf = Callable[[Path, str, str, Customer], bytes]
+"""(project root, contract id, version, customer) → the customer's contract PDF of that version."""
 RedlinePdf = Callable[[Redline], bytes]
 
 
@@ -64,7 +65,6 @@ class Context:
     shared: dict[str, SharedParts]
     """By the version the customer is on."""
     redline_sha: dict[str, str]
-    new: Agreement
     out_dir: Path
     root: Path
     contract_pdf: ContractPdf
@@ -152,7 +152,7 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     shared, customer = ctx.shared[job.from_version], job.customer
     names = attachment_names(shared, customer)
     letter = render_letter(shared, customer, job.annex_changes)
-    contract = ctx.contract_pdf(ctx.new, shared.version, customer, shared.notice_date)
+    contract = ctx.contract_pdf(ctx.root, shared.meta.id, shared.version, customer)
     eml = compose_email(shared, customer, job.annex_changes, letter, contract)
     folder = ctx.out_dir / safe_name(customer.customer_id)
     atomic_write_bytes(folder / names["letter"], letter)
@@ -226,7 +226,7 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         summary.shared_files.append(path)
     context = Context(shared=shared,
                       redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
-                      new=texts.agreement(plan.version.number), out_dir=out_dir.resolve(),
+                      out_dir=out_dir.resolve(),
                       root=texts.project.root.resolve(), contract_pdf=contract_pdf)
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     replaceable = {j.customer.customer_id for j in jobs}

@@ -23,8 +23,9 @@ from ..ledger import EVENTS, Ledger
 from ..mail import Delivery, smtp_settings
 from ..model import LedgerNotice
 from ..notice_build import build_notices
-from ..notice_parts import load_customers, open_registry, registry_path
+from ..notice_parts import open_notice_registry
 from ..notices import NoticePlan, Texts, email_buffer_days, notice_version, plan_notices
+from ..registry import Registry
 from .common import contract_option, echo_json, project
 
 
@@ -70,11 +71,16 @@ def _context() -> tuple[Any, str, Any]:
     return p, contract, load_config(p.root)
 
 
+def _registry(root: Path) -> Registry:
+    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
+    return open_notice_registry(root, given)
+
+
 def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Any, Any]:
     p, contract, config = _context()
-    conn = open_registry(p.root)
-    ledger = Ledger(conn, contract)
-    customers = load_customers(conn)
+    registry = _registry(p.root)
+    ledger = Ledger(registry.connection, contract)
+    customers = list(registry.customers())
     plan = plan_notices(p, contract, version, customers, ledger, today or dt.date.today(),
                         email_buffer_days(config))
     return p, plan, ledger, customers
@@ -186,8 +192,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
     target = notice_version(p, contract, version)[0]
     number = target.number
     settings = smtp_settings(config)
-    conn = open_registry(p.root)
-    ledger = Ledger(conn, contract)
+    registry = _registry(p.root)
+    ledger = Ledger(registry.connection, contract)
     if not settings.sender:
         settings = replace(settings, sender=_processor_email(p, contract, number))
     if not ledger.notices(number):
@@ -216,7 +222,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
             done[0] += 1
             bar(done[0], total)
 
-        summary = send_notices(p.root, registry_path(p.root), ledger, number, settings,
+        summary = send_notices(p.root, registry.path, ledger, number, settings,
                                retry_failed=retry_failed, progress=step)
     took = time.perf_counter() - start
     for cid in summary.recovered:
@@ -248,8 +254,7 @@ def record_cmd(customer: str, version: str, event: str | None, on: dt.date | Non
         raise UsageError("say what happened: --bounced, --objected or --terminated")
     p, contract, _ = _context()
     number = notice_version(p, contract, version)[0].number
-    conn = open_registry(p.root)
-    ledger = Ledger(conn, contract)
+    ledger = Ledger(_registry(p.root).connection, contract)
     notice = ledger.notice(number, customer)
     if notice is None:
         raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
@@ -292,7 +297,7 @@ def status_cmd(version: str, fmt: str) -> None:
     """Export the evidence: per customer what was sent, where, when, the reply and the hashes."""
     p, contract, _ = _context()
     number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(open_registry(p.root), contract)
+    ledger = Ledger(_registry(p.root).connection, contract)
     rows = _status_rows(ledger, number)
     if fmt == "json":
         echo_json({"contract": contract, "version": number, "notices": [

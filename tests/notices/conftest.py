@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from assembler.ledger import Ledger
-from assembler.model import Agreement, Customer
+from assembler.model import Customer
 from assembler.notice_build import build_notices
-from assembler.notice_parts import add_customers, open_registry
+from assembler.notice_parts import open_notice_registry
 from assembler.notices import Texts, plan_notices
 from assembler.release import release_version
 from assembler.workspace import Project
@@ -31,11 +31,6 @@ EFFECTIVE = dt.date(2027, 2, 1)
 TODAY = dt.date(2026, 11, 28)
 NOTE_7 = "Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 uur."
 SENDER = "privacy@voipexpress.example.nl"
-
-
-def fake_contract(new: Agreement, version: str, customer: Customer, day: dt.date) -> bytes:
-    """Stand-in for issue 4's customer contract PDF (not merged yet)."""
-    return f"%PDF-1.7\n% contract {version} {customer.customer_id}\n%%EOF\n".encode()
 
 
 def customer(n: int, version: str = "1.0", services: tuple[str, ...] = ("sip-trunk",),
@@ -66,27 +61,34 @@ def release_11(project_dir: Path, notes: dict[str, str] | None = None) -> None:
 def notice_project(project_dir: Path) -> Path:
     """A project with 1.1 released (clause 7.1 changed) and three customers in the registry."""
     release_11(project_dir)
-    conn = open_registry(project_dir)
-    add_customers(conn, [customer(1), customer(2, contact_salutation="Geachte mevrouw Jansen"),
-                         customer(3, version="1.1")])
-    conn.close()
+    add_customers(project_dir, [customer(1), customer(2, contact_salutation="Geachte mevrouw Jansen"),
+                                customer(3, version="1.1")])
     return project_dir
 
 
 def build(project_dir: Path, today: dt.date = TODAY) -> Any:
     """Build the 1.1 notices in-process with the stand-in attachments."""
     project = Project(project_dir)
-    conn = open_registry(project_dir)
-    ledger = Ledger(conn, CONTRACT)
-    from assembler.notice_parts import load_customers
-
-    customers = load_customers(conn)
+    registry = open_notice_registry(project_dir)
+    ledger = Ledger(registry.connection, CONTRACT)
+    customers = list(registry.customers())
     plan = plan_notices(project, CONTRACT, "1.1", customers, ledger, today)
     summary = build_notices(Texts(project, CONTRACT), plan, customers, ledger,
                             project_dir / "build" / "notices" / "1.1", today, SENDER,
-                            contract_pdf=fake_contract)
-    conn.close()
+                            )
+    registry.close()
     return summary
+
+
+def add_customers(project_dir: Path, customers: list[Customer]) -> None:
+    """Store `customers` in the project's registry."""
+    with open_notice_registry(project_dir) as registry:
+        registry.upsert_customers(customers)
+
+
+def open_ledger(project_dir: Path) -> Ledger:
+    """Return the ledger of the project's registry."""
+    return Ledger(open_notice_registry(project_dir).connection, CONTRACT)
 
 
 @dataclass

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from assembler.errors import LedgerError, LedgerLockedError
-from assembler.ledger import LEDGER_SCHEMA, Ledger, connect, send_lock
+from assembler.ledger import LEDGER_SCHEMA, Ledger, send_lock
 from assembler.model import LedgerNotice, NoticeDocument
+from assembler.registry import MIGRATIONS, open_registry
 from tests.conftest import ROOT
 
 DOCS = [NoticeDocument("email", "n.eml", "a" * 64, 10)]
@@ -29,15 +30,16 @@ def notice(cid: str = "C-1", **kw: object) -> LedgerNotice:
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Ledger:
-    return Ledger(connect(tmp_path / "registry.sqlite"), "verwerkersovereenkomst")
+    return Ledger(open_registry(tmp_path / "registry.sqlite").connection, "verwerkersovereenkomst")
 
 
-def test_schema_is_one_constant_that_any_connection_can_take() -> None:
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(LEDGER_SCHEMA)
-    conn.executescript(LEDGER_SCHEMA)  # idempotent: a migration can run it once more
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"notices", "notice_documents", "notice_deliveries", "notice_events"} <= tables
+def test_the_ledger_is_a_registry_migration(tmp_path: Path) -> None:
+    registry = open_registry(tmp_path / "registry.sqlite")
+    assert registry.schema_version == MIGRATIONS.index(LEDGER_SCHEMA) + 1
+    tables = {r[0] for r in registry.connection.execute(
+        "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"customers", "notices", "notice_documents", "notice_deliveries",
+            "notice_events"} <= tables
 
 
 def test_states_are_committed_one_by_one(ledger: Ledger, tmp_path: Path) -> None:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pypdf
 
-from assembler.ledger import Ledger
+from assembler.assemble import build_contract
 from assembler.letters import message_id, salutation
-from assembler.notice_parts import open_registry
 from assembler.redline import build_redline
 from assembler.render.redline_pdf import render_redline_pdf
 from assembler.workspace import Project
@@ -21,10 +20,10 @@ from tests.notices.conftest import (
     CONTRACT,
     NOTE_7,
     SENDER,
-    TODAY,
+    add_customers,
     build,
     customer,
-    fake_contract,
+    open_ledger,
 )
 
 OUT = Path("build/notices/1.1")
@@ -70,11 +69,12 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert attachments["wijzigingen-1.0-1.1.pdf"] == render_redline_pdf(redline)
     assert (notice_project / OUT / "wijzigingen-1.0-1.1.pdf").read_bytes() == render_redline_pdf(
         redline)  # written once for all customers
-    assert attachments["verwerkersovereenkomst-1.1-C-0001.pdf"] == fake_contract(
-        agreement, "1.1", customer(1), TODAY)
+    contract = build_contract(Project(notice_project), customer(1), "1.1", formats=("pdf",),
+                              boxes=False).pdf
+    assert attachments["verwerkersovereenkomst-1.1-C-0001.pdf"] == contract  # their own contract
 
     # the ledger proves every document by its hash
-    ledger = Ledger(open_registry(notice_project), CONTRACT)
+    ledger = open_ledger(notice_project)
     docs = {d.kind: d for d in ledger.documents("1.1", "C-0001")}
     assert docs["email"].sha256 == sha(raw)
     assert docs["letter"].sha256 == sha(letter)
@@ -123,11 +123,7 @@ def test_salutation_defaults_are_correct_dutch() -> None:
 
 
 def test_a_name_with_typst_markup_is_printed_literally(notice_project: Path) -> None:
-    from assembler.notice_parts import add_customers
-
-    conn = open_registry(notice_project)
-    add_customers(conn, [customer(4, company_name='#read("/etc/passwd") *B.V.*')])
-    conn.close()
+    add_customers(notice_project, [customer(4, company_name='#read("/etc/passwd") *B.V.*')])
     build(notice_project)
     letter = (notice_project / OUT / "C-0004" / "brief-VWO-1.1-C-0004.pdf").read_bytes()
     text = pypdf.PdfReader(io.BytesIO(letter)).pages[0].extract_text()

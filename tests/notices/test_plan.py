@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assembler import notice_parts
 from assembler.cli import main
-from assembler.notice_parts import add_customers, open_registry
 from assembler.release import release_version
 from assembler.workspace import Project
 from tests.conftest import git
@@ -21,9 +19,9 @@ from tests.notices.conftest import (
     EFFECTIVE,
     PYTHON,
     TODAY,
+    add_customers,
     cli_env,
     customer,
-    fake_contract,
 )
 
 
@@ -95,9 +93,7 @@ def test_a_bijlage_1_change_affects_only_customers_whose_list_changes(project_di
                     toelichting={"bijlage-1": "Gespreksopnames staan nu apart in Bijlage 1."})
     git(project_dir, "add", "-A")
     git(project_dir, "commit", "-q", "-m", "1.1")
-    conn = open_registry(project_dir)
-    add_customers(conn, [customer(1), customer(2, services=("sip-trunk", "gespreksopname"))])
-    conn.close()
+    add_customers(project_dir, [customer(1), customer(2, services=("sip-trunk", "gespreksopname"))])
     data = json.loads(plan(project_dir, "2026-11-28", "--format", "json").stdout)
     rows = {r["customer_id"]: r for r in data["customers"]}
     assert (rows["C-0001"]["status"], rows["C-0001"]["reason"]) == (
@@ -107,8 +103,6 @@ def test_a_bijlage_1_change_affects_only_customers_whose_list_changes(project_di
 
 
 def test_build_command(notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # issue 4's contract PDF is not merged yet: its stand-in (see conftest.py)
-    monkeypatch.setattr(notice_parts, "contract_pdf", fake_contract)
     monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
     out = notice_project / "elsewhere"
     result = CliRunner().invoke(main, ["notices", "build", "1.1", "-o", str(out),
@@ -126,9 +120,7 @@ def test_build_refuses_customers_without_a_valid_address(notice_project: Path) -
     from assembler.errors import UsageError
     from tests.notices.conftest import build
 
-    conn = open_registry(notice_project)
-    add_customers(conn, [customer(5, contact_email="kim at example.nl")])
-    conn.close()
+    add_customers(notice_project, [customer(5, contact_email="kim at example.nl")])
     with pytest.raises(UsageError, match=r"1 customer\(s\) have no valid contact_email in the "
                                          r"registry: C-0005 \('kim at example.nl'\)"):
         build(notice_project)

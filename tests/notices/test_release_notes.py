@@ -63,9 +63,8 @@ def test_a_note_for_an_unchanged_article_is_refused(project_dir: Path) -> None:
 
 def test_build_refuses_letters_without_a_toelichting(project_dir: Path) -> None:
     release_11(project_dir, notes={})
-    from assembler.notice_parts import add_customers, open_registry
-    from tests.notices.conftest import customer
+    from tests.notices.conftest import add_customers, customer
 
-    add_customers(open_registry(project_dir), [customer(1)])
+    add_customers(project_dir, [customer(1)])
     with pytest.raises(CheckFailedError, match="article 7 changes in 1.1 but has no toelichting"):
         build(project_dir)

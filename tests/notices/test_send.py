@@ -12,8 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from assembler.ledger import Ledger
-from assembler.notice_parts import add_customers, open_registry
-from tests.notices.conftest import CONTRACT, PYTHON, build, cli_env, customer, smtp_env
+from tests.notices.conftest import PYTHON, add_customers, build, cli_env, customer, open_ledger, smtp_env
 
 
 def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
@@ -23,13 +22,11 @@ def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
 
 
 def ledger(project_dir: Path) -> Ledger:
-    return Ledger(open_registry(project_dir), CONTRACT)
+    return open_ledger(project_dir)
 
 
 def more_customers(project_dir: Path, n: int) -> None:
-    conn = open_registry(project_dir)
-    add_customers(conn, [customer(i) for i in range(10, 10 + n)])
-    conn.close()
+    add_customers(project_dir, [customer(i) for i in range(10, 10 + n)])
 
 
 def test_send_then_send_again_sends_each_notice_once(notice_project: Path, smtp) -> None:
