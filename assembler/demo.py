@@ -130,7 +130,9 @@ def run_in(root: Path, *args: str, env: dict[str, str] | None = None, check: boo
     """Run `assembler ARGS…` in the project at `root`, echoing the command."""
     print(f"\n$ assembler {' '.join(args)}", flush=True)
     proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root,
-                          env={**os.environ, "ASSEMBLER_ROOT": str(root), **(env or {})})
+                          env={**os.environ, "ASSEMBLER_ROOT": str(root),
+                               "ASSEMBLER_REGISTRY": str(root / "var" / "registry.sqlite3"),
+                               **(env or {})})
     if check and proc.returncode != 0:
         raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
     return proc.returncode

@@ -105,8 +105,9 @@ def _name(shared: SharedParts) -> str:
     return shared.meta.self_names[0] if shared.meta.self_names else shared.title
 
 
-def _texts(shared: SharedParts, customer: Customer, annex_changes: bool) -> dict[str, object]:
-    """Return the Dutch paragraphs the letter and the e-mail share."""
+def _texts(shared: SharedParts, customer: Customer, annex_changes: bool,
+           medium: str = "brief") -> dict[str, object]:
+    """Return the Dutch paragraphs the letter and the e-mail (`medium` "e-mail") share."""
     p = shared.meta.processor
     effective = format_date_nl(shared.effective)
     ref = reference(shared.version, customer.customer_id)
@@ -118,7 +119,7 @@ def _texts(shared: SharedParts, customer: Customer, annex_changes: bool) -> dict
             f"Op {effective} treedt versie {shared.version} van de {_name(shared)} in werking. Deze "
             f"versie vervangt versie {shared.from_version}, die nu tussen {customer.company_name} en "
             f"{p.name} geldt.",
-            "Met deze brief informeren wij u, zoals artikel 11.2 van de Verwerkersovereenkomst "
+            f"Met deze {medium} informeren wij u, zoals artikel 11.2 van de Verwerkersovereenkomst "
             "voorschrijft, ten minste één maand van tevoren over de wijzigingen. Hieronder leest u "
             "per artikel wat er verandert en waarom.",
         ],
@@ -133,7 +134,7 @@ def _texts(shared: SharedParts, customer: Customer, annex_changes: bool) -> dict
             f"{effective}.",
         ],
         "fulltext": (f"De volledige tekst van versie {shared.version}, met uw eigen Bijlage 1, vindt "
-                     f"u als bijlage bij deze brief ({names['contract']}); alle versies staan op "
+                     f"u als bijlage bij deze {medium} ({names['contract']}); alle versies staan op "
                      f"{shared.meta.website}. De SHA-256-controlewaarde van de tekst van versie "
                      f"{shared.version} is:"),
         "contact": (f"Heeft u vragen over deze wijziging? Neem dan contact met ons op via {p.email}, "
@@ -182,6 +183,15 @@ def render_letter(shared: SharedParts, customer: Customer, annex_changes: bool) 
                                                 timestamp_of(shared.notice_date))
 
 
+def _attachments(shared: SharedParts, customer: Customer) -> list[tuple[str, str]]:
+    names = attachment_names(shared, customer)
+    return [(names["letter"], "deze mededeling als brief (PDF)"),
+            (names["redline"], f"overzicht van de wijzigingen ten opzichte van versie "
+                               f"{shared.from_version}"),
+            (names["contract"], f"de volledige tekst van versie {shared.version} met uw eigen "
+                                "Bijlage 1")]
+
+
 def _plain(shared: SharedParts, customer: Customer, texts: dict[str, object]) -> str:
     out = [salutation(customer), ""]
     out += [str(p) + "\n" for p in texts["intro"]]  # type: ignore[attr-defined]
@@ -191,8 +201,7 @@ def _plain(shared: SharedParts, customer: Customer, texts: dict[str, object]) ->
         out.append(f"- {texts['annex_note']}")
     out.append("")
     out.append("In de bijlagen bij deze e-mail vindt u:")
-    out += [f"- {e}" for e in texts["enclosures"]]  # type: ignore[attr-defined]
-    out.append(f"- De brief zelf ({attachment_names(shared, customer)['letter']})")
+    out += [f"- {name}: {what}" for name, what in _attachments(shared, customer)]
     out.append("")
     out += [str(p) + "\n" for p in texts["rights"]]  # type: ignore[attr-defined]
     out += [str(texts["fulltext"]), shared.sha256, "", str(texts["contact"]), "",
@@ -210,8 +219,8 @@ def _html(shared: SharedParts, customer: Customer, texts: dict[str, object]) -> 
     if texts["annex_note"]:
         parts.append(f"<li>{e(str(texts['annex_note']))}</li>")
     parts.append("</ul><h2>Bijlagen</h2><ul>")
-    parts += [f"<li>{e(str(x))}</li>" for x in texts["enclosures"]]  # type: ignore[attr-defined]
-    parts.append(f"<li>De brief zelf ({e(attachment_names(shared, customer)['letter'])})</li></ul>")
+    parts += [f"<li>{e(name)}: {e(what)}</li>" for name, what in _attachments(shared, customer)]
+    parts.append("</ul>")
     parts.append("<h2>Uw recht om op te zeggen</h2>")
     parts += [f"<p>{e(str(p))}</p>" for p in texts["rights"]]  # type: ignore[attr-defined]
     parts.append(f"<p>{e(str(texts['fulltext']))}<br><code>{shared.sha256}</code></p>")
@@ -227,7 +236,7 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
                   contract_pdf: bytes) -> bytes:
     """Return the notice e-mail as RFC 5322 bytes (CRLF line ends), deterministic."""
     p = shared.meta.processor
-    texts = _texts(shared, customer, annex_changes)
+    texts = _texts(shared, customer, annex_changes, medium="e-mail")
     names = attachment_names(shared, customer)
     mid = message_id(shared.meta.id, shared.version, customer.customer_id,
                      shared.sender.rpartition("@")[2])
