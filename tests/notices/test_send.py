@@ -203,3 +203,35 @@ def test_record_defaults_to_today(notice_project: Path, smtp, monkeypatch) -> No
     events = ledger(notice_project).events("1.1")["C-0001"]
     assert [(e.event, e.on.isoformat(), e.recorded_at) for e in events] == [
         ("terminated", "2026-12-07", "2026-12-07T10:00:00Z")]
+
+
+def test_progress_bars_on_a_terminal_and_a_summary(notice_project: Path, smtp) -> None:
+    import os
+    import pty
+
+    controller, _ = smtp
+    outputs = []
+    for args in (["notices", "build", "1.1", "--today", "2026-11-28"], ["notices", "send", "1.1"]):
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([PYTHON, "-m", "assembler", *args], cwd=notice_project,
+                                env=cli_env(notice_project, COLUMNS="100", **smtp_env(controller)),
+                                stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        stdout = proc.stdout.read() if proc.stdout else ""
+        assert proc.wait(60) == 0
+        outputs.append((b"".join(chunks).decode("utf-8", "replace"), stdout))
+    (build_err, build_out), (send_err, send_out) = outputs
+    assert "building notices" in build_err and "2/2" in build_err and "ETA" in build_err
+    assert "built 2 notice(s)" in build_out  # the summary goes to stdout
+    assert "sending notices" in send_err and "2/2" in send_err
+    assert "sent 2 notice(s)" in send_out
