@@ -53,6 +53,8 @@ class SmtpSettings:
     """Seconds before the first retry; doubled per retry."""
     timeout: float = 30.0
     """Socket timeout in seconds."""
+    ca_file: str = ""
+    """PEM file of the certificate authorities to trust instead of the system's (a private relay)."""
 
     @property
     def sender_domain(self) -> str:
@@ -82,11 +84,15 @@ def smtp_settings(config: Config) -> SmtpSettings:
                         ("timeout", timeout)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(where, None, f"[smtp] {name} must be a number >= 0, not {value!r}")
+    ca_file = config.path_setting("smtp", "ca_file")
+    if ca_file is not None and not ca_file.is_file():
+        raise ConfigError(where, None, f"[smtp] ca_file: {ca_file} does not exist")
     return SmtpSettings(host=str(config.get("smtp", "host", "localhost")), port=int(port),
                         security=security, sender=sender,
                         username=str(config.get("smtp", "username", "")),
                         password=os.environ.get(PASSWORD_ENV, ""), rate=float(rate),
-                        retries=int(retries), backoff=float(backoff), timeout=float(timeout))
+                        retries=int(retries), backoff=float(backoff), timeout=float(timeout),
+                        ca_file=str(ca_file or ""))
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=s.ca_file or None)
         conn: smtplib.SMTP
         if s.security == "tls":
             conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)

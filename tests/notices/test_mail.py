@@ -122,3 +122,84 @@ def test_settings_from_file_and_environment(tmp_path: Path, monkeypatch: pytest.
 def test_bad_settings_name_the_setting(tmp_path: Path, table: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         smtp_settings(Config(tmp_path / "assembler.toml", {"smtp": table}))
+
+
+def _certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """Write a self-signed certificate for 127.0.0.1 and its key; return their paths."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test relay")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(
+                ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "relay.pem", tmp_path / "relay.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_and_login(tmp_path: Path, security: str) -> None:
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from tests.notices.conftest import Handler, free_port
+
+    cert, key = _certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    handler = Handler()
+    port = free_port()
+    # PLAIN only, so that each login is one attempt (smtplib tries every mechanism offered).
+    auth = {"authenticator": authenticator, "auth_required": True,
+            "auth_exclude_mechanism": ["LOGIN"]}
+    if security == "starttls":
+        controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=server_tls,
+                                require_starttls=True, **auth)
+    else:  # aiosmtpd does not see implicit TLS as TLS: allow AUTH on the (encrypted) connection
+        controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=server_tls,
+                                auth_require_tls=False, **auth)
+    controller.start()
+    try:
+        good = settings(port, security=security, username="notices", password="s3cret",
+                        ca_file=str(cert))
+        with Mailer(good) as mailer:
+            assert mailer.send(SENDER, "kim@example.nl", MESSAGE).outcome == "sent"
+        bad = settings(port, security=security, username="notices", password="wrong",
+                       ca_file=str(cert))
+        with Mailer(bad, sleep=lambda s: None) as mailer:
+            refused = mailer.send(SENDER, "kim@example.nl", MESSAGE)
+        untrusted = settings(port, security=security, username="notices", password="s3cret",
+                             retries=0)
+        with Mailer(untrusted) as mailer:
+            unverified = mailer.send(SENDER, "kim@example.nl", MESSAGE)
+    finally:
+        controller.stop()
+    assert logins[:2] == [(b"notices", b"s3cret"), (b"notices", b"wrong")]
+    assert len(handler.received) == 1
+    assert (refused.outcome, refused.code, refused.attempts) == ("failed", 535, 1), refused
+    assert "login as notices refused" in refused.reply
+    assert unverified.outcome == "failed" and "CERTIFICATE_VERIFY_FAILED" in unverified.reply
