@@ -52,10 +52,15 @@ def to_send(notice: LedgerNotice, retry_failed: bool) -> bool:
     return notice.state == "failed" and (retry_failed or (notice.reply_code or 0) < 500)
 
 
+def eml_path(root: Path, notice: LedgerNotice) -> Path:
+    """Return where the built .eml of `notice` is."""
+    path = Path(notice.eml_path)
+    return path if path.is_absolute() else root / path
+
+
 def read_eml(root: Path, notice: LedgerNotice) -> bytes:
     """Return the built .eml of `notice`, checked against its hash in the ledger."""
-    path = Path(notice.eml_path)
-    path = path if path.is_absolute() else root / path
+    path = eml_path(root, notice)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -88,8 +93,9 @@ def send_notices(root: Path, database: Path, ledger: Ledger, version: str, setti
         recovered = ledger.recover(version)
         summary = plan_send(ledger, version, retry_failed)
         summary.recovered = recovered
-        for n in summary.todo:  # check every file before the first message goes out
-            read_eml(root, n)
+        for n in summary.todo:  # every file is there before the first message goes out
+            if not eml_path(root, n).is_file():
+                read_eml(root, n)  # raises, saying which and what to do
         with mailer or Mailer(settings) as smtp:
             for n in summary.todo:
                 data = read_eml(root, n)

@@ -235,3 +235,24 @@ def test_progress_bars_on_a_terminal_and_a_summary(notice_project: Path, smtp) -
     assert "built 2 notice(s)" in build_out  # the summary goes to stdout
     assert "sending notices" in send_err and "2/2" in send_err
     assert "sent 2 notice(s)" in send_out
+
+
+def test_a_changed_or_missing_eml_is_never_sent(notice_project: Path, smtp) -> None:
+    controller, handler = smtp
+    build(notice_project)
+    folder = notice_project / "build" / "notices" / "1.1"
+    first, second = folder / "C-0001" / "VWO-1.1-C-0001.eml", folder / "C-0002" / "VWO-1.1-C-0002.eml"
+    kept = first.read_bytes()
+    first.unlink()
+    missing = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
+    assert missing.returncode == 1 and "cannot read the notice for C-0001" in missing.stderr
+    assert "run `assembler notices build` again" in missing.stderr
+    assert handler.received == []  # nothing went out: the files are checked first
+
+    first.write_bytes(kept)
+    second.write_bytes(second.read_bytes() + b"\r\nP.S. edited by hand\r\n")
+    changed = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
+    assert changed.returncode == 1
+    assert "VWO-1.1-C-0002.eml: differs from what the ledger recorded at build time" in changed.stderr
+    assert [m.rcpt_tos for m in handler.received] == [["kim1@example.nl"]]
+    assert ledger(notice_project).notice("1.1", "C-0002").state == "pending"  # type: ignore[union-attr]
