@@ -116,7 +116,30 @@ def step_contracts() -> None:
 
 def step_signing() -> None:
     """A signed PDF for one customer, and its verification."""
-    # (issue 5: fills this in)
+    from .pki import demo_pki
+
+    pki = demo_pki(ROOT)  # created on first use: a DEMO CA and signer, trusted by nobody
+    print(f"demo PKI in {pki.folder.relative_to(ROOT)}/: {pki.pkcs12.name} (0600), its password in "
+          f"{pki.password_file.name} (0600), the DEMO CA in {pki.ca_pem.name}")
+    # The key and its password go to the commands through the environment, never their arguments.
+    os.environ["ASSEMBLER_SIGNING_PKCS12"] = str(pki.pkcs12)
+    os.environ["ASSEMBLER_SIGNING_PASSWORD"] = pki.password()
+    out = OUT / "signed"
+    registry = ["--registry", str(DEMO_REGISTRY.relative_to(ROOT))]  # the customers of step_contracts
+    run(*registry, "build", "--customer", "C-1042", "--format", "pdf", "--sign",
+        "-o", str(out.relative_to(ROOT)))
+    signed = max(out.glob("C-1042-*.pdf"), key=lambda p: p.stat().st_mtime)
+    run(*registry, "verify", str(signed.relative_to(ROOT)), "--trust", str(pki.ca_pem.relative_to(ROOT)))
+    # The same file with one byte changed inside the signed text: verify must say so (exit 1).
+    data = bytearray(signed.read_bytes())
+    at = data.index(b"stream", data.index(b"/FlateDecode")) + 40
+    data[at] ^= 0x01
+    tampered = out / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    code = run("verify", str(tampered.relative_to(ROOT)), check=False)
+    print(f"(exit {code}: the tampered copy is rejected)")
+    if code != 1:
+        raise SystemExit("demo: verify did not reject the tampered copy")
 
 
 # --- notices (issue 6) ---

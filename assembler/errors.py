@@ -20,6 +20,10 @@ The tree::
     ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
     │   └── LedgerError                 the notice ledger (in the registry) cannot be used (issue 6)
     │       └── LedgerLockedError       another `notices send` holds the send lock
+    ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
+    │                                   password, expired, not yet valid, no signing key usage
+    ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
+    ├── VerifyError                     a file `verify` cannot read as a PDF at all (issue 5)
     ├── NoticesLateError                notices can no longer reach customers in time (issue 6)
     ├── DeliveryError                   a built notice is missing or differs from its ledger hash
     └── (later issues add theirs below, each with its own structured fields)
@@ -128,6 +132,26 @@ class CustomerImportError(InputError):
 
 class RegistryError(AssemblerError):
     """The customer registry cannot be opened, read or migrated."""
+
+
+# --- issue 5: signing ---
+
+
+class SigningKeyError(AssemblerError):
+    """The signing key (a PKCS#12 file) is missing, locked, expired or not meant for signing."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.detail = message
+
+
+class SigningError(AssemblerError):
+    """A PDF could not be signed: timestamp server, revocation data, or pyHanko failed."""
+
+
+class VerifyError(AssemblerError):
+    """A file that `verify` cannot read as a PDF."""
 
 
 # --- issue 6: notices ---

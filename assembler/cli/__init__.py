@@ -1,10 +1,13 @@
 """The command line. The only package that imports click, prints, or knows exit codes.
 
-Each issue's commands live in their own module here and are registered at the bottom.
+Each area's commands live in their own module here, which `register`s them on the group. The
+modules are imported only when one of their commands runs (`COMMAND_MODULES`): `assembler check`
+need not load pyHanko, Typst and docxtpl, which would triple its start-up time.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from typing import Any
@@ -13,9 +16,32 @@ import click
 
 from ..errors import AssemblerError
 
+COMMAND_MODULES: dict[str, str] = {
+    "versions": "contract",
+    "show": "contract",
+    "check": "contract",
+    "release": "contract",
+    "diff": "diff",
+    "customers": "customers",
+    "build": "customers",
+    "sign": "signing",
+    "verify": "signing",
+}
+"""Command name → the module under assembler.cli that registers it."""
+
 
 class Group(click.Group):
-    """A click group that turns an `AssemblerError` into one line on stderr and its exit code."""
+    """A click group that loads command modules lazily and turns an `AssemblerError` into one
+    line on stderr and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(f"{__name__}.{COMMAND_MODULES[cmd_name]}")
+            module.register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -48,10 +74,3 @@ def main(ctx: click.Context, debug: bool, contract: str | None, registry: str | 
     ctx.ensure_object(dict)
     ctx.obj["contract"] = contract
     ctx.obj["registry"] = registry
-
-
-# Each module registers its own commands; importing them last keeps `main` defined first.
-from . import contract, customers, diff, notices, signing, site  # noqa: E402
-
-for _module in (contract, diff, customers, signing, notices, site):
-    _module.register(main)

@@ -14,6 +14,7 @@ from ..errors import CustomerImportError, InputError, UsageError
 from ..model import Customer
 from ..registry import Registry, open_registry, registry_path
 from .common import contract_option, echo_json, project
+from .signing import sign_built, signer_from_config
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
@@ -167,8 +168,10 @@ def _relative(path: Path) -> str:
               help="Output folder (default: build/contracts/ under the project).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes for --all.")
+@click.option("--sign", "sign", is_flag=True,
+              help="Sign each PDF (PAdES, see `assembler sign`) before it is written; with --customer.")
 def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
-          formats: tuple[str, ...], out_dir: Path | None, jobs: int) -> None:
+          formats: tuple[str, ...], out_dir: Path | None, jobs: int, sign: bool) -> None:
     """Build customers' contracts: <customer_id>-<contract>-<version>.pdf and .docx.
 
     The version in the name is the version number, or "concept" for a text that is not a released
@@ -179,12 +182,17 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
     p = project()
     contract = p.contract(contract_option())
     out = out_dir if out_dir is not None else p.root / "build" / "contracts"
+    if sign and (all_ or "pdf" not in formats):
+        raise UsageError("--sign signs the PDF of each --customer: give --customer and a pdf format")
+    signer = signer_from_config() if sign else None  # a key problem stops before anything is built
     with registry() as reg:
         if customer_ids:
             chosen = [reg.customer(cid) for cid in customer_ids]
             builder = ContractBuilder(p, contract)
             for customer in chosen:
-                built = builder.build(customer, version_ref, formats, boxes=False)
+                built = builder.build(customer, version_ref, formats, boxes=signer is not None)
+                if signer is not None:
+                    built = sign_built(built, signer)
                 for path in write_contract(built, out, formats):
                     click.echo(f"wrote {_relative(path)}")
             return

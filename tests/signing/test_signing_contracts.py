@@ -1,0 +1,160 @@
+"""Signing our own contracts: build --sign, sign placing the signature, verify's provenance."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields
+
+from assembler.sign import CUSTOMER_FIELD, PROCESSOR_FIELD
+from tests.conftest import ROOT, require_tool
+from tests.signing.conftest import run_cli
+
+CONTRACT_PDF = "C-1042-verwerkersovereenkomst-1.0.pdf"
+
+
+@pytest.fixture
+def project(project_dir: Path, key_env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """A project with the example customers imported, and an environment to sign with."""
+    env = {**key_env, "ASSEMBLER_ROOT": str(project_dir)}
+    proc = run_cli("customers", "import", str(ROOT / "examples" / "customers.csv"), env=env,
+                   cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+    return project_dir, env
+
+
+def _build(project_dir: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", "--customer", "C-1042", "--format", "pdf", "-o", "out", *extra, env=env,
+                   cwd=project_dir)
+
+
+def _root_pem(env: dict[str, str]) -> str:
+    return str(Path(env["ASSEMBLER_SIGNING_PKCS12"]).parent / "root.pem")
+
+
+def _fields(pdf: bytes) -> dict[str, tuple[object, list[float]]]:
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return {name: (value, [float(v) for v in annot.get_object()["/Rect"]])
+            for name, value, annot in fields.enumerate_sig_fields(reader)}
+
+
+def test_build_sign_then_verify(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    proc = _build(project_dir, env, "--sign")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"wrote out/{CONTRACT_PDF}"
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    assert [p.name for p in (project_dir / "out").iterdir()] == [CONTRACT_PDF]  # only the signed file
+    found = _fields(signed)
+    assert found[CUSTOMER_FIELD][0] is None and found[PROCESSOR_FIELD][0] is not None
+    # the processor's block is on the left, the customer's on the right, on the same line
+    (_, py1, px2, _), (cx1, cy1, _, _) = found[PROCESSOR_FIELD][1], found[CUSTOMER_FIELD][1]
+    assert px2 < cx1 and py1 == cy1
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", "--trust", _root_pem(env), env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.startswith(f"out/{CONTRACT_PDF}: VALID\n")
+    assert ("provenance: match: the signed text is exactly verwerkersovereenkomst 1.0 for customer "
+            "C-1042, rebuilt now; SHA-256 3f9102f00e21… is the pinned hash") in proc.stdout
+
+
+def test_build_sign_with_a_bad_key_writes_nothing(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    proc = _build(project_dir, {**env, "ASSEMBLER_SIGNING_PASSWORD": "fout"}, "--sign")
+    assert proc.returncode == 1
+    assert "wrong password" in proc.stderr
+    assert not (project_dir / "out").exists() or not list((project_dir / "out").iterdir())
+
+
+def test_sign_places_the_signature_like_build_sign(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env).returncode == 0
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert "visible in the processor's signature block" in proc.stdout
+    assert proc.stderr == ""
+    by_sign = _fields((project_dir / "out" / CONTRACT_PDF.replace(".pdf", "-signed.pdf")).read_bytes())
+    assert _build(project_dir, env, "--sign").returncode == 0
+    by_build = _fields((project_dir / "out" / CONTRACT_PDF).read_bytes())
+    assert {k: v[1] for k, v in by_sign.items()} == {k: v[1] for k, v in by_build.items()}
+
+
+def test_provenance_mismatch_when_the_customer_text_differs(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert run_cli("build", "--customer", "C-1042", "--format", "pdf", "-o", "unsigned", env=env,
+                   cwd=project_dir).returncode == 0
+    assert _build(project_dir, env, "--sign").returncode == 0
+    # the registry now holds another company name for C-1042: the signed text is not what a
+    # rebuild gives, and verify says so (exit 1) although the signature itself is sound
+    csv = (ROOT / "examples" / "customers.csv").read_text(encoding="utf-8")
+    changed = project_dir / "changed.csv"
+    changed.write_text(csv.replace("Bakkerij De Gouden Korrel B.V.", "Bakkerij Het Zilveren Brood B.V."),
+                       encoding="utf-8")
+    assert run_cli("customers", "import", str(changed), env=env, cwd=project_dir).returncode == 0
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", env=env, cwd=project_dir)
+    assert proc.returncode == 1
+    assert "INVALID: the text is not the contract version it claims to be" in proc.stdout
+    assert "signature 'Verwerker': valid" in proc.stdout
+    assert re.search(r"provenance: mismatch: the signed text is not verwerkersovereenkomst 1\.0 for "
+                     r"customer C-1042: page \d+ differs .*Gouden Korrel", proc.stdout), proc.stdout
+    # and `sign` refuses a PDF whose text is not the contract it names
+    proc = run_cli("sign", f"unsigned/{CONTRACT_PDF}", "-o", "refused.pdf", env=env, cwd=project_dir)
+    assert proc.returncode == 1
+    assert ("assembler: error: refusing to sign: the PDF says it is verwerkersovereenkomst 1.0 for "
+            "customer C-1042, but its text is not that contract as rebuilt now") in proc.stderr
+    assert not (project_dir / "refused.pdf").exists()
+
+
+def test_provenance_mismatch_against_the_pinned_hash(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    manifest = project_dir / "versions" / "verwerkersovereenkomst" / "1.0.toml"
+    text = manifest.read_text(encoding="utf-8")
+    pinned = re.search(r'sha256 = "([0-9a-f]{64})"', text)
+    assert pinned
+    manifest.write_text(text.replace(pinned.group(1), "0" * 64), encoding="utf-8")
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", env=env, cwd=project_dir)
+    assert proc.returncode == 1
+    assert ("provenance: mismatch: the PDF says its text has SHA-256 3f9102f00e21…, but version 1.0 "
+            "is pinned to 000000000000…") in proc.stdout
+
+
+def test_provenance_not_checked_without_the_customer(project: tuple[Path, dict[str, str]],
+                                                     tmp_path: Path) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    other = {**env, "ASSEMBLER_REGISTRY": str(tmp_path / "empty.sqlite3")}
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", env=other, cwd=project_dir)
+    assert proc.returncode == 0  # a sound signature; the text simply could not be compared
+    assert ("provenance: not checked: customer C-1042 not in the registry (there is no registry at "
+            f"{tmp_path / 'empty.sqlite3'}); the text was not compared; SHA-256 3f9102f00e21… is the "
+            "pinned hash") in proc.stdout
+    assert not (tmp_path / "empty.sqlite3").exists()  # verify creates no registry
+
+
+def test_signed_contract_passes_pdfsig_and_qpdf(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    path = project_dir / "out" / CONTRACT_PDF
+    out = subprocess.run([require_tool("pdfsig"), str(path)], capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Signature Field Name: Verwerkingsverantwoordelijke" in out and "is not signed" in out
+    check = subprocess.run([require_tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_sign_our_contract_without_its_customer_is_invisible_with_a_warning(
+        project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env).returncode == 0
+    other = {**env, "ASSEMBLER_REGISTRY": str(tmp_path / "empty.sqlite3")}
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", "-o", "invisible.pdf", env=other, cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert ("cannot find its signature blocks (customer C-1042 not in the registry (there is no "
+            "registry at") in proc.stderr
+    assert "invisible" in proc.stdout
+    assert list(_fields((project_dir / "invisible.pdf").read_bytes())) == [PROCESSOR_FIELD]
