@@ -152,6 +152,8 @@ def _certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS is TLS
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
 @pytest.mark.parametrize("security", ["starttls", "tls"])
 def test_tls_and_login(tmp_path: Path, security: str) -> None:
     import ssl
