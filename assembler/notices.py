@@ -23,7 +23,17 @@ from .dates import earliest_effective, latest_send_day, non_working_day, notice_
 from .diff import changed_articles
 from .errors import AssemblerError, ConfigError, UnknownRefError, UsageError
 from .ledger import Ledger
-from .model import Agreement, Customer, PlanRow, Redline, Resolved, Version, version_key
+from .model import (
+    Agreement,
+    Customer,
+    LedgerEvent,
+    LedgerNotice,
+    PlanRow,
+    Redline,
+    Resolved,
+    Version,
+    version_key,
+)
 from .redline import build_redline
 from .versions import TOELICHTING_TODO
 from .workspace import Project
@@ -156,6 +166,23 @@ def customer_row(texts: Texts, version: Version, customer: Customer,
     return replace(row, status="on_time" if today <= latest else "late", note=note)
 
 
+def last_bounce(sent_at: str | None, events: Sequence[LedgerEvent]) -> LedgerEvent | None:
+    """Return the bounce that voids the notice sent at `sent_at`, if one was recorded after it.
+
+    A bounce recorded before the notice was sent again (to a corrected address) concerns the
+    earlier message, not this one.
+    """
+    bounces = [e for e in events if e.event == "bounced"
+               and (sent_at is None or e.recorded_at >= sent_at)]
+    return bounces[-1] if bounces else None
+
+
+def counts_as_given(notice: LedgerNotice, events: Sequence[LedgerEvent]) -> bool:
+    """Return whether a notice counts as given: accepted by the server and not bounced since."""
+    return (notice.state == "sent" and notice.sent_at is not None
+            and last_bounce(notice.sent_at, events) is None)
+
+
 def plan_notices(project: Project, contract: str, number: str, customers: Sequence[Customer],
                  ledger: Ledger | None, today: dt.date, buffer_days: int = 1) -> NoticePlan:
     """Return the notice plan of version `number` for `customers` as of `today`."""
@@ -165,11 +192,12 @@ def plan_notices(project: Project, contract: str, number: str, customers: Sequen
     states: dict[str, tuple[str, str | None]] = {}
     bounces: dict[str, dt.date] = {}
     if ledger is not None:
-        states = {n.customer_id: (n.state, n.sent_at) for n in ledger.notices(number)}
+        notices = {n.customer_id: n for n in ledger.notices(number)}
+        states = {cid: (n.state, n.sent_at) for cid, n in notices.items()}
         for cid, events in ledger.events(number).items():
-            for ev in events:
-                if ev.event == "bounced":
-                    bounces[cid] = ev.on
+            bounce = last_bounce(notices[cid].sent_at if cid in notices else None, events)
+            if bounce is not None:
+                bounces[cid] = bounce.on
     rows = tuple(customer_row(texts, version, c, states.get(c.customer_id),
                               bounces.get(c.customer_id), today, latest, buffer_days)
                  for c in sorted(customers, key=lambda c: c.customer_id))

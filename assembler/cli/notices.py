@@ -24,7 +24,7 @@ from ..mail import Delivery, smtp_settings
 from ..model import LedgerNotice
 from ..notice_build import build_notices
 from ..notice_parts import open_notice_registry
-from ..notices import NoticePlan, Texts, email_buffer_days, notice_version, plan_notices
+from ..notices import NoticePlan, Texts, counts_as_given, email_buffer_days, notice_version, plan_notices
 from ..registry import Registry
 from .common import contract_option, echo_json, project
 
@@ -279,7 +279,7 @@ def _status_rows(ledger: Ledger, number: str) -> list[dict[str, Any]]:
         rows.append({
             "customer_id": n.customer_id, "address": n.address, "from_version": n.from_version,
             "state": n.state,
-            "given": n.state == "sent" and not any(e.event == "bounced" for e in evs),
+            "given": counts_as_given(n, evs),
             "sent_at": n.sent_at, "reply_code": n.reply_code, "reply": n.reply,
             "message_id": n.message_id, "reference": n.reference,
             "attempts": len(ledger.deliveries(number, n.customer_id)),

@@ -91,6 +91,21 @@ def open_ledger(project_dir: Path) -> Ledger:
     return Ledger(open_notice_registry(project_dir).connection, CONTRACT)
 
 
+def pin_sent_at(project_dir: Path, customer_id: str, when: str) -> None:
+    """Set the recorded send time of a notice (the SMTP run happens in a subprocess, where the
+    clock cannot be frozen), so that date-dependent assertions do not depend on today."""
+    with open_notice_registry(project_dir) as registry:
+        registry.connection.execute("UPDATE notices SET sent_at=? WHERE customer_id=?",
+                                    (when, customer_id))
+
+
+def pin_recorded_at(project_dir: Path, customer_id: str, when: str) -> None:
+    """Set when the events of a customer's notice were recorded (see `pin_sent_at`)."""
+    with open_notice_registry(project_dir) as registry:
+        registry.connection.execute("UPDATE notice_events SET recorded_at=? WHERE customer_id=?",
+                                    (when, customer_id))
+
+
 @dataclass
 class Received:
     """One message the test server accepted."""

@@ -12,7 +12,17 @@ from collections import Counter
 from pathlib import Path
 
 from assembler.ledger import Ledger
-from tests.notices.conftest import PYTHON, add_customers, build, cli_env, customer, open_ledger, smtp_env
+from tests.notices.conftest import (
+    PYTHON,
+    add_customers,
+    build,
+    cli_env,
+    customer,
+    open_ledger,
+    pin_recorded_at,
+    pin_sent_at,
+    smtp_env,
+)
 
 
 def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
@@ -147,6 +157,8 @@ def test_status_exports_the_evidence_and_record_bounced(notice_project: Path, sm
     controller, _ = smtp
     build(notice_project)
     assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
+    for cid in ("C-0001", "C-0002"):
+        pin_sent_at(notice_project, cid, "2026-11-28T00:00:00Z")
     bounced = run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced",
                   "--on", "2026-11-29")
     assert bounced.returncode == 0 and "recorded: C-0002 1.1 bounced on 2026-11-29" in bounced.stdout
@@ -158,6 +170,7 @@ def test_status_exports_the_evidence_and_record_bounced(notice_project: Path, sm
     assert rows["C-0001"]["sha256_email"] == hashlib.sha256(eml).hexdigest()
     assert (rows["C-0001"]["state"], rows["C-0001"]["given"], rows["C-0001"]["reply_code"]) == (
         "sent", "True", "250")
+    assert rows["C-0001"]["sent_at"] == "2026-11-28T00:00:00Z"
     assert rows["C-0001"]["message_id"].startswith("<notice.1.1.C-0001.")
     assert (rows["C-0002"]["given"], rows["C-0002"]["events"]) == ("False", "bounced 2026-11-29")
 
@@ -256,3 +269,34 @@ def test_a_changed_or_missing_eml_is_never_sent(notice_project: Path, smtp) -> N
     assert "VWO-1.1-C-0002.eml: differs from what the ledger recorded at build time" in changed.stderr
     assert [m.rcpt_tos for m in handler.received] == [["kim1@example.nl"]]
     assert ledger(notice_project).notice("1.1", "C-0002").state == "pending"  # type: ignore[union-attr]
+
+
+def test_build_after_send_keeps_what_was_sent_and_remakes_a_bounced_notice(notice_project: Path,
+                                                                           smtp) -> None:
+    controller, handler = smtp
+    build(notice_project)
+    assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
+    for cid in ("C-0001", "C-0002"):
+        pin_sent_at(notice_project, cid, "2026-11-28T00:00:00Z")
+    book = ledger(notice_project)
+    before = {n.customer_id: n for n in book.notices("1.1")}
+    again = build(notice_project)
+    assert again.built == [] and again.kept == ["C-0001", "C-0002"]
+    assert {n.customer_id: n for n in book.notices("1.1")} == before  # the evidence is untouched
+
+    run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced", "--on", "2026-11-29")
+    pin_recorded_at(notice_project, "C-0002", "2026-11-29T08:00:00Z")
+    remade = build(notice_project)
+    assert remade.built == ["C-0002"] and remade.kept == ["C-0001"]
+    n = book.notice("1.1", "C-0002")
+    assert n is not None and n.state == "pending" and n.message_id == before["C-0002"].message_id
+    assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
+    assert [m.rcpt_tos[0] for m in handler.received].count("kim2@example.nl") == 2
+    assert [d["outcome"] for d in book.deliveries("1.1", "C-0002")] == ["sent", "sent"]
+    pin_sent_at(notice_project, "C-0002", "2026-11-29T09:00:00Z")  # sent again after the bounce
+    plan = json.loads(run(notice_project, "notices", "plan", "1.1", "--today", "2026-11-30",
+                          "--format", "json").stdout)
+    assert {r["customer_id"]: r["status"] for r in plan["customers"]}["C-0002"] == "notified"
+    rows = json.loads(run(notice_project, "notices", "status", "1.1", "--format", "json").stdout)
+    assert {r["customer_id"]: r["given"] for r in rows["notices"]} == {"C-0001": True,
+                                                                       "C-0002": True}
