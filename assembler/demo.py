@@ -213,7 +213,8 @@ def step_notices() -> None:
     print(f"(the SMTP server received {len(received)} message(s))")
     run_in(root, "notices", "record", "C-1042", "1.1", "--objected", "--on", "2026-12-03")
     run_in(root, "notices", "status", "1.1")
-    run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01")
+    # Sent today by the real clock: run after 30 December 2026, this plan says "late" (exit 1).
+    run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
 
 
 # --- site (issue 7) ---
