@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .diff import affects_customer, annex_changes_for, changed_articles, diff_agreements
+from .diff import affects_customer, annex_changes_for, changed_articles, customer_annex_text, diff_agreements
 from .model import ClauseChange, Redline, Resolved
 
 
@@ -33,6 +33,14 @@ def removed_articles(redline: Redline) -> list[str]:
     """Return the numbers (in the old version) of the articles removed entirely."""
     return [c.old_number for c in redline.changes
             if c.level == "article" and c.kind == "removed" and c.old_number]
+
+
+def annex_changes(redline: Redline, services: Iterable[str]) -> bool:
+    """Return whether a customer's own Bijlage 1 (for `services`) reads differently."""
+    services = tuple(services)
+    return bool(annex_changes_for(redline, services)) or (
+        customer_annex_text(redline.old.agreement, services)
+        != customer_annex_text(redline.new.agreement, services))
 
 
 def customer_change(redline: Redline, services: Iterable[str]) -> str | None:
@@ -58,6 +66,6 @@ def customer_change(redline: Redline, services: Iterable[str]) -> str | None:
                                                               "annex")]
     if others:
         reasons.append("the text")
-    if annex_changes_for(redline, services) or not reasons:
+    if annex_changes(redline, services) or not reasons:
         reasons.append("their Bijlage 1")
     return " and ".join(reasons)

@@ -713,3 +713,7 @@ class PlanRow:
     """When it was accepted by the SMTP server."""
     note: str = ""
     """Anything else worth knowing: a bounce, a notice sent too late."""
+    annex_changes: bool = False
+    """Whether the customer's own Bijlage 1 reads differently in the new version."""
+    bounced_on: dt.date | None = None
+    """The day the notice sent last bounced (it then does not count as given)."""

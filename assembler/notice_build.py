@@ -206,11 +206,11 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         if not row.affected:
             summary.not_affected += 1
         elif row.ledger_state in ("sending", "unknown") or (
-                row.ledger_state == "sent" and "bounced" not in row.note):
+                row.ledger_state == "sent" and row.bounced_on is None):
             summary.kept.append(row.customer_id)
         else:
             jobs.append(Job(by_id[row.customer_id], row.current_version,
-                            "Bijlage 1" in row.reason))
+                            row.annex_changes))
     bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
            if not valid_address(j.customer.contact_email)]
     if bad:

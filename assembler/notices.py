@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from .changes import customer_change
+from .changes import annex_changes, customer_change
 from .config import Config
 from .dates import earliest_effective, latest_send_day, non_working_day, notice_is_on_time
 from .diff import changed_articles
@@ -123,6 +123,10 @@ class Texts:
             self._redlines[old, new] = build_redline(self.project, old, new, self.contract)
         return self._redlines[old, new]
 
+    def annex_changes(self, old: str, new: str, services: Sequence[str]) -> bool:
+        """Return whether a customer's own Bijlage 1 reads differently from `old` to `new`."""
+        return annex_changes(self.redline(old, new), services)
+
     def change(self, old: str, new: str, services: Sequence[str]) -> str | None:
         """Return what moving from `old` to `new` changes for a customer with `services`."""
         key = (old, new, frozenset(services))
@@ -155,7 +159,9 @@ def customer_row(texts: Texts, version: Version, customer: Customer,
         return replace(base, reason="nothing changes for them")
     state, sent_at = notice_state or (None, None)
     row = replace(base, affected=True, reason=f"{change} change", ledger_state=state,
-                  sent_at=sent_at)
+                  sent_at=sent_at, bounced_on=bounced,
+                  annex_changes=texts.annex_changes(customer.version, version.number,
+                                                    customer.services))
     if state == "sent" and sent_at and bounced is None:
         received = sent_day(sent_at) + dt.timedelta(days=buffer_days)
         if notice_is_on_time(received, version.effective):

@@ -100,6 +100,20 @@ def test_a_bijlage_1_change_affects_only_customers_whose_list_changes(project_di
         "not_affected", "nothing changes for them")
     assert (rows["C-0002"]["status"], rows["C-0002"]["reason"]) == (
         "on_time", "their Bijlage 1 change")
+    assert rows["C-0002"]["annex_changes"] is True
+
+    from email.parser import BytesParser
+    from email.policy import default
+
+    from tests.notices.conftest import build
+
+    summary = build(project_dir)
+    assert summary.built == ["C-0002"] and summary.not_affected == 1
+    eml = project_dir / "build" / "notices" / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
+    body = BytesParser(policy=default).parsebytes(eml.read_bytes()).get_body(("plain",))
+    assert body is not None
+    assert ("Ook uw Bijlage 1, waarin staat welke persoonsgegevens wij voor u verwerken, verandert. "
+            "Gespreksopnames staan nu apart in Bijlage 1.") in body.get_content()
 
 
 def test_build_command(notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
