@@ -35,7 +35,15 @@ from .letters import (
     reference,
     render_letter,
 )
-from .model import ContractMeta, Customer, LedgerNotice, NoticeDocument, Redline
+from .model import (
+    ContractMeta,
+    Customer,
+    LedgerNotice,
+    NoticeDocument,
+    Redline,
+    Version,
+    version_key,
+)
 from .notices import NoticePlan, Texts
 from .versions import TOELICHTING_TODO
 
@@ -103,17 +111,32 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def article_notes(redline: Redline, toelichting: dict[str, str], version: str,
-                  manifest: str) -> tuple[ArticleNote, ...]:
-    """Return the changed articles with their explanation; raise when one has none."""
+def _explain(key: str, steps: Sequence[Version]) -> str:
+    """Return the toelichting on `key` over the versions in `steps`, labelled when several."""
+    notes = [(v.number, v.toelichting.get(key, "").strip()) for v in steps]
+    notes = [(n, t) for n, t in notes if t and TOELICHTING_TODO not in t]
+    if len(notes) == 1:
+        return notes[0][1]
+    return " ".join(f"In versie {n}: {t}" for n, t in notes)
+
+
+def article_notes(redline: Redline, steps: Sequence[Version]) -> tuple[ArticleNote, ...]:
+    """Return the changed articles with their explanation; raise when one has none.
+
+    `steps` are the versions from the customer's (exclusive) to the announced one (inclusive): a
+    customer two versions behind reads the explanations of both.
+    """
     new = redline.new.agreement
+    target = steps[-1]
     notes = []
     for number in changed_articles(redline):
-        text = toelichting.get(number, "").strip()
-        if not text or TOELICHTING_TODO in text:
+        todo = [v for v in steps if TOELICHTING_TODO in v.toelichting.get(number, "")]
+        text = _explain(number, steps)
+        if todo or not text:
+            where = (todo or [target])[0]
             raise CheckFailedError(
-                f"{manifest}: article {number} changes in {version} but has no toelichting; write "
-                f"it under [toelichting] (or `assembler release … --note {number}=…`)")
+                f"{where.path}: article {number} changes in {where.number} but has no toelichting; "
+                f"write it under [toelichting] (or `assembler release … --note {number}=…`)")
         article = new.article(number)
         heading = (f"Artikel {number}. {article.title}" if article
                    else f"Artikel {number} (vervalt)")
@@ -127,12 +150,14 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
     version = plan.version
     redline = texts.redline(from_version, version.number)
     new = redline.new.agreement
+    steps = [v for v in texts.project.versions(version.contract) if v.status == "released"
+             and version_key(from_version) < v.key <= version.key]
     return SharedParts(
         meta=meta, title=new.title, version=version.number, from_version=from_version,
         effective=version.effective, sha256=new.sha256,
-        articles=article_notes(redline, version.toelichting, version.number, version.path),
+        articles=article_notes(redline, steps),
         changes=tuple(clause_changes(redline)),
-        annex_note=version.toelichting.get("bijlage-1", "").strip(),
+        annex_note=_explain("bijlage-1", steps),
         redline_pdf=redline_pdf(redline),
         redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
         notice_date=notice_date, sender=sender)

@@ -66,15 +66,15 @@ def notice_project(project_dir: Path) -> Path:
     return project_dir
 
 
-def build(project_dir: Path, today: dt.date = TODAY) -> Any:
-    """Build the 1.1 notices in-process with the stand-in attachments."""
+def build(project_dir: Path, today: dt.date = TODAY, version: str = "1.1") -> Any:
+    """Build the notices of `version` in-process, as `notices build` does."""
     project = Project(project_dir)
     registry = open_notice_registry(project_dir)
     ledger = Ledger(registry.connection, CONTRACT)
     customers = list(registry.customers())
-    plan = plan_notices(project, CONTRACT, "1.1", customers, ledger, today)
+    plan = plan_notices(project, CONTRACT, version, customers, ledger, today)
     summary = build_notices(Texts(project, CONTRACT), plan, customers, ledger,
-                            project_dir / "build" / "notices" / "1.1", today, SENDER,
+                            project_dir / "build" / "notices" / version, today, SENDER,
                             )
     registry.close()
     return summary

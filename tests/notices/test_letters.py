@@ -146,3 +146,37 @@ def test_the_fast_generator_writes_what_the_standard_one_writes(notice_project: 
     out = io.BytesIO()
     BytesGenerator(out, policy=SMTP).flatten(msg)
     assert out.getvalue() == raw
+
+
+def test_a_customer_two_versions_behind_reads_both_explanations(notice_project: Path) -> None:
+    from assembler.release import release_version
+    from tests.conftest import git
+
+    path = notice_project / "contracts" / CONTRACT / "08-geheimhouding.md"
+    path.write_text(path.read_text().replace("rust een geheimhoudingsplicht",
+                                             "rust een strikte geheimhoudingsplicht"))
+    note_8 = "De geheimhoudingsplicht is aangescherpt."
+    release_version(Project(notice_project), CONTRACT, "1.2", dt.date(2027, 3, 1),
+                    today=dt.date(2026, 11, 28),
+                    toelichting={"8": note_8})
+    git(notice_project, "add", "-A")
+    git(notice_project, "commit", "-q", "-m", "1.2")
+    summary = build(notice_project, version="1.2")
+    assert summary.built == ["C-0001", "C-0002", "C-0003"]  # C-0003 is on 1.1, the others on 1.0
+    out = notice_project / "build" / "notices" / "1.2"
+    assert sorted(p.name for p in summary.shared_files) == ["wijzigingen-1.0-1.2.pdf",
+                                                            "wijzigingen-1.1-1.2.pdf"]
+
+    def body_and_files(cid: str) -> tuple[str, list[str]]:
+        msg = BytesParser(policy=default).parsebytes((out / cid / f"VWO-1.2-{cid}.eml").read_bytes())
+        plain = msg.get_body(preferencelist=("plain",))
+        assert plain is not None
+        return plain.get_content(), [str(a.get_filename()) for a in msg.iter_attachments()]
+
+    behind, files = body_and_files("C-0001")
+    assert f"In versie 1.1: {NOTE_7}" not in behind  # article 7 changed in 1.1 only
+    assert NOTE_7 in behind and note_8 in behind and "vervangt versie 1.0" in behind
+    assert "wijzigingen-1.0-1.2.pdf" in files
+    current, files = body_and_files("C-0003")
+    assert note_8 in current and NOTE_7 not in current and "vervangt versie 1.1" in current
+    assert "wijzigingen-1.1-1.2.pdf" in files
