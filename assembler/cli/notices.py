@@ -39,9 +39,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 @contextmanager
-def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """Yield a callback(done, total) drawing a rich progress bar on stderr when it is a terminal."""
-    if not (enabled and sys.stderr.isatty()):
+    if not sys.stderr.isatty():
         yield lambda done, total: None
         return
     from rich.console import Console
@@ -158,7 +158,7 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     out_dir = out or p.root / "build" / "notices" / version
     workers = config.get("notices", "workers", 0)
     start = time.perf_counter()
-    with _progress("building notices", True) as bar:
+    with _progress("building notices") as bar:
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, out_dir,
                                 plan.today, sender, workers=int(workers) or None, progress=bar)
     took = time.perf_counter() - start
@@ -215,7 +215,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
                    f"{target.effective.isoformat()}) was {latest.isoformat()}: these notices are "
                    "late under art. 11.2", err=True)
     start = time.perf_counter()
-    with _progress("sending notices", True) as bar:
+    with _progress("sending notices") as bar:
         done = [0]
 
         def step(n: LedgerNotice, d: Delivery) -> None:
