@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "build": "customers",
     "sign": "signing",
     "verify": "signing",
+    "notices": "notices",
 }
 """Command name → the module under assembler.cli that registers it."""
 
