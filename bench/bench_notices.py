@@ -131,6 +131,64 @@ def smtp_server(port: int, count: Any, ready: Any) -> None:
     threading.Event().wait()  # until terminated
 
 
+def sink_server(port: int, count: Any, ready: Any) -> None:
+    """Run a minimal SMTP sink on 127.0.0.1:`port`: the SMTP dialogue, DATA read in bulk, nothing kept.
+
+    aiosmtpd parses DATA line by line in Python (~3,200 lines of base64 per notice), which makes the
+    server, not the sender, the limit; this sink shows what the sender itself can do.
+    """
+    import asyncio
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 sink ESMTP\r\n")
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                writer.write(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 100000000\r\n")
+            elif verb == b"DATA":
+                writer.write(b"354 go ahead\r\n")
+                await writer.drain()
+                await reader.readuntil(b"\r\n.\r\n")
+                with count.get_lock():
+                    count.value += 1
+                writer.write(b"250 2.0.0 Ok: queued\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"250 Ok\r\n")
+            await writer.drain()
+        writer.close()
+
+    async def serve() -> None:
+        server = await asyncio.start_server(session, "127.0.0.1", port, limit=64 * 2**20)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def send_run(root: Path, target: Any, label: str) -> tuple[float, int]:
+    """Run `notices send 1.1` against a server started by `target`; return (messages/s, peak RSS)."""
+    port = free_port()
+    count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
+    # The server runs in its own process: it gets a core of its own, as a real one would.
+    server = multiprocessing.Process(target=target, args=(port, count, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    try:
+        env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
+               "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
+               "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
+        took, peak = run_measured(["notices", "send", "1.1"], root, env)
+        assert count.value == N, f"{label} received {count.value} of {N} messages"
+    finally:
+        server.terminate()
+    return N / took, peak
+
+
 def free_port() -> int:
     import socket
 
@@ -205,26 +263,29 @@ def main() -> None:
         report("  baseline: those three in one process, nothing else (customers/s)", one, "/s",
                "-", True)
 
-        # The server runs in its own process: it gets a core of its own, as a real one would.
+        registry = root / "var" / "registry.sqlite3"
+        unsent = registry.read_bytes()  # the ledger before sending, to send everything twice
+        send_rate, peak_send = send_run(root, smtp_server, "aiosmtpd")
+        report(f"notices send, {N} messages to aiosmtpd (messages/s)", send_rate, "/s", ">= 200",
+               send_rate >= 200)
         port = free_port()
         count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
         server = multiprocessing.Process(target=smtp_server, args=(port, count, ready), daemon=True)
         server.start()
         ready.wait(30)
         try:
-            env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
-                   "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
-                   "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
-            took, peak_send = run_measured(["notices", "send", "1.1"], root, env)
-            assert count.value == N, f"the server received {count.value} of {N} messages"
-            send_rate = N / took
             base = send_baseline(root, port)
         finally:
             server.terminate()
-        report(f"notices send, {N} messages to aiosmtpd (messages/s)", send_rate, "/s", ">= 200",
-               send_rate >= 200)
         report("  baseline: plain smtplib, same messages, no ledger (messages/s)", base, "/s", "-",
                True)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{registry}{suffix}").unlink(missing_ok=True)
+        registry.write_bytes(unsent)
+        sink_rate, peak_sink = send_run(root, sink_server, "the sink")
+        report(f"notices send, {N} messages to a minimal SMTP sink (messages/s)", sink_rate, "/s",
+               ">= 200", sink_rate >= 200)
+        peak_send = max(peak_send, peak_sink)
         peak = max(peak_build, peak_send) / 2**20
         report("peak memory of the process tree, build and send (MB)", peak, "MB", "<= 1024",
                peak <= 1024)
