@@ -2,4 +2,5 @@
 
 from assembler.cli import main
 
-main(prog_name="assembler")
+if __name__ == "__main__":  # a process-pool worker imports this module without running the CLI
+    main(prog_name="assembler")

@@ -31,6 +31,24 @@ def check_pins(project: Project, contract: str) -> list[Finding]:
     return findings
 
 
+def check_toelichting(project: Project, contract: str) -> list[Finding]:
+    """Every changed article of a released version has a written toelichting (notice letters quote it)."""
+    from .notices import missing_toelichting
+
+    return [Finding("error", version.path, _toelichting_line(project, version.path),
+                    f"article {article} changes in {version.number} but has no toelichting "
+                    f"(write it under [toelichting] as {article} = \"…\")", "toelichting")
+            for version, article in missing_toelichting(project, contract)]
+
+
+def _toelichting_line(project: Project, path: str) -> int:
+    try:
+        lines = (project.root / path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((i for i, line in enumerate(lines, 1) if line.strip() == "[toelichting]"), 0)
+
+
 def run_check(project: Project, ref: str | None, contract: str, base: str | None = None,
               today: dt.date | None = None) -> list[Finding]:
     """Return every finding for the text at `ref` and for the contract's manifests.
@@ -49,6 +67,7 @@ def run_check(project: Project, ref: str | None, contract: str, base: str | None
         return [_finding(exc, "parse", project.folder(contract))]
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
+    findings.extend(check_toelichting(project, contract))
     if base is not None:
         findings.extend(run_base_check(project, contract, base, today or dt.date.today()))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
@@ -144,9 +145,76 @@ def step_signing() -> None:
 # --- notices (issue 6) ---
 
 
+NOTICE_PROJECT = OUT / "notices-project"
+NOTICE_TODAY = "2026-11-28"
+
+
+def run_in(root: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> int:
+    """Run `assembler ARGS…` in the project at `root`, echoing the command."""
+    print(f"\n$ assembler {' '.join(args)}", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root,
+                          env={**os.environ, "ASSEMBLER_ROOT": str(root),
+                               "ASSEMBLER_REGISTRY": str(root / "var" / "registry.sqlite3"),
+                               **(env or {})})
+    if check and proc.returncode != 0:
+        raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
+    return proc.returncode
+
+
 def step_notices() -> None:
-    """Revision notices under art. 11.2."""
-    # (issue 6: fills this in)
+    """Revision notices under art. 11.2: release 1.1, plan, build, send to a local SMTP server."""
+    import shutil
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    root = NOTICE_PROJECT
+    shutil.rmtree(root, ignore_errors=True)
+    for folder in ("contracts", "versions"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copy(ROOT / "examples" / "customers.csv", root / "customers.csv")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "1.0")
+    print(f"(a copy of the project in {root.relative_to(ROOT)}/; clause 7.1 edited: 48 → 24 uur)")
+    clause = root / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
+    clause.write_text(clause.read_text(encoding="utf-8").replace(
+        "achtenveertig (48)", "vierentwintig (24)"), encoding="utf-8")
+    run_in(root, "release", "1.1", "--effective", "2027-02-01", "--note",
+           "7=Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 uur, zodat u "
+           "meer tijd heeft voor uw eigen melding aan de Autoriteit Persoonsgegevens.")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "1.1")
+    run_in(root, "customers", "import", "customers.csv")
+    run_in(root, "notices", "plan", "1.1", "--today", NOTICE_TODAY)
+    run_in(root, "notices", "build", "1.1", "--today", NOTICE_TODAY)
+
+    received: list[str] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope.rcpt_tos[0])
+            return "250 2.0.0 Ok: queued"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print(f"(a local SMTP server, aiosmtpd, on 127.0.0.1:{port})")
+    smtp = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
+            "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
+    try:
+        run_in(root, "notices", "send", "1.1", "--dry-run", env=smtp)
+        run_in(root, "notices", "send", "1.1", env=smtp)
+        run_in(root, "notices", "send", "1.1", env=smtp)  # again: nothing is sent twice
+    finally:
+        controller.stop()
+    print(f"(the SMTP server received {len(received)} message(s))")
+    run_in(root, "notices", "record", "C-1042", "1.1", "--objected", "--on", "2026-12-03")
+    run_in(root, "notices", "status", "1.1")
+    # Sent today by the real clock: run after 30 December 2026, this plan says "late" (exit 1).
+    run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
 
 
 # --- site (issue 7) ---

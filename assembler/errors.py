@@ -18,10 +18,14 @@ The tree::
     ├── UnknownCustomerError (UsageError)  a customer id the registry does not hold (issue 4)
     ├── CustomerImportError (InputError)   a customer CSV with invalid rows; nothing imported (issue 4)
     ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
+    │   └── LedgerError                 the notice ledger (in the registry) cannot be used (issue 6)
+    │       └── LedgerLockedError       another `notices send` holds the send lock
     ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
     │                                   password, expired, not yet valid, no signing key usage
     ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
     ├── VerifyError                     a file `verify` cannot read as a PDF at all (issue 5)
+    ├── NoticesLateError                notices can no longer reach customers in time (issue 6)
+    ├── DeliveryError                   a built notice is missing or differs from its ledger hash
     └── (later issues add theirs below, each with its own structured fields)
 
 Every error carries enough to print ``path:line: message`` without a traceback.
@@ -128,6 +132,11 @@ class CustomerImportError(InputError):
 
 class RegistryError(AssemblerError):
     """The customer registry cannot be opened, read or migrated."""
+
+
+# --- issue 5: signing ---
+
+
 class SigningKeyError(AssemblerError):
     """The signing key (a PKCS#12 file) is missing, locked, expired or not meant for signing."""
 
@@ -143,3 +152,22 @@ class SigningError(AssemblerError):
 
 class VerifyError(AssemblerError):
     """A file that `verify` cannot read as a PDF."""
+
+
+# --- issue 6: notices ---
+
+
+class LedgerError(RegistryError):
+    """The notice ledger in the registry database cannot be opened or updated."""
+
+
+class LedgerLockedError(LedgerError):
+    """Another `notices send` holds the ledger's send lock."""
+
+
+class NoticesLateError(AssemblerError):
+    """Notices can no longer reach every affected customer in time for the effective date."""
+
+
+class DeliveryError(AssemblerError):
+    """A built notice is missing, or its file no longer matches the hash in the ledger."""

@@ -6,9 +6,11 @@ On top of the rules of `check`, comparing the manifests now with those at REF:
   enough that a notice sent today still reaches every customer on time (art. 11.2, with the
   e-mail delivery buffer); the error names the earliest possible effective date;
 - **released**: a manifest that exists at REF is a released version: removing it or changing its
-  ``sha256`` edits the released text (withdraw it with ``status = "withdrawn"`` instead);
-- **toelichting**: a new manifest explains every article changed since the latest version
-  released at REF (see `toelichting.py`).
+  ``sha256`` edits the released text (withdraw it with ``status = "withdrawn"`` instead).
+
+The toelichting rule (every changed article of a released version explained) is not repeated
+here: `check` runs it over every released version (`checks.check_toelichting`, issue 6), so in a
+pull request it covers the new manifest too.
 """
 
 from __future__ import annotations
@@ -19,23 +21,16 @@ import re
 from .catalogue import line_of
 from .config import load_config
 from .dates import earliest_effective, format_date_nl
-from .errors import AssemblerError, InputError
-from .model import Finding, Resolved, Version
-from .toelichting import missing_toelichting
+from .model import Finding, Version
 from .versions import parse_manifest
 from .workspace import Project
 
-DEFAULT_BUFFER_DAYS = 1
-"""Days an e-mail notice may take to reach a customer (issue 6's e-mail channel default)."""
-
 
 def buffer_days(project: Project) -> int:
-    """Return the e-mail delivery buffer: ``[notices] email_buffer_days`` in assembler.toml."""
-    value = load_config(project.root).get("notices", "email_buffer_days", DEFAULT_BUFFER_DAYS)
-    if not isinstance(value, int) or value < 0:
-        raise InputError("assembler.toml", None,
-                         "[notices] email_buffer_days must be a whole number of days >= 0")
-    return value
+    """Return the e-mail delivery buffer the notices use (``[notices] email_buffer_days``)."""
+    from .notices import email_buffer_days  # one place for the setting, loaded only in PR mode
+
+    return email_buffer_days(load_config(project.root))
 
 
 def manifests_at(project: Project, commit: str, contract: str) -> dict[str, Version]:
@@ -96,30 +91,6 @@ def check_window(project: Project, old: dict[str, Version], new: dict[str, Versi
     return findings
 
 
-def check_explanations(project: Project, old: dict[str, Version],
-                       new: dict[str, Version]) -> list[Finding]:
-    """Every new version explains each article changed since the latest version at the base."""
-    released = sorted((v for v in old.values() if v.status == "released"), key=lambda v: v.key)
-    if not released:
-        return []  # the first version has nothing to explain
-    previous = released[-1]
-    findings: list[Finding] = []
-    for number, now in sorted(new.items(), key=lambda kv: kv[1].key):
-        if number in old or now.status != "released" or now.key <= previous.key:
-            continue
-        try:
-            old_commit, before = project.find_version_text(previous)
-            new_commit, after = project.find_version_text(now)
-        except AssemblerError:
-            continue  # a pin that resolves to nothing is already an error of the pin rule
-        from .diff import diff_agreements  # the redline machinery: only for a new version
-
-        redline = diff_agreements(Resolved(previous.number, old_commit, previous, before),
-                                  Resolved(number, new_commit, now, after))
-        findings.extend(missing_toelichting(redline, project.root))
-    return findings
-
-
 def run_base_check(project: Project, contract: str, base: str, today: dt.date) -> list[Finding]:
     """Return the pull-request findings of the work tree's manifests against `base`."""
     commit = project.history.commit_of(base)
@@ -127,5 +98,4 @@ def run_base_check(project: Project, contract: str, base: str, today: dt.date) -
     new = {v.number: v for v in project.versions(contract)}
     shown = commit[:12] if base.lower() == commit else base  # a full SHA from CI, shortened
     return (check_released(project, old, new, shown)
-            + check_window(project, old, new, today, buffer_days(project))
-            + check_explanations(project, old, new))
+            + check_window(project, old, new, today, buffer_days(project)))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RegistryError, UnknownCustomerError
+from .ledger import LEDGER_SCHEMA
 from .model import Customer
 
 DEFAULT_PATH = Path("var") / "registry.sqlite3"
@@ -49,6 +50,8 @@ MIGRATIONS: list[str] = [
         contact_salutation TEXT NOT NULL DEFAULT ''
     ) STRICT;
     """,
+    # 2: the notice ledger (issue 6)
+    LEDGER_SCHEMA,
 ]
 """Schema migrations in order; ``PRAGMA user_version`` is the number applied. Append only."""
 

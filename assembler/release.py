@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .changes import changed_articles_between
 from .checks import run_check
 from .errors import CheckFailedError, UsageError
 from .history import tree_id
-from .model import Version, version_key
-from .versions import VERSION_RE, write_manifest
+from .model import Resolved, Version, version_key
+from .versions import TOELICHTING_TODO, VERSION_RE, write_manifest
 from .workspace import WORKTREE, Project
+
+ANNEX_NOTE = "bijlage-1"
+"""The `--note` key for an explanation of changes to Bijlage 1 (the catalogue)."""
+
+
+def toelichting_for(previous: Resolved, new: Resolved, notes: dict[str, str],
+                    number: str) -> dict[str, str]:
+    """Return the [toelichting] of a new version: one entry per changed article.
+
+    A changed article without a note gets the marker `TOELICHTING_TODO`, which `check` reports
+    until someone writes the explanation; a note for an article that does not change is refused.
+    """
+    changed = changed_articles_between(previous, new)
+    stray = sorted(set(notes) - set(changed) - {ANNEX_NOTE}, key=str)
+    if stray:
+        raise UsageError(f"--note {stray[0]}=…: article {stray[0]} does not change in {number} "
+                         f"(changed: {', '.join(changed) or 'none'})")
+    out = {a: notes.get(a, "").strip() or TOELICHTING_TODO for a in changed}
+    if notes.get(ANNEX_NOTE, "").strip():
+        out[ANNEX_NOTE] = notes[ANNEX_NOTE].strip()
+    return out
 
 
 def release_version(project: Project, contract: str, number: str, effective: dt.date,
@@ -38,8 +60,12 @@ def release_version(project: Project, contract: str, number: str, effective: dt.
     agreement = project.resolve(WORKTREE, contract).agreement
     if latest and latest.sha256 == agreement.sha256:
         raise UsageError(f"the text is identical to version {latest.number}; nothing to release")
+    notes = dict(toelichting or {})
+    if latest:
+        notes = toelichting_for(project.resolve(latest.number, contract),
+                                project.resolve(WORKTREE, contract), notes, number)
     version = Version(contract=contract, number=number, effective=effective, status="released",
                       sha256=agreement.sha256, released=today, tree=tree_id(files),
-                      toelichting=dict(toelichting or {}))
+                      toelichting=notes)
     path = write_manifest(project.root, version)
     return Version(**{**version.__dict__, "path": path.relative_to(project.root).as_posix()})

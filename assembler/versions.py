@@ -96,6 +96,12 @@ def read_versions(root: Path, contract: str) -> list[Version]:
     return sorted(versions, key=lambda v: v.key)
 
 
+def _note_key(item: tuple[str, str]) -> tuple[int, tuple[int, ...], str]:
+    """Sort articles by number ("2" before "10"), other keys ("bijlage-1") after them."""
+    key = item[0]
+    return (0, version_key(key), "") if re.fullmatch(r"\d+(\.\d+)*", key) else (1, (), key)
+
+
 def write_manifest(root: Path, version: Version) -> Path:
     """Write `version` as its manifest, atomically; return the path."""
     data: dict[str, Any] = {
@@ -110,8 +116,7 @@ def write_manifest(root: Path, version: Version) -> Path:
     if version.tree:
         data["tree"] = version.tree
     if version.toelichting:
-        data["toelichting"] = dict(sorted(version.toelichting.items(),
-                                          key=lambda kv: version_key(kv[0])))
+        data["toelichting"] = dict(sorted(version.toelichting.items(), key=_note_key))
     header = (f"# Manifest of {version.contract} {version.number}, written by `assembler release`.\n"
               "# sha256 pins the canonical text; editing the released text breaks `assembler check`.\n")
     path = manifest_dir(root, version.contract) / f"{version.number}.toml"

@@ -29,6 +29,7 @@ COMMAND_MODULES: dict[str, str] = {
     "guard": "site",
     "tag": "site",
     "site": "site",
+    "notices": "notices",
 }
 """Command name → the module under assembler.cli that registers it."""
 

@@ -10,6 +10,7 @@ from ..checks import run_check
 from ..release import release_version
 from ..render.agreement import agreement_json, agreement_markdown
 from ..text import agreement_text
+from ..versions import TOELICHTING_TODO
 from .common import contract_option, echo_json, project
 
 
@@ -99,12 +100,31 @@ def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
 @click.argument("version")
 @click.option("--effective", required=True, callback=_date, metavar="YYYY-MM-DD",
               help="The day the version takes effect.")
-def release(version: str, effective: dt.date) -> None:
-    """Write versions/<contract>/VERSION.toml pinning the current text; refuses on check errors."""
+@click.option("--note", "notes", multiple=True, metavar="ARTICLE=TEXT",
+              help="Dutch explanation (toelichting) of a changed article, quoted in the notice "
+                   "letters; repeat per article ('bijlage-1=…' for Bijlage 1).")
+def release(version: str, effective: dt.date, notes: tuple[str, ...]) -> None:
+    """Write versions/<contract>/VERSION.toml pinning the current text; refuses on check errors.
+
+    Each changed article gets a [toelichting] entry: the --note given for it, or a TODO marker
+    that `assembler check` reports until it is filled in.
+    """
+    toelichting: dict[str, str] = {}
+    for note in notes:
+        article, sep, text = note.partition("=")
+        if not sep or not article.strip() or not text.strip():
+            raise click.BadParameter(f"{note!r} must look like ARTICLE=TEXT, e.g. 7=Wij melden …",
+                                     param_hint="--note")
+        toelichting[article.strip().removeprefix("artikel ").strip()] = text.strip()
     p = project()
-    v = release_version(p, p.contract(contract_option()), version, effective)
+    v = release_version(p, p.contract(contract_option()), version, effective,
+                        toelichting=toelichting)
     click.echo(f"released {v.contract} {v.number}: effective {v.effective.isoformat()}, "
                f"sha256 {v.sha256}, manifest {v.path}")
+    todo = [a for a, text in v.toelichting.items() if text == TOELICHTING_TODO]
+    if v.toelichting:
+        click.echo(f"toelichting: {', '.join(k for k in v.toelichting if k not in todo) or 'none'}"
+                   + (f"; still to write in {v.path}: article(s) {', '.join(todo)}" if todo else ""))
 
 
 def register(group: click.Group) -> None:

@@ -62,11 +62,11 @@ def test_a_failing_upsert_changes_nothing(registry_file: Path, customer: Custome
 def test_migrations_apply_once_in_order_and_later_ones_can_be_appended(registry_file: Path) -> None:
     with open_registry(registry_file) as reg:
         conn = reg.connection
-        extra = [*MIGRATIONS, "CREATE TABLE notices (id INTEGER PRIMARY KEY, customer_id TEXT);"]
+        extra = [*MIGRATIONS, "CREATE TABLE later_example (id INTEGER PRIMARY KEY, customer_id TEXT);"]
         assert migrate(conn, extra) == len(extra)
         assert migrate(conn, extra) == len(extra)  # nothing left to apply: no "table exists" error
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"customers", "notices"} <= tables
+        assert {"customers", "later_example"} <= tables
         assert reg.schema_version == len(extra)
 
 

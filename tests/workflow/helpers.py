@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomli_w
-
 from tests.conftest import CONTRACT, git
 
 TODAY = "2026-11-28"
@@ -29,15 +27,14 @@ def edit(project: Path, name: str, old: str, new: str) -> None:
 
 
 def release(project: Path, version: str, effective: str, notes: dict[str, str] | None = None) -> Path:
-    """Release the work tree as `version` and add a [toelichting] table; return the manifest."""
-    proc = cli(project, "release", version, "--effective", effective)
+    """Release the work tree as `version` with a toelichting per `notes`; return the manifest.
+
+    `assembler release` writes a TODO marker for every changed article without a note.
+    """
+    args = [arg for k, v in (notes or {}).items() for arg in ("--note", f"{k}={v}")]
+    proc = cli(project, "release", version, "--effective", effective, *args)
     assert proc.returncode == 0, proc.stderr
-    manifest = project / "versions" / CONTRACT / f"{version}.toml"
-    text = manifest.read_text(encoding="utf-8")
-    if notes and "[toelichting]" not in text:
-        text += "\n" + tomli_w.dumps({"toelichting": notes})
-        manifest.write_text(text, encoding="utf-8")
-    return manifest
+    return project / "versions" / CONTRACT / f"{version}.toml"
 
 
 def commit_all(project: Path, message: str) -> None:

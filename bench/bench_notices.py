@@ -1,0 +1,295 @@
+"""Notices: `notices build` for 10,000 customers (>= 100 customers/s), `notices send` to a local
+SMTP server (>= 200 messages/s), the whole process tree's memory <= 1 GB throughout.
+
+Both commands run as a user runs them (a fresh `python -m assembler` process) on a temporary copy
+of the project with version 1.1 released and BENCH_NOTICES_CUSTOMERS (default 10,000) generated,
+fictitious customers. Baselines, measured in the same run:
+
+- build: the three documents of one customer made in one process, one after the other (letter,
+  the customer's contract PDF from issue 4, the e-mail), without pool, files or ledger; each
+  component's median is printed too;
+- send: plain smtplib on one connection to the same server, the same messages, without ledger,
+  lock or hash checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from assembler.model import Customer  # noqa: E402
+from assembler.notice_parts import open_notice_registry  # noqa: E402
+from assembler.release import release_version  # noqa: E402
+from assembler.workspace import Project  # noqa: E402
+from bench.common import ROOT, report  # noqa: E402
+
+CONTRACT = "verwerkersovereenkomst"
+N = int(os.environ.get("BENCH_NOTICES_CUSTOMERS", "10000"))
+SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",
+            "nummerportering"]
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
+                        "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
+
+
+def make_project(tmp: Path) -> Path:
+    """Return a project with 1.1 released (clause 7.1 changed) and N customers on 1.0."""
+    root = tmp / "project"
+    shutil.copytree(ROOT / "contracts", root / "contracts")
+    shutil.copytree(ROOT / "versions", root / "versions")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "1.0")
+    path = root / "contracts" / CONTRACT / "07-datalekken.md"
+    path.write_text(path.read_text().replace("achtenveertig (48)", "vierentwintig (24)"))
+    release_version(Project(root), CONTRACT, "1.1", dt.date(2027, 2, 1), today=dt.date(2026, 11, 28),
+                    toelichting={"7": "Wij melden een datalek voortaan binnen 24 uur."})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "1.1")
+    customers = [Customer(
+        customer_id=f"C-{i:05d}", company_name=f"Voorbeeldbedrijf {i} B.V.", kvk=f"{20000000 + i}",
+        street=f"Voorbeeldlaan {i % 300 + 1}", postcode="1234 AB", city="Utrecht",
+        contact_name=f"Sam de Vries {i}", contact_email=f"klant{i}@example.nl",
+        signatory_name=f"Sam de Vries {i}", signatory_role="Directeur",
+        services=tuple(SERVICES[j] for j in range(len(SERVICES)) if (i >> j) & 1) or ("sip-trunk",),
+        version="1.0", signed_on=dt.date(2020, 1, 1)) for i in range(N)]
+    with open_notice_registry(root) as registry:
+        registry.upsert_customers(customers)
+    return root
+
+
+def tree_rss(pid: int) -> int:
+    """Return the resident memory (bytes) of process `pid` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def run_measured(args: list[str], root: Path, env: dict[str, str]) -> tuple[float, int]:
+    """Run `assembler ARGS` afresh; return (seconds, peak memory of its process tree in bytes)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "assembler", *args], cwd=root,
+                            env={**os.environ, "ASSEMBLER_ROOT": str(root), **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.2)
+    took = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"assembler {' '.join(args)} failed: {err}")
+    print(f"  $ assembler {' '.join(args)}\n  {out.strip().splitlines()[-1]}", flush=True)
+    return took, peak
+
+
+def smtp_server(port: int, count: Any, ready: Any) -> None:
+    """Run an aiosmtpd server on 127.0.0.1:`port` that counts messages and keeps none."""
+
+    class Counting:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            with count.get_lock():
+                count.value += 1
+            return "250 2.0.0 Ok: queued"
+
+    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    threading.Event().wait()  # until terminated
+
+
+def sink_server(port: int, count: Any, ready: Any) -> None:
+    """Run a minimal SMTP sink on 127.0.0.1:`port`: the SMTP dialogue, DATA read in bulk, nothing kept.
+
+    aiosmtpd parses DATA line by line in Python (~3,200 lines of base64 per notice), which makes the
+    server, not the sender, the limit; this sink shows what the sender itself can do.
+    """
+    import asyncio
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 sink ESMTP\r\n")
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                writer.write(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 100000000\r\n")
+            elif verb == b"DATA":
+                writer.write(b"354 go ahead\r\n")
+                await writer.drain()
+                await reader.readuntil(b"\r\n.\r\n")
+                with count.get_lock():
+                    count.value += 1
+                writer.write(b"250 2.0.0 Ok: queued\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"250 Ok\r\n")
+            await writer.drain()
+        writer.close()
+
+    async def serve() -> None:
+        server = await asyncio.start_server(session, "127.0.0.1", port, limit=64 * 2**20)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def send_run(root: Path, target: Any, label: str) -> tuple[float, int]:
+    """Run `notices send 1.1` against a server started by `target`; return (messages/s, peak RSS)."""
+    port = free_port()
+    count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
+    # The server runs in its own process: it gets a core of its own, as a real one would.
+    server = multiprocessing.Process(target=target, args=(port, count, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    try:
+        env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
+               "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
+               "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
+        took, peak = run_measured(["notices", "send", "1.1"], root, env)
+        assert count.value == N, f"{label} received {count.value} of {N} messages"
+    finally:
+        server.terminate()
+    return N / took, peak
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def components(root: Path, count: int = 60) -> dict[str, float]:
+    """Return the median ms per customer, in one process, of the letter, the contract, the e-mail."""
+    from assembler.changes import clause_changes
+    from assembler.letters import ArticleNote, SharedParts, compose_email, render_letter
+    from assembler.notice_parts import contract_pdf
+    from assembler.notices import Texts
+
+    texts = Texts(Project(root), CONTRACT)
+    new = texts.agreement("1.1")
+    redline = texts.redline("1.0", "1.1")
+    from assembler.notice_parts import redline_pdf
+
+    shared = SharedParts(meta=new.meta, title=new.title, version="1.1", from_version="1.0",
+                         effective=dt.date(2027, 2, 1), sha256=new.sha256,
+                         articles=(ArticleNote("7", "Artikel 7. Datalekken", "Toelichting."),),
+                         changes=tuple(clause_changes(redline)), annex_note="",
+                         redline_pdf=redline_pdf(redline), redline_name="r.pdf",
+                         notice_date=dt.date(2026, 11, 28), sender="privacy@voipexpress.example.nl")
+    with open_notice_registry(root) as registry:
+        customers = list(registry.customers())[:count]
+    samples: dict[str, list[float]] = {"letter": [], "contract": [], "e-mail": []}
+    for i, c in enumerate(customers):
+        t0 = time.perf_counter()
+        letter = render_letter(shared, c, False)
+        t1 = time.perf_counter()
+        contract = contract_pdf(root, CONTRACT, "1.1", c)
+        t2 = time.perf_counter()
+        compose_email(shared, c, False, letter, contract)
+        t3 = time.perf_counter()
+        if i >= 3:  # warm-up
+            for name, took in (("letter", t1 - t0), ("contract", t2 - t1), ("e-mail", t3 - t2)):
+                samples[name].append(took * 1000)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def send_baseline(root: Path, port: int, count: int = 1000) -> float:
+    """Return messages/s of plain smtplib on one connection, the same .eml files, no ledger."""
+    files = sorted((root / "build" / "notices" / "1.1").glob("*/*.eml"))[:count]
+    conn = smtplib.SMTP("127.0.0.1", port)
+    start = time.perf_counter()
+    for path in files:
+        conn.sendmail("privacy@voipexpress.example.nl", ["baseline@example.nl"], path.read_bytes())
+    took = time.perf_counter() - start
+    conn.quit()
+    return len(files) / took
+
+
+def main() -> None:
+    """Measure and print the notices figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        root = make_project(Path(tmp))
+        print(f"  (setup: project and {N} customers in {time.perf_counter() - t0:.1f} s)", flush=True)
+
+        took, peak_build = run_measured(["notices", "build", "1.1", "--today", "2026-11-28"], root,
+                                        {})
+        build_rate = N / took
+        parts = components(root)
+        report(f"notices build, {N} customers (customers/s)", build_rate, "/s", ">= 100",
+               build_rate >= 100)
+        for name, ms in parts.items():
+            report(f"  per customer, one process: {name} (ms)", ms, "ms", "-", True)
+        one = 1000 / sum(parts.values())
+        report("  baseline: those three in one process, nothing else (customers/s)", one, "/s",
+               "-", True)
+
+        registry = root / "var" / "registry.sqlite3"
+        unsent = registry.read_bytes()  # the ledger before sending, to send everything twice
+        send_rate, peak_send = send_run(root, smtp_server, "aiosmtpd")
+        report(f"notices send, {N} messages to aiosmtpd (messages/s)", send_rate, "/s", ">= 200",
+               send_rate >= 200)
+        port = free_port()
+        count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
+        server = multiprocessing.Process(target=smtp_server, args=(port, count, ready), daemon=True)
+        server.start()
+        ready.wait(30)
+        try:
+            base = send_baseline(root, port)
+        finally:
+            server.terminate()
+        report("  baseline: plain smtplib, same messages, no ledger (messages/s)", base, "/s", "-",
+               True)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{registry}{suffix}").unlink(missing_ok=True)
+        registry.write_bytes(unsent)
+        sink_rate, peak_sink = send_run(root, sink_server, "the sink")
+        report(f"notices send, {N} messages to a minimal SMTP sink (messages/s)", sink_rate, "/s",
+               ">= 200", sink_rate >= 200)
+        peak_send = max(peak_send, peak_sink)
+        peak = max(peak_build, peak_send) / 2**20
+        report("peak memory of the process tree, build and send (MB)", peak, "MB", "<= 1024",
+               peak <= 1024)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The ledger in SQLite: what a rebuild may replace, recovery of an interrupted send, the lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assembler.errors import LedgerError, LedgerLockedError
+from assembler.ledger import LEDGER_SCHEMA, Ledger, send_lock
+from assembler.model import LedgerNotice, NoticeDocument
+from assembler.registry import MIGRATIONS, open_registry
+from tests.conftest import ROOT
+
+DOCS = [NoticeDocument("email", "n.eml", "a" * 64, 10)]
+
+
+def notice(cid: str = "C-1", **kw: object) -> LedgerNotice:
+    values: dict[str, object] = dict(
+        version="1.1", customer_id=cid, from_version="1.0", reference=f"VWO-1.1-{cid}",
+        address=f"{cid.lower()}@example.nl", message_id=f"<notice.1.1.{cid}@example.nl>",
+        eml_path=f"build/{cid}.eml", eml_sha256="a" * 64, state="pending",
+        built_at="2026-11-28T09:00:00Z")
+    values.update(kw)
+    return LedgerNotice(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(open_registry(tmp_path / "registry.sqlite").connection, "verwerkersovereenkomst")
+
+
+def test_the_ledger_is_a_registry_migration(tmp_path: Path) -> None:
+    registry = open_registry(tmp_path / "registry.sqlite")
+    assert registry.schema_version == MIGRATIONS.index(LEDGER_SCHEMA) + 1
+    tables = {r[0] for r in registry.connection.execute(
+        "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"customers", "notices", "notice_documents", "notice_deliveries",
+            "notice_events"} <= tables
+
+
+def test_states_are_committed_one_by_one(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.record_built([(notice(), DOCS)])
+    n = ledger.notice("1.1", "C-1")
+    assert n is not None
+    delivery = ledger.mark_sending(n)
+    other = Ledger(sqlite3.connect(tmp_path / "registry.sqlite"), "verwerkersovereenkomst")
+    assert other.notice("1.1", "C-1").state == "sending"  # type: ignore[union-attr]  # visible at once
+    ledger.mark_done(n, delivery, "sent", 250, "2.0.0 Ok", 1)
+    done = other.notice("1.1", "C-1")
+    assert done is not None and (done.state, done.reply_code, done.reply) == ("sent", 250, "2.0.0 Ok")
+    assert done.sent_at and done.sent_at.endswith("Z")
+
+
+def test_recover_marks_sending_as_unknown(ledger: Ledger) -> None:
+    ledger.record_built([(notice("C-1"), DOCS), (notice("C-2"), DOCS)])
+    ledger.mark_sending(ledger.notice("1.1", "C-2"))  # type: ignore[arg-type]
+    assert ledger.recover("1.1") == ["C-2"]
+    assert ledger.notice("1.1", "C-2").state == "unknown"  # type: ignore[union-attr]
+    assert ledger.deliveries("1.1", "C-2")[0]["outcome"] == "unknown"
+    assert ledger.recover("1.1") == []
+
+
+def test_a_sent_notice_is_never_replaced_unless_it_bounced(ledger: Ledger) -> None:
+    ledger.record_built([(notice(), DOCS)])
+    n = ledger.notice("1.1", "C-1")
+    ledger.mark_done(n, ledger.mark_sending(n), "sent", 250, "ok", 1)  # type: ignore[arg-type]
+    with pytest.raises(LedgerError, match="notice 1.1 for C-1 is sent; it cannot be rebuilt"):
+        ledger.record_built([(notice(address="new@example.nl"), DOCS)])
+    assert ledger.notice("1.1", "C-1").address == "c-1@example.nl"  # type: ignore[union-attr]
+    ledger.record_built([(notice(address="new@example.nl"), DOCS)], bounced={"C-1"})
+    again = ledger.notice("1.1", "C-1")
+    assert again is not None and (again.state, again.address) == ("pending", "new@example.nl")
+    assert len(ledger.deliveries("1.1", "C-1")) == 1  # the earlier transaction stays as evidence
+
+
+def test_lock_is_exclusive_and_released_by_a_dead_process(tmp_path: Path) -> None:
+    db = tmp_path / "registry.sqlite"
+    with send_lock(db):
+        with pytest.raises(LedgerLockedError, match=r"another `notices send` is running \(pid \d+"):
+            with send_lock(db):
+                pass
+    # a process that dies holding the lock leaves the file, but not the lock
+    code = ("import sys, os; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from assembler.ledger import send_lock; "
+            "cm = send_lock(Path(sys.argv[1])); cm.__enter__(); os._exit(9)")
+    subprocess.run([sys.executable, "-c", code, str(db), str(ROOT)], check=False)
+    assert (tmp_path / "registry.sqlite.send.lock").read_text().startswith("pid ")
+    with send_lock(db):
+        pass
