@@ -105,7 +105,7 @@ def _with_site_navigation(page: str, v: PublishedVersion, pages: SitePages) -> s
     return f"{head}<body>\n{nav[0]}{body}{nav[1]}</body>{tail}"
 
 
-def _version_files(v: PublishedVersion, pages: SitePages, flags: dict[str, bool],
+def _version_files(v: PublishedVersion, pages: SitePages,
                    redline: Redline | None) -> dict[str, str | bytes]:
     a, n = v.agreement, v.version.number
     canonical = canonical_text(a.title, a.preamble, a.articles, a.annexes, a.catalogue)
@@ -118,7 +118,7 @@ def _version_files(v: PublishedVersion, pages: SitePages, flags: dict[str, bool]
         changes = [describe_nl(c) for c in redline.changes]
         files[f"wijzigingen/{v.previous}-{n}.html"] = _with_site_navigation(
             render_redline_html(redline), v, pages)
-    return files | {f"versies/{n}.html": pages.version(v, changes=changes, **flags),
+    return files | {f"versies/{n}.html": pages.version(v, changes=changes),
             f"versies/{n}.txt": agreement_text(a, n),
             f"versies/{n}.canoniek.txt": canonical,
             f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
@@ -135,10 +135,9 @@ def build_site(project: Project, contract: str, out: Path, today: dt.date) -> Si
         raise UsageError(f"{contract}: no released versions yet; nothing to publish")
     current = next((v.version.number for v in versions if v.state == "in_force"), None)
     pages = SitePages(_site_info(versions[-1].agreement, current, today))
-    flags = {"pdfs": True, "redlines": True}
     files: dict[str, str | bytes] = {STYLESHEET: pages.stylesheet(),
                                      MARKER: "Written by `assembler site`; replaced on each run.\n",
-                                     "index.html": pages.index(versions, **flags)}
+                                     "index.html": pages.index(versions)}
     by_number = {v.version.number: v for v in versions}
     redlines: dict[tuple[str, str], Redline] = {}
     for v in versions:
@@ -148,7 +147,7 @@ def build_site(project: Project, contract: str, out: Path, today: dt.date) -> Si
             if key not in redlines:
                 redlines[key] = build_redline(project, v.previous, v.version.number, contract)
             redline = redlines[key]
-        files.update(_version_files(v, pages, flags, redline))
+        files.update(_version_files(v, pages, redline))
     _swap_in(out, files)
     return SiteResult(out, tuple(versions), len(files) - 1)
 

@@ -78,19 +78,18 @@ class SitePages:
         self.site = site
         self._env = _environment()
 
-    def index(self, versions: list[PublishedVersion], **flags: bool) -> str:
+    def index(self, versions: list[PublishedVersion]) -> str:
         """Return index.html: the current version, every version, how to check a hash."""
         current = next((v for v in versions if v.state == "in_force"), None)
         announced = [v for v in versions if v.state == "announced"]
         return self._env.get_template("index.html").render(
             site=self.site, root="", page="index", versions=versions, current=current,
-            announced=announced, **flags)
+            announced=announced)
 
-    def version(self, v: PublishedVersion, changes: list[str], **flags: bool) -> str:
+    def version(self, v: PublishedVersion, changes: list[str]) -> str:
         """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
         return self._env.get_template("version.html").render(
-            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
-            **flags)
+            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes)
 
     def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
         """Return the navigation and footer added to a redline page (issue 3's HTML)."""
