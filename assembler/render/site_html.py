@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from ..dates import format_date_nl
 from ..model import Paragraph, PublishedVersion
 from ..text import annex_block_text
+from ..versions import TOELICHTING_TODO
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 STYLESHEET = "stijl.css"
@@ -54,6 +55,14 @@ def part_nl(part: str) -> str:
     return part.replace("-", " ").capitalize()
 
 
+def published_notes(toelichting: dict[str, str]) -> list[tuple[str, str]]:
+    """Return the explanations to publish, articles in numeric order then annexes; no TODO markers."""
+    written = [(k, v.strip()) for k, v in toelichting.items()
+               if v.strip() and TOELICHTING_TODO not in v]
+    return sorted(written, key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if kv[0].isdigit() else 0,
+                                           kv[0]))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -89,7 +98,8 @@ class SitePages:
     def version(self, v: PublishedVersion, changes: list[str]) -> str:
         """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
         return self._env.get_template("version.html").render(
-            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes)
+            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
+            notes=published_notes(v.version.toelichting))
 
     def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
         """Return the navigation and footer added to a redline page (issue 3's HTML)."""

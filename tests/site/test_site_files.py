@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assembler.render.site_html import published_notes
 from tests.conftest import CONTRACT, require_tool
 from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
 
@@ -172,3 +173,9 @@ def test_clause_text_reaches_the_pdf_as_text_not_markup(project_dir: Path, tmp_p
     text = subprocess.run([pdftotext, str(out / "versies" / "1.1.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert '#read("/etc/hostname")' in text
+
+
+def test_unwritten_explanations_are_not_published() -> None:
+    notes = {"10": "Tien.", "7": "Zeven.", "bijlage-1": "Bijlage.", "3": "TODO: toelichting invullen",
+             "2": "  "}
+    assert published_notes(notes) == [("7", "Zeven."), ("10", "Tien."), ("bijlage-1", "Bijlage.")]
