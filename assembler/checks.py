@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .errors import AssemblerError, InputError
 from .lint import check_agreement
 from .model import Finding
+from .prcheck import run_base_check
 from .workspace import Project
 
 
@@ -46,8 +49,13 @@ def _toelichting_line(project: Project, path: str) -> int:
     return next((i for i, line in enumerate(lines, 1) if line.strip() == "[toelichting]"), 0)
 
 
-def run_check(project: Project, ref: str | None, contract: str) -> list[Finding]:
-    """Return every finding for the text at `ref` and for the contract's manifests."""
+def run_check(project: Project, ref: str | None, contract: str, base: str | None = None,
+              today: dt.date | None = None) -> list[Finding]:
+    """Return every finding for the text at `ref` and for the contract's manifests.
+
+    With `base` (pull-request mode) also the rules of `prcheck` against that git ref, with
+    `today` (default: the real today) as the day a notice could go out.
+    """
     findings: list[Finding] = []
     try:
         project.versions(contract)
@@ -60,4 +68,6 @@ def run_check(project: Project, ref: str | None, contract: str) -> list[Finding]
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
     findings.extend(check_toelichting(project, contract))
+    if base is not None:
+        findings.extend(run_base_check(project, contract, base, today or dt.date.today()))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))

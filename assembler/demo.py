@@ -220,10 +220,58 @@ def step_notices() -> None:
 # --- site (issue 7) ---
 
 
-def step_site() -> None:
-    """The published history of the agreement."""
-    # (issue 7: fills this in)
+def _run_in(folder: Path, *args: str, check: bool = True) -> int:
+    """Run `assembler ARGS…` in another project folder, echoing the command."""
+    print(f"\n$ assembler {' '.join(args)}", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=folder,
+                          env={**os.environ, "ASSEMBLER_ROOT": str(folder)})
+    if check and proc.returncode != 0:
+        raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
+    return proc.returncode
 
+
+def step_site() -> None:
+    """Pull requests and the published history: the guard, the pull-request check, tags, the site."""
+    import shutil
+
+    run("guard")
+    run("check", "--base", "HEAD")
+    # A history with three versions, in a copy: legal's pull request for 1.1, then the site.
+    copy = OUT / "site-project"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ROOT / "contracts", copy / "contracts")
+    shutil.copytree(ROOT / "versions", copy / "versions")
+    _git(copy, "init", "-q", "-b", "main")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "v1.0")
+    print(f"\n(a copy of the project in {copy.relative_to(ROOT)}/: a branch that shortens the "
+          "data-breach term to 24 hours and releases it as 1.1)")
+    _git(copy, "switch", "-q", "-c", "datalekken-24-uur")
+    clause = copy / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.replace("achtenveertig (48)", "vierentwintig (24)", 1), encoding="utf-8")
+    _run_in(copy, "release", "1.1", "--effective", "2026-12-01")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "Datalekken binnen 24 uur")
+    print("\n(CI runs this on the pull request; as of 28 November 2026 it blocks the merge)")
+    code = _run_in(copy, "check", "--base", "main", "--today", "2026-11-28", check=False)
+    print(f"(exit {code}: the lawyer moves the date to 1 January 2027 and writes the toelichting)")
+    manifest = copy / "versions" / "verwerkersovereenkomst" / "1.1.toml"
+    text = manifest.read_text(encoding="utf-8").replace("effective = 2026-12-01",
+                                                        "effective = 2027-01-01")
+    if "[toelichting]" not in text:
+        text += "\n[toelichting]\n"
+    text = text.replace('7 = "TODO: toelichting invullen"\n', "")
+    text += '7 = "Een datalek melden wij voortaan binnen 24 uur in plaats van 48 uur."\n'
+    manifest.write_text(text, encoding="utf-8")
+    _git(copy, "commit", "-q", "-am", "1.1: ingangsdatum 1 januari 2027, toelichting")
+    _run_in(copy, "check", "--base", "main", "--today", "2026-11-28")
+    _git(copy, "switch", "-q", "main")
+    _git(copy, "merge", "-q", "--ff-only", "datalekken-24-uur")
+    _run_in(copy, "tag")
+    site = OUT / "site"
+    _run_in(copy, "site", "-o", os.path.relpath(site, copy), "--today", "2026-11-28")
+    print(f"Open {site / 'index.html'} in a browser: it works from file:// and any web server.")
 
 STEPS: list[Callable[[], None]] = [
     step_foundation,

@@ -87,6 +87,23 @@ class History:
         except GitCommandError as exc:
             raise RepositoryError(f"cannot create tag {name}: {exc.stderr.strip()}") from exc
 
+    def first_commit_adding(self, path: str) -> str | None:
+        """Return the oldest commit (reachable from HEAD) that added file `path`, or None."""
+        if not self.available:
+            return None
+        out = self.repo.git.log("--format=%H", "--diff-filter=A", "--", path).split()
+        return out[-1] if out else None
+
+    def tracked_files(self) -> list[str]:
+        """Return the files git tracks under the project root, as paths relative to it."""
+        if self._repo is None:
+            raise RepositoryError(f"{self.root}: not a git repository")
+        try:
+            out = self._repo.git.execute(["git", "-C", str(self.root), "ls-files", "-z"])
+        except GitCommandError as exc:
+            raise RepositoryError(f"git ls-files failed: {exc.stderr.strip()}") from exc
+        return [p for p in str(out).split("\0") if p]
+
     def files_at(self, commit: str, folder: str) -> dict[str, bytes] | None:
         """Return the files directly in `folder` at `commit`, or None if it has no such folder."""
         try:

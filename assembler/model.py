@@ -717,3 +717,23 @@ class PlanRow:
     """Whether the customer's own Bijlage 1 reads differently in the new version."""
     bounced_on: dt.date | None = None
     """The day the notice sent last bounced (it then does not count as given)."""
+
+
+# --- site (issue 7) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A version as the published site shows it."""
+
+    version: Version
+    """The manifest."""
+    agreement: Agreement
+    """The pinned text."""
+    state: str
+    """``"in_force"`` (the current version), ``"announced"`` (takes effect later),
+    ``"superseded"`` (a later version took over) or ``"withdrawn"``."""
+    until: dt.date | None = None
+    """For ``superseded``: the day the next version took effect."""
+    previous: str | None = None
+    """The version the redline on the site compares this one with (None for the first)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import tomli_w
@@ -37,6 +37,12 @@ def read_manifest(path: Path, root: Path) -> Version:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(rel, None, f"cannot read: {exc}") from exc
+    return parse_manifest(text, rel)
+
+
+def parse_manifest(text: str, rel: str) -> Version:
+    """Validate the manifest `text` read from `rel` (``versions/<contract>/<version>.toml``)."""
+    path = PurePosixPath(rel)
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

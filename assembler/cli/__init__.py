@@ -26,6 +26,9 @@ COMMAND_MODULES: dict[str, str] = {
     "build": "customers",
     "sign": "signing",
     "verify": "signing",
+    "guard": "site",
+    "tag": "site",
+    "site": "site",
     "notices": "notices",
 }
 """Command name → the module under assembler.cli that registers it."""

@@ -68,18 +68,26 @@ def show(ref: str, fmt: str) -> None:
 @click.argument("ref", required=False, default="worktree")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def check(ref: str, fmt: str) -> None:
+@click.option("--base", metavar="REF",
+              help="Pull-request mode: also check the manifests against git ref REF (the base "
+                   "branch): notice window, released versions unchanged, a toelichting per change.")
+@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+              help="With --base: the day a notice could go out (default: today).")
+def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
     """Check numbering, references, defined terms, the catalogue and released-text pins.
+
+    With --base (pull requests): the notice window of a new version, released versions left
+    unchanged, and a toelichting for every changed article.
 
     Prints `path:line: error|warning: message`; exits 0 without errors, 1 with errors.
     """
     p = project()
     contract = p.contract(contract_option())
-    findings = run_check(p, ref, contract)
+    findings = run_check(p, ref, contract, base=base, today=today)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if fmt == "json":
-        echo_json({"contract": contract, "ref": ref, "errors": errors, "warnings": warnings,
+        echo_json({"contract": contract, "ref": ref, "base": base, "errors": errors, "warnings": warnings,
                    "findings": [f.__dict__ for f in findings]})
     else:
         for f in findings:

@@ -1,0 +1,112 @@
+"""The pages of the published site, from Jinja2 templates with autoescape (the only jinja2 user).
+
+Every text from the agreement, the manifests and the configuration is escaped by the template
+engine; markup comes only from the templates in render/templates/site/ and from `spans_html`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..dates import format_date_nl
+from ..model import Paragraph, PublishedVersion
+from ..text import annex_block_text
+from ..versions import TOELICHTING_TODO
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
+STYLESHEET = "stijl.css"
+
+_STATE = {
+    "in_force": "van kracht",
+    "announced": "aangekondigd",
+    "superseded": "vervangen per {until}",
+    "withdrawn": "ingetrokken",
+}
+
+
+def spans_html(paragraph: Paragraph) -> Markup:
+    """Return a paragraph's spans as HTML: emphasis as ``<em>``, strong as ``<strong>``."""
+    out = Markup()
+    for span in paragraph.spans:
+        if span.style == "em":
+            out += Markup("<em>{}</em>").format(span.text)
+        elif span.style == "strong":
+            out += Markup("<strong>{}</strong>").format(span.text)
+        else:
+            out += escape(span.text)
+    return out
+
+
+def state_nl(v: PublishedVersion) -> str:
+    """Return a version's status in Dutch: "van kracht", "vervangen per 1 januari 2026"."""
+    if v.state == "superseded" and v.until is None:
+        return "vervangen"
+    return _STATE[v.state].format(until=format_date_nl(v.until) if v.until else "")
+
+
+def part_nl(part: str) -> str:
+    """Return a toelichting key as a reader names it: "7" → "Artikel 7", "bijlage-1" → "Bijlage 1"."""
+    if part.isdigit():
+        return f"Artikel {part}"
+    return part.replace("-", " ").capitalize()
+
+
+def published_notes(toelichting: dict[str, str]) -> list[tuple[str, str]]:
+    """Return the explanations to publish, articles in numeric order then annexes; no TODO markers."""
+    written = [(k, v.strip()) for k, v in toelichting.items()
+               if v.strip() and TOELICHTING_TODO not in v]
+    return sorted(written, key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if kv[0].isdigit() else 0,
+                                           kv[0]))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_nl"] = format_date_nl
+    env.filters["state_nl"] = state_nl
+    env.filters["part_nl"] = part_nl
+    env.globals["spans"] = spans_html
+    env.globals["block_text"] = annex_block_text
+    return env
+
+
+class SitePages:
+    """Renders the site's pages; one Jinja2 environment, templates compiled once."""
+
+    def __init__(self, site: dict[str, Any]) -> None:
+        self.site = site
+        self._env = _environment()
+
+    def index(self, versions: list[PublishedVersion]) -> str:
+        """Return index.html: the current version, every version, how to check a hash."""
+        current = next((v for v in versions if v.state == "in_force"), None)
+        announced = [v for v in versions if v.state == "announced"]
+        return self._env.get_template("index.html").render(
+            site=self.site, root="", page="index", versions=versions, current=current,
+            announced=announced)
+
+    def version(self, v: PublishedVersion, changes: list[str]) -> str:
+        """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
+        return self._env.get_template("version.html").render(
+            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
+            notes=published_notes(v.version.toelichting))
+
+    def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
+        """Return the navigation and footer added to a redline page (issue 3's HTML)."""
+        template = self._env.get_template("redline_nav.html")
+        top, bottom = template.render(site=self.site, root="../", v=v).split("<!-- content -->\n")
+        return top, bottom
+
+    def stylesheet(self) -> str:
+        """Return the site's stylesheet."""
+        return (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")

@@ -1,0 +1,71 @@
+"""Site figures: `assembler site` for 20 released versions (each a small edit of the one before),
+as a fresh process, against `assembler show 1.0 --format text` (start-up, manifests, one version
+found in history and printed) on the same repository in the same run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assembler.dates import add_months  # noqa: E402
+from assembler.release import release_version  # noqa: E402
+from assembler.workspace import Project  # noqa: E402
+from bench.common import ROOT, process_s, report  # noqa: E402
+
+CONTRACT = "verwerkersovereenkomst"
+VERSIONS = 20
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
+                        "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
+
+
+def project_with_versions(tmp: Path, count: int) -> Path:
+    """Return a repository with versions 1.0 … 1.<count-1>, each one clause edit and one commit."""
+    repo = tmp / "repo"
+    shutil.copytree(ROOT / "contracts", repo / "contracts")
+    shutil.copytree(ROOT / "versions", repo / "versions")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "1.0")
+    folder = repo / "contracts" / CONTRACT
+    files = sorted(p for p in folder.glob("[01]*.md") if p.name != "00-preambule.md")
+    for i in range(1, count):
+        f = files[i % len(files)]
+        text = f.read_text(encoding="utf-8")
+        f.write_text(re.sub(r"\.\n", f" (wijziging {i}).\n", text, count=1), encoding="utf-8")
+        article = str(int(f.name[:2]))
+        release_version(Project(repo), CONTRACT, f"1.{i}", add_months(dt.date(2019, 1, 1), 3 * i),
+                        today=dt.date(2026, 11, 28), toelichting={article: f"Wijziging {i}."})
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"1.{i}")
+    return repo
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = project_with_versions(Path(tmp), VERSIONS)
+        out = Path(tmp) / "site"
+        env = {"ASSEMBLER_ROOT": str(repo)}
+        site = process_s(["site", "-o", str(out), "--today", "2026-11-28"], runs=5, env=env)
+        baseline = process_s(["show", "1.0", "--format", "text"], runs=5, env=env)
+        pages = len(list(out.rglob("*.html")))
+        files = len([p for p in out.rglob("*") if p.is_file()])
+    report(f"`assembler site`, {VERSIONS} versions ({pages} pages, {files} files), fresh process",
+           site, "s", "<= 5 s", site <= 5)
+    report("baseline in the same run: `assembler show 1.0 --format text`", baseline, "s", "", True)
+    print(f"site / baseline: {site / baseline:.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()

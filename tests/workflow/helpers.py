@@ -1,0 +1,43 @@
+"""Helpers for the pull-request workflow tests: the CLI in a temporary project, clause edits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CONTRACT, git
+
+TODAY = "2026-11-28"
+"""The day the pull-request and site tests run on (`--today`)."""
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `assembler ARGS…` in `cwd` as a user would."""
+    return subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def edit(project: Path, name: str, old: str, new: str) -> None:
+    """Replace `old` by `new` in clause file `name` of the contract."""
+    path = project / "contracts" / CONTRACT / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def release(project: Path, version: str, effective: str, notes: dict[str, str] | None = None) -> Path:
+    """Release the work tree as `version` with a toelichting per `notes`; return the manifest.
+
+    `assembler release` writes a TODO marker for every changed article without a note.
+    """
+    args = [arg for k, v in (notes or {}).items() for arg in ("--note", f"{k}={v}")]
+    proc = cli(project, "release", version, "--effective", effective, *args)
+    assert proc.returncode == 0, proc.stderr
+    return project / "versions" / CONTRACT / f"{version}.toml"
+
+
+def commit_all(project: Path, message: str) -> None:
+    """Commit everything in `project`."""
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", message)

@@ -1,0 +1,169 @@
+"""The personal-data guard: what it catches, what it leaves alone, and where it runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assembler.guard import iban_valid, scan_bytes, scan_line
+from tests.conftest import ROOT, git
+from tests.workflow.helpers import cli, commit_all
+
+# Every line below that holds personal-data-like text carries the pragma, so the guard, run over
+# this repository, passes this file. The pragma itself is tested with text built at run time.
+CAUGHT = [
+    ("Mail naar jan.jansen@gmail.com voor vragen.", "e-mail address j…@gmail.com"),  # guard: allow
+    ("contact: Piet@Bedrijf.NL", "e-mail address P…@Bedrijf.NL"),  # guard: allow
+    ("bel 06-12345678.", "Dutch phone number 06…78"),  # guard: allow
+    ("mobiel 06 1234 5678", "Dutch phone number 06…78"),  # guard: allow
+    ("tel. 0612345678", "Dutch phone number 06…78"),  # guard: allow
+    ("kantoor 020-1234567", "Dutch phone number 02…67"),  # guard: allow
+    ("Rotterdam 010 - 123 45 67", "Dutch phone number 01…67"),  # guard: allow
+    ("+31 6 12345678", "Dutch phone number +31…678"),  # guard: allow
+    ("+31 (0)20 123 4567", "Dutch phone number +31…567"),  # guard: allow
+    ("0031-20-1234567", "Dutch phone number 003…567"),  # guard: allow
+    ("rekening NL91ABNA0417164300", "IBAN NL91…00"),  # guard: allow
+    ("rekening NL91 ABNA 0417 1643 00.", "IBAN NL91…00"),  # guard: allow
+    ("Konto DE89 3704 0044 0532 0130 00", "IBAN DE89…00"),  # guard: allow
+]
+
+NOT_CAUGHT = [
+    "privacy@voipexpress.example.nl, jan@example.com, a@example.org, b@example.net",
+    "x@klant.example, y@host.test, z@nergens.invalid, root@localhost, dev@app.localhost",
+    "git@github.com:voipexpress/contracts.git",
+    "@click.command() and actions/checkout@v4",
+    "Focused2Create, KvK 58801944; KvK 01234567",
+    "sha256 3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e",
+    "tree 949d54fe513c27621ca151989bfa7af3bee35545, commit 0612345678abcdef0612345678abcdef01234567",
+    "HEAD (0123456789ab), short ids 0612345678abc and abc0612345678",
+    "effective 2026-11-28; 28-11-2026 12:00; 01-01-2020 12; versie 1.0.12345678",
+    "ordernummer 0612345678901, btw NL123456789B01",
+    "NL92ABNA0417164300 (checksum wrong), NL00 ABCD 1234 5678 90",
+    "US64SVBKUS6S3300958879 is not a SEPA country we know",
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CAUGHT)
+def test_personal_data_is_caught(line: str, expected: str) -> None:
+    found = list(scan_line(line))
+    assert len(found) == 1, found
+    assert found[0].startswith(expected)
+
+
+@pytest.mark.parametrize("line", NOT_CAUGHT)
+def test_false_positives_are_not_reported(line: str) -> None:
+    assert list(scan_line(line)) == []
+
+
+def test_iban_checksum() -> None:
+    assert iban_valid("NL91ABNA0417164300")  # guard: allow
+    assert iban_valid("be68 5390 0754 7034")  # guard: allow
+    assert not iban_valid("NL91ABNA0417164301")
+    assert not iban_valid("NL91ABNA041716430")  # one digit short for NL
+
+
+def test_pragma_allows_one_line() -> None:
+    phone = "06-" + "12345678"
+    assert list(scan_line(f"bel {phone}"))
+    assert list(scan_line(f"bel {phone}  # guard: allow")) == []
+
+
+def test_report_names_file_and_line_and_masks_the_value() -> None:
+    text = "regel een\nE-mail: jan.jansen@gmail.com\n"  # guard: allow
+    findings = list(scan_bytes("docs/klant.md", text.encode()))
+    assert [str(f) for f in findings] == [
+        "docs/klant.md:2: error: e-mail address j…@gmail.com outside the example domains "
+        "(use example.nl or example.com)"]
+    assert "jan.jansen" not in str(findings[0])
+
+
+def test_sqlite_database_is_caught_by_content_and_by_name(tmp_path: Path) -> None:
+    db = tmp_path / "export.bin"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table customers (email text)")
+    db_findings = list(scan_bytes("export.bin", db.read_bytes()))
+    assert [f.message for f in db_findings] == [
+        "an SQLite database: the customer registry belongs in var/, never in git"]
+    assert [f.message for f in scan_bytes("registry.sqlite3", b"")] == [
+        "a database file: the customer registry belongs in var/, never in git"]
+    assert list(scan_bytes("font.otf", b"\0\1\2 06-12345678")) == []  # binary: skipped; guard: allow
+
+
+def test_the_repository_itself_passes() -> None:
+    proc = subprocess.run([sys.executable, "-m", "assembler", "guard"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert " 0 finding(s)" in proc.stderr
+
+
+def test_guard_scans_tracked_files_only(project_dir: Path) -> None:
+    (project_dir / ".gitignore").write_text("/var/\n", encoding="utf-8")
+    (project_dir / "var").mkdir()
+    with sqlite3.connect(project_dir / "var" / "registry.sqlite3") as conn:
+        conn.execute("create table customers (email text)")
+    (project_dir / "notes.md").write_text("# Notities\n\nBel de klant op 06-12345678.\n")  # guard: allow
+    commit_all(project_dir, "notities")
+    proc = cli(project_dir, "guard")
+    assert proc.returncode == 1
+    assert proc.stdout == "notes.md:3: error: Dutch phone number 06…78\n"
+    assert "registry" not in proc.stdout  # ignored by git, so it never enters the repository
+
+    git(project_dir, "add", "-f", "var/registry.sqlite3")
+    proc = cli(project_dir, "guard")
+    assert "var/registry.sqlite3: error: an SQLite database" in proc.stdout
+
+
+def test_guard_with_files_scans_just_those(project_dir: Path) -> None:
+    (project_dir / "a.txt").write_text("IBAN NL91ABNA0417164300\n")  # guard: allow
+    (project_dir / "b.txt").write_text("niets bijzonders\n")
+    assert cli(project_dir, "guard", "b.txt").returncode == 0
+    proc = cli(project_dir, "guard", "a.txt", "b.txt")
+    assert (proc.returncode, proc.stdout) == (1, "a.txt:1: error: IBAN NL91…00 (valid checksum)\n")
+
+
+def test_pre_commit_hook_refuses_a_commit_with_personal_data(project_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    shutil.copy(ROOT / ".pre-commit-config.yaml", project_dir)
+    commit_all(project_dir, "pre-commit")
+    # The hooks call `assembler` from PATH, as after `pip install -e .`.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "assembler"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m assembler "$@"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project_dir, env=env,
+                   check=True, capture_output=True)
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        git(project_dir, "add", "-A")
+        return subprocess.run(["git", "commit", "-q", "-m", message], cwd=project_dir, env=env,
+                              capture_output=True, text=True)
+
+    (project_dir / "klant.md").write_text("Contactpersoon: jan@gmail.com\n")  # guard: allow
+    refused = commit("klantgegevens")
+    assert refused.returncode != 0
+    assert "klant.md:1: error: e-mail address j…@gmail.com" in refused.stdout + refused.stderr
+
+    (project_dir / "klant.md").write_text("Contactpersoon: jan@example.nl\n")
+    accepted = commit("voorbeeldgegevens")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    # A clause edit that breaks the numbering is stopped by the check hook.
+    clause = project_dir / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("7.2. ", "7.9. ", 1),
+                      encoding="utf-8")
+    broken = commit("nummering")
+    assert broken.returncode != 0
+    assert "07-datalekken.md" in broken.stdout + broken.stderr
