@@ -11,7 +11,7 @@ from pathlib import Path
 from .model import Customer, Redline
 from .registry import Registry, open_registry, registry_path
 
-_BUILDERS: dict[tuple[str, str | None], object] = {}
+_PDFS: dict[tuple[str, str, str, tuple[str, ...]], bytes] = {}
 
 
 def open_notice_registry(root: Path, given: str | Path | None = None) -> Registry:
@@ -27,19 +27,25 @@ def redline_pdf(redline: Redline) -> bytes:
 
 
 def contract_pdf(root: Path, contract: str, version: str, customer: Customer) -> bytes:
-    """Return the customer's contract of `version` as PDF/A, with their own Bijlage 1 (issue 4).
+    """Return the new version's full text as PDF/A, with the customer's own Bijlage 1.
 
-    The builder (the parsed text and its customer-independent data) is kept per process, so a
-    pool worker prepares it once.
+    Bijlage 1 depends only on which services a customer uses, so the PDF is rendered once per
+    distinct set of services (in each pool worker), not once per customer: a notice run over
+    10,000 customers renders a few dozen texts. It is the published version's PDF (issue 7's
+    `version.typ`) with Bijlage 1 narrowed to those services; the parties' names stay out of it,
+    the letter and the signed contract carry them.
     """
-    from .assemble import ContractBuilder
+    from .model import PublishedVersion
+    from .site_pdf import owner_name, render_version_pdf
     from .workspace import Project
 
-    key = (str(root), contract)
-    builder = _BUILDERS.get(key)
-    if builder is None:
-        builder = _BUILDERS[key] = ContractBuilder(Project(root), contract)
-    assert isinstance(builder, ContractBuilder)
-    built = builder.build(customer, version, formats=("pdf",), boxes=False)
-    assert built.pdf is not None
-    return built.pdf
+    services = tuple(sorted(customer.services))
+    key = (str(root), contract, version, services)
+    pdf = _PDFS.get(key)
+    if pdf is None:
+        resolved = Project(root).resolve(version, contract)
+        assert resolved.version is not None, f"{version} is a released version"
+        published = PublishedVersion(version=resolved.version, agreement=resolved.agreement,
+                                     state="announced")
+        pdf = _PDFS[key] = render_version_pdf(published, owner_name(resolved.agreement.meta), services)
+    return pdf

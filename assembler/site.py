@@ -33,7 +33,7 @@ from .redline import build_redline
 from .render.redline_common import describe_nl
 from .render.redline_html import render_redline_html
 from .render.site_html import STYLESHEET, SitePages
-from .site_pdf import render_version_pdf
+from .site_pdf import owner_name, render_version_pdf
 from .text import agreement_text, canonical_text
 from .workspace import Project
 
@@ -81,9 +81,7 @@ def published_versions(project: Project, contract: str, today: dt.date) -> list[
 
 def _site_info(agreement: Agreement, current: str | None, today: dt.date) -> dict[str, object]:
     meta = agreement.meta
-    owner = meta.processor.name
-    if meta.legal_name and meta.legal_name not in owner:
-        owner = f"{owner} ({meta.legal_name})"
+    owner = owner_name(meta)
     return {"title": agreement.title, "document": agreement.title.split(" ")[0],
             "owner": owner, "kvk": meta.processor.kvk, "email": meta.processor.email,
             "today": today, "current": current}

@@ -7,35 +7,60 @@ template is a sibling of contract.typ without parties, signatures or a customer'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from .annex import customer_catalogue
 from .assemble import agreement_data
-from .model import PublishedVersion, Resolved
+from .model import ContractMeta, PublishedVersion, Resolved
 from .render.pdf import template, timestamp_of
 from .text import annex_block_text
 
 TEMPLATE = "version.typ"
+GENERIC_NOTE = ("Algemene tekst, zonder klantgegevens: de Bijlage 1 van een klant noemt alleen de "
+                "categorieën van de diensten die die klant afneemt.")
 
 
-def version_pdf_data(v: PublishedVersion, owner: str) -> dict[str, Any]:
-    """Return the JSON the template reads: a customer contract's shared part, Bijlage 1 in full."""
+def owner_name(meta: ContractMeta) -> str:
+    """Return the processor as the published documents name it: ``VoIP Express (Focused2Create)``."""
+    owner = meta.processor.name
+    if meta.legal_name and meta.legal_name not in owner:
+        owner = f"{owner} ({meta.legal_name})"
+    return owner
+
+
+def version_pdf_data(v: PublishedVersion, owner: str,
+                     services: Sequence[str] | None = None) -> dict[str, Any]:
+    """Return the JSON the template reads: a customer contract's shared part and Bijlage 1.
+
+    Bijlage 1 lists the whole catalogue, or with `services` only the categories of those
+    services: the text a customer with those services has, without the parties' names.
+    """
     a, version = v.agreement, v.version
+    catalogue = a.catalogue if services is None else customer_catalogue(a.catalogue, tuple(services))
+    if services is None:
+        note = GENERIC_NOTE
+    else:
+        labels = [s.label for s in a.catalogue.services if s.id in services]
+        note = ("Tekst van deze versie met de Bijlage 1 voor de afgenomen diensten: "
+                + ", ".join(labels) + ". De namen van partijen staan in de getekende overeenkomst.")
     data = {k: value for k, value in agreement_data(Resolved(version.number, None, version, a)).items()
             if not k.startswith("pdf_")}  # those carry a customer-id placeholder
     data.update({
         "owner": owner,
+        "note": note,
         "keywords": [a.title, f"versie {version.number}", f"sha256={a.sha256}"],
         "description": f"{a.title} versie {version.number}; tekst SHA-256 {a.sha256}",
         "annexes": [
             {"number": ax.number, "title": ax.title,
-             "blocks": [{"kind": b.kind, "text": annex_block_text(b, a.catalogue)} for b in ax.blocks]}
+             "blocks": [{"kind": b.kind, "text": annex_block_text(b, catalogue)} for b in ax.blocks]}
             for ax in a.annexes
         ],
     })
     return data
 
 
-def render_version_pdf(v: PublishedVersion, owner: str) -> bytes:
+def render_version_pdf(v: PublishedVersion, owner: str, services: Sequence[str] | None = None) -> bytes:
     """Return the PDF/A of version `v`, dated by its release (else effective) date, not the clock."""
     day = v.version.released or v.version.effective
-    return template(TEMPLATE).render(version_pdf_data(v, owner), timestamp_of(day))
+    return template(TEMPLATE).render(version_pdf_data(v, owner, services), timestamp_of(day))

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pypdf
 
-from assembler.assemble import build_contract
+from assembler.annex import customer_catalogue
 from assembler.letters import message_id, salutation
 from assembler.redline import build_redline
 from assembler.render.redline_pdf import render_redline_pdf
+from assembler.text import catalogue_list_text
 from assembler.workspace import Project
 from tests.notices.conftest import (
     CONTRACT,
@@ -69,9 +70,17 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert attachments["wijzigingen-1.0-1.1.pdf"] == render_redline_pdf(redline)
     assert (notice_project / OUT / "wijzigingen-1.0-1.1.pdf").read_bytes() == render_redline_pdf(
         redline)  # written once for all customers
-    contract = build_contract(Project(notice_project), customer(1), "1.1", formats=("pdf",),
-                              boxes=False).pdf
-    assert attachments["verwerkersovereenkomst-1.1-C-0001.pdf"] == contract  # their own contract
+    # The full text of 1.1 with the customer's own Bijlage 1, rendered once per set of services:
+    # C-0002 uses the same services and gets the same bytes.
+    text_pdf = attachments["verwerkersovereenkomst-1.1-C-0001.pdf"]
+    other = BytesParser(policy=default).parsebytes(eml_of(notice_project, "C-0002"))
+    assert {a.get_filename(): a.get_content() for a in other.iter_attachments()}[
+        "verwerkersovereenkomst-1.1-C-0002.pdf"] == text_pdf
+    words = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(text_pdf)).pages)
+    assert "Versie 1.1" in words and "Bijlage 1 voor de afgenomen diensten: SIP-trunk." in words
+    assert "binnen vierentwintig (24) uur, op de hoogte" in words  # 1.1's clause 7.1, not 1.0's
+    own = catalogue_list_text(customer_catalogue(agreement.catalogue, ("sip-trunk",)).data_categories)
+    assert own.split()[:4] == ["(I)", "NAW-gegevens,", "(II)", "Telefoonnummer,"] and " ".join(own.split()) in words
 
     # the ledger proves every document by its hash
     ledger = open_ledger(notice_project)
