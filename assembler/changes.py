@@ -13,10 +13,22 @@ from collections.abc import Iterable
 from .diff import affects_customer, annex_changes_for, changed_articles, customer_annex_text, diff_agreements
 from .model import ClauseChange, Redline, Resolved
 
+ANNEX_NOTE = "bijlage-1"
+"""The [toelichting] key (and `--note` key) explaining changes to Bijlage 1."""
+
 
 def changed_articles_between(old: Resolved, new: Resolved) -> list[str]:
     """Return the numbers (in `new`) of the articles that change from `old` to `new`, in order."""
     return changed_articles(diff_agreements(old, new))
+
+
+def explained_parts(redline: Redline) -> list[str]:
+    """Return what the new version's [toelichting] must explain: each changed article's number,
+    then `ANNEX_NOTE` when Bijlage 1 (its text or catalogue) changes."""
+    parts = changed_articles(redline)
+    if any(c.level == "annex" for c in redline.changes):
+        parts.append(ANNEX_NOTE)
+    return parts
 
 
 def clause_changes(redline: Redline) -> list[ClauseChange]:

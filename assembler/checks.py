@@ -33,12 +33,14 @@ def check_pins(project: Project, contract: str) -> list[Finding]:
 
 def check_toelichting(project: Project, contract: str) -> list[Finding]:
     """Every changed article of a released version has a written toelichting (notice letters quote it)."""
+    from .changes import ANNEX_NOTE
     from .notices import missing_toelichting
 
     return [Finding("error", version.path, _toelichting_line(project, version.path),
-                    f"article {article} changes in {version.number} but has no toelichting "
-                    f"(write it under [toelichting] as {article} = \"…\")", "toelichting")
-            for version, article in missing_toelichting(project, contract)]
+                    f"{'Bijlage 1' if part == ANNEX_NOTE else f'article {part}'} changes in "
+                    f"{version.number} but has no toelichting "
+                    f"(write it under [toelichting] as {part} = \"…\")", "toelichting")
+            for version, part in missing_toelichting(project, contract)]
 
 
 def _toelichting_line(project: Project, path: str) -> int:

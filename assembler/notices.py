@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from .changes import annex_changes, customer_change
+from .changes import annex_changes, customer_change, explained_parts
 from .config import Config
 from .dates import earliest_effective, latest_send_day, non_working_day, notice_is_on_time
-from .diff import changed_articles
 from .errors import AssemblerError, ConfigError, UnknownRefError, UsageError
 from .ledger import Ledger
 from .model import (
@@ -224,7 +223,7 @@ def missing_toelichting(project: Project, contract: str) -> list[tuple[Version, 
     out = []
     for previous, version in zip(versions, versions[1:], strict=False):
         try:
-            changed = changed_articles(texts.redline(previous.number, version.number))
+            changed = explained_parts(texts.redline(previous.number, version.number))
         except AssemblerError:
             continue  # a text that cannot be found is reported by the pin check
 

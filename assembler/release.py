@@ -4,34 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .changes import changed_articles_between
+from .changes import ANNEX_NOTE, explained_parts
 from .checks import run_check
+from .diff import diff_agreements
 from .errors import CheckFailedError, UsageError
 from .history import tree_id
 from .model import Resolved, Version, version_key
 from .versions import TOELICHTING_TODO, VERSION_RE, write_manifest
 from .workspace import WORKTREE, Project
 
-ANNEX_NOTE = "bijlage-1"
-"""The `--note` key for an explanation of changes to Bijlage 1 (the catalogue)."""
+__all__ = ["ANNEX_NOTE", "release_version", "toelichting_for"]
 
 
 def toelichting_for(previous: Resolved, new: Resolved, notes: dict[str, str],
                     number: str) -> dict[str, str]:
-    """Return the [toelichting] of a new version: one entry per changed article.
+    """Return the [toelichting] of a new version: one entry per changed article, and one for
+    Bijlage 1 (key `ANNEX_NOTE`) when it changes.
 
-    A changed article without a note gets the marker `TOELICHTING_TODO`, which `check` reports
-    until someone writes the explanation; a note for an article that does not change is refused.
+    A part without a note gets the marker `TOELICHTING_TODO`, which `check` reports until someone
+    writes the explanation; a note for an article (or Bijlage 1) that does not change is refused.
     """
-    changed = changed_articles_between(previous, new)
-    stray = sorted(set(notes) - set(changed) - {ANNEX_NOTE}, key=str)
+    changed = explained_parts(diff_agreements(previous, new))
+    stray = sorted(set(notes) - set(changed), key=str)
     if stray:
-        raise UsageError(f"--note {stray[0]}=…: article {stray[0]} does not change in {number} "
+        what = "Bijlage 1" if stray[0] == ANNEX_NOTE else f"article {stray[0]}"
+        raise UsageError(f"--note {stray[0]}=…: {what} does not change in {number} "
                          f"(changed: {', '.join(changed) or 'none'})")
-    out = {a: notes.get(a, "").strip() or TOELICHTING_TODO for a in changed}
-    if notes.get(ANNEX_NOTE, "").strip():
-        out[ANNEX_NOTE] = notes[ANNEX_NOTE].strip()
-    return out
+    return {a: notes.get(a, "").strip() or TOELICHTING_TODO for a in changed}
 
 
 def release_version(project: Project, contract: str, number: str, effective: dt.date,

@@ -124,7 +124,7 @@ def release(version: str, effective: dt.date, notes: tuple[str, ...]) -> None:
     todo = [a for a, text in v.toelichting.items() if text == TOELICHTING_TODO]
     if v.toelichting:
         click.echo(f"toelichting: {', '.join(k for k in v.toelichting if k not in todo) or 'none'}"
-                   + (f"; still to write in {v.path}: article(s) {', '.join(todo)}" if todo else ""))
+                   + (f"; still to write in {v.path}: {', '.join(todo)}" if todo else ""))
 
 
 def register(group: click.Group) -> None:

@@ -40,7 +40,7 @@ def test_a_missing_note_becomes_a_marker_that_check_reports(project_dir: Path) -
     edit_7(project_dir)
     result = run(project_dir, "release", "1.1", "--effective", "2027-02-01")
     assert result.returncode == 0, result.stderr
-    assert "still to write in versions/verwerkersovereenkomst/1.1.toml: article(s) 7" in result.stdout
+    assert "still to write in versions/verwerkersovereenkomst/1.1.toml: 7" in result.stdout
     assert manifest(project_dir)["toelichting"] == {"7": TOELICHTING_TODO}
     check = run(project_dir, "check")
     assert check.returncode == 1
@@ -59,6 +59,25 @@ def test_a_note_for_an_unchanged_article_is_refused(project_dir: Path) -> None:
     assert not (project_dir / "versions" / CONTRACT / "1.1.toml").exists()
     bad = run(project_dir, "release", "1.1", "--effective", "2027-02-01", "--note", "7")
     assert bad.returncode == 2 and "must look like ARTICLE=TEXT" in bad.stderr
+
+
+def test_a_bijlage_1_change_needs_its_own_toelichting(project_dir: Path) -> None:
+    cat = project_dir / "contracts" / CONTRACT / "bijlage-1.toml"
+    cat.write_text(cat.read_text().replace('label = "Belhistorie"', 'label = "Belhistorie en gespreksduur"'))
+    refused = run(project_dir, "release", "1.1", "--effective", "2027-02-01", "--note", "7=Niets.")
+    assert refused.returncode == 2
+    assert "--note 7=…: article 7 does not change in 1.1 (changed: bijlage-1)" in refused.stderr
+    released = run(project_dir, "release", "1.1", "--effective", "2027-02-01")
+    assert released.returncode == 0
+    assert "still to write in versions/verwerkersovereenkomst/1.1.toml: bijlage-1" in released.stdout
+    assert manifest(project_dir)["toelichting"] == {"bijlage-1": TOELICHTING_TODO}
+    check = run(project_dir, "check")
+    assert check.returncode == 1
+    assert ("versions/verwerkersovereenkomst/1.1.toml:11: error: Bijlage 1 changes in 1.1 but has no "
+            'toelichting (write it under [toelichting] as bijlage-1 = "…")') in check.stdout
+    path = project_dir / "versions" / CONTRACT / "1.1.toml"
+    path.write_text(path.read_text().replace(TOELICHTING_TODO, "Belhistorie omvat ook de gespreksduur."))
+    assert run(project_dir, "check").returncode == 0
 
 
 def test_build_refuses_letters_without_a_toelichting(project_dir: Path) -> None:
