@@ -12,6 +12,7 @@ from .model import Customer, Redline
 from .registry import Registry, open_registry, registry_path
 
 _PDFS: dict[tuple[str, str, str, tuple[str, ...]], bytes] = {}
+_PUBLISHED: dict[tuple[str, str, str], tuple[object, str]] = {}
 
 
 def open_notice_registry(root: Path, given: str | Path | None = None) -> Registry:
@@ -43,9 +44,15 @@ def contract_pdf(root: Path, contract: str, version: str, customer: Customer) ->
     key = (str(root), contract, version, services)
     pdf = _PDFS.get(key)
     if pdf is None:
-        resolved = Project(root).resolve(version, contract)
-        assert resolved.version is not None, f"{version} is a released version"
-        published = PublishedVersion(version=resolved.version, agreement=resolved.agreement,
-                                     state="announced")
-        pdf = _PDFS[key] = render_version_pdf(published, owner_name(resolved.agreement.meta), services)
+        text = _PUBLISHED.get(key[:3])
+        if text is None:  # resolving a version walks git: once per process, not per set of services
+            resolved = Project(root).resolve(version, contract)
+            assert resolved.version is not None, f"{version} is a released version"
+            text = _PUBLISHED[key[:3]] = (
+                PublishedVersion(version=resolved.version, agreement=resolved.agreement,
+                                 state="announced"),
+                owner_name(resolved.agreement.meta))
+        published, owner = text
+        assert isinstance(published, PublishedVersion)
+        pdf = _PDFS[key] = render_version_pdf(published, owner, services)
     return pdf

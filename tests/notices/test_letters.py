@@ -77,7 +77,7 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert {a.get_filename(): a.get_content() for a in other.iter_attachments()}[
         "verwerkersovereenkomst-1.1-C-0002.pdf"] == text_pdf
     words = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(text_pdf)).pages)
-    assert "Versie 1.1" in words and "Bijlage 1 voor de afgenomen diensten: SIP-trunk." in words
+    assert "Versie 1.1" in words and "Voor de afgenomen diensten: SIP-trunk." in words
     assert "binnen vierentwintig (24) uur, op de hoogte" in words  # 1.1's clause 7.1, not 1.0's
     own = catalogue_list_text(customer_catalogue(agreement.catalogue, ("sip-trunk",)).data_categories)
     assert own.split()[:4] == ["(I)", "NAW-gegevens,", "(II)", "Telefoonnummer,"] and " ".join(own.split()) in words
