@@ -1,0 +1,3 @@
+"""assembler: contract assembly and versioning (see README.md)."""
+
+__version__ = "0.1.0"

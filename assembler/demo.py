@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
 
 
-def run(*args: str, check: bool = True) -> int:
-    """Run `assembler ARGS…` as a user would, echoing the command."""
+def run(*args: str, root: Path = ROOT, env: dict[str, str] | None = None, check: bool = True) -> int:
+    """Run `assembler ARGS…` in the project at `root` as a user would, echoing the command."""
     print(f"\n$ assembler {' '.join(args)}", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=ROOT,
-                          env={**os.environ, "ASSEMBLER_ROOT": str(ROOT)})
+    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root,
+                          env={**os.environ, "ASSEMBLER_ROOT": str(root), **(env or {})})
     if check and proc.returncode != 0:
         raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
     return proc.returncode
@@ -81,15 +81,11 @@ def step_redlines() -> None:
     print(f"(a copy of the project in {copy.relative_to(ROOT)}/ with 7.2 reworded, 9.2 removed "
           "and a category added to Bijlage 1, not committed)")
     print(f"(the commands below run in {copy.relative_to(ROOT)}/)")
-    env = {**os.environ, "ASSEMBLER_ROOT": str(copy)}
     for args in (["diff", "1.0", "worktree"],
                  *(["diff", "1.0", "worktree", "--format", fmt, "-o", f"../redline.{ext}"]
                    for fmt, ext in (("markdown", "md"), ("json", "json"), ("html", "html"),
                                     ("pdf", "pdf"), ("docx", "docx")))):
-        print(f"\n$ assembler {' '.join(args)}", flush=True)
-        proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=copy, env=env)
-        if proc.returncode != 0:
-            raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
+        run(*args, root=copy)
 
 
 # --- customer contracts (issue 4) ---
@@ -150,15 +146,9 @@ NOTICE_TODAY = "2026-11-28"
 
 
 def run_in(root: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> int:
-    """Run `assembler ARGS…` in the project at `root`, echoing the command."""
-    print(f"\n$ assembler {' '.join(args)}", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root,
-                          env={**os.environ, "ASSEMBLER_ROOT": str(root),
-                               "ASSEMBLER_REGISTRY": str(root / "var" / "registry.sqlite3"),
-                               **(env or {})})
-    if check and proc.returncode != 0:
-        raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
-    return proc.returncode
+    """Run `assembler ARGS…` in the project at `root` with that project's own registry."""
+    return run(*args, root=root, check=check,
+               env={"ASSEMBLER_REGISTRY": str(root / "var" / "registry.sqlite3"), **(env or {})})
 
 
 def step_notices() -> None:
@@ -220,16 +210,6 @@ def step_notices() -> None:
 # --- site (issue 7) ---
 
 
-def _run_in(folder: Path, *args: str, check: bool = True) -> int:
-    """Run `assembler ARGS…` in another project folder, echoing the command."""
-    print(f"\n$ assembler {' '.join(args)}", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=folder,
-                          env={**os.environ, "ASSEMBLER_ROOT": str(folder)})
-    if check and proc.returncode != 0:
-        raise SystemExit(f"demo: 'assembler {' '.join(args)}' exited {proc.returncode}")
-    return proc.returncode
-
-
 def step_site() -> None:
     """Pull requests and the published history: the guard, the pull-request check, tags, the site."""
     import shutil
@@ -250,11 +230,11 @@ def step_site() -> None:
     clause = copy / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
     text = clause.read_text(encoding="utf-8")
     clause.write_text(text.replace("achtenveertig (48)", "vierentwintig (24)", 1), encoding="utf-8")
-    _run_in(copy, "release", "1.1", "--effective", "2026-12-01")
+    run("release", "1.1", "--effective", "2026-12-01", root=copy)
     _git(copy, "add", "-A")
     _git(copy, "commit", "-q", "-m", "Datalekken binnen 24 uur")
     print("\n(CI runs this on the pull request; as of 28 November 2026 it blocks the merge)")
-    code = _run_in(copy, "check", "--base", "main", "--today", "2026-11-28", check=False)
+    code = run("check", "--base", "main", "--today", "2026-11-28", check=False, root=copy)
     print(f"(exit {code}: the lawyer moves the date to 1 January 2027 and writes the toelichting)")
     manifest = copy / "versions" / "verwerkersovereenkomst" / "1.1.toml"
     text = manifest.read_text(encoding="utf-8").replace("effective = 2026-12-01",
@@ -265,12 +245,12 @@ def step_site() -> None:
     text += '7 = "Een datalek melden wij voortaan binnen 24 uur in plaats van 48 uur."\n'
     manifest.write_text(text, encoding="utf-8")
     _git(copy, "commit", "-q", "-am", "1.1: ingangsdatum 1 januari 2027, toelichting")
-    _run_in(copy, "check", "--base", "main", "--today", "2026-11-28")
+    run("check", "--base", "main", "--today", "2026-11-28", root=copy)
     _git(copy, "switch", "-q", "main")
     _git(copy, "merge", "-q", "--ff-only", "datalekken-24-uur")
-    _run_in(copy, "tag")
+    run("tag", root=copy)
     site = OUT / "site"
-    _run_in(copy, "site", "-o", os.path.relpath(site, copy), "--today", "2026-11-28")
+    run("site", "-o", os.path.relpath(site, copy), "--today", "2026-11-28", root=copy)
     print(f"Open {site / 'index.html'} in a browser: it works from file:// and any web server.")
 
 STEPS: list[Callable[[], None]] = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RegistryError, UnknownCustomerError
-from .ledger import LEDGER_SCHEMA
+from .ledger import LEDGER_SCHEMA, transaction
 from .model import Customer
 
 DEFAULT_PATH = Path("var") / "registry.sqlite3"
@@ -123,14 +123,8 @@ class Registry:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run the block in one write transaction: all of it is stored, or none of it."""
-        conn = self.connection
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.connection) as conn:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:

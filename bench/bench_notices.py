@@ -14,6 +14,7 @@ fictitious customers. Baselines, measured in the same run:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +38,13 @@ from assembler.model import Customer  # noqa: E402
 from assembler.notice_parts import open_notice_registry  # noqa: E402
 from assembler.release import release_version  # noqa: E402
 from assembler.workspace import Project  # noqa: E402
-from bench.common import ROOT, report  # noqa: E402
+from bench.common import ROOT, git, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 N = int(os.environ.get("BENCH_NOTICES_CUSTOMERS", "10000"))
 SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",
             "nummerportering"]
 
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
-                        "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
 
 
 def make_project(tmp: Path) -> Path:
@@ -170,22 +167,29 @@ def sink_server(port: int, count: Any, ready: Any) -> None:
     asyncio.run(serve())
 
 
-def send_run(root: Path, target: Any, label: str) -> tuple[float, int]:
-    """Run `notices send 1.1` against a server started by `target`; return (messages/s, peak RSS)."""
+@contextlib.contextmanager
+def serving(target: Any) -> Iterator[tuple[int, Any]]:
+    """Run the SMTP server `target` in its own process (a core of its own, as a real one would
+    have); yield its port and its message counter."""
     port = free_port()
     count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
-    # The server runs in its own process: it gets a core of its own, as a real one would.
     server = multiprocessing.Process(target=target, args=(port, count, ready), daemon=True)
     server.start()
     ready.wait(30)
     try:
+        yield port, count
+    finally:
+        server.terminate()
+
+
+def send_run(root: Path, target: Any, label: str) -> tuple[float, int]:
+    """Run `notices send 1.1` against a server started by `target`; return (messages/s, peak RSS)."""
+    with serving(target) as (port, count):
         env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
                "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
                "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
         took, peak = run_measured(["notices", "send", "1.1"], root, env)
         assert count.value == N, f"{label} received {count.value} of {N} messages"
-    finally:
-        server.terminate()
     return N / took, peak
 
 
@@ -273,15 +277,8 @@ def main() -> None:
         send_rate, peak_send = send_run(root, smtp_server, "aiosmtpd")
         report(f"notices send, {N} messages to aiosmtpd (messages/s)", send_rate, "/s", ">= 200",
                send_rate >= 200)
-        port = free_port()
-        count, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
-        server = multiprocessing.Process(target=smtp_server, args=(port, count, ready), daemon=True)
-        server.start()
-        ready.wait(30)
-        try:
+        with serving(smtp_server) as (port, _):
             base = send_baseline(root, port)
-        finally:
-            server.terminate()
         report("  baseline: plain smtplib, same messages, no ledger (messages/s)", base, "/s", "-",
                True)
         for suffix in ("-wal", "-shm"):

@@ -5,10 +5,8 @@ found in history and printed) on the same repository in the same run."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,16 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assembler.dates import add_months  # noqa: E402
 from assembler.release import release_version  # noqa: E402
 from assembler.workspace import Project  # noqa: E402
-from bench.common import ROOT, process_s, report  # noqa: E402
+from bench.common import ROOT, git, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 VERSIONS = 20
 
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
-                        "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
 
 
 def project_with_versions(tmp: Path, count: int) -> Path:

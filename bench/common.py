@@ -13,6 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def git(cwd: Path, *args: str) -> None:
+    """Run git in `cwd` with a fixed identity (the benches make throwaway repositories)."""
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
+                        "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
+
+
 def median_ms(fn: Callable[[], object], runs: int = 30, warmup: int = 3) -> float:
     """Return the median wall time of `fn()` in milliseconds."""
     for _ in range(warmup):

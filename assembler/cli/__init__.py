@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from .. import __version__
 from ..errors import AssemblerError
 
 COMMAND_MODULES: dict[str, str] = {
@@ -67,7 +68,7 @@ class Group(click.Group):
 @click.option("--registry", metavar="PATH", envvar="ASSEMBLER_REGISTRY",
               type=click.Path(dir_okay=False),
               help="Customer registry (SQLite; default var/registry.sqlite3 under the project).")
-@click.version_option(package_name="assembler")
+@click.version_option(version=__version__, prog_name="assembler")
 @click.pass_context
 def main(ctx: click.Context, debug: bool, contract: str | None, registry: str | None) -> None:
     """Keep a standard agreement as Markdown clauses in git and turn it into documents.

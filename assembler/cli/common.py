@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -26,6 +27,16 @@ def contract_option() -> str | None:
     """Return the --contract given to the root command, if any."""
     value: str | None = click.get_current_context().find_root().ensure_object(dict).get("contract")
     return value
+
+
+def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """Click callback: parse an option given as YYYY-MM-DD, or say clearly that it is not one."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def echo_json(data: Any) -> None:

@@ -11,16 +11,7 @@ from ..release import release_version
 from ..render.agreement import agreement_json, agreement_markdown
 from ..text import agreement_text
 from ..versions import TOELICHTING_TODO
-from .common import contract_option, echo_json, project
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+from .common import contract_option, echo_json, iso_date, project
 
 
 @click.command()
@@ -71,7 +62,7 @@ def show(ref: str, fmt: str) -> None:
 @click.option("--base", metavar="REF",
               help="Pull-request mode: also check the manifests against git ref REF (the base "
                    "branch): notice window, released versions unchanged, a toelichting per change.")
-@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="With --base: the day a notice could go out (default: today).")
 def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
     """Check numbering, references, defined terms, the catalogue and released-text pins.
@@ -98,7 +89,7 @@ def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
 
 @click.command()
 @click.argument("version")
-@click.option("--effective", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--effective", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="The day the version takes effect.")
 @click.option("--note", "notes", multiple=True, metavar="ARTICLE=TEXT",
               help="Dutch explanation (toelichting) of a changed article, quoted in the notice "

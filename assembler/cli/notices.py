@@ -26,16 +26,7 @@ from ..notice_build import build_notices
 from ..notice_parts import open_notice_registry
 from ..notices import NoticePlan, Texts, counts_as_given, email_buffer_days, notice_version, plan_notices
 from ..registry import Registry
-from .common import contract_option, echo_json, project
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+from .common import contract_option, echo_json, iso_date, project
 
 
 @contextmanager
@@ -104,7 +95,7 @@ def notices() -> None:
 
 @notices.command("plan")
 @click.argument("version")
-@click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="Plan as of this day.")
+@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD", help="Plan as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
@@ -148,7 +139,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.argument("version")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/VERSION/).")
-@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="The letters' date (default: today).")
 def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger."""
@@ -247,7 +238,7 @@ def _processor_email(p: Any, contract: str, number: str) -> str:
 @click.option("--bounced", "event", flag_value="bounced", help="The notice bounced (not given).")
 @click.option("--objected", "event", flag_value="objected", help="The customer objected.")
 @click.option("--terminated", "event", flag_value="terminated", help="The customer terminated.")
-@click.option("--on", "on", callback=_date, metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
 def record_cmd(customer: str, version: str, event: str | None, on: dt.date | None) -> None:
     """Record what happened after a notice: it bounced, or the customer objected or terminated."""
     if event not in EVENTS:

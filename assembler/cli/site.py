@@ -7,19 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..dates import parse_iso_date
 from ..guard import scan_files
 from ..tagging import tag_releases
-from .common import contract_option, project
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_iso_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from .common import contract_option, iso_date, project
 
 
 @click.command()
@@ -63,7 +53,7 @@ def tag(dry_run: bool) -> None:
 @click.command()
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/site"), show_default=True, help="Folder to write the site to.")
-@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="The day the site shows the state of (default: today).")
 def site(out: Path, today: dt.date | None) -> None:
     """Write the published history as a static website: every version, redline, PDF and SHA-256.
