@@ -193,7 +193,7 @@ def step_notices() -> None:
     controller.start()
     print(f"(a local SMTP server, aiosmtpd, on 127.0.0.1:{port})")
     smtp = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
-            "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
+            "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_SENDER": "privacy@example.nl"}
     try:
         run_in(root, "notices", "send", "1.1", "--dry-run", env=smtp)
         run_in(root, "notices", "send", "1.1", env=smtp)

@@ -4,8 +4,9 @@ Git history cannot be erased (GDPR art. 17), so customers' contact persons, phon
 accounts, and the customer registry itself, must never be committed. The guard scans files (by
 default every file git tracks) for:
 
-- e-mail addresses outside the example domains (example.nl/.com/.org/.net and their subdomains,
-  the reserved TLDs .example, .test, .invalid, .localhost, and localhost);
+- e-mail addresses outside the example domains (exactly example.nl/.com/.org/.net: a subdomain
+  such as shop.example.nl is a name someone may own, the reserved TLDs .example, .test,
+  .invalid, .localhost, and localhost);
 - Dutch phone numbers: +31 / 0031 numbers, mobile 06 numbers and landline numbers with an area
   code (020 and seven digits). Ten digits with at most one dash, after the area code, so dates
   (28-11-2026), KvK numbers (8 digits), version numbers and hashes are not taken for one;
@@ -52,7 +53,7 @@ def example_domain(domain: str) -> bool:
     domain = domain.lower().rstrip(".")
     if domain.rsplit(".", 1)[-1] in RESERVED_TLDS:
         return True
-    return any(domain == d or domain.endswith("." + d) for d in EXAMPLE_DOMAINS)
+    return domain in EXAMPLE_DOMAINS
 
 
 def iban_valid(iban: str) -> bool:

@@ -40,7 +40,7 @@ class SmtpSettings:
     security: str
     """``starttls`` (default), ``tls`` (implicit TLS) or ``none`` (plain; for a local relay only)."""
     sender: str
-    """The From address, e.g. ``privacy@voipexpress.example.nl``."""
+    """The From address, e.g. ``privacy@example.nl``."""
     username: str = ""
     """Login name; empty for no authentication."""
     password: str = field(default="", repr=False)

@@ -187,7 +187,7 @@ def send_run(root: Path, target: Any, label: str) -> tuple[float, int]:
     with serving(target) as (port, count):
         env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
                "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
-               "ASSEMBLER_SMTP_SENDER": "privacy@voipexpress.example.nl"}
+               "ASSEMBLER_SMTP_SENDER": "privacy@example.nl"}
         took, peak = run_measured(["notices", "send", "1.1"], root, env)
         assert count.value == N, f"{label} received {count.value} of {N} messages"
     return N / took, peak
@@ -220,7 +220,7 @@ def components(root: Path, count: int = 60) -> dict[str, float]:
                          articles=(ArticleNote("7", "Artikel 7. Datalekken", "Toelichting."),),
                          changes=tuple(clause_changes(redline)), annex_note="",
                          redline_pdf=redline_pdf(redline), redline_name="r.pdf",
-                         notice_date=dt.date(2026, 11, 28), sender="privacy@voipexpress.example.nl")
+                         notice_date=dt.date(2026, 11, 28), sender="privacy@example.nl")
     with open_notice_registry(root) as registry:
         customers = list(registry.customers())[:count]
     samples: dict[str, list[float]] = {"letter": [], "text": [], "e-mail": []}
@@ -245,7 +245,7 @@ def send_baseline(root: Path, port: int, count: int = 1000) -> float:
     conn = smtplib.SMTP("127.0.0.1", port)
     start = time.perf_counter()
     for path in files:
-        conn.sendmail("privacy@voipexpress.example.nl", ["baseline@example.nl"], path.read_bytes())
+        conn.sendmail("privacy@example.nl", ["baseline@example.nl"], path.read_bytes())
     took = time.perf_counter() - start
     conn.quit()
     return len(files) / took

@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "examples" / "customers.csv"
 HEADER = ("customer_id,company_name,kvk,street,postcode,city,contact_name,contact_email,"
           "signatory_name,signatory_role,services,version,signed_on")
 GOOD_ROW = ("C-2001,Voorbeeld B.V.,12345678,Dorpsstraat 1,1234 AB,Utrecht,Anna de Vries,"
-            "anna@voorbeeld.example.nl,Anna de Vries,Directeur,sip-trunk,1.0,2020-01-02")
+            "anna.voorbeeld@example.nl,Anna de Vries,Directeur,sip-trunk,1.0,2020-01-02")
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def customer() -> Customer:
     return Customer(
         customer_id="C-2001", company_name="Voorbeeld B.V.", kvk="01234567",
         street="Dorpsstraat 1", postcode="1234 AB", city="Utrecht", contact_name="Anna de Vries",
-        contact_email="anna@voorbeeld.example.nl", signatory_name="Anna de Vries",
+        contact_email="anna.voorbeeld@example.nl", signatory_name="Anna de Vries",
         signatory_role="Directeur", services=("sip-trunk", "mobiel"), version="1.0",
         signed_on=dt.date(2020, 1, 2))
 

@@ -60,7 +60,7 @@ def customer_c1042() -> Customer:
     return Customer(
         customer_id="C-1042", company_name="Bakkerij De Gouden Korrel B.V.", kvk="58801943",
         street="Molenstraat 21", postcode="3512 JE", city="Utrecht",
-        contact_name="Annelies de Groot-Ünal", contact_email="annelies@degoudenkorrel.example.nl",
+        contact_name="Annelies de Groot-Ünal", contact_email="annelies.degoudenkorrel@example.nl",
         signatory_name="Annelies de Groot-Ünal", signatory_role="Directeur",
         services=("hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname"), version="1.0",
         signed_on=dt.date(2019, 3, 4), btw_id="NL000099998B57",

@@ -30,7 +30,7 @@ CONTRACT = "verwerkersovereenkomst"
 EFFECTIVE = dt.date(2027, 2, 1)
 TODAY = dt.date(2026, 11, 28)
 NOTE_7 = "Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 uur."
-SENDER = "privacy@voipexpress.example.nl"
+SENDER = "privacy@example.nl"
 
 
 def customer(n: int, version: str = "1.0", services: tuple[str, ...] = ("sip-trunk",),

@@ -48,7 +48,7 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert msg["To"] == "Kim Jansen 1 <kim1@example.nl>"
     assert msg["Subject"] == "Wijziging Verwerkersovereenkomst per 1 februari 2027 (versie 1.1)"
     assert msg["Date"] == "Sat, 28 Nov 2026 00:00:00 +0000"
-    assert msg["Message-ID"] == message_id(CONTRACT, "1.1", "C-0001", "voipexpress.example.nl")
+    assert msg["Message-ID"] == message_id(CONTRACT, "1.1", "C-0001", "example.nl")
     assert msg["Message-ID"].startswith("<notice.1.1.C-0001.")
 
     plain = msg.get_body(preferencelist=("plain",)).get_content()
@@ -110,7 +110,7 @@ def test_the_letter_says_what_art_11_2_requires(notice_project: Path) -> None:
         "Artikel 7. Datalekken", NOTE_7,
         "achtenveertig (48)", "vierentwintig (24)",  # before/after table
         "mag dagelijks opzeggen zoals overeengekomen in de Hoofdovereenkomst",
-        "privacy@voipexpress.example.nl", agreement.sha256, "Met vriendelijke groet",
+        "privacy@example.nl", agreement.sha256, "Met vriendelijke groet",
         "J. de Vries",
     ]:
         assert expected in text, expected

@@ -49,7 +49,7 @@ def test_send_then_send_again_sends_each_notice_once(notice_project: Path, smtp)
     sent_eml = (notice_project / "build/notices/1.1/C-0001/VWO-1.1-C-0001.eml").read_bytes()
     got = next(m for m in handler.received if m.rcpt_tos == ["kim1@example.nl"])
     assert got.content.replace(b"\r\n", b"\n") == sent_eml.replace(b"\r\n", b"\n")
-    assert got.mail_from == "privacy@voipexpress.example.nl"
+    assert got.mail_from == "privacy@example.nl"
     n = ledger(notice_project).notice("1.1", "C-0001")
     assert n is not None and n.state == "sent" and n.reply_code == 250 and n.sent_at
 
