@@ -16,13 +16,6 @@ def format_date_nl(day: dt.date) -> str:
     return format_date(day, format="long", locale=LOCALE)
 
 
-def parse_iso_date(text: str) -> dt.date:
-    """Return the date in `text` (YYYY-MM-DD); raise ValueError with a clear message otherwise."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
-
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return `day` moved by whole calendar months: the same-numbered day, or the month's last day."""

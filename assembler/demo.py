@@ -63,17 +63,24 @@ def _git(cwd: Path, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def step_redlines() -> None:
-    """Redlines: version 1.0 against a concept edited in a copy, in every format."""
+def _project_copy(name: str) -> Path:
+    """Return a fresh copy of contracts/ and versions/ in build/demo/NAME, committed as v1.0."""
     import shutil
 
-    copy = OUT / "redline-project"
+    copy = OUT / name
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(ROOT / "contracts", copy / "contracts")
     shutil.copytree(ROOT / "versions", copy / "versions")
     _git(copy, "init", "-q", "-b", "main")
     _git(copy, "add", "-A")
     _git(copy, "commit", "-q", "-m", "v1.0")
+    return copy
+
+
+def step_redlines() -> None:
+    """Redlines: version 1.0 against a concept edited in a copy, in every format."""
+
+    copy = _project_copy("redline-project")
     folder = copy / "contracts" / "verwerkersovereenkomst"
     for name, old, new in REDLINE_EDITS:
         path = folder / name
@@ -212,18 +219,11 @@ def step_notices() -> None:
 
 def step_site() -> None:
     """Pull requests and the published history: the guard, the pull-request check, tags, the site."""
-    import shutil
 
     run("guard")
     run("check", "--base", "HEAD")
     # A history with three versions, in a copy: legal's pull request for 1.1, then the site.
-    copy = OUT / "site-project"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(ROOT / "contracts", copy / "contracts")
-    shutil.copytree(ROOT / "versions", copy / "versions")
-    _git(copy, "init", "-q", "-b", "main")
-    _git(copy, "add", "-A")
-    _git(copy, "commit", "-q", "-m", "v1.0")
+    copy = _project_copy("site-project")
     print(f"\n(a copy of the project in {copy.relative_to(ROOT)}/: a branch that shortens the "
           "data-breach term to 24 hours and releases it as 1.1)")
     _git(copy, "switch", "-q", "-c", "datalekken-24-uur")
@@ -263,16 +263,10 @@ STEPS: list[Callable[[], None]] = [
 ]
 
 
-def _placeholder() -> None:
-    """Nothing."""
-
-
 def main() -> None:
     """Run every demo step."""
     OUT.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
-        if step.__code__.co_code == _placeholder.__code__.co_code:
-            continue  # a step no issue has filled in yet
         print(f"\n=== {step.__doc__}", flush=True)
         step()
     print(f"\nDemo done. Output in {OUT.relative_to(ROOT)}/")

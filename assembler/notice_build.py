@@ -53,7 +53,7 @@ BATCH = 500
 """Notices recorded in the ledger per transaction."""
 
 ContractPdf = Callable[[Path, str, str, Customer], bytes]
-"""(project root, contract id, version, customer) → the customer's contract PDF of that version."""
+"""(project root, contract id, version, customer) → that version's text with the customer's Bijlage 1."""
 RedlinePdf = Callable[[Redline], bytes]
 
 

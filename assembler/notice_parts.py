@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Customer, Redline
+from .model import Customer, PublishedVersion, Redline
 from .registry import Registry, open_registry, registry_path
 
 _PDFS: dict[tuple[str, str, str, tuple[str, ...]], bytes] = {}
-_PUBLISHED: dict[tuple[str, str, str], tuple[object, str]] = {}
+_PUBLISHED: dict[tuple[str, str, str], tuple[PublishedVersion, str]] = {}
 
 
 def open_notice_registry(root: Path, given: str | Path | None = None) -> Registry:
@@ -36,7 +36,6 @@ def contract_pdf(root: Path, contract: str, version: str, customer: Customer) ->
     `version.typ`) with Bijlage 1 narrowed to those services; the parties' names stay out of it,
     the letter and the signed contract carry them.
     """
-    from .model import PublishedVersion
     from .site_pdf import owner_name, render_version_pdf
     from .workspace import Project
 
@@ -53,6 +52,5 @@ def contract_pdf(root: Path, contract: str, version: str, customer: Customer) ->
                                  state="announced"),
                 owner_name(resolved.agreement.meta))
         published, owner = text
-        assert isinstance(published, PublishedVersion)
         pdf = _PDFS[key] = render_version_pdf(published, owner, services)
     return pdf

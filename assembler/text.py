@@ -81,14 +81,10 @@ def body_paragraphs(
     return out
 
 
-def agreement_text(agreement: Agreement, version_label: str | None = None,
-                   catalogue: Catalogue | None = None) -> str:
-    """Return the agreement as plain text, paragraphs separated by blank lines.
-
-    `catalogue` replaces the agreement's own, for a customer's Bijlage 1.
-    """
+def agreement_text(agreement: Agreement, version_label: str | None = None) -> str:
+    """Return the agreement as plain text, paragraphs separated by blank lines."""
     paragraphs = body_paragraphs(agreement.title, agreement.preamble, agreement.articles,
-                                 agreement.annexes, catalogue or agreement.catalogue, version_label)
+                                 agreement.annexes, agreement.catalogue, version_label)
     return "\n\n".join(paragraphs) + "\n"
 
 

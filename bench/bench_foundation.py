@@ -3,8 +3,6 @@ resolving a version by hash in a history of 500 commits that touch the contract.
 
 from __future__ import annotations
 
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assembler import clauses  # noqa: E402
 from assembler.lint import check_agreement  # noqa: E402
 from assembler.workspace import Project  # noqa: E402
-from bench.common import ROOT, git, median_ms, process_s, report  # noqa: E402
+from bench.common import ROOT, edit_clause, fresh_repo, git, median_ms, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 
@@ -36,22 +34,14 @@ def parse_and_check() -> None:
 def history_of(commits: int, tmp: Path) -> tuple[Path, str]:
     """Return a repository with `commits` commits each editing one clause file, and the sha256
     of the text at the newest one, after which the work tree is edited once more."""
-    repo = tmp / "repo"
-    shutil.copytree(ROOT / "contracts", repo / "contracts")
-    shutil.copytree(ROOT / "versions", repo / "versions")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "1.0")
+    repo = fresh_repo(tmp / "repo")
     folder = repo / "contracts" / CONTRACT
-    files = sorted(p for p in folder.glob("[01]*.md") if p.name != "00-preambule.md")
     for i in range(1, commits):
-        f = files[i % len(files)]
-        text = f.read_text(encoding="utf-8")
-        f.write_text(re.sub(r"\.\n", f" (wijziging {i}).\n", text, count=1), encoding="utf-8")
+        edit_clause(folder, i)
         git(repo, "commit", "-qam", f"edit {i}")
     project = Project(repo)
     sha = project.resolve("HEAD", CONTRACT).agreement.sha256
-    f = files[0]
+    f = folder / "01-doeleinden.md"
     f.write_text(f.read_text(encoding="utf-8").replace("Verwerker", "De verwerker", 1), encoding="utf-8")
     return repo, sha
 

@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import os
-import shutil
 import smtplib
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from assembler.model import Customer  # noqa: E402
 from assembler.notice_parts import open_notice_registry  # noqa: E402
 from assembler.release import release_version  # noqa: E402
 from assembler.workspace import Project  # noqa: E402
-from bench.common import ROOT, git, report  # noqa: E402
+from bench.common import fresh_repo, git, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 N = int(os.environ.get("BENCH_NOTICES_CUSTOMERS", "10000"))
@@ -49,12 +48,7 @@ SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2ma
 
 def make_project(tmp: Path) -> Path:
     """Return a project with 1.1 released (clause 7.1 changed) and N customers on 1.0."""
-    root = tmp / "project"
-    shutil.copytree(ROOT / "contracts", root / "contracts")
-    shutil.copytree(ROOT / "versions", root / "versions")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "1.0")
+    root = fresh_repo(tmp / "project")
     path = root / "contracts" / CONTRACT / "07-datalekken.md"
     path.write_text(path.read_text().replace("achtenveertig (48)", "vierentwintig (24)"))
     release_version(Project(root), CONTRACT, "1.1", dt.date(2027, 2, 1), today=dt.date(2026, 11, 28),

@@ -5,8 +5,6 @@ found in history and printed) on the same repository in the same run."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -16,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assembler.dates import add_months  # noqa: E402
 from assembler.release import release_version  # noqa: E402
 from assembler.workspace import Project  # noqa: E402
-from bench.common import ROOT, git, process_s, report  # noqa: E402
+from bench.common import edit_clause, fresh_repo, git, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 VERSIONS = 20
@@ -25,18 +23,10 @@ VERSIONS = 20
 
 def project_with_versions(tmp: Path, count: int) -> Path:
     """Return a repository with versions 1.0 … 1.<count-1>, each one clause edit and one commit."""
-    repo = tmp / "repo"
-    shutil.copytree(ROOT / "contracts", repo / "contracts")
-    shutil.copytree(ROOT / "versions", repo / "versions")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "1.0")
+    repo = fresh_repo(tmp / "repo")
     folder = repo / "contracts" / CONTRACT
-    files = sorted(p for p in folder.glob("[01]*.md") if p.name != "00-preambule.md")
     for i in range(1, count):
-        f = files[i % len(files)]
-        text = f.read_text(encoding="utf-8")
-        f.write_text(re.sub(r"\.\n", f" (wijziging {i}).\n", text, count=1), encoding="utf-8")
+        f = edit_clause(folder, i)
         article = str(int(f.name[:2]))
         release_version(Project(repo), CONTRACT, f"1.{i}", add_months(dt.date(2019, 1, 1), 3 * i),
                         today=dt.date(2026, 11, 28), toelichting={article: f"Wijziging {i}."})

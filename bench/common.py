@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,6 +20,26 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
                         "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"})
+
+
+def fresh_repo(dest: Path) -> Path:
+    """Copy this project's contracts/ and versions/ to `dest`, as a git repository with one commit."""
+    shutil.copytree(ROOT / "contracts", dest / "contracts")
+    shutil.copytree(ROOT / "versions", dest / "versions")
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "1.0")
+    return dest
+
+
+def edit_clause(folder: Path, i: int) -> Path:
+    """Make edit number `i`: append "(wijziging i)" to the first sentence end of one article file
+    (a different file each time, round the articles); return the file."""
+    files = sorted(p for p in folder.glob("[01]*.md") if p.name != "00-preambule.md")
+    f = files[i % len(files)]
+    text = f.read_text(encoding="utf-8")
+    f.write_text(re.sub(r"\.\n", f" (wijziging {i}).\n", text, count=1), encoding="utf-8")
+    return f
 
 
 def median_ms(fn: Callable[[], object], runs: int = 30, warmup: int = 3) -> float:

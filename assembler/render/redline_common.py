@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..dates import format_date_nl
-from ..model import Change, Op, Redline, Resolved
+from ..model import Block, Change, Op, Redline, Resolved
 
 KINDS = ("added", "removed", "changed", "renumbered", "moved")
 _LIST_EN = {"data_categories": "data category", "data_subjects": "data subject category"}
@@ -54,6 +54,15 @@ def summary_en(redline: Redline) -> str:
     if redline.backwards:
         line += f"; note: {side_label(redline.new)} is OLDER than {side_label(redline.old)}"
     return line
+
+
+def moved_note_nl(block: Block) -> str:
+    """Return the Dutch note of a moved block ("verplaatst naar artikel 2.6"), or ``""``."""
+    if block.note.startswith("moved-to:"):
+        return f"verplaatst naar artikel {block.note.removeprefix('moved-to:')}"
+    if block.note.startswith("moved-from:"):
+        return f"verplaatst van artikel {block.note.removeprefix('moved-from:')}"
+    return ""
 
 
 def where_en(c: Change) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from ..model import Block, Op, Redline
-from .redline_common import date_nl, describe_nl, effective_nl, side_label_nl, summary_nl
+from .redline_common import date_nl, describe_nl, effective_nl, moved_note_nl, side_label_nl, summary_nl
 
 CSS = """
 :root { --ins: #0b5d1e; --ins-bg: #e3f3e6; --del: #9b1c1c; --del-bg: #fbe4e4; --bar: #b45309; }
@@ -60,11 +60,8 @@ def ops_html(ops: tuple[Op, ...]) -> str:
 
 
 def _note(block: Block) -> str:
-    if block.note.startswith("moved-to:"):
-        return f' <span class="note">(verplaatst naar artikel {escape(block.note[9:])})</span>'
-    if block.note.startswith("moved-from:"):
-        return f' <span class="note">(verplaatst van artikel {escape(block.note[11:])})</span>'
-    return ""
+    note = moved_note_nl(block)
+    return f' <span class="note">({escape(note)})</span>' if note else ""
 
 
 def _block(block: Block) -> str:

@@ -14,17 +14,15 @@ from .redline_common import (
     date_nl,
     describe_nl,
     effective_nl,
+    moved_note_nl,
     side_label_nl,
     summary_nl,
 )
 
 
 def _note(block: Block) -> str:
-    if block.note.startswith("moved-to:"):
-        return f"(verplaatst naar artikel {block.note[9:]})"
-    if block.note.startswith("moved-from:"):
-        return f"(verplaatst van artikel {block.note[11:]})"
-    return ""
+    note = moved_note_nl(block)
+    return f"({note})" if note else ""
 
 
 def redline_pdf_data(redline: Redline) -> dict[str, Any]:
