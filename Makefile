@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m assembler.demo
+	$(BIN)/python tools/demo.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

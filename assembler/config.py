@@ -7,13 +7,12 @@ Secrets (passwords) are never read from the file: only from their environment va
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from assembler.errors import ConfigError
+from assembler.tomlfile import load_toml
 
 CONFIG_FILE = "assembler.toml"
 
@@ -84,8 +83,4 @@ def load_config(root: Path) -> Config:
         return Config(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), None, f"cannot read: {exc}") from exc
-    try:
-        return Config(path, tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(str(path), int(m.group(1)) if m else None, f"not valid TOML: {exc}") from exc
+    return Config(path, load_toml(text, str(path), ConfigError))

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assembler.assemble import ContractBuilder, contract_data  # noqa: E402
-from assembler.customers import parse_customers_csv  # noqa: E402
+from assembler.agreement.project import Project  # noqa: E402
+from assembler.customers.csv_import import parse_customers_csv  # noqa: E402
+from assembler.customers.document import ContractBuilder, contract_data  # noqa: E402
+from assembler.customers.registry import open_registry  # noqa: E402
 from assembler.model import Customer  # noqa: E402
-from assembler.registry import open_registry  # noqa: E402
-from assembler.render.docx import render_docx_direct  # noqa: E402
-from assembler.workspace import Project  # noqa: E402
+from assembler.render.contract_docx import render_docx_direct  # noqa: E402
 from bench.common import ROOT, median_ms, process_s, report  # noqa: E402
 
 SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",

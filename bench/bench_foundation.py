@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assembler import clauses  # noqa: E402
-from assembler.lint import check_agreement  # noqa: E402
-from assembler.workspace import Project  # noqa: E402
+from assembler.agreement import parse as clauses  # noqa: E402
+from assembler.agreement.lint import check_agreement  # noqa: E402
+from assembler.agreement.project import Project  # noqa: E402
 from bench.common import ROOT, edit_clause, fresh_repo, git, median_ms, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"

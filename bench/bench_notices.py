@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from assembler.agreement.project import Project  # noqa: E402
 from assembler.model import Customer  # noqa: E402
-from assembler.notice_parts import open_notice_registry  # noqa: E402
-from assembler.release import release_version  # noqa: E402
-from assembler.workspace import Project  # noqa: E402
+from assembler.notices.documents import open_notice_registry  # noqa: E402
+from assembler.workflow.release import release_version  # noqa: E402
 from bench.common import fresh_repo, git, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
@@ -198,16 +198,17 @@ def free_port() -> int:
 def components(root: Path, count: int = 60) -> dict[str, float]:
     """Return the median ms, in one process, of a letter and an e-mail (per customer) and of the
     version's text with a customer's Bijlage 1 (per set of services)."""
-    from assembler import notice_parts
-    from assembler.changes import clause_changes
-    from assembler.letters import ArticleNote, SharedParts, compose_email, render_letter
-    from assembler.notice_parts import contract_pdf
-    from assembler.notices import Texts
+    from assembler.notices import documents as notice_parts
+    from assembler.notices.documents import contract_pdf
+    from assembler.notices.email import compose_email
+    from assembler.notices.letter import ArticleNote, SharedParts, render_letter
+    from assembler.notices.plan import Texts
+    from assembler.redline.queries import clause_changes
 
     texts = Texts(Project(root), CONTRACT)
     new = texts.agreement("1.1")
     redline = texts.redline("1.0", "1.1")
-    from assembler.notice_parts import redline_pdf
+    from assembler.notices.documents import redline_pdf
 
     shared = SharedParts(meta=new.meta, title=new.title, version="1.1", from_version="1.0",
                          effective=dt.date(2027, 2, 1), sha256=new.sha256,

@@ -17,17 +17,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assembler import wordiff  # noqa: E402
-from assembler.diff import diff_agreements  # noqa: E402
+from assembler.agreement.project import Project  # noqa: E402
 from assembler.model import Redline, Resolved  # noqa: E402
+from assembler.redline import words as wordiff  # noqa: E402
+from assembler.redline.diff import diff_agreements  # noqa: E402
+from assembler.render.plain_text import agreement_text  # noqa: E402
 from assembler.render.redline_docx import render_redline_docx  # noqa: E402
 from assembler.render.redline_html import render_redline_html  # noqa: E402
 from assembler.render.redline_json import render_redline_json  # noqa: E402
 from assembler.render.redline_markdown import render_redline_markdown  # noqa: E402
 from assembler.render.redline_pdf import render_redline_pdf  # noqa: E402
 from assembler.render.redline_text import render_redline_text  # noqa: E402
-from assembler.text import agreement_text  # noqa: E402
-from assembler.workspace import Project  # noqa: E402
 from bench.common import median_ms, report  # noqa: E402
 from tests.redline.pair import build_pair  # noqa: E402
 

@@ -29,7 +29,7 @@ def _project(tmp: Path) -> dict[str, str]:
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=tmp, check=True)
     subprocess.run([*git, "add", "-A"], cwd=tmp, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "bench"], cwd=tmp, check=True)
-    from assembler.pki import demo_pki
+    from assembler.signing.demo_pki import demo_pki
 
     pki = demo_pki(tmp)
     env = {**os.environ, "ASSEMBLER_ROOT": str(tmp), "ASSEMBLER_SIGNING_PKCS12": str(pki.pkcs12),
@@ -45,11 +45,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         env = _project(tmp)
-        from assembler.assemble import build_contract
-        from assembler.keys import SignerConfig, open_pkcs12
-        from assembler.registry import open_registry, registry_path
-        from assembler.sign import sign_pdf
-        from assembler.workspace import Project
+        from assembler.agreement.project import Project
+        from assembler.customers.document import build_contract
+        from assembler.customers.registry import open_registry, registry_path
+        from assembler.signing.keys import SignerConfig, open_pkcs12
+        from assembler.signing.pades import sign_pdf
 
         project = Project(tmp)
         with open_registry(registry_path(tmp)) as registry:

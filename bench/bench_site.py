@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assembler.dates import add_months  # noqa: E402
-from assembler.release import release_version  # noqa: E402
-from assembler.workspace import Project  # noqa: E402
+from assembler.agreement.project import Project  # noqa: E402
+from assembler.notices.deadline import add_months  # noqa: E402
+from assembler.workflow.release import release_version  # noqa: E402
 from bench.common import edit_clause, fresh_repo, git, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"

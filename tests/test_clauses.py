@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assembler.clauses import parse_agreement, parse_file
+from assembler.agreement.parse import parse_agreement, parse_file
 from assembler.errors import ClauseParseError
 from assembler.model import Annex, Article, Paragraph
-from assembler.text import agreement_text
+from assembler.render.plain_text import agreement_text
 from tests.conftest import ROOT, SOURCE_TXT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clauses.txt"

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembler.dates import (
+from assembler.dutch import format_date_nl
+from assembler.notices.deadline import (
     add_months,
     earliest_effective,
     easter,
-    format_date_nl,
     latest_receipt_day,
     latest_send_day,
     non_working_day,

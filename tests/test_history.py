@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assembler.checks import run_check
+from assembler.agreement.manifests import read_versions
+from assembler.agreement.project import Project
 from assembler.errors import CheckFailedError, UnknownRefError, UsageError
-from assembler.release import release_version
-from assembler.versions import read_versions
-from assembler.workspace import Project
+from assembler.workflow.check import run_check
+from assembler.workflow.release import release_version
 from tests.conftest import CONTRACT, git
 
 V10_SHA = "3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assembler.clauses import parse_agreement
-from assembler.lint import check_agreement
+from assembler.agreement.lint import check_agreement
+from assembler.agreement.parse import parse_agreement
 from assembler.model import Finding
 from tests.conftest import ROOT
 

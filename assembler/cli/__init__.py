@@ -14,22 +14,22 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import AssemblerError
+from assembler import __version__
+from assembler.errors import AssemblerError
 
 COMMAND_MODULES: dict[str, str] = {
-    "versions": "contract",
-    "show": "contract",
-    "check": "contract",
-    "release": "contract",
-    "diff": "diff",
+    "versions": "agreement",
+    "show": "agreement",
+    "check": "workflow",
+    "release": "workflow",
+    "diff": "redline",
     "customers": "customers",
     "build": "customers",
     "sign": "signing",
     "verify": "signing",
-    "guard": "site",
-    "tag": "site",
-    "site": "site",
+    "guard": "workflow",
+    "tag": "workflow",
+    "site": "workflow",
     "notices": "notices",
 }
 """Command name → the module under assembler.cli that registers it."""

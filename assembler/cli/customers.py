@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-from ..assemble import FORMATS, ContractBuilder
-from ..batch import build_many, write_contract
-from ..customers import COLUMNS, customer_record, customers_csv, parse_customers_csv
-from ..errors import CustomerImportError, InputError, UsageError
-from ..model import Customer
-from ..registry import Registry, open_registry, registry_path
-from .common import contract_option, echo_json, project
-from .signing import sign_built, signer_from_config
+from assembler.cli.context import contract_option, echo_json, project
+from assembler.cli.signing import sign_built, signer_from_config
+from assembler.customers.bulk import build_many, write_contract
+from assembler.customers.csv_export import customer_record, customers_csv
+from assembler.customers.csv_import import COLUMNS, parse_customers_csv
+from assembler.customers.document import FORMATS, ContractBuilder
+from assembler.customers.registry import Registry, open_registry, registry_path
+from assembler.errors import CustomerImportError, InputError, UsageError
+from assembler.model import Customer
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
@@ -118,7 +119,7 @@ def show(customer_id: str, fmt: str) -> None:
               help="Write to this file (default: standard output).")
 def export(fmt: str, output: Path | None) -> None:
     """Export every customer (CSV in the import format, JSON, or text)."""
-    from ..fsutil import atomic_write_text
+    from assembler.fsutil import atomic_write_text
 
     with registry() as reg:
         rows = list(reg.customers())

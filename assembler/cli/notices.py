@@ -15,18 +15,26 @@ from typing import Any
 
 import click
 
-from ..config import load_config
-from ..dates import format_date_nl, latest_send_day
-from ..delivery import plan_send, send_notices
-from ..errors import NoticesLateError, UsageError
-from ..ledger import EVENTS, Ledger
-from ..mail import Delivery, smtp_settings
-from ..model import LedgerNotice
-from ..notice_build import build_notices
-from ..notice_parts import open_notice_registry
-from ..notices import NoticePlan, Texts, counts_as_given, email_buffer_days, notice_version, plan_notices
-from ..registry import Registry
-from .common import contract_option, echo_json, iso_date, project
+from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.config import load_config
+from assembler.customers.registry import Registry
+from assembler.dutch import format_date_nl
+from assembler.errors import NoticesLateError, UsageError
+from assembler.model import LedgerNotice
+from assembler.notices.build import build_notices
+from assembler.notices.deadline import latest_send_day
+from assembler.notices.documents import open_notice_registry
+from assembler.notices.ledger import EVENTS, Ledger
+from assembler.notices.plan import (
+    NoticePlan,
+    Texts,
+    counts_as_given,
+    email_buffer_days,
+    notice_version,
+    plan_notices,
+)
+from assembler.notices.send import plan_send, send_notices
+from assembler.notices.smtp import Delivery, smtp_settings
 
 
 @contextmanager

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import click
 
-from ..assemble import BuiltContract
-from ..config import load_config
-from ..errors import InputError, RepositoryError, UsageError
-from ..fsutil import atomic_write_bytes
-from ..keys import SignerConfig, load_signer, load_trust_roots
-from ..model import SignatureBox, SignatureCheck, VerifyResult
-from ..provenance import check_provenance, locate_blocks, read_claim
-from ..registry import registry_path
-from ..sign import CUSTOMER_FIELD, local_time, sign_pdf
-from ..verify import ProvenanceCheck, verify_pdf
-from ..workspace import Project, find_root
-from .common import echo_json, project
+from assembler.agreement.project import Project, find_root
+from assembler.cli.context import echo_json, project
+from assembler.config import load_config
+from assembler.customers.document import BuiltContract
+from assembler.customers.registry import registry_path
+from assembler.errors import InputError, RepositoryError, UsageError
+from assembler.fsutil import atomic_write_bytes
+from assembler.model import SignatureBox, SignatureCheck, VerifyResult
+from assembler.signing.keys import SignerConfig, load_signer, load_trust_roots
+from assembler.signing.pades import CUSTOMER_FIELD, local_time, sign_pdf
+from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
+from assembler.signing.verify import ProvenanceCheck, verify_pdf
 
 
 def ask_password() -> str | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..dates import format_date_nl
-from ..model import Block, Change, Op, Redline, Resolved
+from assembler.dutch import format_date_nl
+from assembler.model import Block, Change, Op, Redline, Resolved
 
 KINDS = ("added", "removed", "changed", "renumbered", "moved")
 _LIST_EN = {"data_categories": "data category", "data_subjects": "data subject category"}

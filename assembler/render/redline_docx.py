@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree
 
-from ..model import Block, Redline
-from .redline_common import date_nl, side_label_nl
+from assembler.model import Block, Redline
+from assembler.render.redline_common import date_nl, side_label_nl
 
 _STYLE = {"title": "Title", "article": "Heading 1", "annex": "Heading 1",
           "annex-heading": "Heading 2"}

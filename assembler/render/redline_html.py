@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Block, Op, Redline
-from .redline_common import date_nl, describe_nl, effective_nl, moved_note_nl, side_label_nl, summary_nl
+from assembler.model import Block, Op, Redline
+from assembler.render.redline_common import (
+    date_nl,
+    describe_nl,
+    effective_nl,
+    moved_note_nl,
+    side_label_nl,
+    summary_nl,
+)
 
 CSS = """
 :root { --ins: #0b5d1e; --ins-bg: #e3f3e6; --del: #9b1c1c; --del-bg: #fbe4e4; --bar: #b45309; }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Change, Redline, Resolved
-from .redline_common import KINDS, counts
+from assembler.model import Change, Redline, Resolved
+from assembler.render.redline_common import KINDS, counts
 
 
 def _side(r: Resolved) -> dict[str, Any]:

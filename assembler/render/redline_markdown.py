@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Change, Op, Redline
-from .redline_common import describe_en, side_label, summary_en, trim_context
+from assembler.model import Change, Op, Redline
+from assembler.render.redline_common import describe_en, side_label, summary_en, trim_context
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 

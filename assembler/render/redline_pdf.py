@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Block, Redline
-from .pdf import template, timestamp_of
-from .redline_common import (
+from assembler.model import Block, Redline
+from assembler.render.redline_common import (
     date_nl,
     describe_nl,
     effective_nl,
@@ -18,6 +17,7 @@ from .redline_common import (
     side_label_nl,
     summary_nl,
 )
+from assembler.render.typst_pdf import template, timestamp_of
 
 
 def _note(block: Block) -> str:

@@ -6,8 +6,8 @@ Without colour (a pipe, a file, ``NO_COLOR``) deletions read ``[-old-]`` and ins
 
 from __future__ import annotations
 
-from ..model import Change, Op, Redline
-from .redline_common import describe_en, summary_en, trim_context
+from assembler.model import Change, Op, Redline
+from assembler.render.redline_common import describe_en, summary_en, trim_context
 
 _RED, _GREEN, _BOLD, _DIM, _YELLOW, _RESET = ("\x1b[31;9m", "\x1b[32;4m", "\x1b[1m", "\x1b[2m",
                                              "\x1b[33m", "\x1b[0m")

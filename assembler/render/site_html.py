@@ -12,10 +12,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from ..dates import format_date_nl
-from ..model import Paragraph, PublishedVersion
-from ..text import annex_block_text
-from ..versions import TOELICHTING_TODO
+from assembler.agreement.manifests import TOELICHTING_TODO
+from assembler.dutch import format_date_nl
+from assembler.model import Paragraph, PublishedVersion
+from assembler.render.plain_text import annex_block_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 STYLESHEET = "stijl.css"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assembler.annex import customer_catalogue
-from assembler.assemble import build_contract
-from assembler.workspace import Project
+from assembler.agreement.annex import customer_catalogue
+from assembler.agreement.project import Project
+from assembler.customers.document import build_contract
 from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, squash
 
 ALL = ('["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter", '

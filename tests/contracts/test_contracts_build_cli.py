@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assembler.assemble import read_contract_metadata
-from assembler.batch import build_many
-from assembler.registry import open_registry
+from assembler.customers.bulk import build_many
+from assembler.customers.document import read_contract_metadata
+from assembler.customers.registry import open_registry
 from tests.conftest import require_tool
 from tests.contracts.conftest import GOOD_ROW, HEADER, CliRun
 

@@ -6,12 +6,8 @@ import datetime as dt
 
 import pytest
 
-from assembler.customers import (
-    btw_checksum_ok,
-    customers_csv,
-    normalise_postcode,
-    parse_customers_csv,
-)
+from assembler.customers.csv_export import customers_csv
+from assembler.customers.csv_import import btw_checksum_ok, normalise_postcode, parse_customers_csv
 from tests.contracts.conftest import EXAMPLES, GOOD_ROW, HEADER
 
 SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",

@@ -8,7 +8,7 @@ import json
 import stat
 from pathlib import Path
 
-from assembler.registry import open_registry
+from assembler.customers.registry import open_registry
 from tests.contracts.conftest import GOOD_ROW, HEADER, CliRun
 
 

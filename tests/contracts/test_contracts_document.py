@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assembler.assemble import build_contract, contract_data, read_contract_metadata
+from assembler.agreement.project import Project
+from assembler.customers.document import build_contract, contract_data, read_contract_metadata
 from assembler.errors import RenderError
 from assembler.model import Customer
-from assembler.render.docx import render_contract_docx, render_docx_direct
-from assembler.text import annex_block_text, clause_texts
-from assembler.workspace import Project
+from assembler.render.contract_docx import render_contract_docx, render_docx_direct
+from assembler.render.plain_text import annex_block_text, clause_texts
 from tests.conftest import ROOT
 from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
 
@@ -159,7 +159,7 @@ def test_same_input_same_bytes(project: Project, c1042: Customer, built) -> None
 
 def test_a_fresh_process_builds_the_same_bytes(tmp_path: Path, built) -> None:
     script = ("import sys, datetime as dt; from pathlib import Path;"
-              "from assembler.workspace import Project; from assembler.assemble import build_contract;"
+              "from assembler.agreement.project import Project; from assembler.customers.document import build_contract;"
               "from tests.contracts.helpers import customer_c1042;"
               "b = build_contract(Project(Path(sys.argv[1])), customer_c1042());"
               "Path(sys.argv[2]).write_bytes(b.pdf); Path(sys.argv[3]).write_bytes(b.docx)")
@@ -190,7 +190,7 @@ def test_v1_bijlage_lists_equal_the_source_for_every_customer(project: Project, 
 def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042: Customer) -> None:
     # Typst keeps its layout between builds (and typst-py once re-rendered stale files after a
     # query): every build must show its own customer and version, whatever came before.
-    from assembler.assemble import build_resolved
+    from assembler.customers.document import build_resolved
 
     v10 = project.resolve("1.0")
     concept = dataclasses.replace(v10, version=None)
@@ -207,7 +207,7 @@ def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042
 
 
 def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
-    from assembler.assemble import ID_PLACEHOLDER, stamp_customer_id
+    from assembler.customers.document import ID_PLACEHOLDER, stamp_customer_id
 
     hexed = ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode()
     pdf = b"<x:xmp>" + ID_PLACEHOLDER.encode() + b"</x:xmp> /Keywords<FEFF" + hexed + b">"
@@ -224,7 +224,7 @@ def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
 def test_the_committed_docx_template_is_what_the_script_makes() -> None:
     import runpy
 
-    from assembler.render.docx import TEMPLATE
+    from assembler.render.contract_docx import TEMPLATE
 
     script = runpy.run_path(str(ROOT / "tools" / "make_contract_template.py"))
     assert script["build"]() == TEMPLATE.read_bytes(), (
@@ -232,6 +232,6 @@ def test_the_committed_docx_template_is_what_the_script_makes() -> None:
 
 
 def test_shared_keys_are_exactly_the_customer_independent_data(project: Project) -> None:
-    from assembler.assemble import SHARED_KEYS, agreement_data
+    from assembler.customers.document import SHARED_KEYS, agreement_data
 
     assert set(agreement_data(project.resolve("1.0"))) == SHARED_KEYS

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from assembler.customers.registry import MIGRATIONS, migrate, open_registry, registry_path
 from assembler.errors import RegistryError, UnknownCustomerError, UsageError
 from assembler.model import Customer
-from assembler.registry import MIGRATIONS, migrate, open_registry, registry_path
 
 
 def mode(path: Path) -> int:

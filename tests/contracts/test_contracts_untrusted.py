@@ -10,9 +10,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from assembler.assemble import BuiltContract, build_contract
+from assembler.agreement.project import Project
+from assembler.customers.document import BuiltContract, build_contract
 from assembler.model import Customer
-from assembler.workspace import Project
 from tests.conftest import ROOT, require_tool
 from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
 

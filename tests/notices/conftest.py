@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from assembler.ledger import Ledger
+from assembler.agreement.project import Project
 from assembler.model import Customer
-from assembler.notice_build import build_notices
-from assembler.notice_parts import open_notice_registry
-from assembler.notices import Texts, plan_notices
-from assembler.release import release_version
-from assembler.workspace import Project
+from assembler.notices.build import build_notices
+from assembler.notices.documents import open_notice_registry
+from assembler.notices.ledger import Ledger
+from assembler.notices.plan import Texts, plan_notices
+from assembler.workflow.release import release_version
 from tests.conftest import ROOT, git
 
 CONTRACT = "verwerkersovereenkomst"

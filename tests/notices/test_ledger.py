@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from assembler.customers.registry import MIGRATIONS, open_registry
 from assembler.errors import LedgerError, LedgerLockedError
-from assembler.ledger import LEDGER_SCHEMA, Ledger, send_lock
 from assembler.model import LedgerNotice, NoticeDocument
-from assembler.registry import MIGRATIONS, open_registry
+from assembler.notices.ledger import LEDGER_SCHEMA, Ledger, send_lock
 from tests.conftest import ROOT
 
 DOCS = [NoticeDocument("email", "n.eml", "a" * 64, 10)]
@@ -85,7 +85,7 @@ def test_lock_is_exclusive_and_released_by_a_dead_process(tmp_path: Path) -> Non
                 pass
     # a process that dies holding the lock leaves the file, but not the lock
     code = ("import sys, os; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
-            "from assembler.ledger import send_lock; "
+            "from assembler.notices.ledger import send_lock; "
             "cm = send_lock(Path(sys.argv[1])); cm.__enter__(); os._exit(9)")
     subprocess.run([sys.executable, "-c", code, str(db), str(ROOT)], check=False)
     assert (tmp_path / "registry.sqlite.send.lock").read_text().startswith("pid ")

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pypdf
 
-from assembler.annex import customer_catalogue
-from assembler.letters import message_id, salutation
-from assembler.redline import build_redline
+from assembler.agreement.annex import customer_catalogue
+from assembler.agreement.project import Project
+from assembler.notices.email import message_id
+from assembler.notices.letter import salutation
+from assembler.redline.compare import build_redline
+from assembler.render.plain_text import catalogue_list_text
 from assembler.render.redline_pdf import render_redline_pdf
-from assembler.text import catalogue_list_text
-from assembler.workspace import Project
 from tests.notices.conftest import (
     CONTRACT,
     NOTE_7,
@@ -158,7 +159,7 @@ def test_the_fast_generator_writes_what_the_standard_one_writes(notice_project: 
 
 
 def test_a_customer_two_versions_behind_reads_both_explanations(notice_project: Path) -> None:
-    from assembler.release import release_version
+    from assembler.workflow.release import release_version
     from tests.conftest import git
 
     path = notice_project / "contracts" / CONTRACT / "08-geheimhouding.md"

@@ -9,7 +9,7 @@ import pytest
 
 from assembler.config import Config, load_config
 from assembler.errors import ConfigError
-from assembler.mail import Mailer, SmtpSettings, smtp_settings
+from assembler.notices.smtp import Mailer, SmtpSettings, smtp_settings
 from tests.notices.conftest import SENDER
 
 MESSAGE = (b"From: a@example.nl\r\nTo: b@example.nl\r\nSubject: test\r\n"

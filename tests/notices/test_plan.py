@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from assembler.agreement.project import Project
 from assembler.cli import main
-from assembler.release import release_version
-from assembler.workspace import Project
+from assembler.workflow.release import release_version
 from tests.conftest import git
 from tests.notices.conftest import (
     CONTRACT,

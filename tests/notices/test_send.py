@@ -11,7 +11,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from assembler.ledger import Ledger
+from assembler.notices.ledger import Ledger
 from tests.notices.conftest import (
     PYTHON,
     add_customers,

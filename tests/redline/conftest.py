@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assembler.diff import diff_agreements
+from assembler.agreement.project import Project
 from assembler.model import Redline
-from assembler.redline import build_redline
-from assembler.workspace import Project
+from assembler.redline.compare import build_redline
+from assembler.redline.diff import diff_agreements
 from tests.redline.pair import build_pair
 
 

@@ -22,8 +22,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from assembler.release import release_version
-from assembler.workspace import Project
+from assembler.agreement.project import Project
+from assembler.workflow.release import release_version
 from tests.conftest import CONTRACT, ROOT
 
 EFFECTIVE = dt.date(2027, 2, 1)

@@ -7,16 +7,16 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assembler.diff import (
+from assembler.agreement.project import Project
+from assembler.model import Agreement, Article, Change, Clause, Paragraph, Redline, Resolved, Span
+from assembler.redline.diff import (
     affects_customer,
     annex_changes_for,
     changed_articles,
     changes_for,
     diff_agreements,
 )
-from assembler.model import Agreement, Article, Change, Clause, Paragraph, Redline, Resolved, Span
-from assembler.text import body_paragraphs
-from assembler.workspace import Project
+from assembler.render.plain_text import body_paragraphs
 
 
 def _find(redline: Redline, **fields: object) -> list[Change]:

@@ -8,12 +8,12 @@ import re
 
 from pypdf import PdfReader
 
-from assembler.diff import diff_agreements
+from assembler.agreement.project import Project
 from assembler.model import Paragraph, Redline, Span
+from assembler.redline.diff import diff_agreements
 from assembler.render.redline_html import render_redline_html
 from assembler.render.redline_pdf import render_redline_pdf
 from assembler.render.redline_text import render_redline_text
-from assembler.workspace import Project
 
 HOSTILE = '<script>alert("x")</script> & #read("/etc/passwd") **vet** ~~weg~~'
 

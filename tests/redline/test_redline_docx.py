@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from assembler.agreement.project import Project
 from assembler.model import Agreement, Redline
-from assembler.redline import build_redline
+from assembler.redline.compare import build_redline
+from assembler.render.plain_text import body_paragraphs
 from assembler.render.redline_docx import render_redline_docx
-from assembler.text import body_paragraphs
-from assembler.workspace import Project
 from tests.conftest import CONTRACT
 from tests.redline.docxread import W, document_xml, paragraphs
 from tests.redline.pair import git

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.wordiff import ops_new, ops_old, tokenize, word_ops
+from assembler.redline.words import ops_new, ops_old, tokenize, word_ops
 
 
 def test_tokens_keep_legal_units_whole_and_punctuation_apart() -> None:

@@ -20,10 +20,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from assembler import pki
-from assembler.keys import SignerConfig
 from assembler.model import SignatureBox
-from assembler.render import pdf as render_pdf
+from assembler.render import typst_pdf as render_pdf
+from assembler.signing import demo_pki as pki
+from assembler.signing.keys import SignerConfig
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Wachtwoord-voor-de-test-3f9a"

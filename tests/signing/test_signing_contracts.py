@@ -11,7 +11,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
-from assembler.sign import CUSTOMER_FIELD, PROCESSOR_FIELD
+from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD
 from tests.conftest import ROOT, require_tool
 from tests.signing.conftest import run_cli
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler import pki
+from assembler.signing import demo_pki as pki
 from tests.signing.conftest import PASSWORD, SamplePdf, SigningPki, run_cli
 
 
@@ -157,7 +157,7 @@ def test_demo_pki_is_private_and_marked_demo(tmp_path: Path) -> None:
     assert made.password_file.stat().st_mode & 0o777 == 0o600
     again = pki.demo_pki(tmp_path)  # created on first use only
     assert again.password() == made.password() and made.pkcs12.read_bytes() == again.pkcs12.read_bytes()
-    from assembler.keys import open_pkcs12
+    from assembler.signing.keys import open_pkcs12
 
     _, cert, chain = open_pkcs12(made.pkcs12, made.password())
     assert "DEMO" in cert.subject.rfc4514_string() and "niet vertrouwd" in cert.subject.rfc4514_string()

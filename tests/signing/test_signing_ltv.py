@@ -10,11 +10,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from assembler import pki
 from assembler.errors import SigningError
-from assembler.keys import SignerConfig
-from assembler.sign import sign_pdf
-from assembler.verify import verify_pdf
+from assembler.signing import demo_pki as pki
+from assembler.signing.keys import SignerConfig
+from assembler.signing.pades import sign_pdf
+from assembler.signing.verify import verify_pdf
 from tests.signing.conftest import PkiServer, SamplePdf, SigningPki, serve_pki, signer_config, stamper
 
 

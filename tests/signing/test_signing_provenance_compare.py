@@ -8,8 +8,9 @@ from pypdf import PdfWriter
 from pypdf.generic import NameObject
 
 from assembler.model import Provenance
-from assembler.sign import sign_pdf
-from assembler.verify import compare_texts, page_texts, verify_pdf
+from assembler.render.pdf_read import page_texts
+from assembler.signing.pades import sign_pdf
+from assembler.signing.verify import compare_texts, verify_pdf
 from tests.signing.conftest import PARAGRAPHS, SamplePdf, SigningPki, render_sample, signer_config
 
 

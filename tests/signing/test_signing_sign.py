@@ -16,7 +16,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
-from assembler.sign import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
+from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
 from tests.conftest import require_tool
 from tests.signing.conftest import SamplePdf, SigningPki, signer_config
 
@@ -151,7 +151,7 @@ def test_appearance_fits_a_small_box_on_one_page(test_pki: SigningPki) -> None:
     from pypdf import PdfReader
 
     from assembler.model import SignatureBox
-    from assembler.sign import _appearance
+    from assembler.signing.pades import _appearance
 
     for height in (60, 45):  # the contract's signature block is 60 pt high
         pdf = _appearance(signer_config(test_pki), SignatureBox(0, 68, 566, 280, 566 + height),

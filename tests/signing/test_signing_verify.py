@@ -18,8 +18,8 @@ from pypdf import PdfWriter
 from pypdf.annotations import Text
 from pypdf.generic import NameObject
 
-from assembler import pki
-from assembler.sign import CUSTOMER_FIELD, sign_pdf
+from assembler.signing import demo_pki as pki
+from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from tests.conftest import require_tool
 from tests.signing.conftest import SamplePdf, SigningPki, run_cli, signer_config
 

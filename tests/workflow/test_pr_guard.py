@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.guard import iban_valid, scan_bytes, scan_line
+from assembler.workflow.guard import iban_valid, scan_bytes, scan_line
 from tests.conftest import ROOT, git
 from tests.workflow.helpers import cli, commit_all
 

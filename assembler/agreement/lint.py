@@ -1,0 +1,201 @@
+"""Checks on a parsed agreement: numbering, references, defined terms, catalogue ids.
+
+Each rule is a function ``(agreement) -> Iterable[Finding]``; `check_agreement` runs them all.
+Checks that need git or the manifests (a released text edited) live in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from assembler.model import Agreement, Finding, Paragraph, Source
+
+Rule = Callable[[Agreement], Iterable[Finding]]
+
+# "artikel 4.1", "artikelen 4 en 5" (first only), "art. 11.2", "Bijlage 1"
+_REFERENCE = re.compile(
+    r"\b(?P<kind>[Aa]rtikel(?:en)?|[Aa]rt\.|[Bb]ijlage)\s+(?P<major>\d+)(?:\.(?P<minor>\d+)(?!\d))?")
+# What follows a reference that makes it one to another document: "van de Hoofdovereenkomst".
+_OF_DOCUMENT = re.compile(r"^\.?\s*(?:van|uit)\s+(?:de|het)\s+(?P<doc>[\w-]+)")
+_LAW = re.compile(r"^\.?\s*(?:AVG|UAVG|BW|GDPR|Telecommunicatiewet|Boek)\b")
+_DEFINITION = re.compile(r"\(hierna:\s*(?:de\s+|het\s+)?(?P<term>[^)]+?)\s*\)")
+
+
+def _at(paragraph: Paragraph, offset: int) -> Source:
+    return Source(paragraph.source.path, paragraph.line_at(offset))
+
+
+def _error(src: Source, rule: str, message: str) -> Finding:
+    return Finding("error", src.path, src.line, message, rule)
+
+
+def _warning(src: Source, rule: str, message: str) -> Finding:
+    return Finding("warning", src.path, src.line, message, rule)
+
+
+def _paragraphs(agreement: Agreement) -> Iterator[Paragraph]:
+    yield from agreement.preamble
+    for clause in agreement.clauses():
+        yield from clause.paragraphs
+    for annex in agreement.annexes:
+        for block in annex.blocks:
+            if block.paragraph is not None:
+                yield block.paragraph
+
+
+def check_article_numbers(agreement: Agreement) -> Iterator[Finding]:
+    """Articles are numbered 1, 2, 3 … in file order; a gap is a warning (v1.0 lacks 6)."""
+    seen: dict[int, Source] = {}
+    previous = 0
+    for article in agreement.articles:
+        n = int(article.number)
+        if n in seen:
+            yield _error(article.source, "numbering",
+                         f"article {n} appears twice (first at {seen[n]})")
+            continue
+        seen[n] = article.source
+        if n < previous:
+            yield _error(article.source, "numbering",
+                         f"article {n} is out of order: it comes after article {previous}")
+            continue
+        if n > previous + 1:
+            missing = ", ".join(str(i) for i in range(previous + 1, n))
+            word = "article" if n == previous + 2 else "articles"
+            yield _warning(article.source, "numbering",
+                           f"{word} {missing} missing: article {previous or '(start)'} "
+                           f"is followed by article {n}")
+        previous = n
+        if not article.clauses:
+            yield _error(article.source, "numbering", f"article {n} has no clauses")
+
+
+def check_clause_numbers(agreement: Agreement) -> Iterator[Finding]:
+    """Clauses of article N are N.1, N.2 … with a final period, in order, none twice."""
+    for article in agreement.articles:
+        expected = 1
+        seen: dict[str, Source] = {}
+        for clause in article.clauses:
+            if clause.article_number != article.number:
+                yield _error(clause.source, "numbering",
+                             f"clause {clause.number} is in article {article.number}; "
+                             f"its number must start with {article.number}.")
+                continue
+            if clause.label != clause.number + ".":
+                yield _error(clause.source, "numbering",
+                             f"clause number '{clause.label}' must end with a period: "
+                             f"'{clause.number}.'")
+            if clause.number in seen:
+                yield _error(clause.source, "numbering",
+                             f"clause {clause.number} appears twice (first at {seen[clause.number]})")
+                continue
+            seen[clause.number] = clause.source
+            minor = int(clause.number.split(".")[1])
+            if minor < expected:
+                yield _error(clause.source, "numbering",
+                             f"clause {clause.number} is out of order")
+            elif minor > expected:
+                gap = ", ".join(f"{article.number}.{i}" for i in range(expected, minor))
+                yield _error(clause.source, "numbering",
+                             f"clause {gap} missing before {clause.number}")
+            expected = max(expected, minor + 1)
+
+
+def check_annex_numbers(agreement: Agreement) -> Iterator[Finding]:
+    """Annexes are numbered Bijlage 1, 2, … in file order."""
+    for expected, annex in enumerate(agreement.annexes, 1):
+        if annex.number != str(expected):
+            yield _error(annex.source, "numbering",
+                         f"Bijlage {annex.number} should be Bijlage {expected}")
+
+
+def check_references(agreement: Agreement) -> Iterator[Finding]:
+    """Every "artikel N(.M)", "art. N.M" and "Bijlage N" in the text points at something."""
+    articles = {a.number for a in agreement.articles}
+    clauses = {c.number for c in agreement.clauses()}
+    annexes = {a.number for a in agreement.annexes}
+    self_names = set(agreement.meta.self_names)
+    for paragraph in _paragraphs(agreement):
+        text = paragraph.text
+        for m in _REFERENCE.finditer(text):
+            after = text[m.end():]
+            doc = _OF_DOCUMENT.match(after)
+            if (doc and doc.group("doc") not in self_names) or _LAW.match(after):
+                continue  # a reference into another document: not ours to check
+            ref = m.group(0)
+            major, minor = m.group("major"), m.group("minor")
+            if m.group("kind").lower() == "bijlage":
+                if major not in annexes:
+                    yield _error(_at(paragraph, m.start()), "reference",
+                                 f"'{ref}' refers to an annex that does not exist")
+            elif minor is not None:
+                if f"{major}.{minor}" not in clauses:
+                    yield _error(_at(paragraph, m.start()), "reference",
+                                 f"'{ref}' refers to clause {major}.{minor}, which does not exist")
+            elif major not in articles:
+                yield _error(_at(paragraph, m.start()), "reference",
+                             f"'{ref}' refers to article {major}, which does not exist")
+
+
+def check_terms(agreement: Agreement) -> Iterator[Finding]:
+    """Terms listed in contract.toml are defined, and terms defined in the text are listed."""
+    listed = {t.term: t for t in agreement.meta.terms}
+    defined: dict[str, Source] = {}
+    for paragraph in _paragraphs(agreement):
+        for m in _DEFINITION.finditer(paragraph.text):
+            term = m.group("term")
+            if term in defined:
+                yield _error(_at(paragraph, m.start()), "term",
+                             f"term '{term}' is defined twice (first at {defined[term]})")
+                continue
+            defined[term] = _at(paragraph, m.start())
+            if term not in listed:
+                yield _warning(_at(paragraph, m.start()), "term",
+                               f"term '{term}' is defined here but not listed in contract.toml")
+    meta_path = next((f for f in agreement.files if f.endswith("/contract.toml")), "contract.toml")
+    for term in agreement.meta.terms:
+        if term.defined_by == "text" and term.term not in defined:
+            yield Finding("error", meta_path, term.line,
+                          f"defined term '{term.term}' is never defined in the text "
+                          f"(expected '(hierna: {term.term})')", "term")
+
+
+def check_catalogue(agreement: Agreement) -> Iterator[Finding]:
+    """Catalogue ids are unique and every service a category names exists."""
+    cat = agreement.catalogue
+    services = {s.id for s in cat.services}
+    for name, items in cat.lists().items():
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                yield _error(item.source, "catalogue", f"{name} id '{item.id}' appears twice")
+            seen.add(item.id)
+            for sid in item.services:
+                if sid not in services:
+                    yield _error(item.source, "catalogue",
+                                 f"{name} '{item.id}' names unknown service '{sid}' "
+                                 f"(known: {', '.join(sorted(services))})")
+            if not item.services:
+                yield _warning(item.source, "catalogue",
+                               f"{name} '{item.id}' applies to no service; no customer will see it")
+    listed = {b.list_name for a in agreement.annexes for b in a.blocks if b.kind == "catalogue"}
+    for name, items in cat.lists().items():
+        if items and name not in listed:
+            yield Finding("warning", cat.path, 0,
+                          f"catalogue list '{name}' is not included in any annex", "catalogue")
+
+
+RULES: tuple[Rule, ...] = (
+    check_article_numbers,
+    check_clause_numbers,
+    check_annex_numbers,
+    check_references,
+    check_terms,
+    check_catalogue,
+)
+
+
+def check_agreement(agreement: Agreement) -> list[Finding]:
+    """Run every text rule; return the findings sorted by file and line."""
+    findings = [f for rule in RULES for f in rule(agreement)]
+    return sorted(findings, key=lambda f: (f.path, f.line))

@@ -1,0 +1,58 @@
+"""Commands of the agreement in git: `versions` and `show`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from assembler.cli.context import contract_option, echo_json, project
+from assembler.render.agreement_export import agreement_json, agreement_markdown
+from assembler.render.plain_text import agreement_text
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def versions(fmt: str) -> None:
+    """List the released versions with their effective dates and hashes."""
+    p = project()
+    contract = p.contract(contract_option())
+    today = dt.date.today()
+    rows = p.versions(contract)
+    if fmt == "json":
+        echo_json({"contract": contract, "versions": [
+            {"version": v.number, "status": v.status, "effective": v.effective.isoformat(),
+             "released": v.released.isoformat() if v.released else None,
+             "in_force": v.status == "released" and v.effective <= today,
+             "sha256": v.sha256, "manifest": v.path} for v in rows]})
+        return
+    if not rows:
+        click.echo(f"{contract}: no released versions yet (see `assembler release`)")
+        return
+    for v in rows:
+        when = "in force since" if v.effective <= today else "takes effect on"
+        state = v.status if v.status != "released" else f"{when} {v.effective.isoformat()}"
+        click.echo(f"{contract} {v.number}  {state}  sha256 {v.sha256[:12]}")
+
+
+@click.command()
+@click.argument("ref", required=False, default="worktree")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
+              default="markdown", show_default=True)
+def show(ref: str, fmt: str) -> None:
+    """Print the agreement as it stands at REF (version, git ref or worktree)."""
+    p = project()
+    resolved = p.resolve(ref, p.contract(contract_option()))
+    if fmt == "json":
+        echo_json(agreement_json(resolved))
+    elif fmt == "text":
+        click.echo(agreement_text(resolved.agreement, resolved.label), nl=False)
+    else:
+        click.echo(agreement_markdown(resolved), nl=False)
+
+
+def register(group: click.Group) -> None:
+    """Add the agreement commands to `group`."""
+    for command in (versions, show):
+        group.add_command(command)

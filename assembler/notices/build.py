@@ -1,0 +1,251 @@
+"""`notices build`: for each customer still to notify, a letter PDF and an .eml, hashed into the ledger.
+
+The parts every customer shares (the explanations, the before/after table, the redline PDF) are
+prepared once per version change in `SharedParts`; the letters and e-mails are then made per
+customer, in a process pool when there are many (Typst renders one letter in a few ms, so the
+pool pays off from a few hundred customers on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assembler.agreement.manifests import TOELICHTING_TODO
+from assembler.customers.email_address import valid_email
+from assembler.errors import CheckFailedError, UsageError
+from assembler.fsutil import atomic_write_bytes
+from assembler.model import (
+    ContractMeta,
+    Customer,
+    LedgerNotice,
+    NoticeDocument,
+    Redline,
+    Version,
+    version_key,
+)
+from assembler.notices import documents as notice_parts
+from assembler.notices.email import compose_email, message_id
+from assembler.notices.ledger import Ledger, now_utc
+from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
+from assembler.notices.plan import NoticePlan, Texts
+from assembler.redline.diff import changed_articles
+from assembler.redline.queries import clause_changes
+
+POOL_THRESHOLD = 200
+"""Below this many notices, build in this process: starting workers costs more than it saves."""
+BATCH = 500
+"""Notices recorded in the ledger per transaction."""
+
+ContractPdf = Callable[[Path, str, str, Customer], bytes]
+"""(project root, contract id, version, customer) → that version's text with the customer's Bijlage 1."""
+RedlinePdf = Callable[[Redline], bytes]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One customer's notice to build."""
+
+    customer: Customer
+    from_version: str
+    annex_changes: bool
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a worker needs besides the job; sent to each worker once."""
+
+    shared: dict[str, SharedParts]
+    """By the version the customer is on."""
+    redline_sha: dict[str, str]
+    out_dir: Path
+    root: Path
+    contract_pdf: ContractPdf
+
+
+@dataclass
+class BuildSummary:
+    """What `build_notices` did."""
+
+    out_dir: Path
+    built: list[str] = field(default_factory=list)
+    """Customer ids whose notice was (re)built."""
+    kept: list[str] = field(default_factory=list)
+    """Customer ids whose notice is already sent (or may be): left as recorded."""
+    not_affected: int = 0
+    shared_files: list[Path] = field(default_factory=list)
+    """The files shared by all notices (redline PDFs)."""
+
+
+def safe_name(text: str) -> str:
+    """Return `text` usable as a file or folder name."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+
+
+def sha256(data: bytes) -> str:
+    """Return the SHA-256 of `data` in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _explain(key: str, steps: Sequence[Version]) -> str:
+    """Return the toelichting on `key` over the versions in `steps`, labelled when several."""
+    notes = [(v.number, v.toelichting.get(key, "").strip()) for v in steps]
+    notes = [(n, t) for n, t in notes if t and TOELICHTING_TODO not in t]
+    if len(notes) == 1:
+        return notes[0][1]
+    return " ".join(f"In versie {n}: {t}" for n, t in notes)
+
+
+def article_notes(redline: Redline, steps: Sequence[Version]) -> tuple[ArticleNote, ...]:
+    """Return the changed articles with their explanation; raise when one has none.
+
+    `steps` are the versions from the customer's (exclusive) to the announced one (inclusive): a
+    customer two versions behind reads the explanations of both.
+    """
+    new = redline.new.agreement
+    target = steps[-1]
+    notes = []
+    for number in changed_articles(redline):
+        todo = [v for v in steps if TOELICHTING_TODO in v.toelichting.get(number, "")]
+        text = _explain(number, steps)
+        if todo or not text:
+            where = (todo or [target])[0]
+            raise CheckFailedError(
+                f"{where.path}: article {number} changes in {where.number} but has no toelichting; "
+                f"write it under [toelichting] (or `assembler release … --note {number}=…`)")
+        article = new.article(number)
+        heading = (f"Artikel {number}. {article.title}" if article
+                   else f"Artikel {number} (vervalt)")
+        notes.append(ArticleNote(number, heading, text))
+    return tuple(notes)
+
+
+def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: ContractMeta,
+                 notice_date: dt.date, sender: str, redline_pdf: RedlinePdf) -> SharedParts:
+    """Prepare what every notice from `from_version` to the plan's version shares."""
+    version = plan.version
+    redline = texts.redline(from_version, version.number)
+    new = redline.new.agreement
+    steps = [v for v in texts.project.versions(version.contract) if v.status == "released"
+             and version_key(from_version) < v.key <= version.key]
+    return SharedParts(
+        meta=meta, title=new.title, version=version.number, from_version=from_version,
+        effective=version.effective, sha256=new.sha256,
+        articles=article_notes(redline, steps),
+        changes=tuple(clause_changes(redline)),
+        annex_note=_explain("bijlage-1", steps),
+        redline_pdf=redline_pdf(redline),
+        redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
+        notice_date=notice_date, sender=sender)
+
+
+_CONTEXT: Context | None = None
+
+
+def _init(context: Context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
+    ctx = _CONTEXT
+    assert ctx is not None
+    shared, customer = ctx.shared[job.from_version], job.customer
+    names = attachment_names(shared, customer)
+    letter = render_letter(shared, customer, job.annex_changes)
+    contract = ctx.contract_pdf(ctx.root, shared.meta.id, shared.version, customer)
+    eml = compose_email(shared, customer, job.annex_changes, letter, contract)
+    folder = ctx.out_dir / safe_name(customer.customer_id)
+    atomic_write_bytes(folder / names["letter"], letter)
+    eml_file = folder / names["email"]
+    atomic_write_bytes(eml_file, eml)
+    eml_path = (eml_file.relative_to(ctx.root).as_posix() if eml_file.is_relative_to(ctx.root)
+                else str(eml_file))
+    docs = [NoticeDocument("letter", names["letter"], sha256(letter), len(letter)),
+            NoticeDocument("email", names["email"], sha256(eml), len(eml)),
+            NoticeDocument("redline", names["redline"], ctx.redline_sha[job.from_version],
+                           len(shared.redline_pdf)),
+            NoticeDocument("contract", names["contract"], sha256(contract), len(contract))]
+    notice = LedgerNotice(
+        version=shared.version, customer_id=customer.customer_id, from_version=job.from_version,
+        reference=reference(shared.version, customer.customer_id), address=customer.contact_email,
+        message_id=message_id(shared.meta.id, shared.version, customer.customer_id,
+                              shared.sender.rpartition("@")[2]),
+        eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
+    return notice, docs
+
+
+def _results(jobs: Sequence[Job], context: Context, workers: int
+             ) -> Iterator[tuple[LedgerNotice, list[NoticeDocument]]]:
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        _init(context)
+        yield from map(_build, jobs)
+        return
+    # forkserver: workers never inherit a Typst compiler (or its threads) from this process.
+    mp = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_init,
+                             initargs=(context,)) as pool:
+        yield from pool.map(_build, jobs, chunksize=32)
+
+
+def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer], ledger: Ledger,
+                  out_dir: Path, notice_date: dt.date, sender: str, *,
+                  redline_pdf: RedlinePdf | None = None, contract_pdf: ContractPdf | None = None,
+                  workers: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> BuildSummary:
+    """Build the notice of every customer in `plan` who still has to be notified.
+
+    Notices already sent (or possibly sent: ``sending``/``unknown``) are kept as recorded, unless
+    they bounced. `progress(done, total)` is called as notices are finished.
+    """
+    redline_pdf = redline_pdf or notice_parts.redline_pdf
+    contract_pdf = contract_pdf or notice_parts.contract_pdf
+    by_id = {c.customer_id: c for c in customers}
+    summary = BuildSummary(out_dir)
+    jobs: list[Job] = []
+    for row in plan.rows:
+        if not row.affected:
+            summary.not_affected += 1
+        elif row.ledger_state in ("sending", "unknown") or (
+                row.ledger_state == "sent" and row.bounced_on is None):
+            summary.kept.append(row.customer_id)
+        else:
+            jobs.append(Job(by_id[row.customer_id], row.current_version,
+                            row.annex_changes))
+    bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
+           if not valid_email(j.customer.contact_email)]
+    if bad:
+        raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
+                         f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
+    meta = texts.agreement(plan.version.number).meta
+    shared: dict[str, SharedParts] = {}
+    for from_version in sorted({j.from_version for j in jobs}):
+        shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, notice_date,
+                                                    sender, redline_pdf)
+        path = out_dir / parts.redline_name
+        atomic_write_bytes(path, parts.redline_pdf)
+        summary.shared_files.append(path)
+    context = Context(shared=shared,
+                      redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
+                      out_dir=out_dir.resolve(),
+                      root=texts.project.root.resolve(), contract_pdf=contract_pdf)
+    batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+    replaceable = {j.customer.customer_id for j in jobs}
+    for result in _results(jobs, context, workers or min(os.cpu_count() or 1, 4)):
+        batch.append(result)
+        summary.built.append(result[0].customer_id)
+        if len(batch) >= BATCH:
+            ledger.record_built(batch, replaceable)
+            batch = []
+        if progress:
+            progress(len(summary.built), len(jobs))
+    if batch:
+        ledger.record_built(batch, replaceable)
+    return summary

@@ -1,0 +1,280 @@
+"""The notice ledger: proof of which notice went to whom, when, with which documents (SQLite).
+
+The tables live in the customer registry database: ``LEDGER_SCHEMA`` is migration 2 of
+`registry.MIGRATIONS`. One row per contract,
+version and customer in ``notices``, with the state machine::
+
+    pending ──► sending ──► sent
+                   │   └──► failed      (5xx, or 4xx/connection errors after every retry)
+                   └──────► unknown     (found in `sending` by a later run: the sender died
+                                         mid-transaction; sent again with the same Message-ID)
+
+Every state change is committed on its own before the next SMTP step, so a killed run leaves at
+most one row per sender in ``sending``. ``notice_deliveries`` keeps every SMTP transaction tried
+(the evidence of repeats), ``notice_documents`` the SHA-256 of each document of a notice, and
+``notice_events`` what happened afterwards (bounced, objected, terminated).
+
+Only one `notices send` may run against a ledger at a time: `send_lock` takes an exclusive
+``fcntl.flock`` on ``<database>.send.lock``. The kernel drops the lock when its process ends, however it
+ends, so a crashed run never leaves a stale lock behind; the file records pid, host and start time
+only to tell the user who holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import socket
+from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assembler.errors import LedgerError, LedgerLockedError
+from assembler.model import LedgerEvent, LedgerNotice, NoticeDocument
+
+if TYPE_CHECKING:  # sqlite3 itself is imported by registry.py only
+    import sqlite3
+
+STATES = ("pending", "sending", "sent", "failed", "unknown")
+EVENTS = ("bounced", "objected", "terminated")
+
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS notices (
+    contract     TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    customer_id  TEXT NOT NULL,
+    from_version TEXT NOT NULL,
+    reference    TEXT NOT NULL,
+    address      TEXT NOT NULL,
+    message_id   TEXT NOT NULL UNIQUE,
+    eml_path     TEXT NOT NULL,
+    eml_sha256   TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+    built_at     TEXT NOT NULL,
+    sent_at      TEXT,
+    reply_code   INTEGER,
+    reply        TEXT,
+    PRIMARY KEY (contract, version, customer_id)
+);
+CREATE TABLE IF NOT EXISTS notice_documents (
+    contract    TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('letter', 'email', 'redline', 'contract')),
+    name        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    PRIMARY KEY (contract, version, customer_id, kind),
+    FOREIGN KEY (contract, version, customer_id)
+        REFERENCES notices (contract, version, customer_id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS notice_deliveries (
+    id          INTEGER PRIMARY KEY,
+    contract    TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    outcome     TEXT CHECK (outcome IN ('sent', 'failed', 'unknown')),
+    reply_code  INTEGER,
+    reply       TEXT,
+    attempts    INTEGER
+);
+CREATE TABLE IF NOT EXISTS notice_events (
+    id          INTEGER PRIMARY KEY,
+    contract    TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    event       TEXT NOT NULL CHECK (event IN ('bounced', 'objected', 'terminated')),
+    on_date     TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notice_deliveries_by_notice
+    ON notice_deliveries (contract, version, customer_id);
+CREATE INDEX IF NOT EXISTS notice_events_by_notice ON notice_events (contract, version, customer_id);
+"""
+"""The ledger tables; becomes one migration of the registry database."""
+
+
+def now_utc() -> str:
+    """Return the current time as ISO 8601 UTC with seconds: ``2026-11-28T09:15:02Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class Ledger:
+    """The notice ledger of one contract in an open registry connection."""
+
+    def __init__(self, conn: sqlite3.Connection, contract: str) -> None:
+        self.conn = conn
+        self.contract = contract
+        # Each state change is its own committed transaction; FULL makes it survive a power cut
+        # too, not only a crash of this process (WAL with NORMAL would only lose the last ones).
+        conn.execute("PRAGMA synchronous=FULL")
+
+    # --- build ------------------------------------------------------------------------------
+
+    def notice(self, version: str, customer_id: str) -> LedgerNotice | None:
+        """Return the ledger row of one notice, or None."""
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE contract=? AND version=? "
+                                "AND customer_id=?", (self.contract, version, customer_id)).fetchone()
+        return _notice(row) if row else None
+
+    def notices(self, version: str) -> list[LedgerNotice]:
+        """Return every notice of `version`, by customer id."""
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE contract=? AND version=? "
+                                 "ORDER BY customer_id", (self.contract, version)).fetchall()
+        return [_notice(r) for r in rows]
+
+    def record_built(self, notices: Sequence[tuple[LedgerNotice, Sequence[NoticeDocument]]],
+                     bounced: Collection[str] = ()) -> None:
+        """Store built notices (state ``pending``) and their documents' hashes, in one transaction.
+
+        A notice ``sending`` or ``unknown`` is never replaced (it may have gone out and must be sent
+        again as it was), nor one ``sent``, unless its customer id is in `bounced`. The SMTP
+        transactions already recorded stay in ``notice_deliveries`` either way.
+        """
+        with transaction(self.conn) as c:
+            for n, docs in notices:
+                current = c.execute("SELECT state FROM notices WHERE contract=? AND version=? AND "
+                                    "customer_id=?", (self.contract, n.version, n.customer_id)).fetchone()
+                if current and (current[0] in ("sending", "unknown") or
+                                current[0] == "sent" and n.customer_id not in bounced):
+                    raise LedgerError(f"notice {n.version} for {n.customer_id} is {current[0]}; "
+                                        "it cannot be rebuilt")
+                c.execute("DELETE FROM notices WHERE contract=? AND version=? AND customer_id=?",
+                          (self.contract, n.version, n.customer_id))
+                c.execute("INSERT INTO notices (contract, version, customer_id, from_version, "
+                          "reference, address, message_id, eml_path, eml_sha256, state, built_at) "
+                          "VALUES (?,?,?,?,?,?,?,?,?,'pending',?)",
+                          (self.contract, n.version, n.customer_id, n.from_version, n.reference,
+                           n.address, n.message_id, n.eml_path, n.eml_sha256, n.built_at))
+                c.executemany("INSERT INTO notice_documents VALUES (?,?,?,?,?,?,?)",
+                              [(self.contract, n.version, n.customer_id, d.kind, d.name, d.sha256,
+                                d.size) for d in docs])
+
+    def documents(self, version: str, customer_id: str) -> list[NoticeDocument]:
+        """Return the documents recorded for one notice."""
+        rows = self.conn.execute("SELECT kind, name, sha256, size FROM notice_documents WHERE "
+                                 "contract=? AND version=? AND customer_id=? ORDER BY kind",
+                                 (self.contract, version, customer_id)).fetchall()
+        return [NoticeDocument(*r) for r in rows]
+
+    # --- send -------------------------------------------------------------------------------
+
+    def recover(self, version: str) -> list[str]:
+        """Mark notices a dead run left in ``sending`` as ``unknown``; return their customer ids."""
+        with transaction(self.conn) as c:
+            ids = [r[0] for r in c.execute(
+                "SELECT customer_id FROM notices WHERE contract=? AND version=? AND state='sending'",
+                (self.contract, version))]
+            c.execute("UPDATE notices SET state='unknown' WHERE contract=? AND version=? "
+                      "AND state='sending'", (self.contract, version))
+            c.execute("UPDATE notice_deliveries SET outcome='unknown', reply='the sending process "
+                      "ended before the outcome was recorded' WHERE contract=? AND version=? AND "
+                      "outcome IS NULL", (self.contract, version))
+        return ids
+
+    def mark_sending(self, n: LedgerNotice) -> int:
+        """Commit state ``sending`` and open a delivery record; return the record's id."""
+        with transaction(self.conn) as c:
+            c.execute("UPDATE notices SET state='sending' WHERE contract=? AND version=? AND "
+                      "customer_id=?", (self.contract, n.version, n.customer_id))
+            cur = c.execute("INSERT INTO notice_deliveries (contract, version, customer_id, "
+                            "message_id, address, started_at) VALUES (?,?,?,?,?,?)",
+                            (self.contract, n.version, n.customer_id, n.message_id, n.address,
+                             now_utc()))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def mark_done(self, n: LedgerNotice, delivery_id: int, outcome: str, code: int, reply: str,
+                  attempts: int) -> None:
+        """Commit the outcome (``sent`` or ``failed``) of one notice with the server's reply."""
+        when = now_utc()
+        with transaction(self.conn) as c:
+            c.execute("UPDATE notices SET state=?, sent_at=?, reply_code=?, reply=? WHERE "
+                      "contract=? AND version=? AND customer_id=?",
+                      (outcome, when if outcome == "sent" else None, code, reply, self.contract,
+                       n.version, n.customer_id))
+            c.execute("UPDATE notice_deliveries SET finished_at=?, outcome=?, reply_code=?, reply=?, "
+                      "attempts=? WHERE id=?", (when, outcome, code, reply, attempts, delivery_id))
+
+    def deliveries(self, version: str, customer_id: str | None = None) -> list[dict[str, object]]:
+        """Return the SMTP transactions recorded for `version` (optionally one customer)."""
+        sql = ("SELECT customer_id, message_id, address, started_at, finished_at, outcome, "
+               "reply_code, reply, attempts FROM notice_deliveries WHERE contract=? AND version=?")
+        args: list[str] = [self.contract, version]
+        if customer_id:
+            sql += " AND customer_id=?"
+            args.append(customer_id)
+        cur = self.conn.execute(sql + " ORDER BY id", args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # --- events -----------------------------------------------------------------------------
+
+    def record_event(self, version: str, customer_id: str, event: str, on: dt.date) -> LedgerEvent:
+        """Record that a notice bounced, or its customer objected or terminated, on `on`."""
+        if event not in EVENTS:
+            raise ValueError(event)
+        ev = LedgerEvent(customer_id=customer_id, event=event, on=on, recorded_at=now_utc())
+        with transaction(self.conn) as c:
+            c.execute("INSERT INTO notice_events (contract, version, customer_id, event, on_date, "
+                      "recorded_at) VALUES (?,?,?,?,?,?)",
+                      (self.contract, version, customer_id, event, on.isoformat(), ev.recorded_at))
+        return ev
+
+    def events(self, version: str) -> dict[str, list[LedgerEvent]]:
+        """Return the events recorded for `version`, by customer id, oldest first."""
+        out: dict[str, list[LedgerEvent]] = {}
+        for cid, event, on, recorded in self.conn.execute(
+                "SELECT customer_id, event, on_date, recorded_at FROM notice_events WHERE "
+                "contract=? AND version=? ORDER BY id", (self.contract, version)):
+            out.setdefault(cid, []).append(
+                LedgerEvent(customer_id=cid, event=event, on=dt.date.fromisoformat(on),
+                            recorded_at=recorded))
+        return out
+
+
+_COLUMNS = ("version, customer_id, from_version, reference, address, message_id, eml_path, "
+            "eml_sha256, state, built_at, sent_at, reply_code, reply")
+
+
+def _notice(row: tuple[object, ...]) -> LedgerNotice:
+    return LedgerNotice(*row)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def send_lock(database: Path) -> Iterator[Path]:
+    """Hold the exclusive send lock of the ledger in `database`; raise if another run holds it."""
+    path = database.with_name(database.name + ".send.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise LedgerLockedError(
+                f"another `notices send` is running ({holder}); lock {path}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {now_utc()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -1,0 +1,111 @@
+"""`notices send`: deliver built notices over SMTP, crash-safe and at most one run at a time.
+
+The protocol, per notice:
+
+1. commit state ``sending`` (and open a delivery record) in the ledger;
+2. run the SMTP transaction (with retries on 4xx and connection errors);
+3. commit ``sent`` or ``failed`` with the server's reply.
+
+If the process dies between 1 and 3, the next run finds the notice in ``sending``: the server may
+or may not have accepted it. It is marked ``unknown`` and sent again with the same Message-ID and
+the same bytes. So delivery is **at least once**: a customer may get the notice twice, and the two
+copies are identical and share one Message-ID, which mail clients use to show them as one. It is
+never lost. Notices already ``sent`` are skipped, so running `send` again is harmless.
+
+Before sending, the .eml is read back and its SHA-256 compared with the ledger: what is sent is
+exactly what was built and hashed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assembler.errors import DeliveryError
+from assembler.model import LedgerNotice
+from assembler.notices.build import sha256
+from assembler.notices.ledger import Ledger, send_lock
+from assembler.notices.smtp import Delivery, Mailer, SmtpSettings
+
+
+@dataclass
+class SendSummary:
+    """What `send_notices` did (or, in a dry run, would do)."""
+
+    todo: list[LedgerNotice] = field(default_factory=list)
+    """The notices this run sends (or would send)."""
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, int, str]] = field(default_factory=list)
+    """(customer id, reply code, reply) of each notice that failed."""
+    recovered: list[str] = field(default_factory=list)
+    """Customer ids whose outcome was unknown (a run died mid-send): sent again, same Message-ID."""
+    already_sent: int = 0
+    permanent_failures: int = 0
+    """Notices that failed with a 5xx before and are not retried without --retry-failed."""
+
+
+def to_send(notice: LedgerNotice, retry_failed: bool) -> bool:
+    """Return whether a run sends `notice`."""
+    if notice.state in ("pending", "sending", "unknown"):
+        return True
+    return notice.state == "failed" and (retry_failed or (notice.reply_code or 0) < 500)
+
+
+def eml_path(root: Path, notice: LedgerNotice) -> Path:
+    """Return where the built .eml of `notice` is."""
+    path = Path(notice.eml_path)
+    return path if path.is_absolute() else root / path
+
+
+def read_eml(root: Path, notice: LedgerNotice) -> bytes:
+    """Return the built .eml of `notice`, checked against its hash in the ledger."""
+    path = eml_path(root, notice)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot read the notice for {notice.customer_id}: "
+                            f"{exc.strerror or exc}; run `assembler notices build` again") from exc
+    if sha256(data) != notice.eml_sha256:
+        raise DeliveryError(f"{path}: differs from what the ledger recorded at build time "
+                            f"(sha256 {notice.eml_sha256[:12]}…); run `assembler notices build` again")
+    return data
+
+
+def plan_send(ledger: Ledger, version: str, retry_failed: bool = False) -> SendSummary:
+    """Return what a run would send, without changing anything (the dry run)."""
+    summary = SendSummary()
+    for n in ledger.notices(version):
+        if to_send(n, retry_failed):
+            summary.todo.append(n)
+        elif n.state == "sent":
+            summary.already_sent += 1
+        else:
+            summary.permanent_failures += 1
+    return summary
+
+
+def send_notices(root: Path, database: Path, ledger: Ledger, version: str, settings: SmtpSettings,
+                 *, retry_failed: bool = False, mailer: Mailer | None = None,
+                 progress: Callable[[LedgerNotice, Delivery], None] | None = None) -> SendSummary:
+    """Send every notice of `version` still to send; see the module docstring for the guarantees."""
+    with send_lock(database):
+        recovered = ledger.recover(version)
+        summary = plan_send(ledger, version, retry_failed)
+        summary.recovered = recovered
+        for n in summary.todo:  # every file is there before the first message goes out
+            if not eml_path(root, n).is_file():
+                read_eml(root, n)  # raises, saying which and what to do
+        with mailer or Mailer(settings) as smtp:
+            for n in summary.todo:
+                data = read_eml(root, n)
+                delivery_id = ledger.mark_sending(n)
+                d = smtp.send(settings.sender, n.address, data)
+                ledger.mark_done(n, delivery_id, d.outcome, d.code, d.reply, d.attempts)
+                if d.outcome == "sent":
+                    summary.sent.append(n.customer_id)
+                else:
+                    summary.failed.append((n.customer_id, d.code, d.reply))
+                if progress:
+                    progress(n, d)
+    return summary

@@ -1,0 +1,36 @@
+"""Reading PDFs (pypdf, the only module that imports it): metadata keywords and page texts."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from assembler.errors import RenderError
+
+
+def pdf_keywords(pdf: bytes) -> list[str]:
+    """Return the keywords of a PDF: XMP ``pdf:Keywords``, else the Info ``/Keywords``.
+
+    Both hold one comma-separated string (Typst writes the same list into both).
+    """
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        xmp = reader.xmp_metadata
+        raw = str(xmp.pdf_keywords or "") if xmp is not None else ""
+        if not raw:
+            info = reader.metadata
+            raw = str(info.get("/Keywords", "")) if info else ""
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise RenderError(f"not a readable PDF: {exc}") from exc
+    return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Return the text of each page as pypdf extracts it, whitespace runs folded to one space."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        return [" ".join(page.extract_text().split()) for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise RenderError(f"cannot extract the text of the PDF: {exc}") from exc

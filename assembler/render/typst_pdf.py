@@ -1,0 +1,146 @@
+"""Typst: the only module that imports typst.
+
+Data reaches a template only through ``sys.inputs.data``, one JSON string, which the template
+reads with ``json(bytes(sys.inputs.data))``: a string in JSON is always literal text, so a customer
+name like ``#read("/etc/passwd")`` prints as itself and never runs. Fonts are only those embedded in
+the typst wheel and those shipped in ``templates/fonts/`` (``ignore_system_fonts``), so every
+machine produces the same bytes; the creation timestamp is passed in, never read from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import weakref
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from assembler.errors import RenderError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONT = "Libertinus Serif"
+"""The body font; embedded in the typst wheel."""
+FONTS = TEMPLATES / "fonts"
+"""Fonts shipped in the repository, as fallbacks for what the embedded fonts lack (emoji)."""
+
+
+def timestamp_of(day: dt.date) -> dt.datetime:
+    """Return the fixed creation timestamp used for documents of a given day: midnight UTC."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+class Template:
+    """A Typst template under render/templates/, compiled with a reused compiler (fonts load once)."""
+
+    def __init__(self, name: str) -> None:
+        path = TEMPLATES / name
+        if not path.is_file():
+            raise RenderError(f"no Typst template {name!r} in {TEMPLATES}")
+        self.name = name
+        fonts = [str(FONTS)] if FONTS.is_dir() else []
+        self._compiler = typst.Compiler(str(path), root=str(TEMPLATES), font_paths=fonts,
+                                        ignore_system_fonts=True)
+
+    def render(self, data: dict[str, Any], timestamp: dt.datetime, pdf_a: bool = True) -> bytes:
+        """Return the PDF of the template filled with `data` (PDF/A-2b unless `pdf_a` is false)."""
+        try:
+            pdf = self._compiler.compile(
+                format="pdf",
+                sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                pdf_standards=["a-2b"] if pdf_a else [],
+                timestamp=timestamp,
+            )
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
+        assert isinstance(pdf, bytes)
+        return pdf
+
+    def query(self, data: dict[str, Any], label: str) -> list[Any]:
+        """Return the values of the ``metadata(...) <label>`` elements the template places.
+
+        Templates use this to report, for instance, where a signature block landed.
+        """
+        try:
+            self._compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+            out = self._compiler.query(f"<{label}>", field="value", format="json")
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
+        result: list[Any] = json.loads(out)
+        return result
+
+
+@cache
+def template(name: str) -> Template:
+    """Return the (cached) template `name`, e.g. ``"contract.typ"``."""
+    return Template(name)
+
+
+class FileDataTemplate:
+    """A template that reads its data from JSON files, for many documents sharing most of their data.
+
+    Typst reuses its layout from one compile to the next only for what did not change, and a new
+    ``sys.inputs`` counts as a change of everything (it is part of Typst's standard library). So a
+    template that renders thousands of documents reads ``json("shared.json")`` (the same for all)
+    and ``json("customer.json")`` (one document's part) from a private folder holding only a copy of
+    the template and those files: JSON strings stay literal text, exactly as with ``sys.inputs``,
+    and the template cannot see the project. For a customer's contract this makes a compile about
+    four times faster (measured in bench/bench_contracts.py).
+    """
+
+    def __init__(self, name: str) -> None:
+        source = TEMPLATES / name
+        if not source.is_file():
+            raise RenderError(f"no Typst template {name!r} in {TEMPLATES}")
+        self.name = name
+        self._dir = Path(tempfile.mkdtemp(prefix="assembler-typst-"))
+        weakref.finalize(self, shutil.rmtree, self._dir, True)
+        shutil.copyfile(source, self._dir / name)
+        fonts = [str(FONTS)] if FONTS.is_dir() else []
+        self._compiler = typst.Compiler(str(self._dir / name), root=str(self._dir),
+                                        font_paths=fonts, ignore_system_fonts=True)
+        self._written: dict[str, bytes] = {}
+
+    def _write(self, files: dict[str, Any]) -> None:
+        for filename, value in files.items():
+            data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+            if self._written.get(filename) != data:
+                tmp = self._dir / f".{filename}.tmp"
+                tmp.write_bytes(data)
+                os.replace(tmp, self._dir / filename)
+                self._written[filename] = data
+
+    def render(self, files: dict[str, Any], timestamp: dt.datetime, pdf_a: bool = True) -> bytes:
+        """Return the PDF of the template with `files` (name -> JSON value) beside it."""
+        return self.render_and_query(files, timestamp, None, pdf_a)[0]
+
+    def render_and_query(self, files: dict[str, Any], timestamp: dt.datetime, label: str | None,
+                         pdf_a: bool = True) -> tuple[bytes, list[Any]]:
+        """Return the PDF and the values of the ``metadata(...) <label>`` elements it places.
+
+        The query runs first, then the compile: typst-py (0.15) re-reads changed files at the
+        start of a compile but not after a query, so a compile that follows a query of other data
+        would silently render the old files (a test pins this order).
+        """
+        self._write(files)
+        try:
+            values: list[Any] = []
+            if label is not None:
+                values = json.loads(self._compiler.query(f"<{label}>", field="value", format="json"))
+            pdf = self._compiler.compile(format="pdf", pdf_standards=["a-2b"] if pdf_a else [],
+                                         timestamp=timestamp)
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
+        assert isinstance(pdf, bytes)
+        return pdf, values
+
+
+@cache
+def file_data_template(name: str) -> FileDataTemplate:
+    """Return the (cached, one per process) file-data template `name`."""
+    return FileDataTemplate(name)

@@ -1,0 +1,172 @@
+"""The personal-data guard: refuse files that would put personal data into git.
+
+Git history cannot be erased (GDPR art. 17), so customers' contact persons, phone numbers and bank
+accounts, and the customer registry itself, must never be committed. The guard scans files (by
+default every file git tracks) for:
+
+- e-mail addresses outside the example domains (exactly example.nl/.com/.org/.net: a subdomain
+  such as shop.example.nl is a name someone may own, the reserved TLDs .example, .test,
+  .invalid, .localhost, and localhost);
+- Dutch phone numbers: +31 / 0031 numbers, mobile 06 numbers and landline numbers with an area
+  code (020 and seven digits). Ten digits with at most one dash, after the area code, so dates
+  (28-11-2026), KvK numbers (8 digits), version numbers and hashes are not taken for one;
+- IBANs whose mod-97 checksum is valid (a random code that looks like one is not reported);
+- a registry database: a file named ``*.sqlite``, ``*.sqlite3``, ``*.db`` or ``*.db3``, or any
+  file that starts with the SQLite magic bytes.
+
+A line that must contain such a value on purpose (a test of the guard itself) carries the pragma
+``guard: allow``. What is found is reported masked, so the report does not spread it further.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from assembler.model import Finding
+
+PRAGMA = "guard: allow"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3")
+EXAMPLE_DOMAINS = ("example.nl", "example.com", "example.org", "example.net", "localhost")
+RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])(?P<local>[A-Za-z0-9][\w.%+-]*)@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)")
+# +31 6 …, +31 (0)20 …, 0031-20-…: the country code makes the intent plain.
+_PHONE_INTL = re.compile(r"(?<![\w+])(?:\+31|0031)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){8}(?![\w-])")
+# 06-xxxxxxxx, 06 xxxx xxxx, 020-xxxxxxx, 010 - xxx xx xx, 06xxxxxxxx: validated in `_dutch_phone`.
+_PHONE_NATIONAL = re.compile(r"(?<![\w+.,/:-])0[1-9][\d -]{7,14}\d(?!\w|[.,/:-]\d)")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])(?P<country>[A-Z]{2})(?P<check>\d{2})(?=[ A-Z0-9])")
+# Lengths of the IBANs of the SEPA countries a Dutch business meets; other codes are ignored.
+IBAN_LENGTHS = {
+    "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
+    "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26,
+    "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15,
+    "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24,
+}
+
+
+def example_domain(domain: str) -> bool:
+    """Return whether e-mail to `domain` can never reach a real person."""
+    domain = domain.lower().rstrip(".")
+    if domain.rsplit(".", 1)[-1] in RESERVED_TLDS:
+        return True
+    return domain in EXAMPLE_DOMAINS
+
+
+def iban_valid(iban: str) -> bool:
+    """Return whether `iban` (spaces allowed) has a known country's length and a valid checksum."""
+    code = iban.replace(" ", "").upper()
+    if IBAN_LENGTHS.get(code[:2]) != len(code) or not code.isalnum():
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
+    return int(digits) % 97 == 1
+
+
+def _dutch_phone(candidate: str) -> bool:
+    text = candidate.strip()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) != 10:
+        return False
+    parts = [p.strip() for p in text.split("-")]
+    if len(parts) > 2:  # 28-11-2026 12: a date, not a phone number
+        return False
+    if len(parts) == 2:
+        area = parts[0].replace(" ", "")
+        if not (2 <= len(area) <= 4 and area.isdigit()) or " " in parts[0]:
+            return False
+    groups = re.split(r"[ -]+", text)
+    return all(len(g) >= 2 for g in groups)
+
+
+def _iban_at(line: str, start: int, length: int) -> tuple[str, int] | None:
+    """Collect `length` alphanumerics from `start`, single spaces allowed; return them and the end."""
+    out: list[str] = []
+    i = start
+    while i < len(line) and len(out) < length:
+        ch = line[i]
+        if ch.isalnum() and ch.isascii():
+            out.append(ch)
+        elif not (ch == " " and i + 1 < len(line) and line[i + 1].isalnum() and out):
+            return None
+        i += 1
+    if len(out) != length or (i < len(line) and line[i].isalnum()):
+        return None
+    return "".join(out), i
+
+
+def _mask(value: str, keep: int = 2) -> str:
+    return value[:keep] + "…" + value[-keep:] if len(value) > 2 * keep else "…"
+
+
+def scan_line(line: str) -> Iterator[str]:
+    """Yield a description of each piece of personal data on one line of text."""
+    if PRAGMA in line:
+        return
+    for m in _EMAIL.finditer(line):
+        domain = m.group("domain")
+        if "." not in domain and domain.lower() != "localhost":
+            continue  # "user@host": no address anyone can mail
+        if m.group("local") == "git" and line[m.end():m.end() + 1] == ":":
+            continue  # git@github.com:owner/repo, a remote, not a person
+        if not example_domain(domain):
+            yield (f"e-mail address {m.group('local')[:1]}…@{domain} outside the example domains "
+                   "(use example.nl or example.com)")
+    iban_spans: list[tuple[int, int]] = []
+    for m in _IBAN_START.finditer(line):
+        length = IBAN_LENGTHS.get(m.group("country"))
+        found = _iban_at(line, m.start(), length) if length else None
+        if found:
+            iban, end = found
+            iban_spans.append((m.start(), end))
+            if iban_valid(iban):
+                yield f"IBAN {iban[:4]}…{iban[-2:]} (valid checksum)"
+
+    def in_iban(pos: int) -> bool:
+        return any(start <= pos < end for start, end in iban_spans)
+
+    for m in _PHONE_INTL.finditer(line):
+        if not in_iban(m.start()):
+            yield f"Dutch phone number {_mask(m.group(0), 3)}"
+    for m in _PHONE_NATIONAL.finditer(line):
+        if in_iban(m.start()):
+            continue  # the digits of a spaced IBAN ("NL.. ABNA 0417 …") are not a phone number
+        # The pattern is greedy: a number followed by " 12" must still be found.
+        candidate = m.group(0)
+        while candidate and not _dutch_phone(candidate):
+            candidate = re.sub(r"[ -]*\d+$", "", candidate) if re.search(r"[ -]", candidate) else ""
+        if candidate:
+            yield f"Dutch phone number {_mask(candidate.strip(), 2)}"
+
+
+def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:
+    """Yield a finding for each piece of personal data in the file `path` with content `data`."""
+    if path.lower().endswith(DATABASE_SUFFIXES) or data.startswith(SQLITE_MAGIC):
+        what = "an SQLite database" if data.startswith(SQLITE_MAGIC) else "a database file"
+        yield Finding("error", path, 0, f"{what}: the customer registry belongs in var/, never in git",
+                      "guard")
+        return
+    if b"\0" in data[:8192]:
+        return  # another binary file (a font, an image): nothing a regex can judge
+    text = data.decode("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        for what in scan_line(line):
+            yield Finding("error", path, number, what, "guard")
+
+
+def scan_files(root: Path, paths: Iterable[str]) -> list[Finding]:
+    """Scan the files `paths` (relative to `root`, or absolute); missing files are skipped."""
+    findings: list[Finding] = []
+    for rel in paths:
+        path = root / rel
+        if not path.is_file():
+            continue  # deleted in the work tree, or a submodule: nothing to commit from it
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            findings.append(Finding("error", rel, 0, f"cannot read: {exc.strerror or exc}", "guard"))
+            continue
+        findings.extend(scan_bytes(rel, data))
+    return findings
