@@ -66,7 +66,7 @@ def test_version_page_says_what_changed(site: Path) -> None:
     assert 'id="gewijzigd"' not in (site / "versies" / "1.0.html").read_text(encoding="utf-8")
 
 
-def test_redline_page_is_issue_3s_redline_with_the_site_navigation(site: Path) -> None:
+def test_redline_page_is_the_html_redline_with_the_site_navigation(site: Path) -> None:
     page = (site / "wijzigingen" / "1.1-1.2.html").read_text(encoding="utf-8")
     assert "<h1>Wijzigingen Verwerkersovereenkomst VoIP Express: versie 1.1 → versie 1.2</h1>" in page
     text = page[page.index("<main"):]

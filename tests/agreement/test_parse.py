@@ -13,7 +13,7 @@ from assembler.model import Annex, Article, Paragraph
 from assembler.render.plain_text import agreement_text
 from tests.conftest import ROOT, SOURCE_TXT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "clauses.txt"
+FIXTURES = Path(__file__).parent / "clauses.txt"
 FOLDER = "contracts/verwerkersovereenkomst"
 
 

@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 from assembler.customers.registry import open_registry
-from tests.contracts.conftest import GOOD_ROW, HEADER, CliRun
+from tests.customers.conftest import GOOD_ROW, HEADER, CliRun
 
 
 def write(path: Path, *lines: str) -> Path:

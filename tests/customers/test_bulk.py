@@ -13,7 +13,7 @@ from assembler.customers.bulk import build_many
 from assembler.customers.document import read_contract_metadata
 from assembler.customers.registry import open_registry
 from tests.conftest import require_tool
-from tests.contracts.conftest import GOOD_ROW, HEADER, CliRun
+from tests.customers.conftest import GOOD_ROW, HEADER, CliRun
 
 
 def test_build_one_customer(cli: CliRun, project_dir: Path) -> None:
@@ -107,7 +107,7 @@ def test_build_all_reports_a_customer_it_cannot_build_and_builds_the_others(
         cli: CliRun, project_dir: Path, registry_file: Path) -> None:
     import dataclasses
 
-    from tests.contracts.helpers import customer_c1042
+    from tests.customers.helpers import customer_c1042
 
     good = customer_c1042()
     stale = dataclasses.replace(good, customer_id="C-0001", version="0.9")  # no such version

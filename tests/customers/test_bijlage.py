@@ -11,7 +11,7 @@ import pytest
 from assembler.agreement.annex import customer_catalogue
 from assembler.agreement.project import Project
 from assembler.customers.document import build_contract
-from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, squash
+from tests.customers.helpers import customer_c1042, docx_paragraphs, pdf_body, squash
 
 ALL = ('["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter", '
        '"nummerportering"]')

@@ -19,7 +19,7 @@ from assembler.model import Customer
 from assembler.render.contract_docx import render_contract_docx, render_docx_direct
 from assembler.render.plain_text import annex_block_text, clause_texts
 from tests.conftest import ROOT
-from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
+from tests.customers.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -139,7 +139,7 @@ def test_docx_has_real_styles_and_page_fields(built) -> None:
 
 @pytest.mark.parametrize("part", ["word/document.xml", "word/footer1.xml", "word/header1.xml"])
 def test_docx_golden_parts(built, part: str) -> None:
-    from tests.contracts.helpers import docx_part
+    from tests.customers.helpers import docx_part
 
     golden = GOLDEN / f"C-1042-1.0-{part.split('/')[-1]}"
     actual = docx_part(built.docx, part)
@@ -160,7 +160,7 @@ def test_same_input_same_bytes(project: Project, c1042: Customer, built) -> None
 def test_a_fresh_process_builds_the_same_bytes(tmp_path: Path, built) -> None:
     script = ("import sys, datetime as dt; from pathlib import Path;"
               "from assembler.agreement.project import Project; from assembler.customers.document import build_contract;"
-              "from tests.contracts.helpers import customer_c1042;"
+              "from tests.customers.helpers import customer_c1042;"
               "b = build_contract(Project(Path(sys.argv[1])), customer_c1042());"
               "Path(sys.argv[2]).write_bytes(b.pdf); Path(sys.argv[3]).write_bytes(b.docx)")
     pdf, docx_file = tmp_path / "a.pdf", tmp_path / "a.docx"

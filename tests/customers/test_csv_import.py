@@ -8,7 +8,7 @@ import pytest
 
 from assembler.customers.csv_export import customers_csv
 from assembler.customers.csv_import import btw_checksum_ok, normalise_postcode, parse_customers_csv
-from tests.contracts.conftest import EXAMPLES, GOOD_ROW, HEADER
+from tests.customers.conftest import EXAMPLES, GOOD_ROW, HEADER
 
 SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",
             "nummerportering"]

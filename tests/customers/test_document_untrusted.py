@@ -14,7 +14,7 @@ from assembler.agreement.project import Project
 from assembler.customers.document import BuiltContract, build_contract
 from assembler.model import Customer
 from tests.conftest import ROOT, require_tool
-from tests.contracts.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
+from tests.customers.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
 
 MARKUP = ('& < > " \' {{ 7*7 }} {% if true %}ja{% endif %} {_{ x }_} # $ [ ] \\ * _ `code` '
           '#read("/etc/passwd") $x^2$ *vet* _schuin_ ]]> <w:p/> &amp;')
