@@ -1,0 +1,108 @@
+"""Notices and their ledger: documents, sends, events, and the rows of a plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NoticeDocument:
+    """One document of a revision notice, as the ledger proves it."""
+
+    kind: str
+    """``letter``, ``email``, ``redline`` or ``contract``."""
+    name: str
+    """File name (the attachment's name in the e-mail)."""
+    sha256: str
+    """SHA-256 of the exact bytes."""
+    size: int
+    """Size in bytes."""
+
+
+@dataclass(frozen=True)
+class LedgerNotice:
+    """One customer's notice of one version in the ledger."""
+
+    version: str
+    """The version announced."""
+    customer_id: str
+    from_version: str
+    """The version the customer was on when the notice was built."""
+    reference: str
+    """Our reference ("kenmerk") printed on the letter: ``VWO-1.1-C-1042``."""
+    address: str
+    """The e-mail address the notice is (to be) sent to."""
+    message_id: str
+    """The stable Message-ID, angle brackets included."""
+    eml_path: str
+    """Where the built .eml is, relative to the project root when inside it."""
+    eml_sha256: str
+    """SHA-256 of the .eml bytes: what is sent is what was built."""
+    state: str
+    """``pending``, ``sending``, ``sent``, ``failed`` or ``unknown``."""
+    built_at: str
+    """When the notice was built (ISO 8601 UTC)."""
+    sent_at: str | None = None
+    """When the server accepted the message (ISO 8601 UTC)."""
+    reply_code: int | None = None
+    """The server's last reply code."""
+    reply: str | None = None
+    """The server's last reply text."""
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """Something that happened to a notice after it was sent."""
+
+    customer_id: str
+    event: str
+    """``bounced`` (the notice does not count as given), ``objected`` or ``terminated``."""
+    on: dt.date
+    """The day it happened."""
+    recorded_at: str
+    """When it was recorded (ISO 8601 UTC)."""
+
+
+@dataclass(frozen=True)
+class ClauseChange:
+    """One changed clause for the letter's before/after table."""
+
+    article: str
+    """The article number the clause belongs to (in the new text; the old one when deleted)."""
+    old_label: str
+    """``"7.3."``, or ``""`` for an inserted clause."""
+    old_text: str
+    """The old text, or ``""`` for an inserted clause."""
+    new_label: str
+    """``"7.3."``, or ``""`` for a deleted clause."""
+    new_text: str
+    """The new text, or ``""`` for a deleted clause."""
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """What `notices plan` says about one customer."""
+
+    customer_id: str
+    company_name: str
+    current_version: str
+    """The version the customer is on."""
+    affected: bool
+    """Whether the new version changes anything for this customer (their Bijlage 1 included)."""
+    reason: str
+    """Why (not) affected, in English: ``"articles 7, 11 change"``."""
+    latest_send: dt.date
+    """The last day to send the notice (art. 11.2, with the channel's delivery buffer)."""
+    status: str
+    """``on_time``, ``late``, ``notified`` or ``not_affected``."""
+    ledger_state: str | None = None
+    """The notice's state in the ledger, if built."""
+    sent_at: str | None = None
+    """When it was accepted by the SMTP server."""
+    note: str = ""
+    """Anything else worth knowing: a bounce, a notice sent too late."""
+    annex_changes: bool = False
+    """Whether the customer's own Bijlage 1 reads differently in the new version."""
+    bounced_on: dt.date | None = None
+    """The day the notice sent last bounced (it then does not count as given)."""

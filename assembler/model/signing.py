@@ -1,0 +1,104 @@
+"""What verifying a signed PDF found: each signature, its timestamp, the provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TimestampCheck:
+    """The RFC 3161 timestamp on a signature (PAdES B-T)."""
+
+    time: dt.datetime
+    """The time the timestamp server vouches for."""
+    intact: bool
+    """The token matches the signature it stamps."""
+    valid: bool
+    """Intact and cryptographically sound."""
+    trusted: bool | None
+    """The TSA chains to a given trust root; None when no trust roots were given."""
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What `verify` found about one signature in a PDF."""
+
+    field: str
+    """The signature field's name, e.g. ``"Verwerker"``."""
+    intact: bool
+    """The signed bytes are unchanged (the digest matches)."""
+    valid: bool
+    """Intact, and the signature over the digest is cryptographically valid."""
+    signer_cn: str
+    """Subject CN of the signing certificate."""
+    signer_o: str
+    """Subject O of the signing certificate, or empty."""
+    signing_time: dt.datetime | None
+    """The time the signer claims (not vouched for by a third party)."""
+    timestamp: TimestampCheck | None
+    """The signature timestamp, if there is one."""
+    subfilter: str
+    """``ETSI.CAdES.detached`` for PAdES."""
+    digest: str
+    """The message digest algorithm, e.g. ``"sha256"``."""
+    coverage: str
+    """``"whole file"``, ``"signed revision"`` (changes appended later) or ``"partial"``."""
+    later_changes: str
+    """Changes appended after signing: ``"none"``, ``"validation data"``, ``"form filling"``
+    (e.g. the countersignature in the empty field), ``"annotations"``, ``"other"``, ``"unknown"``."""
+    changes_allowed: bool
+    """The later changes are of a kind the signature permits (validation data, form filling)."""
+    trusted: bool | None
+    """The certificate chains to a given trust root; None when no trust roots were given."""
+    level: str
+    """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``."""
+    revision_end: int = 0
+    """Length of the file as signed (the end of the signed byte range)."""
+    problem: str = ""
+    """Why the signature could not be evaluated at all, if so."""
+
+    @property
+    def ok(self) -> bool:
+        """Return whether this signature holds: valid, unmodified beyond what it allows, trusted if asked.
+
+        A timestamp must be valid when there is one; whether its TSA chains to a ``--trust`` root
+        is shown but does not decide (TSAs are usually under another root than the signer).
+        """
+        return (self.valid and self.changes_allowed and self.trusted is not False and not self.problem
+                and (self.timestamp is None or self.timestamp.valid))
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Whether a signed PDF's text is exactly the contract version it names."""
+
+    status: str
+    """``"match"``, ``"mismatch"`` or ``"not checked"``."""
+    detail: str
+    """One sentence saying what was compared, or why nothing was."""
+    contract: str = ""
+    version: str = ""
+    customer_id: str = ""
+    sha256: str = ""
+    """The SHA-256 the PDF's metadata claims for the version text."""
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Everything `verify` says about a PDF."""
+
+    signatures: tuple[SignatureCheck, ...]
+    """Every signature, in the order they were made."""
+    empty_fields: tuple[str, ...]
+    """Signature fields nobody has signed yet (e.g. the customer's)."""
+    provenance: Provenance
+    """Whether the text is the version it claims to be."""
+    trust_checked: bool = False
+    """Trust roots were given (``--trust``)."""
+
+    @property
+    def valid(self) -> bool:
+        """Return whether the PDF is authentic: signed, every signature holds, provenance not refuted."""
+        return (bool(self.signatures) and all(s.ok for s in self.signatures)
+                and self.provenance.status != "mismatch")

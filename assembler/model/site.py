@@ -1,0 +1,26 @@
+"""A version as the published site shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from assembler.model.agreement import Agreement
+from assembler.model.versions import Version
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A version as the published site shows it."""
+
+    version: Version
+    """The manifest."""
+    agreement: Agreement
+    """The pinned text."""
+    state: str
+    """``"in_force"`` (the current version), ``"announced"`` (takes effect later),
+    ``"superseded"`` (a later version took over) or ``"withdrawn"``."""
+    until: dt.date | None = None
+    """For ``superseded``: the day the next version took effect."""
+    previous: str | None = None
+    """The version the redline on the site compares this one with (None for the first)."""
