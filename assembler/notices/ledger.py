@@ -1,8 +1,7 @@
 """The notice ledger: proof of which notice went to whom, when, with which documents (SQLite).
 
-The tables live in the customer registry database: ``LEDGER_SCHEMA`` is migration 2 of
-`registry.MIGRATIONS`. One row per contract,
-version and customer in ``notices``, with the state machine::
+The tables live in the customer registry database (``sql/002_notice_ledger.sql``). One row per
+contract, version and customer in ``notices``, with the state machine::
 
     pending ──► sending ──► sent
                    │   └──► failed      (5xx, or 4xx/connection errors after every retry)
@@ -14,91 +13,23 @@ most one row per sender in ``sending``. ``notice_deliveries`` keeps every SMTP t
 (the evidence of repeats), ``notice_documents`` the SHA-256 of each document of a notice, and
 ``notice_events`` what happened afterwards (bounced, objected, terminated).
 
-Only one `notices send` may run against a ledger at a time: `send_lock` takes an exclusive
-``fcntl.flock`` on ``<database>.send.lock``. The kernel drops the lock when its process ends, however it
-ends, so a crashed run never leaves a stale lock behind; the file records pid, host and start time
-only to tell the user who holds it.
+Only one `notices send` may run against a ledger at a time: `send_lock` takes the database's
+exclusive lock (`db.exclusive_lock`) on ``<database>.send.lock``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import os
-import socket
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from assembler.errors import LedgerError, LedgerLockedError
+from assembler.db import Connection, exclusive_lock, transaction
+from assembler.errors import LedgerError
 from assembler.model import LedgerEvent, LedgerNotice, NoticeDocument
 
-if TYPE_CHECKING:  # sqlite3 itself is imported by registry.py only
-    import sqlite3
-
-STATES = ("pending", "sending", "sent", "failed", "unknown")
 EVENTS = ("bounced", "objected", "terminated")
 
-LEDGER_SCHEMA = """
-CREATE TABLE IF NOT EXISTS notices (
-    contract     TEXT NOT NULL,
-    version      TEXT NOT NULL,
-    customer_id  TEXT NOT NULL,
-    from_version TEXT NOT NULL,
-    reference    TEXT NOT NULL,
-    address      TEXT NOT NULL,
-    message_id   TEXT NOT NULL UNIQUE,
-    eml_path     TEXT NOT NULL,
-    eml_sha256   TEXT NOT NULL,
-    state        TEXT NOT NULL DEFAULT 'pending'
-                 CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
-    built_at     TEXT NOT NULL,
-    sent_at      TEXT,
-    reply_code   INTEGER,
-    reply        TEXT,
-    PRIMARY KEY (contract, version, customer_id)
-);
-CREATE TABLE IF NOT EXISTS notice_documents (
-    contract    TEXT NOT NULL,
-    version     TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    kind        TEXT NOT NULL CHECK (kind IN ('letter', 'email', 'redline', 'contract')),
-    name        TEXT NOT NULL,
-    sha256      TEXT NOT NULL,
-    size        INTEGER NOT NULL,
-    PRIMARY KEY (contract, version, customer_id, kind),
-    FOREIGN KEY (contract, version, customer_id)
-        REFERENCES notices (contract, version, customer_id) ON DELETE CASCADE
-);
-CREATE TABLE IF NOT EXISTS notice_deliveries (
-    id          INTEGER PRIMARY KEY,
-    contract    TEXT NOT NULL,
-    version     TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    message_id  TEXT NOT NULL,
-    address     TEXT NOT NULL,
-    started_at  TEXT NOT NULL,
-    finished_at TEXT,
-    outcome     TEXT CHECK (outcome IN ('sent', 'failed', 'unknown')),
-    reply_code  INTEGER,
-    reply       TEXT,
-    attempts    INTEGER
-);
-CREATE TABLE IF NOT EXISTS notice_events (
-    id          INTEGER PRIMARY KEY,
-    contract    TEXT NOT NULL,
-    version     TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    event       TEXT NOT NULL CHECK (event IN ('bounced', 'objected', 'terminated')),
-    on_date     TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notice_deliveries_by_notice
-    ON notice_deliveries (contract, version, customer_id);
-CREATE INDEX IF NOT EXISTS notice_events_by_notice ON notice_events (contract, version, customer_id);
-"""
-"""The ledger tables; becomes one migration of the registry database."""
 
 
 def now_utc() -> str:
@@ -106,22 +37,10 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 class Ledger:
     """The notice ledger of one contract in an open registry connection."""
 
-    def __init__(self, conn: sqlite3.Connection, contract: str) -> None:
+    def __init__(self, conn: Connection, contract: str) -> None:
         self.conn = conn
         self.contract = contract
         # Each state change is its own committed transaction; FULL makes it survive a power cut
@@ -263,18 +182,6 @@ def _notice(row: tuple[object, ...]) -> LedgerNotice:
 @contextlib.contextmanager
 def send_lock(database: Path) -> Iterator[Path]:
     """Hold the exclusive send lock of the ledger in `database`; raise if another run holds it."""
-    path = database.with_name(database.name + ".send.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LedgerLockedError(
-                f"another `notices send` is running ({holder}); lock {path}") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {now_utc()}\n".encode(), 0)
+    with exclusive_lock(database.with_name(database.name + ".send.lock"), "`notices send`",
+                        now_utc()) as path:
         yield path
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assembler.customers.registry import MIGRATIONS, migrate, open_registry, registry_path
+from assembler.customers.registry import open_registry, registry_path
+from assembler.db import MIGRATIONS, migrate
 from assembler.errors import RegistryError, UnknownCustomerError, UsageError
 from assembler.model import Customer
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assembler.customers.registry import MIGRATIONS, open_registry
+from assembler.customers.registry import open_registry
+from assembler.db import MIGRATIONS
 from assembler.errors import LedgerError, LedgerLockedError
 from assembler.model import LedgerNotice, NoticeDocument
-from assembler.notices.ledger import LEDGER_SCHEMA, Ledger, send_lock
+from assembler.notices.ledger import Ledger, send_lock
 from tests.conftest import ROOT
 
 DOCS = [NoticeDocument("email", "n.eml", "a" * 64, 10)]
@@ -35,7 +36,8 @@ def ledger(tmp_path: Path) -> Ledger:
 
 def test_the_ledger_is_a_registry_migration(tmp_path: Path) -> None:
     registry = open_registry(tmp_path / "registry.sqlite")
-    assert registry.schema_version == MIGRATIONS.index(LEDGER_SCHEMA) + 1
+    ledger_script = next(i for i, script in enumerate(MIGRATIONS, 1) if "CREATE TABLE IF NOT EXISTS notices" in script)
+    assert registry.schema_version >= ledger_script
     tables = {r[0] for r in registry.connection.execute(
         "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"customers", "notices", "notice_documents", "notice_deliveries",

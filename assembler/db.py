@@ -1,0 +1,128 @@
+"""The registry's SQLite file: open, migrate, transactions and the exclusive lock (the only sqlite3 module).
+
+Customers' contact persons are personal data, so the file lives in ``var/`` (ignored by git), is
+created on first use with mode 0600 in a 0700 folder. The schema is versioned with ``PRAGMA
+user_version``: the scripts in ``assembler/sql/`` (``NNN_name.sql``, append-only) are applied in
+order, each in one transaction together with its new ``user_version``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from assembler.errors import LedgerLockedError, RegistryError
+
+Connection = sqlite3.Connection
+"""An open database connection (autocommit; group writes with `transaction`)."""
+Row = sqlite3.Row
+DatabaseError = sqlite3.Error
+"""What the database raises; callers wrap it in an `AssemblerError` that says what failed."""
+
+
+def _migration_scripts() -> list[str]:
+    folder = resources.files("assembler") / "sql"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(folder / name).read_text(encoding="utf-8") for name in names]
+
+
+MIGRATIONS: list[str] = _migration_scripts()
+"""Schema migrations in order (``sql/NNN_name.sql``); ``PRAGMA user_version`` is the number applied."""
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty database file (0600) in a private folder (0700) if there is none."""
+    if path.exists():
+        return
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(mode=0o700, parents=True)
+        os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def migrate(conn: Connection, migrations: list[str] | None = None) -> int:
+    """Apply the migrations `conn` has not seen; return the schema version reached."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > len(migrations):
+        raise RegistryError(f"registry schema version {current} is newer than this assembler "
+                            f"knows ({len(migrations)}): upgrade assembler")
+    for number, script in enumerate(migrations[current:], current + 1):
+        # executescript commits first, so the transaction is spelled out inside the script.
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\n"
+                               "COMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return len(migrations)
+
+
+def open_database(path: Path) -> Connection:
+    """Open (creating and migrating on first use) the registry database at `path`."""
+    try:
+        _create_private(path)
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot create the registry: {exc.strerror or exc}") from exc
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    except sqlite3.Error as exc:
+        raise RegistryError(f"{path}: cannot open the registry: {exc}") from exc
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except (sqlite3.Error, RegistryError) as exc:
+        conn.close()
+        if isinstance(exc, RegistryError):
+            raise
+        raise RegistryError(f"{path}: not a usable registry: {exc}") from exc
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, what: str, stamp: str) -> Iterator[Path]:
+    """Hold an exclusive lock on file `path` for the block; raise if another process holds it.
+
+    The kernel drops the lock when its process ends, however it ends, so a crashed run never
+    leaves a stale lock. `what` names the holder's job in the error; `stamp` is written into the
+    file so the error can say who holds it. ``fcntl`` is imported here, when a lock is taken, so
+    that commands that never lock also run where it does not exist.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise LedgerLockedError(f"another {what} is running ({holder}); lock {path}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {stamp}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
