@@ -1,37 +1,43 @@
 """Errors raised by the assembler; the CLI turns each into one line on stderr and an exit code.
 
-The tree::
+The tree, by kind::
 
     AssemblerError                      exit 1 unless said otherwise
+    │
     ├── UsageError                      exit 2: an argument names nothing that exists
     │   ├── UnknownRefError             a version, git ref or `worktree` that does not resolve
-    │   └── UnknownContractError        no such contract under contracts/
+    │   ├── UnknownContractError        no such contract under contracts/
+    │   └── UnknownCustomerError        a customer id the registry does not hold
+    │
     ├── InputError                      a file the user gave us is wrong (has path, line)
     │   ├── ClauseParseError            a Markdown clause file that does not parse
     │   ├── ManifestError               a version manifest in versions/ that is broken
     │   ├── CatalogueError              the Bijlage 1 catalogue or contract metadata is broken
-    │   └── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
+    │   ├── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
+    │   └── CustomerImportError         a customer CSV with invalid rows; nothing imported
+    │
     ├── RepositoryError                 not a project / not a git repository / git failed
-    ├── CheckFailedError                `check` found errors where they block an action (release)
-    ├── OutputError                     an output file could not be written
-    ├── RenderError                     a template or Typst failed
-    ├── UnknownCustomerError (UsageError)  a customer id the registry does not hold (issue 4)
-    ├── CustomerImportError (InputError)   a customer CSV with invalid rows; nothing imported (issue 4)
-    ├── RegistryError                   the customer registry cannot be opened or migrated (issue 4)
-    │   └── LedgerError                 the notice ledger (in the registry) cannot be used (issue 6)
-    │       └── LedgerLockedError       another `notices send` holds the send lock
+    ├── RegistryError                   the customer registry cannot be opened or migrated
+    │   └── LedgerError                 the notice ledger (in the registry) cannot be used
+    │       └── LedgerLockedError       another run holds the ledger's lock
     ├── SigningKeyError                 the PKCS#12 key cannot be used (has path): missing, wrong
     │                                   password, expired, not yet valid, no signing key usage
-    ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
-    ├── VerifyError                     a file `verify` cannot read as a PDF at all (issue 5)
-    ├── NoticesLateError                notices can no longer reach customers in time (issue 6)
+    │
+    ├── CheckFailedError                `check` found errors where they block an action (release)
+    ├── NoticesLateError                notices can no longer reach customers in time
     ├── DeliveryError                   a built notice is missing or differs from its ledger hash
-    └── (later issues add theirs below, each with its own structured fields)
+    │
+    ├── RenderError                     a template or Typst failed
+    ├── OutputError                     an output file could not be written
+    ├── SigningError                    pyHanko could not sign (timestamp server, revocation data)
+    └── VerifyError                     a file `verify` cannot read as a PDF at all
 
 Every error carries enough to print ``path:line: message`` without a traceback.
 """
 
 from __future__ import annotations
+
+# --- the root -------------------------------------------------------------------------------
 
 
 class AssemblerError(Exception):
@@ -45,6 +51,9 @@ class AssemblerError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+# --- usage: an argument names nothing that exists (exit 2) ----------------------------------
 
 
 class UsageError(AssemblerError):
@@ -64,6 +73,18 @@ class UnknownRefError(UsageError):
 
 class UnknownContractError(UsageError):
     """No contract of that id under contracts/."""
+
+
+class UnknownCustomerError(UsageError):
+    """A customer id the registry does not hold."""
+
+    def __init__(self, customer_id: str, registry: str) -> None:
+        super().__init__(f"unknown customer {customer_id!r} in {registry} "
+                         "(see `assembler customers list`)")
+        self.customer_id = customer_id
+
+
+# --- input: a file the user gave us is wrong, at a path and line ----------------------------
 
 
 class InputError(AssemblerError):
@@ -93,34 +114,6 @@ class ConfigError(InputError):
     """assembler.toml or an ASSEMBLER_* environment variable is wrong."""
 
 
-class RepositoryError(AssemblerError):
-    """Not a project directory, not a git repository, or git failed."""
-
-
-class CheckFailedError(AssemblerError):
-    """`check` reported errors and the action requires a clean check."""
-
-
-class OutputError(AssemblerError):
-    """An output file could not be written."""
-
-
-class RenderError(AssemblerError):
-    """A document could not be rendered (a template or Typst failed)."""
-
-
-# --- issue 4: customers and contracts ---
-
-
-class UnknownCustomerError(UsageError):
-    """A customer id the registry does not hold."""
-
-    def __init__(self, customer_id: str, registry: str) -> None:
-        super().__init__(f"unknown customer {customer_id!r} in {registry} "
-                         "(see `assembler customers list`)")
-        self.customer_id = customer_id
-
-
 class CustomerImportError(InputError):
     """A customer CSV with invalid rows (each already reported); nothing was imported."""
 
@@ -130,11 +123,23 @@ class CustomerImportError(InputError):
         self.invalid = invalid
 
 
+# --- state: the repository, the registry or a key cannot be used ----------------------------
+
+
+class RepositoryError(AssemblerError):
+    """Not a project directory, not a git repository, or git failed."""
+
+
 class RegistryError(AssemblerError):
     """The customer registry cannot be opened, read or migrated."""
 
 
-# --- issue 5: signing ---
+class LedgerError(RegistryError):
+    """The notice ledger in the registry database cannot be opened or updated."""
+
+
+class LedgerLockedError(LedgerError):
+    """Another `notices send` holds the ledger's send lock."""
 
 
 class SigningKeyError(AssemblerError):
@@ -146,23 +151,11 @@ class SigningKeyError(AssemblerError):
         self.detail = message
 
 
-class SigningError(AssemblerError):
-    """A PDF could not be signed: timestamp server, revocation data, or pyHanko failed."""
+# --- refusals: a rule forbids the action ----------------------------------------------------
 
 
-class VerifyError(AssemblerError):
-    """A file that `verify` cannot read as a PDF."""
-
-
-# --- issue 6: notices ---
-
-
-class LedgerError(RegistryError):
-    """The notice ledger in the registry database cannot be opened or updated."""
-
-
-class LedgerLockedError(LedgerError):
-    """Another `notices send` holds the ledger's send lock."""
+class CheckFailedError(AssemblerError):
+    """`check` reported errors and the action requires a clean check."""
 
 
 class NoticesLateError(AssemblerError):
@@ -171,3 +164,22 @@ class NoticesLateError(AssemblerError):
 
 class DeliveryError(AssemblerError):
     """A built notice is missing, or its file no longer matches the hash in the ledger."""
+
+
+# --- failures: a document could not be made, written, signed or read ------------------------
+
+
+class RenderError(AssemblerError):
+    """A document could not be rendered (a template or Typst failed)."""
+
+
+class OutputError(AssemblerError):
+    """An output file could not be written."""
+
+
+class SigningError(AssemblerError):
+    """A PDF could not be signed: timestamp server, revocation data, or pyHanko failed."""
+
+
+class VerifyError(AssemblerError):
+    """A file that `verify` cannot read as a PDF."""

@@ -1,6 +1,6 @@
 """Customer contracts: one contract in-process, `build` as a fresh process, `build --all` at scale.
 
-Targets (issue 4): DOCX + PDF of one customer in-process <= 60 ms (median); `assembler build
+Targets (customer contracts): DOCX + PDF of one customer in-process <= 60 ms (median); `assembler build
 --customer ID` as a fresh process <= 1.5 s; `build --all` for 10,000 generated customers
 >= 40 customers/s with peak memory <= 1 GB (RSS of the command and its worker processes, summed).
 Baseline, measured in the same run: docxtpl + LibreOffice (DOCX -> PDF) for the same contract.

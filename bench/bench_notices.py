@@ -6,7 +6,7 @@ of the project with version 1.1 released and BENCH_NOTICES_CUSTOMERS (default 10
 fictitious customers. Baselines, measured in the same run:
 
 - build: the three documents of one customer made in one process, one after the other (letter,
-  the customer's contract PDF from issue 4, the e-mail), without pool, files or ledger; each
+  the customer's contract PDF, the e-mail), without pool, files or ledger; each
   component's median is printed too;
 - send: plain smtplib on one connection to the same server, the same messages, without ledger,
   lock or hash checks.
@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from assembler.agreement.project import Project  # noqa: E402
+from assembler.customers.registry import open_project_registry  # noqa: E402
 from assembler.model import Customer  # noqa: E402
-from assembler.notices.documents import open_notice_registry  # noqa: E402
 from assembler.workflow.release import release_version  # noqa: E402
 from bench.common import fresh_repo, git, report  # noqa: E402
 
@@ -62,7 +62,7 @@ def make_project(tmp: Path) -> Path:
         signatory_name=f"Sam de Vries {i}", signatory_role="Directeur",
         services=tuple(SERVICES[j] for j in range(len(SERVICES)) if (i >> j) & 1) or ("sip-trunk",),
         version="1.0", signed_on=dt.date(2020, 1, 1)) for i in range(N)]
-    with open_notice_registry(root) as registry:
+    with open_project_registry(root) as registry:
         registry.upsert_customers(customers)
     return root
 
@@ -216,7 +216,7 @@ def components(root: Path, count: int = 60) -> dict[str, float]:
                          changes=tuple(clause_changes(redline)), annex_note="",
                          redline_pdf=redline_pdf(redline), redline_name="r.pdf",
                          notice_date=dt.date(2026, 11, 28), sender="privacy@example.nl")
-    with open_notice_registry(root) as registry:
+    with open_project_registry(root) as registry:
         customers = list(registry.customers())[:count]
     samples: dict[str, list[float]] = {"letter": [], "text": [], "e-mail": []}
     for i, c in enumerate(customers):
@@ -259,7 +259,7 @@ def main() -> None:
         parts = components(root)
         report(f"notices build, {N} customers (customers/s)", build_rate, "/s", ">= 100",
                build_rate >= 100)
-        with open_notice_registry(root) as registry:
+        with open_project_registry(root) as registry:
             sets = len({tuple(sorted(c.services)) for c in registry.customers()})
         report("  per customer, one process: the letter (ms)", parts["letter"], "ms", "-", True)
         report("  per customer, one process: the e-mail (ms)", parts["e-mail"], "ms", "-", True)

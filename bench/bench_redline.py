@@ -1,7 +1,7 @@
 """Redline figures: v1.0 → the fixture 1.1 (27 changes of every kind), diff + render in-process,
 cold word caches.
 
-Targets (issue 3): json/markdown/html/text <= 50 ms, docx <= 150 ms, pdf <= 250 ms, each the
+Targets (redlines): json/markdown/html/text <= 50 ms, docx <= 150 ms, pdf <= 250 ms, each the
 median of diff_agreements + the renderer on already-resolved texts. Baseline in the same run: a
 line-level `difflib.unified_diff` of the two plain texts, what `git diff` would show.
 """

@@ -1,6 +1,6 @@
 """Signing: sign_pdf on a built contract in-process, and `build --customer ID --sign` afresh.
 
-Targets (issue 5): signing a built contract in-process (PAdES B-B, visible signature and the
+Targets (signing): signing a built contract in-process (PAdES B-B, visible signature and the
 customer's empty field), median <= 150 ms; ``assembler build --customer ID --sign`` as a fresh
 process <= 2 s. Baselines measured in the same run: building the same contract PDF in-process,
 and the same command without ``--sign``. Works on a copy of the project in a temporary folder

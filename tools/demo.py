@@ -34,7 +34,7 @@ def step_foundation() -> None:
     run("show", "1.0", "--format", "text")
 
 
-# --- redlines (issue 3) ---
+# --- redlines ---
 
 
 REDLINE_EDITS = [
@@ -95,7 +95,7 @@ def step_redlines() -> None:
         run(*args, root=copy)
 
 
-# --- customer contracts (issue 4) ---
+# --- customer contracts ---
 
 
 DEMO_REGISTRY = ROOT / "var" / "demo-registry.sqlite3"
@@ -114,7 +114,7 @@ def step_contracts() -> None:
         "-o", str(OUT.relative_to(ROOT)))
 
 
-# --- signing (issue 5) ---
+# --- signing ---
 
 
 def step_signing() -> None:
@@ -145,7 +145,7 @@ def step_signing() -> None:
         raise SystemExit("demo: verify did not reject the tampered copy")
 
 
-# --- notices (issue 6) ---
+# --- notices ---
 
 
 NOTICE_PROJECT = OUT / "notices-project"
@@ -214,7 +214,7 @@ def step_notices() -> None:
     run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
 
 
-# --- site (issue 7) ---
+# --- site ---
 
 
 def step_site() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from assembler import __version__
+from assembler.cli.context import CliContext
 from assembler.errors import AssemblerError
 
 COMMAND_MODULES: dict[str, str] = {
@@ -76,6 +77,4 @@ def main(ctx: click.Context, debug: bool, contract: str | None, registry: str | 
     Wherever a version is asked for, give a version number (1.0), any git ref (HEAD, a commit)
     or `worktree`, the files on disk (the default).
     """
-    ctx.ensure_object(dict)
-    ctx.obj["contract"] = contract
-    ctx.obj["registry"] = registry
+    ctx.obj = CliContext(debug=debug, contract=contract, registry=registry)

@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules."""
+"""The typed context every command reads: global options, the project, the registry; shared helpers."""
 
 from __future__ import annotations
 
@@ -6,27 +6,59 @@ import datetime as dt
 import json
 import os
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 
 from assembler.agreement.project import Project, find_root
+from assembler.customers.registry import Registry, open_project_registry, registry_path
+
+
+@dataclass
+class CliContext:
+    """What the root command was given, and what is opened once per invocation (``ctx.obj``)."""
+
+    debug: bool = False
+    """``--debug``: show a traceback when something fails."""
+    contract: str | None = None
+    """``--contract``: the contract under contracts/ (None: the only one)."""
+    registry: str | None = None
+    """``--registry`` (or ``$ASSEMBLER_REGISTRY`` through click): the registry file."""
+    project: Project | None = None
+    """The project the current directory is in, once asked for."""
+
+
+def context() -> CliContext:
+    """Return the root command's `CliContext` (a fresh one when a command runs on its own)."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, CliContext):
+        root.obj = CliContext()
+    return root.obj
 
 
 def project() -> Project:
     """Return the project the current directory is in (memoised per invocation)."""
-    ctx = click.get_current_context()
-    obj = ctx.find_root().ensure_object(dict)
-    if "project" not in obj:
-        obj["project"] = Project(find_root())
-    result: Project = obj["project"]
-    return result
+    ctx = context()
+    if ctx.project is None:
+        ctx.project = Project(find_root())
+    return ctx.project
 
 
 def contract_option() -> str | None:
     """Return the --contract given to the root command, if any."""
-    value: str | None = click.get_current_context().find_root().ensure_object(dict).get("contract")
-    return value
+    return context().contract
+
+
+def registry_file(root: Path) -> Path:
+    """Return the registry file of the project at `root`: ``--registry``, the environment or var/."""
+    return registry_path(root, context().registry)
+
+
+def registry() -> Registry:
+    """Open the project's registry (the one opener every command uses); close it with `with`."""
+    return open_project_registry(project().root, context().registry)
 
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

@@ -1,4 +1,4 @@
-"""Commands of issue 4: the customer registry (`customers …`) and per-customer contracts (`build`)."""
+"""Commands of the customers: the customer registry (`customers …`) and per-customer contracts (`build`)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,16 @@ from pathlib import Path
 
 import click
 
-from assembler.cli.context import contract_option, echo_json, project
+from assembler.cli.context import contract_option, echo_json, project, registry
 from assembler.cli.signing import sign_built, signer_from_config
 from assembler.customers.bulk import build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
 from assembler.customers.document import FORMATS, ContractBuilder
-from assembler.customers.registry import Registry, open_registry, registry_path
 from assembler.errors import CustomerImportError, InputError, UsageError
 from assembler.model import Customer
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
-
-
-def registry() -> Registry:
-    """Open the registry named by --registry / $ASSEMBLER_REGISTRY / the default."""
-    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
-    return open_registry(registry_path(project().root, given))
 
 
 def _csv_text(customers: list[Customer]) -> str:

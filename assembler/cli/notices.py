@@ -1,4 +1,4 @@
-"""Commands of issue 6: `assembler notices plan|build|send|record|status` (art. 11.2 notices)."""
+"""Commands of the notices: `assembler notices plan|build|send|record|status` (art. 11.2 notices)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from typing import Any
 import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.cli.context import registry as open_cli_registry
 from assembler.config import load_config
-from assembler.customers.registry import Registry
 from assembler.dutch import format_date_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import build_notices
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.documents import open_notice_registry
 from assembler.notices.ledger import EVENTS, Ledger
 from assembler.notices.plan import (
     NoticePlan,
@@ -70,14 +69,9 @@ def _context() -> tuple[Any, str, Any]:
     return p, contract, load_config(p.root)
 
 
-def _registry(root: Path) -> Registry:
-    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
-    return open_notice_registry(root, given)
-
-
 def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Any, Any]:
     p, contract, config = _context()
-    registry = _registry(p.root)
+    registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     customers = list(registry.customers())
     plan = plan_notices(p, contract, version, customers, ledger, today or dt.date.today(),
@@ -191,7 +185,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
     target = notice_version(p, contract, version)[0]
     number = target.number
     settings = smtp_settings(config)
-    registry = _registry(p.root)
+    registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     if not settings.sender:
         settings = replace(settings, sender=_processor_email(p, contract, number))
@@ -253,7 +247,7 @@ def record_cmd(customer: str, version: str, event: str | None, on: dt.date | Non
         raise UsageError("say what happened: --bounced, --objected or --terminated")
     p, contract, _ = _context()
     number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(_registry(p.root).connection, contract)
+    ledger = Ledger(open_cli_registry().connection, contract)
     notice = ledger.notice(number, customer)
     if notice is None:
         raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
@@ -296,7 +290,7 @@ def status_cmd(version: str, fmt: str) -> None:
     """Export the evidence: per customer what was sent, where, when, the reply and the hashes."""
     p, contract, _ = _context()
     number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(_registry(p.root).connection, contract)
+    ledger = Ledger(open_cli_registry().connection, contract)
     rows = _status_rows(ledger, number)
     if fmt == "json":
         echo_json({"contract": contract, "version": number, "notices": [

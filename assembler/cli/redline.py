@@ -1,4 +1,4 @@
-"""Commands of issue 3: `assembler diff`."""
+"""Commands of the redline: `assembler diff`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Commands of issue 5 (sign, verify)."""
+"""Commands of signing: `sign` and `verify`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 
 from assembler.agreement.project import Project, find_root
-from assembler.cli.context import echo_json, project
+from assembler.cli.context import echo_json, project, registry_file
 from assembler.config import load_config
 from assembler.customers.document import BuiltContract
-from assembler.customers.registry import registry_path
 from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import SignatureBox, SignatureCheck, VerifyResult
@@ -60,8 +59,7 @@ def _project_and_registry() -> tuple[Project, Path] | None:
         p = project()
     except RepositoryError:
         return None
-    given = click.get_current_context().find_root().ensure_object(dict).get("registry")
-    return p, registry_path(p.root, given)
+    return p, registry_file(p.root)
 
 
 def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:

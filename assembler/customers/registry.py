@@ -148,3 +148,8 @@ class Registry:
 def open_registry(path: Path) -> Registry:
     """Open (creating and migrating on first use) the registry at `path`."""
     return Registry(path, open_database(path))
+
+
+def open_project_registry(root: Path, given: str | Path | None = None) -> Registry:
+    """Open the registry of the project at `root`: `given` (``--registry``), the environment or var/."""
+    return open_registry(registry_path(root, given))

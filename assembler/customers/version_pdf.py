@@ -1,7 +1,7 @@
 """The generic PDF of a published version: the agreement without a customer (Typst, PDF/A-2b).
 
-The data is the customer-independent part of a customer's contract (`assemble.agreement_data`,
-issue 4), so the published PDF and the contracts set the same text from the same structure; the
+The data is the customer-independent part of a customer's contract (`customers.document.agreement_data`),
+so the published PDF and the contracts set the same text from the same structure; the
 template is a sibling of contract.typ without parties, signatures or a customer's Bijlage 1.
 """
 

@@ -1,27 +1,20 @@
-"""What the notices take from the rest of the assembler: the registry, redline and contract PDFs.
+"""What the notices attach: the redline PDF and each customer's text of the new version.
 
-One module, so that the notices depend on the registry and contracts (issue 4) and the redlines
-(issue 3) in one place only.
+One module, so that the notices depend on the redline and contract renderers in one place only.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from assembler.customers.registry import Registry, open_registry, registry_path
 from assembler.model import Customer, PublishedVersion, Redline
 
 _PDFS: dict[tuple[str, str, str, tuple[str, ...]], bytes] = {}
 _PUBLISHED: dict[tuple[str, str, str], tuple[PublishedVersion, str]] = {}
 
 
-def open_notice_registry(root: Path, given: str | Path | None = None) -> Registry:
-    """Open the project's registry (``--registry``, ``$ASSEMBLER_REGISTRY`` or var/), ledger included."""
-    return open_registry(registry_path(root, given))
-
-
 def redline_pdf(redline: Redline) -> bytes:
-    """Return the redline PDF (issue 3's renderer) that every notice of a version change attaches."""
+    """Return the redline PDF (the redline's PDF renderer) that every notice of a version change attaches."""
     from assembler.render.redline_pdf import render_redline_pdf
 
     return render_redline_pdf(redline)
@@ -32,7 +25,7 @@ def contract_pdf(root: Path, contract: str, version: str, customer: Customer) ->
 
     Bijlage 1 depends only on which services a customer uses, so the PDF is rendered once per
     distinct set of services (in each pool worker), not once per customer: a notice run over
-    10,000 customers renders a few dozen texts. It is the published version's PDF (issue 7's
+    10,000 customers renders a few dozen texts. It is the published version's PDF (
     `version.typ`) with Bijlage 1 narrowed to those services; the parties' names stay out of it,
     the letter and the signed contract carry them.
     """

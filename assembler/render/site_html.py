@@ -102,7 +102,7 @@ class SitePages:
             notes=published_notes(v.version.toelichting))
 
     def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
-        """Return the navigation and footer added to a redline page (issue 3's HTML)."""
+        """Return the navigation and footer added to a redline page (the HTML redline)."""
         template = self._env.get_template("redline_nav.html")
         top, bottom = template.render(site=self.site, root="../", v=v).split("<!-- content -->\n")
         return top, bottom

@@ -9,7 +9,7 @@ On top of the rules of `check`, comparing the manifests now with those at REF:
   ``sha256`` edits the released text (withdraw it with ``status = "withdrawn"`` instead).
 
 The toelichting rule (every changed article of a released version explained) is not repeated
-here: `check` runs it over every released version (`checks.check_toelichting`, issue 6), so in a
+here: `check` runs it over every released version (`workflow.check.check_toelichting`), so in a
 pull request it covers the new manifest too.
 """
 

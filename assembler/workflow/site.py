@@ -9,7 +9,7 @@ external fonts or styles. Layout::
     versies/<n>.pdf                 the text as PDF/A, without a customer (Bijlage 1 in full)
     versies/<n>.txt                 the text as a reader sees it
     versies/<n>.canoniek.txt        the canonical text: its SHA-256 is the one the manifest pins
-    wijzigingen/<a>-<b>.html        the redline from the version before (issue 3's HTML page, with
+    wijzigingen/<a>-<b>.html        the redline from the version before (the HTML redline, with
                                     the site's navigation added)
 
 Each text is parsed once and each redline computed once per pair of SHA-256s, however many

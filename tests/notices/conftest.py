@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from assembler.agreement.project import Project
+from assembler.customers.registry import open_project_registry
 from assembler.model import Customer
 from assembler.notices.build import build_notices
-from assembler.notices.documents import open_notice_registry
 from assembler.notices.ledger import Ledger
 from assembler.notices.plan import Texts, plan_notices
 from assembler.workflow.release import release_version
@@ -69,7 +69,7 @@ def notice_project(project_dir: Path) -> Path:
 def build(project_dir: Path, today: dt.date = TODAY, version: str = "1.1") -> Any:
     """Build the notices of `version` in-process, as `notices build` does."""
     project = Project(project_dir)
-    registry = open_notice_registry(project_dir)
+    registry = open_project_registry(project_dir)
     ledger = Ledger(registry.connection, CONTRACT)
     customers = list(registry.customers())
     plan = plan_notices(project, CONTRACT, version, customers, ledger, today)
@@ -82,26 +82,26 @@ def build(project_dir: Path, today: dt.date = TODAY, version: str = "1.1") -> An
 
 def add_customers(project_dir: Path, customers: list[Customer]) -> None:
     """Store `customers` in the project's registry."""
-    with open_notice_registry(project_dir) as registry:
+    with open_project_registry(project_dir) as registry:
         registry.upsert_customers(customers)
 
 
 def open_ledger(project_dir: Path) -> Ledger:
     """Return the ledger of the project's registry."""
-    return Ledger(open_notice_registry(project_dir).connection, CONTRACT)
+    return Ledger(open_project_registry(project_dir).connection, CONTRACT)
 
 
 def pin_sent_at(project_dir: Path, customer_id: str, when: str) -> None:
     """Set the recorded send time of a notice (the SMTP run happens in a subprocess, where the
     clock cannot be frozen), so that date-dependent assertions do not depend on today."""
-    with open_notice_registry(project_dir) as registry:
+    with open_project_registry(project_dir) as registry:
         registry.connection.execute("UPDATE notices SET sent_at=? WHERE customer_id=?",
                                     (when, customer_id))
 
 
 def pin_recorded_at(project_dir: Path, customer_id: str, when: str) -> None:
     """Set when the events of a customer's notice were recorded (see `pin_sent_at`)."""
-    with open_notice_registry(project_dir) as registry:
+    with open_project_registry(project_dir) as registry:
         registry.connection.execute("UPDATE notice_events SET recorded_at=? WHERE customer_id=?",
                                     (when, customer_id))
 

@@ -86,7 +86,7 @@ def test_without_base_the_window_is_not_checked(pr: Path) -> None:
 
 
 def test_missing_explanation_names_each_changed_article(pr: Path) -> None:
-    # The toelichting rule is issue 6's (`check` over every released version); in a pull
+    # The toelichting rule is the notices' (`check` over every released version); in a pull
     # request it is what stops a new manifest whose TODO markers are still there.
     edit(pr, "07-datalekken.md", CLAUSE_OLD, CLAUSE_NEW)
     edit(pr, "03-verantwoordelijkheid.md", "louter verantwoordelijk", "uitsluitend verantwoordelijk")
