@@ -21,7 +21,7 @@ from assembler.config import load_config
 from assembler.dutch import format_date_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
-from assembler.notices.build import build_notices
+from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import EVENTS, Ledger
 from assembler.notices.plan import (
@@ -152,8 +152,9 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     workers = config.get("notices", "workers", 0)
     start = time.perf_counter()
     with _progress("building notices") as bar:
-        summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, out_dir,
-                                plan.today, sender, workers=int(workers) or None, progress=bar)
+        request = BuildRequest(out_dir, plan.today, sender, workers=int(workers) or None,
+                               progress=bar)
+        summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
     for path in summary.shared_files:
         click.echo(f"shared: {_rel(path, p.root)}")
