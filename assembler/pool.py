@@ -14,6 +14,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 J = TypeVar("J")
@@ -21,6 +22,18 @@ R = TypeVar("R")
 
 IN_FLIGHT = 3
 """Chunks queued per worker: enough to keep every worker busy, few enough to keep memory flat."""
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """How many workers, how many jobs per task, and below how many jobs to stay in this process."""
+
+    workers: int
+    """Worker processes; 1 or fewer: run in this process."""
+    chunk: int = 1
+    """Jobs sent to a worker per task."""
+    in_process_below: int = 0
+    """Fewer jobs than this (when their number is known) run in this process."""
 
 
 def _work_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
@@ -34,15 +47,15 @@ def _chunks(jobs: Iterable[J], size: int) -> Iterator[list[J]]:
 
 
 def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
-                initargs: tuple[object, ...], workers: int, chunk: int = 1,
-                in_process_below: int = 0) -> Iterator[R]:
-    """Yield `work(job)` for each of `jobs`, in order, computed by `workers` processes.
+                initargs: tuple[object, ...], options: PoolOptions) -> Iterator[R]:
+    """Yield `work(job)` for each of `jobs`, in order, computed by `options.workers` processes.
 
     `work` and `init` must be module-level functions (they are sent to the workers by name). With
-    one worker, or fewer than `in_process_below` jobs (when their number is known), everything runs
-    in this process after one `init(*initargs)`.
+    one worker, or fewer than `options.in_process_below` jobs (when their number is known),
+    everything runs in this process after one `init(*initargs)`.
     """
-    small = isinstance(jobs, Sized) and len(jobs) < in_process_below
+    workers = options.workers
+    small = isinstance(jobs, Sized) and len(jobs) < options.in_process_below
     if workers <= 1 or small:
         init(*initargs)
         yield from map(work, jobs)
@@ -53,7 +66,7 @@ def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[...
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init,
                              initargs=initargs) as pool:
         pending: deque[Future[list[R]]] = deque()
-        for part in _chunks(jobs, chunk):
+        for part in _chunks(jobs, options.chunk):
             if len(pending) >= workers * IN_FLIGHT:
                 yield from pending.popleft().result()
             pending.append(pool.submit(_work_chunk, work, part))

@@ -18,7 +18,7 @@ from assembler.customers.document import BuiltContract, ContractBuilder
 from assembler.errors import AssemblerError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import Customer
-from assembler.pool import run_in_pool
+from assembler.pool import PoolOptions, run_in_pool
 
 CHUNK = 20
 """Customers per task handed to a worker."""
@@ -103,7 +103,7 @@ def build_many(root: Path, customers: Iterable[Customer], options: BatchOptions,
     start = time.perf_counter()
     for customer_id, paths, error in run_in_pool(
             customers, _build_one, init=_init_worker, initargs=(str(root), options),
-            workers=workers, chunk=CHUNK):
+            options=PoolOptions(workers, chunk=CHUNK)):
         if error is not None:
             result.failures.append((customer_id, error))
         else:

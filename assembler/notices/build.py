@@ -34,7 +34,7 @@ from assembler.notices.email import compose_email, message_id
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
-from assembler.pool import run_in_pool
+from assembler.pool import PoolOptions, run_in_pool
 from assembler.redline.diff import changed_articles
 from assembler.redline.queries import clause_changes
 
@@ -239,8 +239,8 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     replaceable = {j.customer.customer_id for j in jobs}
     workers = request.workers or min(os.cpu_count() or 1, 4)
-    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,), workers=workers,
-                              chunk=32, in_process_below=POOL_THRESHOLD):
+    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,),
+                              options=PoolOptions(workers, 32, POOL_THRESHOLD)):
         batch.append(result)
         summary.built.append(result[0].customer_id)
         if len(batch) >= BATCH:
