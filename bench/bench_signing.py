@@ -10,7 +10,6 @@ with the example customers and a DEMO key made there.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,17 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, median_ms, process_s, report  # noqa: E402
+from assembler.agreement.project_copy import copy_project  # noqa: E402
+from bench.common import BENCH_AUTHOR, ROOT, median_ms, process_s, report  # noqa: E402
 
 
 def _project(tmp: Path) -> dict[str, str]:
     """Copy the project into `tmp`, import the example customers; return the environment to use."""
-    for folder in ("contracts", "versions"):
-        shutil.copytree(ROOT / folder, tmp / folder)
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
-    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=tmp, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=tmp, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "bench"], cwd=tmp, check=True)
+    copy_project(ROOT, tmp, message="bench", author=BENCH_AUTHOR)
     from assembler.signing.demo_pki import demo_pki
 
     pki = demo_pki(tmp)

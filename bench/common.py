@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -12,7 +11,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from assembler.agreement.history import Author
+from assembler.agreement.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
+
+BENCH_AUTHOR = Author("b", "b@example.com")
+"""Who the benches' throwaway commits are by."""
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -24,12 +29,7 @@ def git(cwd: Path, *args: str) -> None:
 
 def fresh_repo(dest: Path) -> Path:
     """Copy this project's contracts/ and versions/ to `dest`, as a git repository with one commit."""
-    shutil.copytree(ROOT / "contracts", dest / "contracts")
-    shutil.copytree(ROOT / "versions", dest / "versions")
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-qm", "1.0")
-    return dest
+    return copy_project(ROOT, dest, message="1.0", author=BENCH_AUTHOR)
 
 
 def edit_clause(folder: Path, i: int) -> Path:

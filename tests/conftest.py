@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from assembler.agreement.history import Author
+from assembler.agreement.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 # A copy of ../shared/source/verwerkersovereenkomst-v1.0.txt, the signed v1.0 text, so a clone tests alone.
 SOURCE_TXT = ROOT / "tests" / "fixtures" / "verwerkersovereenkomst-v1.0.txt"
 CONTRACT = "verwerkersovereenkomst"
+TEST_AUTHOR = Author("Test", "test@example.com")
+"""Who the commits of a test project are by (the same identity as `git` below)."""
 
 
 def require_tool(name: str) -> str:
@@ -40,14 +45,7 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
     """A copy of this repository's contracts/ and versions/ in a fresh git repository."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    shutil.copytree(ROOT / "contracts", dest / "contracts")
-    shutil.copytree(ROOT / "versions", dest / "versions")
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "v1.0")
-    return dest
+    return copy_project(ROOT, tmp_path / "project", author=TEST_AUTHOR)
 
 
 @pytest.fixture

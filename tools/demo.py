@@ -13,8 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assembler.agreement.history import Author, commit_all
+from assembler.agreement.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
+DEMO_AUTHOR = Author("Demo", "demo@example.com", "2026-11-28T12:00:00Z")
+"""Fixed, so the demo's redlines are the same on every run."""
 
 
 def run(*args: str, root: Path = ROOT, env: dict[str, str] | None = None, check: bool = True) -> int:
@@ -69,12 +74,7 @@ def _project_copy(name: str) -> Path:
 
     copy = OUT / name
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(ROOT / "contracts", copy / "contracts")
-    shutil.copytree(ROOT / "versions", copy / "versions")
-    _git(copy, "init", "-q", "-b", "main")
-    _git(copy, "add", "-A")
-    _git(copy, "commit", "-q", "-m", "v1.0")
-    return copy
+    return copy_project(ROOT, copy, author=DEMO_AUTHOR)
 
 
 def step_redlines() -> None:
@@ -167,12 +167,9 @@ def step_notices() -> None:
 
     root = NOTICE_PROJECT
     shutil.rmtree(root, ignore_errors=True)
-    for folder in ("contracts", "versions"):
-        shutil.copytree(ROOT / folder, root / folder)
+    copy_project(ROOT, root, message=None)
     shutil.copy(ROOT / "examples" / "customers.csv", root / "customers.csv")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "1.0")
+    commit_all(root, "1.0", DEMO_AUTHOR)
     print(f"(a copy of the project in {root.relative_to(ROOT)}/; clause 7.1 edited: 48 → 24 uur)")
     clause = root / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
     clause.write_text(clause.read_text(encoding="utf-8").replace(

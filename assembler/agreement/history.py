@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
@@ -141,3 +142,34 @@ class History:
                         continue
         self._folder_trees[folder] = trees
         return trees
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who a commit made by this tool is by, and when (a fixed date gives the same commit id each run)."""
+
+    name: str
+    email: str
+    when: str | None = None
+    """ISO 8601 date for author and committer; None: now."""
+
+
+def commit_all(root: Path, message: str, author: Author) -> str:
+    """Stage everything under `root` and commit it; return the commit id.
+
+    Makes `root` a git repository on branch main first when it is not one yet. Commit signing is
+    off: these are throwaway copies (tests, benches, the demo), never the real contract's history.
+    """
+    try:
+        repo = git.Repo(root)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        repo = git.Repo.init(root, initial_branch="main")
+    env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+           "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
+           "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
+    if author.when is not None:
+        env |= {"GIT_AUTHOR_DATE": author.when, "GIT_COMMITTER_DATE": author.when}
+    with repo.git.custom_environment(**env):
+        repo.git.add("-A")
+        repo.git.commit("-q", "-m", message)
+    return repo.head.commit.hexsha

@@ -9,7 +9,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, project, registry
 from assembler.cli.signing import sign_built, signer_from_config
-from assembler.customers.bulk import build_many, write_contract
+from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
 from assembler.customers.document import FORMATS, ContractBuilder
@@ -193,8 +193,8 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
         total = reg.count()
         if total == 0:
             raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
-        result = build_many(p.root, reg.customers(), out, version_ref=version_ref, formats=formats,
-                            contract=contract, workers=min(jobs, max(1, total // 20)))
+        options = BatchOptions(out, version_ref=version_ref, formats=formats, contract=contract)
+        result = build_many(p.root, reg.customers(), options, workers=min(jobs, max(1, total // 20)))
     for cid, message in result.failures:
         click.echo(f"assembler: error: {cid}: {message}", err=True)
     rate = result.built / result.seconds if result.seconds else 0.0

@@ -21,18 +21,19 @@ from assembler.config import load_config
 from assembler.dutch import format_date_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
-from assembler.notices.build import build_notices
+from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import EVENTS, Ledger
 from assembler.notices.plan import (
     NoticePlan,
+    PlanRequest,
     Texts,
     counts_as_given,
     email_buffer_days,
     notice_version,
     plan_notices,
 )
-from assembler.notices.send import plan_send, send_notices
+from assembler.notices.send import SendRequest, plan_send, send_notices
 from assembler.notices.smtp import Delivery, smtp_settings
 
 
@@ -74,8 +75,8 @@ def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Any, An
     registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     customers = list(registry.customers())
-    plan = plan_notices(p, contract, version, customers, ledger, today or dt.date.today(),
-                        email_buffer_days(config))
+    request = PlanRequest(contract, version, today or dt.date.today(), email_buffer_days(config))
+    plan = plan_notices(p, request, customers, ledger)
     return p, plan, ledger, customers
 
 
@@ -152,8 +153,9 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     workers = config.get("notices", "workers", 0)
     start = time.perf_counter()
     with _progress("building notices") as bar:
-        summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, out_dir,
-                                plan.today, sender, workers=int(workers) or None, progress=bar)
+        request = BuildRequest(out_dir, plan.today, sender, workers=int(workers) or None,
+                               progress=bar)
+        summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
     for path in summary.shared_files:
         click.echo(f"shared: {_rel(path, p.root)}")
@@ -215,8 +217,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
             done[0] += 1
             bar(done[0], total)
 
-        summary = send_notices(p.root, registry.path, ledger, number, settings,
-                               retry_failed=retry_failed, progress=step)
+        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step)
+        summary = send_notices(p.root, registry.path, ledger, request)
     took = time.perf_counter() - start
     for cid in summary.recovered:
         click.echo(f"{cid}: outcome of an interrupted run unknown; sent again with the same "

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 from assembler.customers.email_address import valid_email
@@ -110,82 +110,161 @@ def _text_problem(value: str) -> str | None:
     return None
 
 
+class _Row:
+    """One row being checked: its trimmed values and the problems found so far."""
+
+    def __init__(self, row: dict[str, str], line: int) -> None:
+        self.line = line
+        self.values = {k: (row.get(k) or "").strip() for k in COLUMNS}
+        self.problems: list[RowProblem] = []
+        for column in COLUMNS:
+            if column in REQUIRED and not self.values[column]:
+                self.error(column, "is empty")
+            elif (reason := _text_problem(self.values[column])) is not None:
+                self.error(column, reason)
+        self._failed = {p.column for p in self.problems}
+
+    def error(self, column: str, reason: str, *, warning: bool = False) -> None:
+        """Record a problem in `column`."""
+        self.problems.append(RowProblem(self.line, column, reason, warning=warning))
+
+    def check(self, column: str) -> bool:
+        """Return whether `column` has a value that passed the text checks, so is worth checking."""
+        return column not in self._failed and bool(self.values[column])
+
+    @property
+    def invalid(self) -> bool:
+        """Return whether an error (not only a warning) rejects the row."""
+        return any(not p.warning for p in self.problems)
+
+
+def _check_formats(row: _Row) -> None:
+    """Check the fields whose form alone says whether they are right: id, KvK number, e-mail."""
+    v = row.values
+    if row.check("customer_id") and not _ID_RE.match(v["customer_id"]):
+        row.error("customer_id", f"{v['customer_id']!r} is not an id: letters, digits, '.', '_' "
+                  "and '-', starting with a letter or digit, at most 64 characters")
+    if row.check("kvk") and not _KVK_RE.match(v["kvk"]):
+        row.error("kvk", f"{v['kvk']!r} is not a KvK number (exactly 8 digits)")
+    if row.check("contact_email") and not valid_email(v["contact_email"]):
+        row.error("contact_email", f"{v['contact_email']!r} is not an e-mail address")
+
+
+def _check_postcode(row: _Row) -> str:
+    """Return the postcode as ``1234 AB`` (as given when it is not one)."""
+    postcode = row.values["postcode"]
+    if row.check("postcode"):
+        try:
+            return normalise_postcode(postcode)
+        except ValueError as exc:
+            row.error("postcode", str(exc))
+    return postcode
+
+
+def _check_services(row: _Row, services: Collection[str]) -> tuple[str, ...]:
+    """Return the row's services, known ones only, once each, in catalogue order."""
+    if not row.check("services"):
+        return ()
+    chosen: list[str] = []
+    unknown = False
+    for sid in (s.strip() for s in row.values["services"].split(";")):
+        if sid and sid not in services:
+            row.error("services", f"unknown service {sid!r} (known: {', '.join(services)})")
+            unknown = True
+        elif sid and sid not in chosen:
+            chosen.append(sid)
+    if not chosen and not unknown:
+        row.error("services", "names no service")
+    order = list(services)
+    return tuple(sorted(chosen, key=order.index))
+
+
+def _check_version(row: _Row, versions: Collection[str]) -> None:
+    """Check that the row names a released version."""
+    if row.check("version") and row.values["version"] not in versions:
+        row.error("version", f"unknown version {row.values['version']!r} (released: "
+                  f"{', '.join(versions) or 'none'})")
+
+
+def _check_signed_on(row: _Row) -> dt.date | None:
+    """Return the signing date (None when it is missing or not a YYYY-MM-DD date)."""
+    text = row.values["signed_on"]
+    if not row.check("signed_on"):
+        return None
+    try:
+        if not _DATE_RE.match(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        row.error("signed_on", f"{text!r} is not a date in the form YYYY-MM-DD")
+        return None
+
+
+def _check_btw(row: _Row) -> str:
+    """Return the VAT id without spaces and dots ("" when none); a failed checksum only warns."""
+    given = row.values["btw_id"]
+    btw = given.upper().replace(" ", "").replace(".", "")
+    if row.check("btw_id"):
+        if not _BTW_RE.match(btw):
+            row.error("btw_id", f"{given!r} is not a Dutch VAT id (NL, 9 digits, B, "
+                      "2 digits: NL123456789B01)")
+        elif not btw_checksum_ok(btw):
+            row.error("btw_id", f"{btw} fails the VAT id checksum; imported anyway, please check it",
+                      warning=True)
+    return btw if given else ""
+
+
 def validate_row(row: dict[str, str], line: int, services: Collection[str],
                  versions: Collection[str]) -> tuple[Customer | None, list[RowProblem]]:
     """Return the row as a `Customer` (None when invalid) and its problems."""
-    problems: list[RowProblem] = []
-    values = {k: (row.get(k) or "").strip() for k in COLUMNS}
-
-    def error(column: str, reason: str) -> None:
-        problems.append(RowProblem(line, column, reason))
-
-    for column in COLUMNS:
-        if column in REQUIRED and not values[column]:
-            error(column, "is empty")
-        elif (reason := _text_problem(values[column])) is not None:
-            error(column, reason)
-    failed = {p.column for p in problems}
-
-    def check(column: str) -> bool:
-        return column not in failed and bool(values[column])
-
-    if check("customer_id") and not _ID_RE.match(values["customer_id"]):
-        error("customer_id", f"{values['customer_id']!r} is not an id: letters, digits, '.', '_' "
-              "and '-', starting with a letter or digit, at most 64 characters")
-    if check("kvk") and not _KVK_RE.match(values["kvk"]):
-        error("kvk", f"{values['kvk']!r} is not a KvK number (exactly 8 digits)")
-    if check("contact_email") and not valid_email(values["contact_email"]):
-        error("contact_email", f"{values['contact_email']!r} is not an e-mail address")
-    postcode = values["postcode"]
-    if check("postcode"):
-        try:
-            postcode = normalise_postcode(postcode)
-        except ValueError as exc:
-            error("postcode", str(exc))
-    chosen: list[str] = []
-    if check("services"):
-        for sid in (s.strip() for s in values["services"].split(";")):
-            if not sid:
-                continue
-            if sid not in services:
-                error("services", f"unknown service {sid!r} (known: {', '.join(services)})")
-            elif sid not in chosen:
-                chosen.append(sid)
-        if not chosen and not any(p.column == "services" for p in problems):
-            error("services", "names no service")
-    if check("version") and values["version"] not in versions:
-        error("version", f"unknown version {values['version']!r} (released: "
-              f"{', '.join(versions) or 'none'})")
-    signed_on = None
-    if check("signed_on"):
-        text = values["signed_on"]
-        try:
-            if not _DATE_RE.match(text):
-                raise ValueError
-            signed_on = dt.date.fromisoformat(text)
-        except ValueError:
-            error("signed_on", f"{text!r} is not a date in the form YYYY-MM-DD")
-    btw = values["btw_id"].upper().replace(" ", "").replace(".", "")
-    if check("btw_id"):
-        if not _BTW_RE.match(btw):
-            error("btw_id", f"{values['btw_id']!r} is not a Dutch VAT id (NL, 9 digits, B, "
-                  "2 digits: NL123456789B01)")
-        elif not btw_checksum_ok(btw):
-            problems.append(RowProblem(line, "btw_id", f"{btw} fails the VAT id checksum; "
-                                       "imported anyway, please check it", warning=True))
-    if any(not p.warning for p in problems):
-        return None, problems
+    checked = _Row(row, line)
+    _check_formats(checked)
+    postcode = _check_postcode(checked)
+    chosen = _check_services(checked, services)
+    _check_version(checked, versions)
+    signed_on = _check_signed_on(checked)
+    btw = _check_btw(checked)
+    if checked.invalid:
+        return None, checked.problems
     assert signed_on is not None
-    order = list(services)
+    v = checked.values
     customer = Customer(
-        customer_id=values["customer_id"], company_name=values["company_name"], kvk=values["kvk"],
-        street=values["street"], postcode=postcode, city=values["city"],
-        contact_name=values["contact_name"], contact_email=values["contact_email"],
-        signatory_name=values["signatory_name"], signatory_role=values["signatory_role"],
-        services=tuple(sorted(chosen, key=order.index)), version=values["version"],
-        signed_on=signed_on, btw_id=btw if values["btw_id"] else "",
-        contact_salutation=values["contact_salutation"])
-    return customer, problems
+        customer_id=v["customer_id"], company_name=v["company_name"], kvk=v["kvk"],
+        street=v["street"], postcode=postcode, city=v["city"],
+        contact_name=v["contact_name"], contact_email=v["contact_email"],
+        signatory_name=v["signatory_name"], signatory_role=v["signatory_role"],
+        services=chosen, version=v["version"], signed_on=signed_on, btw_id=btw,
+        contact_salutation=v["contact_salutation"])
+    return customer, checked.problems
+
+
+def _header_problems(header: list[str]) -> list[RowProblem]:
+    """Return what is wrong with the header line: missing, unknown or repeated columns."""
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h not in COLUMNS]
+    duplicate = sorted({h for h in header if header.count(h) > 1})
+    return ([RowProblem(1, column, "missing from the header") for column in missing]
+            + [RowProblem(1, column or "(empty)", "is not a known column (known: "
+                          + ", ".join(COLUMNS) + ")") for column in unknown]
+            + [RowProblem(1, column, "appears twice in the header") for column in duplicate])
+
+
+def _rows(reader: Iterator[list[str]], line_num: Callable[[], int], out: ParsedCustomers
+          ) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first line, cells) of each non-blank row; a CSV syntax error ends the file."""
+    line = line_num() + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            out.problems.append(RowProblem(line, "", f"not valid CSV: {exc}"))
+            out.invalid_rows += 1
+            return
+        start, line = line, line_num() + 1
+        if any(c.strip() for c in cells):  # skip blank lines
+            yield start, cells
 
 
 def parse_customers_csv(text: str, services: Collection[str],
@@ -195,40 +274,18 @@ def parse_customers_csv(text: str, services: Collection[str],
     text = text.removeprefix("\ufeff")  # Excel writes a BOM
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        header = [h.strip() for h in next(reader)]
     except StopIteration:
         out.problems.append(RowProblem(1, "", "the file is empty (a header line is required)"))
         return out
     except csv.Error as exc:
         out.problems.append(RowProblem(1, "", f"not valid CSV: {exc}"))
         return out
-    header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
-    duplicate = sorted({h for h in header if header.count(h) > 1})
-    for column in missing:
-        out.problems.append(RowProblem(1, column, "missing from the header"))
-    for column in unknown:
-        out.problems.append(RowProblem(1, column or "(empty)", "is not a known column (known: "
-                                       + ", ".join(COLUMNS) + ")"))
-    for column in duplicate:
-        out.problems.append(RowProblem(1, column, "appears twice in the header"))
-    if missing or unknown or duplicate:
+    out.problems += _header_problems(header)
+    if out.problems:
         return out
     seen: dict[str, int] = {}
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            out.problems.append(RowProblem(line, "", f"not valid CSV: {exc}"))
-            out.invalid_rows += 1
-            break
-        start, line = line, reader.line_num + 1
-        if not any(c.strip() for c in cells):
-            continue  # blank line
+    for start, cells in _rows(reader, lambda: reader.line_num, out):
         if len(cells) != len(header):
             out.problems.append(RowProblem(start, "", f"has {len(cells)} fields, the header "
                                            f"{len(header)}"))

@@ -218,14 +218,14 @@ def render_pdf(data: dict[str, Any], day: dt.date,
 
 
 def build_contract(project: Project, customer: Customer, version_ref: str | None = None,
-                   formats: Sequence[str] = FORMATS, contract: str | None = None,
-                   boxes: bool = True) -> BuiltContract:
+                   formats: Sequence[str] = FORMATS, contract: str | None = None) -> BuiltContract:
     """Render one customer's contract at `version_ref` (default: the customer's version).
 
-    `boxes` also locates the signature blocks in the PDF (one extra Typst pass).
+    The signature blocks are located in the PDF too (one extra Typst pass), ready for signing;
+    `ContractBuilder` is the way to build without them.
     """
     resolved = project.resolve(version_ref or customer.version, contract)
-    return build_resolved(resolved, customer, formats, boxes)
+    return build_resolved(resolved, customer, formats, True)
 
 
 class ContractBuilder:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from assembler.notices.email import compose_email, message_id
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
+from assembler.pool import PoolOptions, run_in_pool
 from assembler.redline.diff import changed_articles
 from assembler.redline.queries import clause_changes
 
@@ -68,6 +67,24 @@ class Context:
     out_dir: Path
     root: Path
     contract_pdf: ContractPdf
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Where, dated when and from whom `build_notices` builds the notices."""
+
+    out_dir: Path
+    notice_date: dt.date
+    sender: str
+    """The sender's e-mail address (its domain ends each Message-ID)."""
+    redline_pdf: RedlinePdf | None = None
+    """Renders the before/after PDF (default: `notices.documents.redline_pdf`)."""
+    contract_pdf: ContractPdf | None = None
+    """Renders the customer's contract (default: `notices.documents.contract_pdf`)."""
+    workers: int | None = None
+    """Worker processes (default: the cores, at most 4)."""
+    progress: Callable[[int, int], None] | None = None
+    """Called with (done, total) as notices are finished."""
 
 
 @dataclass
@@ -128,7 +145,7 @@ def article_notes(redline: Redline, steps: Sequence[Version]) -> tuple[ArticleNo
 
 
 def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: ContractMeta,
-                 notice_date: dt.date, sender: str, redline_pdf: RedlinePdf) -> SharedParts:
+                 request: BuildRequest) -> SharedParts:
     """Prepare what every notice from `from_version` to the plan's version shares."""
     version = plan.version
     redline = texts.redline(from_version, version.number)
@@ -141,9 +158,9 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
         articles=article_notes(redline, steps),
         changes=tuple(clause_changes(redline)),
         annex_note=_explain("bijlage-1", steps),
-        redline_pdf=redline_pdf(redline),
+        redline_pdf=(request.redline_pdf or notice_parts.redline_pdf)(redline),
         redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
-        notice_date=notice_date, sender=sender)
+        notice_date=request.notice_date, sender=request.sender)
 
 
 _CONTEXT: Context | None = None
@@ -182,31 +199,14 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     return notice, docs
 
 
-def _results(jobs: Sequence[Job], context: Context, workers: int
-             ) -> Iterator[tuple[LedgerNotice, list[NoticeDocument]]]:
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
-        _init(context)
-        yield from map(_build, jobs)
-        return
-    # forkserver: workers never inherit a Typst compiler (or its threads) from this process.
-    mp = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_init,
-                             initargs=(context,)) as pool:
-        yield from pool.map(_build, jobs, chunksize=32)
-
-
 def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer], ledger: Ledger,
-                  out_dir: Path, notice_date: dt.date, sender: str, *,
-                  redline_pdf: RedlinePdf | None = None, contract_pdf: ContractPdf | None = None,
-                  workers: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> BuildSummary:
+                  request: BuildRequest) -> BuildSummary:
     """Build the notice of every customer in `plan` who still has to be notified.
 
     Notices already sent (or possibly sent: ``sending``/``unknown``) are kept as recorded, unless
-    they bounced. `progress(done, total)` is called as notices are finished.
+    they bounced.
     """
-    redline_pdf = redline_pdf or notice_parts.redline_pdf
-    contract_pdf = contract_pdf or notice_parts.contract_pdf
+    out_dir, progress = request.out_dir, request.progress
     by_id = {c.customer_id: c for c in customers}
     summary = BuildSummary(out_dir)
     jobs: list[Job] = []
@@ -227,18 +227,20 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     meta = texts.agreement(plan.version.number).meta
     shared: dict[str, SharedParts] = {}
     for from_version in sorted({j.from_version for j in jobs}):
-        shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, notice_date,
-                                                    sender, redline_pdf)
+        shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, request)
         path = out_dir / parts.redline_name
         atomic_write_bytes(path, parts.redline_pdf)
         summary.shared_files.append(path)
     context = Context(shared=shared,
                       redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
                       out_dir=out_dir.resolve(),
-                      root=texts.project.root.resolve(), contract_pdf=contract_pdf)
+                      root=texts.project.root.resolve(),
+                      contract_pdf=request.contract_pdf or notice_parts.contract_pdf)
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     replaceable = {j.customer.customer_id for j in jobs}
-    for result in _results(jobs, context, workers or min(os.cpu_count() or 1, 4)):
+    workers = request.workers or min(os.cpu_count() or 1, 4)
+    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,),
+                              options=PoolOptions(workers, 32, POOL_THRESHOLD)):
         batch.append(result)
         summary.built.append(result[0].customer_id)
         if len(batch) >= BATCH:

@@ -27,6 +27,7 @@ from pathlib import Path
 from assembler.db import Connection, exclusive_lock, transaction
 from assembler.errors import LedgerError
 from assembler.model import LedgerEvent, LedgerNotice, NoticeDocument
+from assembler.notices.smtp import Delivery
 
 EVENTS = ("bounced", "objected", "terminated")
 
@@ -122,10 +123,11 @@ class Ledger:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-    def mark_done(self, n: LedgerNotice, delivery_id: int, outcome: str, code: int, reply: str,
-                  attempts: int) -> None:
+    def mark_done(self, n: LedgerNotice, delivery_id: int, delivery: Delivery) -> None:
         """Commit the outcome (``sent`` or ``failed``) of one notice with the server's reply."""
         when = now_utc()
+        outcome, code, reply, attempts = (delivery.outcome, delivery.code, delivery.reply,
+                                          delivery.attempts)
         with transaction(self.conn) as c:
             c.execute("UPDATE notices SET state=?, sent_at=?, reply_code=?, reply=? WHERE "
                       "contract=? AND version=? AND customer_id=?",

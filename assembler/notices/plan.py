@@ -145,10 +145,34 @@ def sent_day(sent_at: str) -> dt.date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-def customer_row(texts: Texts, version: Version, customer: Customer,
-                 notice_state: tuple[str, str | None] | None, bounced: dt.date | None,
-                 today: dt.date, latest: dt.date, buffer_days: int) -> PlanRow:
+@dataclass(frozen=True)
+class PlanRequest:
+    """Which version to plan the notices of, as of which day."""
+
+    contract: str
+    number: str
+    """The version announced."""
+    today: dt.date
+    buffer_days: int = 1
+    """Days an e-mail may take to count as received (see `latest_send_day`)."""
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    """What every customer's plan row is judged against."""
+
+    texts: Texts
+    version: Version
+    today: dt.date
+    latest: dt.date
+    """The latest send day."""
+    buffer_days: int
+
+
+def customer_row(ctx: _RowContext, customer: Customer, notice_state: tuple[str, str | None] | None,
+                 bounced: dt.date | None) -> PlanRow:
     """Return the plan row of one customer."""
+    texts, version, today, latest = ctx.texts, ctx.version, ctx.today, ctx.latest
     base = PlanRow(customer_id=customer.customer_id, company_name=customer.company_name,
                    current_version=customer.version, affected=False, reason="",
                    latest_send=latest, status="not_affected")
@@ -167,7 +191,7 @@ def customer_row(texts: Texts, version: Version, customer: Customer,
                   annex_changes=texts.annex_changes(customer.version, version.number,
                                                     customer.services))
     if state == "sent" and sent_at and bounced is None:
-        received = sent_day(sent_at) + dt.timedelta(days=buffer_days)
+        received = sent_day(sent_at) + dt.timedelta(days=ctx.buffer_days)
         if notice_is_on_time(received, version.effective):
             return replace(row, status="notified")
         return replace(row, status="late",
@@ -193,9 +217,11 @@ def counts_as_given(notice: LedgerNotice, events: Sequence[LedgerEvent]) -> bool
             and last_bounce(notice.sent_at, events) is None)
 
 
-def plan_notices(project: Project, contract: str, number: str, customers: Sequence[Customer],
-                 ledger: Ledger | None, today: dt.date, buffer_days: int = 1) -> NoticePlan:
-    """Return the notice plan of version `number` for `customers` as of `today`."""
+def plan_notices(project: Project, request: PlanRequest, customers: Sequence[Customer],
+                 ledger: Ledger | None) -> NoticePlan:
+    """Return the notice plan of the requested version for `customers` as of its `today`."""
+    contract, number, today, buffer_days = (request.contract, request.number, request.today,
+                                            request.buffer_days)
     version, previous = notice_version(project, contract, number)
     latest = latest_send_day(version.effective, buffer_days)
     texts = Texts(project, contract)
@@ -208,8 +234,8 @@ def plan_notices(project: Project, contract: str, number: str, customers: Sequen
             bounce = last_bounce(notices[cid].sent_at if cid in notices else None, events)
             if bounce is not None:
                 bounces[cid] = bounce.on
-    rows = tuple(customer_row(texts, version, c, states.get(c.customer_id),
-                              bounces.get(c.customer_id), today, latest, buffer_days)
+    ctx = _RowContext(texts, version, today, latest, buffer_days)
+    rows = tuple(customer_row(ctx, c, states.get(c.customer_id), bounces.get(c.customer_id))
                  for c in sorted(customers, key=lambda c: c.customer_id))
     why = non_working_day(latest)
     day = {"zaterdag": "a Saturday", "zondag": "a Sunday"}.get(why or "", f"{why}, a public holiday")

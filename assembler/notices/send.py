@@ -85,23 +85,37 @@ def plan_send(ledger: Ledger, version: str, retry_failed: bool = False) -> SendS
     return summary
 
 
-def send_notices(root: Path, database: Path, ledger: Ledger, version: str, settings: SmtpSettings,
-                 *, retry_failed: bool = False, mailer: Mailer | None = None,
-                 progress: Callable[[LedgerNotice, Delivery], None] | None = None) -> SendSummary:
-    """Send every notice of `version` still to send; see the module docstring for the guarantees."""
+@dataclass(frozen=True)
+class SendRequest:
+    """Which notices `send_notices` sends, through which server."""
+
+    version: str
+    settings: SmtpSettings
+    retry_failed: bool = False
+    """Also send again the notices whose last attempt failed permanently."""
+    progress: Callable[[LedgerNotice, Delivery], None] | None = None
+    """Called after each message with its outcome."""
+
+
+def send_notices(root: Path, database: Path, ledger: Ledger, request: SendRequest) -> SendSummary:
+    """Send every notice of the request's version still to send; see the module docstring.
+
+    `database` is the registry file: its lock keeps a second `notices send` out.
+    """
+    version, settings, progress = request.version, request.settings, request.progress
     with send_lock(database):
         recovered = ledger.recover(version)
-        summary = plan_send(ledger, version, retry_failed)
+        summary = plan_send(ledger, version, request.retry_failed)
         summary.recovered = recovered
         for n in summary.todo:  # every file is there before the first message goes out
             if not eml_path(root, n).is_file():
                 read_eml(root, n)  # raises, saying which and what to do
-        with mailer or Mailer(settings) as smtp:
+        with Mailer(settings) as smtp:
             for n in summary.todo:
                 data = read_eml(root, n)
                 delivery_id = ledger.mark_sending(n)
                 d = smtp.send(settings.sender, n.address, data)
-                ledger.mark_done(n, delivery_id, d.outcome, d.code, d.reply, d.attempts)
+                ledger.mark_done(n, delivery_id, d)
                 if d.outcome == "sent":
                     summary.sent.append(n.customer_id)
                 else:

@@ -101,10 +101,8 @@ def _mask(value: str, keep: int = 2) -> str:
     return value[:keep] + "…" + value[-keep:] if len(value) > 2 * keep else "…"
 
 
-def scan_line(line: str) -> Iterator[str]:
-    """Yield a description of each piece of personal data on one line of text."""
-    if PRAGMA in line:
-        return
+def _emails(line: str) -> Iterator[str]:
+    """Yield each e-mail address on `line` outside the example domains."""
     for m in _EMAIL.finditer(line):
         domain = m.group("domain")
         if "." not in domain and domain.lower() != "localhost":
@@ -114,15 +112,32 @@ def scan_line(line: str) -> Iterator[str]:
         if not example_domain(domain):
             yield (f"e-mail address {m.group('local')[:1]}…@{domain} outside the example domains "
                    "(use example.nl or example.com)")
-    iban_spans: list[tuple[int, int]] = []
+
+
+def _ibans(line: str, spans: list[tuple[int, int]]) -> Iterator[str]:
+    """Yield each IBAN with a valid checksum; add the span of every IBAN-shaped text to `spans`."""
     for m in _IBAN_START.finditer(line):
         length = IBAN_LENGTHS.get(m.group("country"))
         found = _iban_at(line, m.start(), length) if length else None
         if found:
             iban, end = found
-            iban_spans.append((m.start(), end))
+            spans.append((m.start(), end))
             if iban_valid(iban):
                 yield f"IBAN {iban[:4]}…{iban[-2:]} (valid checksum)"
+
+
+def _national_phone(candidate: str) -> str:
+    """Return the longest Dutch phone number `candidate` starts with ("" when none).
+
+    The pattern is greedy: a number followed by " 12" must still be found.
+    """
+    while candidate and not _dutch_phone(candidate):
+        candidate = re.sub(r"[ -]*\d+$", "", candidate) if re.search(r"[ -]", candidate) else ""
+    return candidate
+
+
+def _phones(line: str, iban_spans: list[tuple[int, int]]) -> Iterator[str]:
+    """Yield each Dutch phone number on `line` that is not part of an IBAN."""
 
     def in_iban(pos: int) -> bool:
         return any(start <= pos < end for start, end in iban_spans)
@@ -133,12 +148,19 @@ def scan_line(line: str) -> Iterator[str]:
     for m in _PHONE_NATIONAL.finditer(line):
         if in_iban(m.start()):
             continue  # the digits of a spaced IBAN ("NL.. ABNA 0417 …") are not a phone number
-        # The pattern is greedy: a number followed by " 12" must still be found.
-        candidate = m.group(0)
-        while candidate and not _dutch_phone(candidate):
-            candidate = re.sub(r"[ -]*\d+$", "", candidate) if re.search(r"[ -]", candidate) else ""
+        candidate = _national_phone(m.group(0))
         if candidate:
             yield f"Dutch phone number {_mask(candidate.strip(), 2)}"
+
+
+def scan_line(line: str) -> Iterator[str]:
+    """Yield a description of each piece of personal data on one line of text."""
+    if PRAGMA in line:
+        return
+    yield from _emails(line)
+    iban_spans: list[tuple[int, int]] = []
+    yield from _ibans(line, iban_spans)
+    yield from _phones(line, iban_spans)
 
 
 def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:

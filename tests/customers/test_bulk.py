@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.customers.bulk import build_many
+from assembler.customers.bulk import BatchOptions, build_many
 from assembler.customers.document import read_contract_metadata
 from assembler.customers.registry import open_registry
 from tests.conftest import require_tool
@@ -82,11 +82,11 @@ def test_build_many_with_two_processes(project_dir: Path, registry_file: Path, t
                     "import", str(csv_file)], check=True, env=env, capture_output=True)
     out = tmp_path / "out"
     with open_registry(registry_file) as reg:
-        result = build_many(project_dir, reg.customers(), out, workers=2, keep_paths=True)
+        result = build_many(project_dir, reg.customers(), BatchOptions(out, keep_paths=True), workers=2)
     assert result.failures == [] and result.built == 4 and result.file_count == 8
     assert sorted(p.name for p in result.files) == sorted(p.name for p in out.iterdir())
     with open_registry(registry_file) as reg:
-        single = build_many(project_dir, [reg.customer("C-3002")], tmp_path / "one", workers=1)
+        single = build_many(project_dir, [reg.customer("C-3002")], BatchOptions(tmp_path / "one"), workers=1)
     assert single.built == 1
     for suffix in ("pdf", "docx"):  # a worker process writes the same bytes as this one
         name = f"C-3002-verwerkersovereenkomst-1.0.{suffix}"

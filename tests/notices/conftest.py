@@ -20,9 +20,9 @@ from aiosmtpd.controller import Controller
 from assembler.agreement.project import Project
 from assembler.customers.registry import open_project_registry
 from assembler.model import Customer
-from assembler.notices.build import build_notices
+from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.ledger import Ledger
-from assembler.notices.plan import Texts, plan_notices
+from assembler.notices.plan import PlanRequest, Texts, plan_notices
 from assembler.workflow.release import release_version
 from tests.conftest import ROOT, git
 
@@ -72,10 +72,9 @@ def build(project_dir: Path, today: dt.date = TODAY, version: str = "1.1") -> An
     registry = open_project_registry(project_dir)
     ledger = Ledger(registry.connection, CONTRACT)
     customers = list(registry.customers())
-    plan = plan_notices(project, CONTRACT, version, customers, ledger, today)
-    summary = build_notices(Texts(project, CONTRACT), plan, customers, ledger,
-                            project_dir / "build" / "notices" / version, today, SENDER,
-                            )
+    plan = plan_notices(project, PlanRequest(CONTRACT, version, today), customers, ledger)
+    request = BuildRequest(project_dir / "build" / "notices" / version, today, SENDER)
+    summary = build_notices(Texts(project, CONTRACT), plan, customers, ledger, request)
     registry.close()
     return summary
 

@@ -14,6 +14,7 @@ from assembler.db import MIGRATIONS
 from assembler.errors import LedgerError, LedgerLockedError
 from assembler.model import LedgerNotice, NoticeDocument
 from assembler.notices.ledger import Ledger, send_lock
+from assembler.notices.smtp import Delivery
 from tests.conftest import ROOT
 
 DOCS = [NoticeDocument("email", "n.eml", "a" * 64, 10)]
@@ -51,7 +52,7 @@ def test_states_are_committed_one_by_one(ledger: Ledger, tmp_path: Path) -> None
     delivery = ledger.mark_sending(n)
     other = Ledger(sqlite3.connect(tmp_path / "registry.sqlite"), "verwerkersovereenkomst")
     assert other.notice("1.1", "C-1").state == "sending"  # type: ignore[union-attr]  # visible at once
-    ledger.mark_done(n, delivery, "sent", 250, "2.0.0 Ok", 1)
+    ledger.mark_done(n, delivery, Delivery("sent", 250, "2.0.0 Ok", 1))
     done = other.notice("1.1", "C-1")
     assert done is not None and (done.state, done.reply_code, done.reply) == ("sent", 250, "2.0.0 Ok")
     assert done.sent_at and done.sent_at.endswith("Z")
@@ -69,7 +70,7 @@ def test_recover_marks_sending_as_unknown(ledger: Ledger) -> None:
 def test_a_sent_notice_is_never_replaced_unless_it_bounced(ledger: Ledger) -> None:
     ledger.record_built([(notice(), DOCS)])
     n = ledger.notice("1.1", "C-1")
-    ledger.mark_done(n, ledger.mark_sending(n), "sent", 250, "ok", 1)  # type: ignore[arg-type]
+    ledger.mark_done(n, ledger.mark_sending(n), Delivery("sent", 250, "ok", 1))  # type: ignore[arg-type]
     with pytest.raises(LedgerError, match="notice 1.1 for C-1 is sent; it cannot be rebuilt"):
         ledger.record_built([(notice(address="new@example.nl"), DOCS)])
     assert ledger.notice("1.1", "C-1").address == "c-1@example.nl"  # type: ignore[union-attr]

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
+from assembler.agreement.history import Author
 from assembler.agreement.project import Project
+from assembler.agreement.project_copy import copy_project
 from assembler.workflow.release import release_version
 from tests.conftest import CONTRACT, ROOT
 
@@ -118,12 +119,7 @@ def git(cwd: Path, *args: str, when: str = "2018-05-01T12:00:00Z") -> str:
 
 def build_pair(dest: Path) -> Path:
     """Create the fixture repository at `dest` (v1.0 and a released 1.1) and return it."""
-    dest.mkdir(parents=True)
-    shutil.copytree(ROOT / "contracts", dest / "contracts")
-    shutil.copytree(ROOT / "versions", dest / "versions")
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "v1.0")
+    copy_project(ROOT, dest, author=Author("Test", "test@example.com", "2018-05-01T12:00:00Z"))
     apply_edits(dest / "contracts" / CONTRACT)
     release_version(Project(dest), CONTRACT, "1.1", EFFECTIVE, today=RELEASED)
     git(dest, "add", "-A")

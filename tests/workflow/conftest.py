@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, git
+from assembler.agreement.project_copy import copy_project
+from tests.conftest import ROOT, TEST_AUTHOR
 from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
 
 
@@ -15,11 +15,7 @@ from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
 def three_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """1.0 (2018, superseded), 1.1 (2026-01-01, in force on TODAY), 1.2 (2027-02-01, announced)."""
     project = tmp_path_factory.mktemp("three") / "project"
-    project.mkdir()
-    shutil.copytree(ROOT / "contracts", project / "contracts")
-    shutil.copytree(ROOT / "versions", project / "versions")
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "v1.0")
+    copy_project(ROOT, project, author=TEST_AUTHOR)
     edit(project, "07-datalekken.md", "binnen achtenveertig (48) uur", "binnen vierentwintig (24) uur")
     release(project, "1.1", "2026-01-01", {"7": "Datalekken melden wij voortaan binnen 24 uur."})
     commit_all(project, "v1.1")
