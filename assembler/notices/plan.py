@@ -26,6 +26,7 @@ from assembler.model import (
     Customer,
     LedgerEvent,
     LedgerNotice,
+    NoticeState,
     PlanRow,
     Redline,
     Resolved,
@@ -146,7 +147,7 @@ def sent_day(sent_at: str) -> dt.date:
 
 
 def customer_row(texts: Texts, version: Version, customer: Customer,
-                 notice_state: tuple[str, str | None] | None, bounced: dt.date | None,
+                 notice_state: tuple[NoticeState, str | None] | None, bounced: dt.date | None,
                  today: dt.date, latest: dt.date, buffer_days: int) -> PlanRow:
     """Return the plan row of one customer."""
     base = PlanRow(customer_id=customer.customer_id, company_name=customer.company_name,
@@ -199,7 +200,7 @@ def plan_notices(project: Project, contract: str, number: str, customers: Sequen
     version, previous = notice_version(project, contract, number)
     latest = latest_send_day(version.effective, buffer_days)
     texts = Texts(project, contract)
-    states: dict[str, tuple[str, str | None]] = {}
+    states: dict[str, tuple[NoticeState, str | None]] = {}
     bounces: dict[str, dt.date] = {}
     if ledger is not None:
         notices = {n.customer_id: n for n in ledger.notices(number)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assembler.model import Catalogue, Change, Op
+from assembler.model import Catalogue, Change, ChangeKind, Op
 from assembler.redline.words import word_ops
 from assembler.render.plain_text import roman
 
@@ -22,13 +22,13 @@ def catalogue_changes(ca: Catalogue, cb: Catalogue, pos: dict[str, int]
     olds, news = {s.id: s for s in ca.services}, {s.id: s for s in cb.services}
     for k, sid in enumerate([*news, *(s for s in olds if s not in news)]):
         o, n = olds.get(sid), news.get(sid)
-        kind = "added" if o is None else "removed" if n is None else "changed" if o.label != n.label else ""
+        kind: ChangeKind | None = "added" if o is None else "removed" if n is None else "changed" if o.label != n.label else None
         if kind:
             ot, nt = (o.label if o else ""), (n.label if n else "")
             out.append(((end, 2, 1000 + k), Change(kind, "annex", None, None, "Bijlage 1",
                                                    word_ops(ot, nt), ot, nt, note="relabelled"
                                                    if kind == "changed" else "",
-                                                   item=f"service:{sid}")))
+                                                   item_list="service", item_id=sid)))
     for name, new_items in cb.lists().items():
         old_items = ca.lists()[name]
         at = pos.get(name, end)
@@ -41,12 +41,12 @@ def catalogue_changes(ca: Catalogue, cb: Catalogue, pos: dict[str, int]
             if old is None and new is not None:
                 out.append((key, Change("added", "annex", None, roman(new[0]), "Bijlage 1",
                                         (Op("insert", new[1].label),), "", new[1].label,
-                                        item=f"{name}:{item_id}",
+                                        item_list=name, item_id=item_id,
                                         services_added=new[1].services)))
             elif new is None and old is not None:
                 out.append((key, Change("removed", "annex", roman(old[0]), None, "Bijlage 1",
                                         (Op("delete", old[1].label),), old[1].label, "",
-                                        item=f"{name}:{item_id}",
+                                        item_list=name, item_id=item_id,
                                         services_removed=old[1].services)))
             elif old is not None and new is not None:
                 oi, ni = old[1], new[1]
@@ -58,6 +58,6 @@ def catalogue_changes(ca: Catalogue, cb: Catalogue, pos: dict[str, int]
                         word_ops(oi.label, ni.label) if oi.label != ni.label else (),
                         oi.label, ni.label,
                         note="relabelled" if oi.label != ni.label else "services",
-                        item=f"{name}:{item_id}", services_added=added,
+                        item_list=name, item_id=item_id, services_added=added,
                         services_removed=removed)))
     return out

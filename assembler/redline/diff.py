@@ -24,7 +24,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from assembler.model import Agreement, Block, Change, Clause, Op, Redline, Resolved
+from assembler.model import (
+    Agreement,
+    Block,
+    Change,
+    ChangeKind,
+    ChangeLevel,
+    ChangeNote,
+    Clause,
+    Op,
+    Redline,
+    Resolved,
+)
 from assembler.redline.align import in_order, match_by_content
 from assembler.redline.catalogue import Keyed, catalogue_changes
 from assembler.redline.queries import (
@@ -111,14 +122,16 @@ def _merge(ua: list[Unit], ub: list[Unit], pairs: dict[int, int],
     inverse = {j: i for i, j in pairs.items()}
 
     def deleted(i: int) -> None:
-        note = f"moved-to:{ub[pairs[i]].number}" if i in pairs else ""
+        moved = i in pairs
         old_pos[i] = len(blocks)
-        blocks.append(Block(ua[i].kind, "deleted", (Op("delete", ua[i].text),), ua[i].number, note))
+        blocks.append(Block(ua[i].kind, "deleted", (Op("delete", ua[i].text),), ua[i].number,
+                            "to" if moved else "", ub[pairs[i]].number if moved else ""))
 
     def inserted(j: int) -> None:
-        note = f"moved-from:{ua[inverse[j]].number}" if j in inverse else ""
+        moved = j in inverse
         new_pos[j] = len(blocks)
-        blocks.append(Block(ub[j].kind, "inserted", (Op("insert", ub[j].text),), ub[j].number, note))
+        blocks.append(Block(ub[j].kind, "inserted", (Op("insert", ub[j].text),), ub[j].number,
+                            "from" if moved else "", ua[inverse[j]].number if moved else ""))
 
     pi = pj = 0
     for i in sorted(anchors):
@@ -154,13 +167,14 @@ def _clause_changes(a: Agreement, b: Agreement, cmap: dict[int, int], amap: dict
         first_new = ib[f"clause:{j}"][0]
         ops = word_ops(o.text, n.text) if o.text != n.text else ()
         same_article = amap.get(o.article_number) == n.article_number
+        kind: ChangeKind | None
         if not same_article or first_new not in anchored:
             kind = "moved"
         elif o.number != n.number:
             follows_article = o.article_number != n.article_number and _minor(o.number) == _minor(n.number)
-            kind = "changed" if follows_article and ops else "" if follows_article else "renumbered"
+            kind = "changed" if follows_article and ops else None if follows_article else "renumbered"
         else:
-            kind = "changed" if ops else ""
+            kind = "changed" if ops else None
         if kind:
             out.append(((new_pos[first_new], 1, 0), Change(
                 kind, "clause", o.number, n.number, n.article_number, ops, o.text, n.text)))
@@ -199,7 +213,7 @@ def _part_index(clause: Clause, others: list[tuple[Clause, Clause]]) -> int | No
 
 
 def _part_of(clause: Clause, others: list[tuple[Clause, Clause]],
-             note: str) -> tuple[tuple[str, ...], str]:
+             note: ChangeNote) -> tuple[tuple[str, ...], ChangeNote]:
     """Return ((number,), note) of the clause `clause` was split from / merged into, or ((), "")."""
     k = _part_index(clause, others)
     return ((others[k][0].number,), note) if k is not None else ((), "")
@@ -241,8 +255,8 @@ def _article_changes(a: Agreement, b: Agreement, amap: dict[str, str], anchored:
         assert old is not None and new is not None
         unit = ib[f"article:{y}"][0]
         ops = word_ops(old.title, new.title) if old.title != new.title else ()
-        kind = ("moved" if unit not in anchored else "renumbered" if x != y
-                else "changed" if ops else "")
+        kind: ChangeKind | None = ("moved" if unit not in anchored else "renumbered" if x != y
+                                   else "changed" if ops else None)
         if kind:
             out.append(((new_pos[unit], 0, 0), Change(kind, "article", x, y, y, ops, old.title,
                                                       new.title, note="title" if ops else "")))
@@ -264,13 +278,13 @@ def _text_changes(ua: list[Unit], ub: list[Unit], pairs: dict[int, int], anchore
                   old_pos: dict[int, int], new_pos: dict[int, int]
                   ) -> list[Keyed]:
     """Return changes to the title, the preamble and the annexes' prose."""
-    level = {"title": "preamble", "preamble": "preamble", "annex": "annex",
+    level: dict[str, ChangeLevel] = {"title": "preamble", "preamble": "preamble", "annex": "annex",
              "annex-heading": "annex", "annex-paragraph": "annex"}
     out: list[Keyed] = []
     matched_new = set(pairs.values())
     for i, j in pairs.items():
         if ub[j].kind in level and ua[i].text != ub[j].text:
-            kind = "changed" if j in anchored else "moved"
+            kind: ChangeKind = "changed" if j in anchored else "moved"
             out.append(((new_pos[j], 1, 0), Change(
                 kind, level[ub[j].kind], None, None, _where(ub[j]),
                 word_ops(ua[i].text, ub[j].text), ua[i].text, ub[j].text)))

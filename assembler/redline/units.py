@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assembler.model import Agreement, Source
+from assembler.model import Agreement, BlockKind, Source
 from assembler.render.plain_text import annex_block_text
+
+_ANNEX_KINDS: dict[str, BlockKind] = {
+    "heading": "annex-heading", "paragraph": "annex-paragraph", "catalogue": "annex-list"}
 
 
 @dataclass(frozen=True)
 class Unit:
     """One paragraph of a text, with what it belongs to (the diff's unit of alignment)."""
 
-    kind: str
+    kind: BlockKind
     text: str
     number: str = ""
     clause: int = -1
@@ -47,8 +50,7 @@ def paragraph_units(a: Agreement) -> tuple[list[Unit], dict[str, list[int]]]:
         add(Unit("annex", f"Bijlage {annex.number}: {annex.title}", annex.number,
                   source=annex.source), f"annex:{annex.number}")
         for block in annex.blocks:
-            kind = {"heading": "annex-heading", "paragraph": "annex-paragraph"}.get(
-                block.kind, "annex-list")
+            kind = _ANNEX_KINDS[block.kind]
             number = block.list_name or ""
             add(Unit(kind, annex_block_text(block, a.catalogue), number, source=block.source),
                 f"annex-blocks:{annex.number}")
