@@ -13,8 +13,10 @@ from assembler.dutch import format_date_nl
 from assembler.model import Block, Change, ChangeKind, ListName, Op, Redline, Resolved
 
 KINDS = ("added", "removed", "changed", "renumbered", "moved")
-_LIST_EN: dict[ListName, str] = {"data_categories": "data category", "data_subjects": "data subject category"}
-_LIST_NL: dict[ListName, str] = {"data_categories": "categorie persoonsgegevens", "data_subjects": "categorie betrokkenen"}
+_LIST_EN: dict[ListName, str] = {"data_categories": "data category",
+                                 "data_subjects": "data subject category"}
+_LIST_NL: dict[ListName, str] = {"data_categories": "categorie persoonsgegevens",
+                                 "data_subjects": "categorie betrokkenen"}
 
 
 def side_label(r: Resolved) -> str:
