@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import jinja2
 from docxtpl import DocxTemplate
-from markupsafe import Markup
 
 from assembler.errors import RenderError
+from assembler.render.jinja_env import Environment, Markup, TemplateError, UndefinedError, environment
 from assembler.render.ooxml_zip import read_parts, write_package
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "contract.docx"
@@ -43,8 +42,8 @@ _BREAKS = re.compile("[\t\n\r]")
 _CORE = "docProps/core.xml"
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+def _environment() -> Environment:
+    return environment()
 
 
 def _text_xml(value: str) -> str:
@@ -107,9 +106,9 @@ def _render_parts(context: dict[str, Any], created: dt.date, data: dict[str, Any
     template = DocxTemplate(str(TEMPLATE))
     try:
         template.render(context, _environment(), autoescape=True)
-    except jinja2.UndefinedError as exc:
+    except UndefinedError as exc:
         raise RenderError(f"DOCX template {TEMPLATE.name}: missing field: {exc.message}") from exc
-    except jinja2.TemplateError as exc:
+    except TemplateError as exc:
         raise RenderError(f"DOCX template {TEMPLATE.name}: {exc}") from exc
     buffer = io.BytesIO()
     template.save(buffer)
