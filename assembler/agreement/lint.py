@@ -9,16 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from assembler.agreement.references import ReferenceKind, scan_references
 from assembler.model import Agreement, Finding, Paragraph, Source
 
 Rule = Callable[[Agreement], Iterable[Finding]]
 
-# "artikel 4.1", "artikelen 4 en 5" (first only), "art. 11.2", "Bijlage 1"
-_REFERENCE = re.compile(
-    r"\b(?P<kind>[Aa]rtikel(?:en)?|[Aa]rt\.|[Bb]ijlage)\s+(?P<major>\d+)(?:\.(?P<minor>\d+)(?!\d))?")
-# What follows a reference that makes it one to another document: "van de Hoofdovereenkomst".
-_OF_DOCUMENT = re.compile(r"^\.?\s*(?:van|uit)\s+(?:de|het)\s+(?P<doc>[\w-]+)")
-_LAW = re.compile(r"^\.?\s*(?:AVG|UAVG|BW|GDPR|Telecommunicatiewet|Boek)\b")
 _DEFINITION = re.compile(r"\(hierna:\s*(?:de\s+|het\s+)?(?P<term>[^)]+?)\s*\)")
 
 
@@ -111,30 +106,18 @@ def check_annex_numbers(agreement: Agreement) -> Iterator[Finding]:
 
 def check_references(agreement: Agreement) -> Iterator[Finding]:
     """Every "artikel N(.M)", "art. N.M" and "Bijlage N" in the text points at something."""
-    articles = {a.number for a in agreement.articles}
-    clauses = {c.number for c in agreement.clauses()}
-    annexes = {a.number for a in agreement.annexes}
-    self_names = set(agreement.meta.self_names)
+    exists: dict[ReferenceKind, set[str]] = {
+        "article": {a.number for a in agreement.articles},
+        "clause": {c.number for c in agreement.clauses()},
+        "annex": {a.number for a in agreement.annexes},
+    }
+    what = {"article": "article {}, which", "clause": "clause {}, which", "annex": "an annex that"}
     for paragraph in _paragraphs(agreement):
-        text = paragraph.text
-        for m in _REFERENCE.finditer(text):
-            after = text[m.end():]
-            doc = _OF_DOCUMENT.match(after)
-            if (doc and doc.group("doc") not in self_names) or _LAW.match(after):
-                continue  # a reference into another document: not ours to check
-            ref = m.group(0)
-            major, minor = m.group("major"), m.group("minor")
-            if m.group("kind").lower() == "bijlage":
-                if major not in annexes:
-                    yield _error(_at(paragraph, m.start()), "reference",
-                                 f"'{ref}' refers to an annex that does not exist")
-            elif minor is not None:
-                if f"{major}.{minor}" not in clauses:
-                    yield _error(_at(paragraph, m.start()), "reference",
-                                 f"'{ref}' refers to clause {major}.{minor}, which does not exist")
-            elif major not in articles:
-                yield _error(_at(paragraph, m.start()), "reference",
-                             f"'{ref}' refers to article {major}, which does not exist")
+        for ref in scan_references(paragraph.text, agreement.meta.self_names):
+            if ref.target not in exists[ref.kind]:
+                yield _error(_at(paragraph, ref.start), "reference",
+                             f"'{ref.written}' refers to {what[ref.kind].format(ref.target)} "
+                             "does not exist")
 
 
 def check_terms(agreement: Agreement) -> Iterator[Finding]:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import get_args
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -34,9 +35,11 @@ from assembler.model import (
     Catalogue,
     Clause,
     ContractMeta,
+    ListName,
     Paragraph,
     Source,
     Span,
+    SpanStyle,
 )
 from assembler.render.plain_text import canonical_text
 
@@ -49,7 +52,7 @@ _ARTICLE = re.compile(r"^Artikel\s+(\d+)\.?\s+(.+)$")
 _ANNEX = re.compile(r"^Bijlage\s+(\d+)\s*:\s*(.+)$")
 _CLAUSE = re.compile(r"^(\d+)\.(\d+)(\.?)[ \t]+")
 _CATALOGUE_MARKER = re.compile(r"^<!--\s*catalogue:\s*([a-z_]+)\s*-->\s*$")
-_SUPPORTED_LISTS = frozenset({"data_categories", "data_subjects"})
+_SUPPORTED_LISTS: dict[str, ListName] = {name: name for name in get_args(ListName)}
 
 
 def parse_agreement(files: Mapping[str, bytes], folder: str) -> Agreement:
@@ -200,7 +203,7 @@ def _spans(inline: Token) -> tuple[tuple[Span, ...], tuple[int, ...]]:
             text = child.content
             if not text:
                 continue
-        style = "strong" if strong else "em" if em else ""
+        style: SpanStyle = "strong" if strong else "em" if em else ""
         length += len(text)
         if spans and spans[-1].style == style:
             spans[-1] = Span(spans[-1].text + text, style)
@@ -277,7 +280,7 @@ def _parse_annex(number: str, title: str, tokens: list[Token], path: str, line: 
                     "unknown marker; expected '<!-- catalogue: data_categories -->' "
                     "or '<!-- catalogue: data_subjects -->'",
                 )
-            blocks.append(AnnexBlock(kind="catalogue", source=src, list_name=m.group(1)))
+            blocks.append(AnnexBlock(kind="catalogue", source=src, list_name=_SUPPORTED_LISTS[m.group(1)]))
         elif kind in ("h2", "h3") and inline is not None:
             blocks.append(AnnexBlock(kind="heading", source=src,
                                      paragraph=_paragraph(inline, opening, path)))

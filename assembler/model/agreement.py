@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+SpanStyle = Literal["", "em", "strong"]
+"""How a run of inline text is styled: plain, emphasis or strong emphasis."""
+AnnexBlockKind = Literal["heading", "paragraph", "catalogue"]
+"""What one block of an annex is."""
+ListName = Literal["data_categories", "data_subjects"]
+"""The catalogue lists an annex can include."""
+TermSource = Literal["text", "cover"]
+"""Where a defined term is defined: in the text ("(hierna: …)") or by the cover page."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +34,7 @@ class Span:
 
     text: str
     """The literal text (Markdown markup removed)."""
-    style: str = ""
+    style: SpanStyle = ""
     """``""`` for plain, ``"em"`` for emphasis, ``"strong"`` for strong emphasis."""
 
 
@@ -124,7 +134,7 @@ class Catalogue:
     path: str
     """Path of the catalogue file."""
 
-    def lists(self) -> dict[str, tuple[CatalogueItem, ...]]:
+    def lists(self) -> dict[ListName, tuple[CatalogueItem, ...]]:
         """Return the named lists an annex can include."""
         return {"data_categories": self.data_categories, "data_subjects": self.data_subjects}
 
@@ -133,13 +143,13 @@ class Catalogue:
 class AnnexBlock:
     """One block of an annex: a subheading, a paragraph, or a list drawn from the catalogue."""
 
-    kind: str
+    kind: AnnexBlockKind
     """``"heading"``, ``"paragraph"`` or ``"catalogue"``."""
     source: Source
     """File and line of the block."""
     paragraph: Paragraph | None = None
     """The heading or paragraph text (kinds ``heading`` and ``paragraph``)."""
-    list_name: str | None = None
+    list_name: ListName | None = None
     """For ``catalogue``: ``"data_categories"`` or ``"data_subjects"``."""
 
 
@@ -163,7 +173,7 @@ class Term:
 
     term: str
     """The term as written, capitalised: ``"Verwerker"``."""
-    defined_by: str
+    defined_by: TermSource
     """``"text"`` (defined by "(hierna: …)" in the text) or ``"cover"`` (by the cover page)."""
     meaning: str = ""
     """For cover-defined terms: what the term means."""

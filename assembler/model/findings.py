@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+"""How bad a finding is: an error fails the check, a warning is reported."""
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem `check` found."""
 
-    severity: str
+    severity: Severity
     """``"error"`` or ``"warning"``."""
     path: str
     """File the problem is in."""

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
+
+DocumentKind = Literal["letter", "email", "redline", "contract"]
+"""The documents of a revision notice the ledger proves."""
+NoticeState = Literal["pending", "sending", "sent", "failed", "unknown"]
+"""Where a notice stands in the ledger."""
+EventKind = Literal["bounced", "objected", "terminated"]
+"""What can happen to a notice after it was sent."""
+PlanStatus = Literal["on_time", "late", "notified", "not_affected"]
+"""What `notices plan` says about one customer."""
 
 
 @dataclass(frozen=True)
 class NoticeDocument:
     """One document of a revision notice, as the ledger proves it."""
 
-    kind: str
+    kind: DocumentKind
     """``letter``, ``email``, ``redline`` or ``contract``."""
     name: str
     """File name (the attachment's name in the e-mail)."""
@@ -39,7 +49,7 @@ class LedgerNotice:
     """Where the built .eml is, relative to the project root when inside it."""
     eml_sha256: str
     """SHA-256 of the .eml bytes: what is sent is what was built."""
-    state: str
+    state: NoticeState
     """``pending``, ``sending``, ``sent``, ``failed`` or ``unknown``."""
     built_at: str
     """When the notice was built (ISO 8601 UTC)."""
@@ -56,7 +66,7 @@ class LedgerEvent:
     """Something that happened to a notice after it was sent."""
 
     customer_id: str
-    event: str
+    event: EventKind
     """``bounced`` (the notice does not count as given), ``objected`` or ``terminated``."""
     on: dt.date
     """The day it happened."""
@@ -94,9 +104,9 @@ class PlanRow:
     """Why (not) affected, in English: ``"articles 7, 11 change"``."""
     latest_send: dt.date
     """The last day to send the notice (art. 11.2, with the channel's delivery buffer)."""
-    status: str
+    status: PlanStatus
     """``on_time``, ``late``, ``notified`` or ``not_affected``."""
-    ledger_state: str | None = None
+    ledger_state: NoticeState | None = None
     """The notice's state in the ledger, if built."""
     sent_at: str | None = None
     """When it was accepted by the SMTP server."""

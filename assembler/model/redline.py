@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from assembler.model.agreement import Source
 from assembler.model.versions import Resolved, version_key
+
+OpKind = Literal["equal", "insert", "delete"]
+"""A word-level edit: a run kept, inserted or deleted."""
+ChangeKind = Literal["added", "removed", "changed", "renumbered", "moved"]
+"""What happened to an article, clause or annex element."""
+ChangeLevel = Literal["article", "clause", "annex", "preamble"]
+"""Where a change is: an article heading, a clause, the annex, or the title and preamble."""
+ChangeNote = Literal["", "split-from", "merged-into", "relabelled", "services", "title"]
+"""Machine-readable detail of a change."""
+ItemList = Literal["", "service", "data_categories", "data_subjects"]
+"""Which catalogue list a catalogue change is about (``""``: not a catalogue change)."""
+BlockKind = Literal["title", "preamble", "article", "clause", "annex", "annex-heading",
+                    "annex-paragraph", "annex-list"]
+"""The role of one paragraph of the merged document."""
+BlockStatus = Literal["equal", "changed", "inserted", "deleted"]
+"""Whether a paragraph of the merged document is kept, changed, new or gone."""
+MoveKind = Literal["", "to", "from"]
+"""A block deleted because it moved away (``to``), or inserted because it moved here (``from``)."""
 
 
 @dataclass(frozen=True)
 class Op:
     """One word-level edit: a run of text kept, inserted or deleted."""
 
-    op: str
+    op: OpKind
     """``"equal"``, ``"insert"`` or ``"delete"``."""
     text: str
     """The literal text of the run (whitespace included)."""
@@ -23,9 +42,9 @@ class Op:
 class Change:
     """One change between two versions, at the level of an article, a clause or the annex."""
 
-    kind: str
+    kind: ChangeKind
     """``"added"``, ``"removed"``, ``"changed"``, ``"renumbered"`` or ``"moved"``."""
-    level: str
+    level: ChangeLevel
     """``"article"``, ``"clause"``, ``"annex"``, or ``"preamble"`` (title and preamble)."""
     old_number: str | None
     """Number in the old version (``"4.3"``, ``"4"``, annex item ``"VII"``); None when added."""
@@ -43,11 +62,13 @@ class Change:
     """The new text (without the number); empty when removed."""
     related: tuple[str, ...] = ()
     """Numbers of clauses this one was split from / merged into (see `note`)."""
-    note: str = ""
+    note: ChangeNote = ""
     """Machine-readable detail: ``"split-from"``, ``"merged-into"``, ``"relabelled"``,
     ``"services"``, ``"title"`` (article heading) or ``""``."""
-    item: str = ""
-    """For catalogue changes: ``"data_categories:belhistorie"``, ``"service:fax2mail"``."""
+    item_list: ItemList = ""
+    """For catalogue changes: the list the item is in (``"service"`` for the services)."""
+    item_id: str = ""
+    """For catalogue changes: the item's stable id, ``"belhistorie"``, ``"fax2mail"``."""
     services_added: tuple[str, ...] = ()
     """For catalogue items: service ids the item now also applies to."""
     services_removed: tuple[str, ...] = ()
@@ -57,6 +78,14 @@ class Change:
     def text_changed(self) -> bool:
         """Return whether the words changed (not only the number or place)."""
         return any(o.op != "equal" for o in self.ops)
+
+    @property
+    def item(self) -> str:
+        """Return the catalogue item as one key, ``"service:fax2mail"`` (``""`` if none).
+
+        The form the JSON output carries; code reads `item_list` and `item_id`.
+        """
+        return f"{self.item_list}:{self.item_id}" if self.item_list else ""
 
 
 @dataclass(frozen=True)
@@ -81,17 +110,19 @@ class ReferenceWarning:
 class Block:
     """One paragraph of the merged document: the new text with the old text's changes inline."""
 
-    kind: str
+    kind: BlockKind
     """``"title"``, ``"preamble"``, ``"article"`` (heading), ``"clause"``, ``"annex"`` (heading),
     ``"annex-heading"``, ``"annex-paragraph"`` or ``"annex-list"``."""
-    status: str
+    status: BlockStatus
     """``"equal"``, ``"changed"``, ``"inserted"`` (a whole new paragraph) or ``"deleted"``."""
     ops: tuple[Op, ...]
     """The paragraph's text as word-level edits; for equal blocks one ``equal`` op."""
     number: str = ""
     """Article or clause number this paragraph belongs to (new, or old for deleted blocks)."""
-    note: str = ""
-    """Why it is inserted / deleted when it is a move: ``"moved-from:4.3"``, ``"moved-to:2.6"``."""
+    move: MoveKind = ""
+    """Why it is inserted / deleted when it is a move: it moved ``to`` or ``from`` elsewhere."""
+    move_target: str = ""
+    """For a move: the number of the clause at the other end (``"4.3"``)."""
 
     @property
     def old_text(self) -> str:

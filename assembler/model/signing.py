@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
+
+Coverage = Literal["whole file", "signed revision", "partial", "unknown"]
+"""How much of the file a signature covers (``unknown``: the signature could not be evaluated)."""
+LaterChanges = Literal["none", "validation data", "form filling", "annotations", "other", "unknown",
+                       "document metadata (title, subject, keywords, …)"]
+"""What was appended to a PDF after a signature."""
+PadesLevel = Literal["", "B-B", "B-T", "B-LT"]
+"""The PAdES baseline level a signature reaches (``""``: none, it could not be evaluated)."""
+ProvenanceStatus = Literal["match", "mismatch", "not checked"]
+"""Whether a PDF's embedded text matches the pinned version."""
 
 
 @dataclass(frozen=True)
@@ -42,16 +53,16 @@ class SignatureCheck:
     """``ETSI.CAdES.detached`` for PAdES."""
     digest: str
     """The message digest algorithm, e.g. ``"sha256"``."""
-    coverage: str
+    coverage: Coverage
     """``"whole file"``, ``"signed revision"`` (changes appended later) or ``"partial"``."""
-    later_changes: str
+    later_changes: LaterChanges
     """Changes appended after signing: ``"none"``, ``"validation data"``, ``"form filling"``
     (e.g. the countersignature in the empty field), ``"annotations"``, ``"other"``, ``"unknown"``."""
     changes_allowed: bool
     """The later changes are of a kind the signature permits (validation data, form filling)."""
     trusted: bool | None
     """The certificate chains to a given trust root; None when no trust roots were given."""
-    level: str
+    level: PadesLevel
     """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``."""
     revision_end: int = 0
     """Length of the file as signed (the end of the signed byte range)."""
@@ -73,7 +84,7 @@ class SignatureCheck:
 class Provenance:
     """Whether a signed PDF's text is exactly the contract version it names."""
 
-    status: str
+    status: ProvenanceStatus
     """``"match"``, ``"mismatch"`` or ``"not checked"``."""
     detail: str
     """One sentence saying what was compared, or why nothing was."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from assembler.model.agreement import Agreement
 from assembler.model.versions import Version
+
+PublishedState = Literal["in_force", "announced", "superseded", "withdrawn"]
+"""Where a version stands on the published site."""
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class PublishedVersion:
     """The manifest."""
     agreement: Agreement
     """The pinned text."""
-    state: str
+    state: PublishedState
     """``"in_force"`` (the current version), ``"announced"`` (takes effect later),
     ``"superseded"`` (a later version took over) or ``"withdrawn"``."""
     until: dt.date | None = None

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from assembler.model.agreement import Agreement
+
+VersionStatus = Literal["released", "withdrawn"]
+"""A manifest's status: released (the only status one is written with) or withdrawn later."""
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,7 @@ class Version:
     """Version number, ``"1.0"``."""
     effective: dt.date
     """The day the version takes effect."""
-    status: str
+    status: VersionStatus
     """``"released"`` (the only status a manifest is written with) or ``"withdrawn"``."""
     sha256: str
     """SHA-256 of the canonical text pinned at release."""

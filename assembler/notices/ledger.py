@@ -23,10 +23,11 @@ import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 from assembler.db import Connection, exclusive_lock, transaction
 from assembler.errors import LedgerError
-from assembler.model import LedgerEvent, LedgerNotice, NoticeDocument
+from assembler.model import EventKind, LedgerEvent, LedgerNotice, NoticeDocument
 from assembler.notices.smtp import Delivery
 
 EVENTS = ("bounced", "objected", "terminated")
@@ -154,7 +155,7 @@ class Ledger:
         """Record that a notice bounced, or its customer objected or terminated, on `on`."""
         if event not in EVENTS:
             raise ValueError(event)
-        ev = LedgerEvent(customer_id=customer_id, event=event, on=on, recorded_at=now_utc())
+        ev = LedgerEvent(customer_id=customer_id, event=cast(EventKind, event), on=on, recorded_at=now_utc())
         with transaction(self.conn) as c:
             c.execute("INSERT INTO notice_events (contract, version, customer_id, event, on_date, "
                       "recorded_at) VALUES (?,?,?,?,?,?)",

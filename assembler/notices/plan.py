@@ -26,6 +26,7 @@ from assembler.model import (
     Customer,
     LedgerEvent,
     LedgerNotice,
+    NoticeState,
     PlanRow,
     Redline,
     Resolved,
@@ -169,7 +170,7 @@ class _RowContext:
     buffer_days: int
 
 
-def customer_row(ctx: _RowContext, customer: Customer, notice_state: tuple[str, str | None] | None,
+def customer_row(ctx: _RowContext, customer: Customer, notice_state: tuple[NoticeState, str | None] | None,
                  bounced: dt.date | None) -> PlanRow:
     """Return the plan row of one customer."""
     texts, version, today, latest = ctx.texts, ctx.version, ctx.today, ctx.latest
@@ -225,7 +226,7 @@ def plan_notices(project: Project, request: PlanRequest, customers: Sequence[Cus
     version, previous = notice_version(project, contract, number)
     latest = latest_send_day(version.effective, buffer_days)
     texts = Texts(project, contract)
-    states: dict[str, tuple[str, str | None]] = {}
+    states: dict[str, tuple[NoticeState, str | None]] = {}
     bounces: dict[str, dt.date] = {}
     if ledger is not None:
         notices = {n.customer_id: n for n in ledger.notices(number)}

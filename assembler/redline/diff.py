@@ -24,7 +24,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from assembler.model import Agreement, Block, Change, Clause, Op, Redline, Resolved
+from assembler.model import (
+    Agreement,
+    Block,
+    BlockKind,
+    Change,
+    ChangeKind,
+    ChangeLevel,
+    ChangeNote,
+    Clause,
+    Op,
+    Redline,
+    Resolved,
+)
 from assembler.redline.align import in_order, match_by_content
 from assembler.redline.catalogue import Keyed, catalogue_changes
 from assembler.redline.queries import (
@@ -35,7 +47,7 @@ from assembler.redline.queries import (
     customer_annex_text,
 )
 from assembler.redline.references import reference_warnings
-from assembler.redline.units import Unit, paragraph_units
+from assembler.redline.units import Pairing, Side, Unit, side_of
 from assembler.redline.words import containment, containment_bound, similarity, word_ops, words
 
 __all__ = [
@@ -70,35 +82,38 @@ def _match_articles(a: Agreement, b: Agreement, cmap: dict[int, int]) -> dict[st
     return amap
 
 
-def _unit_pairs(ua: list[Unit], ia: dict[str, list[int]], ub: list[Unit],
-                ib: dict[str, list[int]], cmap: dict[int, int],
-                amap: dict[str, str]) -> dict[int, int]:
+def _pair_by_content(a: Side, b: Side, xs: list[int], ys: list[int], pairs: dict[int, int]) -> None:
+    """Add to `pairs` the paragraphs among old `xs` and new `ys` that say the same."""
+    m = match_by_content([words(a.units[x].text) for x in xs], [words(b.units[y].text) for y in ys])
+    pairs.update({xs[i]: ys[j] for i, j in m.items()})
+
+
+def _pair_annex(a: Side, b: Side, number: str, pairs: dict[int, int]) -> None:
+    """Add to `pairs` the blocks of annex `number`: lists by name, the rest by content."""
+    olds = a.index.annex_blocks.get(number, [])
+    news = b.index.annex_blocks.get(number, [])
+    lists = {b.units[y].number: y for y in news if b.units[y].kind == "annex-list"}
+    for x in olds:
+        if a.units[x].kind == "annex-list" and a.units[x].number in lists:
+            pairs[x] = lists[a.units[x].number]
+    _pair_by_content(a, b, [x for x in olds if a.units[x].kind != "annex-list"],
+                     [y for y in news if b.units[y].kind != "annex-list"], pairs)
+
+
+def _unit_pairs(a: Side, b: Side, cmap: dict[int, int], amap: dict[str, str]) -> dict[int, int]:
     """Return old unit index → new unit index for paragraphs that are the same paragraph."""
     pairs = {0: 0}
-
-    def by_content(xs: list[int], ys: list[int]) -> None:
-        m = match_by_content([words(ua[x].text) for x in xs], [words(ub[y].text) for y in ys])
-        pairs.update({xs[i]: ys[j] for i, j in m.items()})
-
-    by_content(ia["preamble"], ib["preamble"])
+    _pair_by_content(a, b, a.index.preamble, b.index.preamble, pairs)
     for old_art, new_art in amap.items():
-        pairs[ia[f"article:{old_art}"][0]] = ib[f"article:{new_art}"][0]
+        pairs[a.index.articles[old_art]] = b.index.articles[new_art]
     for i, j in cmap.items():
-        xs, ys = ia[f"clause:{i}"], ib[f"clause:{j}"]
+        xs, ys = a.index.clauses[i], b.index.clauses[j]
         pairs[xs[0]] = ys[0]  # the paragraphs with the numbers
-        by_content(xs[1:], ys[1:])
-    for key, xs in ia.items():
-        if key.startswith("annex:") and key in ib:
-            number = key.split(":", 1)[1]
-            pairs[xs[0]] = ib[key][0]
-            olds = ia.get(f"annex-blocks:{number}", [])
-            news = ib.get(f"annex-blocks:{number}", [])
-            lists = {ub[y].number: y for y in news if ub[y].kind == "annex-list"}
-            for x in olds:
-                if ua[x].kind == "annex-list" and ua[x].number in lists:
-                    pairs[x] = lists[ua[x].number]
-            by_content([x for x in olds if ua[x].kind != "annex-list"],
-                       [y for y in news if ub[y].kind != "annex-list"])
+        _pair_by_content(a, b, xs[1:], ys[1:], pairs)
+    for number, heading in a.index.annexes.items():
+        if number in b.index.annexes:
+            pairs[heading] = b.index.annexes[number]
+            _pair_annex(a, b, number, pairs)
     return pairs
 
 
@@ -111,14 +126,16 @@ def _merge(ua: list[Unit], ub: list[Unit], pairs: dict[int, int],
     inverse = {j: i for i, j in pairs.items()}
 
     def deleted(i: int) -> None:
-        note = f"moved-to:{ub[pairs[i]].number}" if i in pairs else ""
+        moved = i in pairs
         old_pos[i] = len(blocks)
-        blocks.append(Block(ua[i].kind, "deleted", (Op("delete", ua[i].text),), ua[i].number, note))
+        blocks.append(Block(ua[i].kind, "deleted", (Op("delete", ua[i].text),), ua[i].number,
+                            "to" if moved else "", ub[pairs[i]].number if moved else ""))
 
     def inserted(j: int) -> None:
-        note = f"moved-from:{ua[inverse[j]].number}" if j in inverse else ""
+        moved = j in inverse
         new_pos[j] = len(blocks)
-        blocks.append(Block(ub[j].kind, "inserted", (Op("insert", ub[j].text),), ub[j].number, note))
+        blocks.append(Block(ub[j].kind, "inserted", (Op("insert", ub[j].text),), ub[j].number,
+                            "from" if moved else "", ua[inverse[j]].number if moved else ""))
 
     pi = pj = 0
     for i in sorted(anchors):
@@ -143,38 +160,43 @@ def _minor(number: str) -> str:
     return number.split(".", 1)[1] if "." in number else ""
 
 
-def _clause_changes(a: Agreement, b: Agreement, cmap: dict[int, int], amap: dict[str, str],
-                    anchored: set[int], ia: dict[str, list[int]], ib: dict[str, list[int]],
-                    old_pos: dict[int, int], new_pos: dict[int, int]
-                    ) -> list[Keyed]:
-    oc, nc = a.clauses(), b.clauses()
+def _matched_clause_kind(o: Clause, n: Clause, ops: tuple[Op, ...], moved: bool,
+                         new_article_of_old: str | None) -> ChangeKind | None:
+    """Return what happened to a clause found in both texts (None: nothing worth listing)."""
+    if moved or new_article_of_old != n.article_number:
+        return "moved"
+    if o.number == n.number:
+        return "changed" if ops else None
+    follows_article = o.article_number != n.article_number and _minor(o.number) == _minor(n.number)
+    if follows_article:
+        return "changed" if ops else None
+    return "renumbered"
+
+
+def _clause_changes(a: Side, b: Side, p: Pairing) -> list[Keyed]:
+    """Return the changes of clauses: matched ones changed or moved, and those added or removed."""
+    oc, nc = a.clauses, b.clauses
     out: list[Keyed] = []
-    for i, j in cmap.items():
+    for i, j in p.clauses.items():
         o, n = oc[i], nc[j]
-        first_new = ib[f"clause:{j}"][0]
+        first_new = b.index.clauses[j][0]
         ops = word_ops(o.text, n.text) if o.text != n.text else ()
-        same_article = amap.get(o.article_number) == n.article_number
-        if not same_article or first_new not in anchored:
-            kind = "moved"
-        elif o.number != n.number:
-            follows_article = o.article_number != n.article_number and _minor(o.number) == _minor(n.number)
-            kind = "changed" if follows_article and ops else "" if follows_article else "renumbered"
-        else:
-            kind = "changed" if ops else ""
+        kind = _matched_clause_kind(o, n, ops, first_new not in p.anchored,
+                                    p.articles.get(o.article_number))
         if kind:
-            out.append(((new_pos[first_new], 1, 0), Change(
+            out.append(((p.new_pos[first_new], 1, 0), Change(
                 kind, "clause", o.number, n.number, n.article_number, ops, o.text, n.text)))
-    matched_old, matched_new = set(cmap), set(cmap.values())
     for j, n in enumerate(nc):
-        if j not in matched_new:
-            related, note = _part_of(n, [(oc[i], nc[k]) for i, k in cmap.items()], "split-from")
-            out.append(((new_pos[ib[f"clause:{j}"][0]], 1, 0), Change(
+        if j not in p.clauses.values():
+            related, note = _part_of(n, [(oc[i], nc[k]) for i, k in p.clauses.items()], "split-from")
+            out.append(((p.new_pos[b.index.clauses[j][0]], 1, 0), Change(
                 "added", "clause", None, n.number, n.article_number, (Op("insert", n.text),),
                 "", n.text, related, note)))
     for i, o in enumerate(oc):
-        if i not in matched_old:
-            related, note = _part_of(o, [(nc[k], oc[i2]) for i2, k in cmap.items()], "merged-into")
-            out.append(((old_pos[ia[f"clause:{i}"][0]], 1, 0), Change(
+        if i not in p.clauses:
+            related, note = _part_of(o, [(nc[k], oc[i2]) for i2, k in p.clauses.items()],
+                                     "merged-into")
+            out.append(((p.old_pos[a.index.clauses[i][0]], 1, 0), Change(
                 "removed", "clause", o.number, None, o.article_number, (Op("delete", o.text),),
                 o.text, "", related, note)))
     return out
@@ -199,7 +221,7 @@ def _part_index(clause: Clause, others: list[tuple[Clause, Clause]]) -> int | No
 
 
 def _part_of(clause: Clause, others: list[tuple[Clause, Clause]],
-             note: str) -> tuple[tuple[str, ...], str]:
+             note: ChangeNote) -> tuple[tuple[str, ...], ChangeNote]:
     """Return ((number,), note) of the clause `clause` was split from / merged into, or ((), "")."""
     k = _part_index(clause, others)
     return ((others[k][0].number,), note) if k is not None else ((), "")
@@ -231,57 +253,61 @@ def _first_part_keeps_identity(oc: tuple[Clause, ...], nc: tuple[Clause, ...],
             cmap[i] = j
 
 
-def _article_changes(a: Agreement, b: Agreement, amap: dict[str, str], anchored: set[int],
-                     ia: dict[str, list[int]], ib: dict[str, list[int]],
-                     old_pos: dict[int, int], new_pos: dict[int, int]
-                     ) -> list[Keyed]:
+def _article_changes(a: Side, b: Side, p: Pairing) -> list[Keyed]:
+    """Return the changes of article headings: renumbered, retitled, moved, added, removed."""
     out: list[Keyed] = []
-    for x, y in amap.items():
-        old, new = a.article(x), b.article(y)
+    for x, y in p.articles.items():
+        old, new = a.agreement.article(x), b.agreement.article(y)
         assert old is not None and new is not None
-        unit = ib[f"article:{y}"][0]
+        unit = b.index.articles[y]
         ops = word_ops(old.title, new.title) if old.title != new.title else ()
-        kind = ("moved" if unit not in anchored else "renumbered" if x != y
-                else "changed" if ops else "")
+        kind: ChangeKind | None = ("moved" if unit not in p.anchored else "renumbered" if x != y
+                                   else "changed" if ops else None)
         if kind:
-            out.append(((new_pos[unit], 0, 0), Change(kind, "article", x, y, y, ops, old.title,
-                                                      new.title, note="title" if ops else "")))
-    mapped = set(amap.values())
-    for art in b.articles:
+            out.append(((p.new_pos[unit], 0, 0), Change(kind, "article", x, y, y, ops, old.title,
+                                                        new.title, note="title" if ops else "")))
+    mapped = set(p.articles.values())
+    for art in b.agreement.articles:
         if art.number not in mapped:
-            out.append(((new_pos[ib[f"article:{art.number}"][0]], 0, 0), Change(
+            out.append(((p.new_pos[b.index.articles[art.number]], 0, 0), Change(
                 "added", "article", None, art.number, art.number, (Op("insert", art.title),),
                 "", art.title)))
-    for art in a.articles:
-        if art.number not in amap:
-            out.append(((old_pos[ia[f"article:{art.number}"][0]], 0, 0), Change(
+    for art in a.agreement.articles:
+        if art.number not in p.articles:
+            out.append(((p.old_pos[a.index.articles[art.number]], 0, 0), Change(
                 "removed", "article", art.number, None, art.number, (Op("delete", art.title),),
                 art.title, "")))
     return out
 
 
-def _text_changes(ua: list[Unit], ub: list[Unit], pairs: dict[int, int], anchored: set[int],
-                  old_pos: dict[int, int], new_pos: dict[int, int]
-                  ) -> list[Keyed]:
+_TEXT_LEVEL: dict[BlockKind, ChangeLevel] = {
+    "title": "preamble", "preamble": "preamble", "annex": "annex", "annex-heading": "annex",
+    "annex-paragraph": "annex"}
+"""The paragraphs compared as running text (not as clauses, articles or catalogue lists)."""
+
+
+def _text_changes(a: Side, b: Side, p: Pairing) -> list[Keyed]:
     """Return changes to the title, the preamble and the annexes' prose."""
-    level = {"title": "preamble", "preamble": "preamble", "annex": "annex",
-             "annex-heading": "annex", "annex-paragraph": "annex"}
+    ua, ub = a.units, b.units
     out: list[Keyed] = []
-    matched_new = set(pairs.values())
-    for i, j in pairs.items():
-        if ub[j].kind in level and ua[i].text != ub[j].text:
-            kind = "changed" if j in anchored else "moved"
-            out.append(((new_pos[j], 1, 0), Change(
-                kind, level[ub[j].kind], None, None, _where(ub[j]),
+    matched_new = set(p.units.values())
+    for i, j in p.units.items():
+        level = _TEXT_LEVEL.get(ub[j].kind)
+        if level and ua[i].text != ub[j].text:
+            kind: ChangeKind = "changed" if j in p.anchored else "moved"
+            out.append(((p.new_pos[j], 1, 0), Change(
+                kind, level, None, None, _where(ub[j]),
                 word_ops(ua[i].text, ub[j].text), ua[i].text, ub[j].text)))
     for j, u in enumerate(ub):
-        if u.kind in level and j not in matched_new:
-            out.append(((new_pos[j], 1, 0), Change("added", level[u.kind], None, None, _where(u),
-                                                   (Op("insert", u.text),), "", u.text)))
+        level = _TEXT_LEVEL.get(u.kind)
+        if level and j not in matched_new:
+            out.append(((p.new_pos[j], 1, 0), Change("added", level, None, None, _where(u),
+                                                     (Op("insert", u.text),), "", u.text)))
     for i, u in enumerate(ua):
-        if u.kind in level and i not in pairs:
-            out.append(((old_pos[i], 1, 0), Change("removed", level[u.kind], None, None, _where(u),
-                                                   (Op("delete", u.text),), u.text, "")))
+        level = _TEXT_LEVEL.get(u.kind)
+        if level and i not in p.units:
+            out.append(((p.old_pos[i], 1, 0), Change("removed", level, None, None, _where(u),
+                                                     (Op("delete", u.text),), u.text, "")))
     return out
 
 
@@ -302,29 +328,26 @@ def diff_agreements(old: Resolved, new: Resolved, *, author: str = DEFAULT_AUTHO
     `date` is the revision date the DOCX and PDF carry; by default the new version's release (or
     effective) date, else the old version's, else `FALLBACK_DATE`. Never the clock.
     """
-    a, b = old.agreement, new.agreement
-    oc, nc = a.clauses(), b.clauses()
+    a, b = side_of(old), side_of(new)
+    oc, nc = a.clauses, b.clauses
     cmap = match_by_content([words(c.text) for c in oc], [words(c.text) for c in nc],
                             [c.number for c in oc], [c.number for c in nc])
     _first_part_keeps_identity(oc, nc, cmap)
-    amap = _match_articles(a, b, cmap)
-    ua, ia = paragraph_units(a)
-    ub, ib = paragraph_units(b)
-    pairs = _unit_pairs(ua, ia, ub, ib, cmap, amap)
+    amap = _match_articles(a.agreement, b.agreement, cmap)
+    pairs = _unit_pairs(a, b, cmap, amap)
     plist = sorted(pairs.items())
-    weights = [_HEADING_WEIGHT if ua[i].kind in ("title", "article", "annex") else 1
+    weights = [_HEADING_WEIGHT if a.units[i].kind in ("title", "article", "annex") else 1
                for i, _ in plist]
     kept = in_order(plist, weights)
     anchors = {plist[k][0] for k in kept}
-    anchored_new = {plist[k][1] for k in kept}
-    blocks, old_pos, new_pos = _merge(ua, ub, pairs, anchors)
-    list_pos = {ub[j].number: p for j, p in new_pos.items() if ub[j].kind == "annex-list"}
-    keyed = (_article_changes(a, b, amap, anchored_new, ia, ib, old_pos, new_pos)
-             + _clause_changes(a, b, cmap, amap, anchored_new, ia, ib, old_pos, new_pos)
-             + _text_changes(ua, ub, pairs, anchored_new, old_pos, new_pos)
-             + catalogue_changes(a.catalogue, b.catalogue, list_pos))
+    blocks, old_pos, new_pos = _merge(a.units, b.units, pairs, anchors)
+    pairing = Pairing(cmap, amap, pairs, {plist[k][1] for k in kept}, old_pos, new_pos)
+    list_pos = {b.units[j].number: p for j, p in new_pos.items() if b.units[j].kind == "annex-list"}
+    keyed = (_article_changes(a, b, pairing) + _clause_changes(a, b, pairing)
+             + _text_changes(a, b, pairing)
+             + catalogue_changes(a.agreement.catalogue, b.agreement.catalogue, list_pos))
     changes = [c for _, c in sorted(keyed, key=lambda kc: kc[0])]
-    warnings = reference_warnings(old, new, ua, ub, pairs, cmap, amap, changes)
+    warnings = reference_warnings(a, b, pairing, changes)
     return Redline(old=old, new=new, changes=tuple(changes), blocks=tuple(blocks),
                    warnings=tuple(warnings),
                    date=date or version_date(new) or version_date(old) or FALLBACK_DATE,

@@ -76,12 +76,12 @@ def annex_changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change
     wanted = set(services)
     out = []
     for c in redline.changes:
-        if c.level != "annex" or c.item.startswith("service:"):
+        if c.level != "annex" or c.item_list == "service":
             continue
-        if not c.item:
+        if not c.item_list:
             out.append(c)
             continue
-        name, item_id = c.item.split(":", 1)
+        name, item_id = c.item_list, c.item_id
         old_item = next((i for i in redline.old.agreement.catalogue.lists()[name] if i.id == item_id),
                         None)
         new_item = next((i for i in redline.new.agreement.catalogue.lists()[name] if i.id == item_id),

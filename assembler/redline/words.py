@@ -119,12 +119,3 @@ def word_ops(old: str, new: str) -> tuple[Op, ...]:
     flush()
     return tuple(o for o in ops if o.text)
 
-
-def ops_old(ops: tuple[Op, ...] | list[Op]) -> str:
-    """Return the old text the ops describe."""
-    return "".join(o.text for o in ops if o.op != "insert")
-
-
-def ops_new(ops: tuple[Op, ...] | list[Op]) -> str:
-    """Return the new text the ops describe."""
-    return "".join(o.text for o in ops if o.op != "delete")

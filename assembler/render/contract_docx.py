@@ -21,19 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import struct
-import zipfile
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import jinja2
 from docxtpl import DocxTemplate
-from markupsafe import Markup
 
 from assembler.errors import RenderError
+from assembler.render.jinja_env import Environment, Markup, TemplateError, UndefinedError, environment
+from assembler.render.ooxml_zip import read_parts, write_package
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "contract.docx"
 _TOKEN = "\ue000{}\ue001"
@@ -45,8 +42,8 @@ _BREAKS = re.compile("[\t\n\r]")
 _CORE = "docProps/core.xml"
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+def _environment() -> Environment:
+    return environment()
 
 
 def _text_xml(value: str) -> str:
@@ -85,63 +82,9 @@ def _core_xml(data: dict[str, Any], created: dt.date) -> bytes:
         "</cp:coreProperties>").encode()
 
 
-class _ZipWriter:
-    """Write DOCX packages with fixed timestamps, reusing the compressed bytes of unchanged parts.
-
-    Most parts (styles, theme, settings) are the same object for every customer of a version;
-    deflating them once instead of per document is most of the cost of writing the package.
-    """
-
-    def __init__(self, max_cached: int = 512) -> None:
-        # id(blob) -> (blob, crc, deflated); holding the blob keeps its id from being reused.
-        self._done: OrderedDict[int, tuple[bytes, int, bytes]] = OrderedDict()
-        self._max = max_cached
-
-    def _deflate(self, blob: bytes, reuse: bool) -> tuple[int, bytes]:
-        cached = self._done.get(id(blob))
-        if cached is not None and cached[0] is blob:
-            self._done.move_to_end(id(blob))
-            return cached[1], cached[2]
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        deflated = compressor.compress(blob) + compressor.flush()
-        crc = zlib.crc32(blob)
-        if reuse:
-            self._done[id(blob)] = (blob, crc, deflated)
-            if len(self._done) > self._max:
-                self._done.popitem(last=False)
-        return crc, deflated
-
-    def write(self, parts: dict[str, bytes], fresh: frozenset[str] = frozenset()) -> bytes:
-        """Return the zip of `parts`, in the order given; `fresh` names parts not worth caching."""
-        out = io.BytesIO()
-        central = []
-        dos_time, dos_date = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00
-        for name, blob in parts.items():
-            crc, data = self._deflate(blob, name not in fresh)
-            encoded = name.encode("utf-8")
-            offset = out.tell()
-            out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, crc,
-                                  len(data), len(blob), len(encoded), 0))
-            out.write(encoded)
-            out.write(data)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, dos_time,
-                                       dos_date, crc, len(data), len(blob), len(encoded), 0, 0,
-                                       0, 0, 0, offset) + encoded)
-        start = out.tell()
-        for entry in central:
-            out.write(entry)
-        size = out.tell() - start
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size,
-                              start, 0))
-        return out.getvalue()
-
-
-_WRITER = _ZipWriter()
-
-
 def _zip(parts: dict[str, bytes], fresh: frozenset[str] = frozenset()) -> bytes:
     """Return a DOCX package of `parts` with fixed timestamps, in a fixed order."""
-    return _WRITER.write(parts, fresh)
+    return write_package(parts, fresh=fresh)
 
 
 def render_docx_direct(data: dict[str, Any], created: dt.date) -> bytes:
@@ -163,15 +106,15 @@ def _render_parts(context: dict[str, Any], created: dt.date, data: dict[str, Any
     template = DocxTemplate(str(TEMPLATE))
     try:
         template.render(context, _environment(), autoescape=True)
-    except jinja2.UndefinedError as exc:
+    except UndefinedError as exc:
         raise RenderError(f"DOCX template {TEMPLATE.name}: missing field: {exc.message}") from exc
-    except jinja2.TemplateError as exc:
+    except TemplateError as exc:
         raise RenderError(f"DOCX template {TEMPLATE.name}: {exc}") from exc
     buffer = io.BytesIO()
     template.save(buffer)
-    with zipfile.ZipFile(buffer) as z:
-        names = sorted(z.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        parts = {n: z.read(n) for n in names}
+    stored = read_parts(buffer.getvalue())
+    names = sorted(stored, key=lambda n: (n != "[Content_Types].xml", n))
+    parts = {n: stored[n] for n in names}
     parts[_CORE] = _core_xml(data, created)
     return parts
 

@@ -7,13 +7,16 @@ English (`describe_en`) for the terminal, the pull request and the JSON consumer
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from assembler.dutch import format_date_nl
-from assembler.model import Block, Change, Op, Redline, Resolved
+from assembler.model import Block, Change, ChangeKind, ListName, Op, Redline, Resolved
 
 KINDS = ("added", "removed", "changed", "renumbered", "moved")
-_LIST_EN = {"data_categories": "data category", "data_subjects": "data subject category"}
-_LIST_NL = {"data_categories": "categorie persoonsgegevens", "data_subjects": "categorie betrokkenen"}
+_LIST_EN: dict[ListName, str] = {"data_categories": "data category",
+                                 "data_subjects": "data subject category"}
+_LIST_NL: dict[ListName, str] = {"data_categories": "categorie persoonsgegevens",
+                                 "data_subjects": "categorie betrokkenen"}
 
 
 def side_label(r: Resolved) -> str:
@@ -58,49 +61,60 @@ def summary_en(redline: Redline) -> str:
 
 def moved_note_nl(block: Block) -> str:
     """Return the Dutch note of a moved block ("verplaatst naar artikel 2.6"), or ``""``."""
-    if block.note.startswith("moved-to:"):
-        return f"verplaatst naar artikel {block.note.removeprefix('moved-to:')}"
-    if block.note.startswith("moved-from:"):
-        return f"verplaatst van artikel {block.note.removeprefix('moved-from:')}"
+    if block.move == "to":
+        return f"verplaatst naar artikel {block.move_target}"
+    if block.move == "from":
+        return f"verplaatst van artikel {block.move_target}"
     return ""
+
+
+def _is_catalogue_item(c: Change) -> bool:
+    """Return whether a change is about an item of a Bijlage 1 list (not a service)."""
+    return c.item_list in ("data_categories", "data_subjects")
 
 
 def where_en(c: Change) -> str:
     """Return what a change is about, in English: ``"clause 4.3"``, ``"article 6"``."""
     if c.level == "annex":
-        if c.item.startswith("service:"):
-            return f"service {c.item.split(':', 1)[1]}"
-        if c.item:
-            name = c.item.split(":", 1)[0]
-            return f"Bijlage 1 {_LIST_EN.get(name, name)} '{c.new_text or c.old_text}'"
+        if c.item_list == "service":
+            return f"service {c.item_id}"
+        if c.item_list:
+            return f"Bijlage 1 {_LIST_EN[c.item_list]} '{c.new_text or c.old_text}'"
         return "Bijlage 1 text"
     if c.level == "preamble":
         return "title and preamble"
     return f"{c.level} {c.new_number or c.old_number}"
 
 
-def describe_en(c: Change) -> str:
-    """Return one English line describing a change."""
-    what = where_en(c)
-    if c.level == "article" and c.kind in ("added", "removed"):
-        return f"article {c.new_number or c.old_number} {c.kind}: {c.new_text or c.old_text}"
-    if c.kind == "added":
-        extra = f" (split from {c.related[0]})" if c.note == "split-from" else ""
-        if c.services_added:
-            extra += f" (services: {', '.join(c.services_added)})"
-        return f"{what} added{extra}"
-    if c.kind == "removed":
-        what = f"{c.level} {c.old_number}" if c.level in ("clause", "article") else what
-        extra = f" (merged into {c.related[0]})" if c.note == "merged-into" else ""
-        return f"{what} removed{extra}"
-    if c.kind == "moved":
-        return f"{c.level} {c.old_number} moved to {c.new_number}" + (
-            ", text changed" if c.text_changed else "") if c.old_number else f"{what} moved"
-    if c.kind == "renumbered":
-        return f"{c.level} {c.old_number} renumbered to {c.new_number}" + (
-            ", text changed" if c.text_changed else "")
-    # changed
-    if c.level == "annex" and c.item and not c.item.startswith("service:"):
+def _text_changed_en(c: Change) -> str:
+    return ", text changed" if c.text_changed else ""
+
+
+def _added_en(c: Change) -> str:
+    extra = f" (split from {c.related[0]})" if c.note == "split-from" else ""
+    if c.services_added:
+        extra += f" (services: {', '.join(c.services_added)})"
+    return f"{where_en(c)} added{extra}"
+
+
+def _removed_en(c: Change) -> str:
+    what = f"{c.level} {c.old_number}" if c.level in ("clause", "article") else where_en(c)
+    extra = f" (merged into {c.related[0]})" if c.note == "merged-into" else ""
+    return f"{what} removed{extra}"
+
+
+def _moved_en(c: Change) -> str:
+    if c.old_number:
+        return f"{c.level} {c.old_number} moved to {c.new_number}{_text_changed_en(c)}"
+    return f"{where_en(c)} moved"
+
+
+def _renumbered_en(c: Change) -> str:
+    return f"{c.level} {c.old_number} renumbered to {c.new_number}{_text_changed_en(c)}"
+
+
+def _changed_en(c: Change) -> str:
+    if c.level == "annex" and _is_catalogue_item(c):
         bits = []
         if c.note == "relabelled":
             bits.append(f"relabelled from '{c.old_text}'")
@@ -108,50 +122,67 @@ def describe_en(c: Change) -> str:
             bits.append(f"now also for {', '.join(c.services_added)}")
         if c.services_removed:
             bits.append(f"no longer for {', '.join(c.services_removed)}")
-        return f"{what}: {'; '.join(bits)}"
+        return f"{where_en(c)}: {'; '.join(bits)}"
     if c.level == "article" and c.note == "title":
         return f"article {c.new_number} title changed"
     if c.old_number and c.new_number and c.old_number != c.new_number:
         return f"{c.level} {c.old_number} (now {c.new_number}) changed"
-    return f"{what} changed"
+    return f"{where_en(c)} changed"
+
+
+_DESCRIBE_EN: dict[ChangeKind, Callable[[Change], str]] = {
+    "added": _added_en, "removed": _removed_en, "moved": _moved_en,
+    "renumbered": _renumbered_en, "changed": _changed_en,
+}
+
+
+def describe_en(c: Change) -> str:
+    """Return one English line describing a change."""
+    if c.level == "article" and c.kind in ("added", "removed"):
+        return f"article {c.new_number or c.old_number} {c.kind}: {c.new_text or c.old_text}"
+    return _DESCRIBE_EN[c.kind](c)
 
 
 def where_nl(c: Change) -> str:
     """Return what a change is about, in Dutch."""
     if c.level == "annex":
-        if c.item.startswith("service:"):
+        if c.item_list == "service":
             return f"dienst ‘{c.new_text or c.old_text}’"
-        if c.item:
-            name = c.item.split(":", 1)[0]
-            return f"Bijlage 1, {_LIST_NL.get(name, name)} ‘{c.new_text or c.old_text}’"
+        if c.item_list:
+            return f"Bijlage 1, {_LIST_NL[c.item_list]} ‘{c.new_text or c.old_text}’"
         return "Bijlage 1"
     if c.level == "preamble":
         return "Aanhef"
     return f"Artikel {c.new_number or c.old_number}"
 
 
-def describe_nl(c: Change) -> str:
-    """Return one Dutch line describing a change, for a customer's reading."""
-    what = where_nl(c)
-    if c.level == "article" and c.kind in ("added", "removed"):
-        verb = "toegevoegd" if c.kind == "added" else "vervallen"
-        return f"Artikel {c.new_number or c.old_number} ({c.new_text or c.old_text}) {verb}"
-    if c.kind == "added":
-        extra = f" (afgesplitst van artikel {c.related[0]})" if c.note == "split-from" else ""
-        return f"{what} toegevoegd{extra}"
-    if c.kind == "removed":
-        what = f"Artikel {c.old_number}" if c.level in ("clause", "article") else what
-        extra = f" (samengevoegd met artikel {c.related[0]})" if c.note == "merged-into" else ""
-        return f"{what} vervallen{extra}"
-    if c.kind == "moved":
-        if c.old_number:
-            return f"Artikel {c.old_number} verplaatst naar artikel {c.new_number}" + (
-                " en gewijzigd" if c.text_changed else "")
-        return f"{what} verplaatst"
-    if c.kind == "renumbered":
-        return f"Artikel {c.old_number} is nu artikel {c.new_number}" + (
-            " en gewijzigd" if c.text_changed else "")
-    if c.level == "annex" and c.item and not c.item.startswith("service:"):
+def _text_changed_nl(c: Change) -> str:
+    return " en gewijzigd" if c.text_changed else ""
+
+
+def _added_nl(c: Change) -> str:
+    extra = f" (afgesplitst van artikel {c.related[0]})" if c.note == "split-from" else ""
+    return f"{where_nl(c)} toegevoegd{extra}"
+
+
+def _removed_nl(c: Change) -> str:
+    what = f"Artikel {c.old_number}" if c.level in ("clause", "article") else where_nl(c)
+    extra = f" (samengevoegd met artikel {c.related[0]})" if c.note == "merged-into" else ""
+    return f"{what} vervallen{extra}"
+
+
+def _moved_nl(c: Change) -> str:
+    if c.old_number:
+        return f"Artikel {c.old_number} verplaatst naar artikel {c.new_number}{_text_changed_nl(c)}"
+    return f"{where_nl(c)} verplaatst"
+
+
+def _renumbered_nl(c: Change) -> str:
+    return f"Artikel {c.old_number} is nu artikel {c.new_number}{_text_changed_nl(c)}"
+
+
+def _changed_nl(c: Change) -> str:
+    if c.level == "annex" and _is_catalogue_item(c):
         bits = []
         if c.note == "relabelled":
             bits.append(f"heette ‘{c.old_text}’")
@@ -159,12 +190,26 @@ def describe_nl(c: Change) -> str:
             bits.append("geldt nu ook voor " + ", ".join(c.services_added))
         if c.services_removed:
             bits.append("geldt niet meer voor " + ", ".join(c.services_removed))
-        return f"{what}: {'; '.join(bits)}"
+        return f"{where_nl(c)}: {'; '.join(bits)}"
     if c.level == "article" and c.note == "title":
         return f"Titel van artikel {c.new_number} gewijzigd"
     if c.old_number and c.new_number and c.old_number != c.new_number:
         return f"Artikel {c.old_number} (nu {c.new_number}) gewijzigd"
-    return f"{what} gewijzigd"
+    return f"{where_nl(c)} gewijzigd"
+
+
+_DESCRIBE_NL: dict[ChangeKind, Callable[[Change], str]] = {
+    "added": _added_nl, "removed": _removed_nl, "moved": _moved_nl,
+    "renumbered": _renumbered_nl, "changed": _changed_nl,
+}
+
+
+def describe_nl(c: Change) -> str:
+    """Return one Dutch line describing a change, for a customer's reading."""
+    if c.level == "article" and c.kind in ("added", "removed"):
+        verb = "toegevoegd" if c.kind == "added" else "vervallen"
+        return f"Artikel {c.new_number or c.old_number} ({c.new_text or c.old_text}) {verb}"
+    return _DESCRIBE_NL[c.kind](c)
 
 
 def summary_nl(redline: Redline) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -21,6 +20,7 @@ from docx.shared import Pt
 from lxml import etree
 
 from assembler.model import Block, Redline
+from assembler.render.ooxml_zip import read_parts, write_package
 from assembler.render.redline_common import date_nl, side_label_nl
 
 _STYLE = {"title": "Title", "article": "Heading 1", "annex": "Heading 1",
@@ -71,20 +71,6 @@ def _paragraph(p: etree._Element, block: Block, revs: _Revisions) -> None:
             p.append(mark)
 
 
-def _deterministic_zip(data: bytes, date: dt.date) -> bytes:
-    """Return the package with every entry's timestamp set to `date` (and nothing else changed)."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
 def render_redline_docx(redline: Redline) -> bytes:
     """Return the redline as DOCX bytes with native tracked changes."""
     doc = Document()
@@ -109,4 +95,4 @@ def render_redline_docx(redline: Redline) -> bytes:
         _paragraph(p._p, block, revs)
     buf = io.BytesIO()
     doc.save(buf)
-    return _deterministic_zip(buf.getvalue(), redline.date)
+    return write_package(read_parts(buf.getvalue()), date=redline.date)

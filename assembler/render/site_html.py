@@ -1,4 +1,4 @@
-"""The pages of the published site, from Jinja2 templates with autoescape (the only jinja2 user).
+"""The pages of the published site, from Jinja2 templates with autoescape (through `jinja_env`).
 
 Every text from the agreement, the manifests and the configuration is escaped by the template
 engine; markup comes only from the templates in render/templates/site/ and from `spans_html`.
@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from markupsafe import Markup, escape
-
 from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.dutch import format_date_nl
 from assembler.model import Paragraph, PublishedVersion
+from assembler.render.jinja_env import Environment, Markup, environment, escape
 from assembler.render.plain_text import annex_block_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
@@ -63,15 +61,8 @@ def published_notes(toelichting: dict[str, str]) -> list[tuple[str, str]]:
                                            kv[0]))
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+def _environment() -> Environment:
+    env = environment(TEMPLATES, trim=True)
     env.filters["date_nl"] = format_date_nl
     env.filters["state_nl"] = state_nl
     env.filters["part_nl"] = part_nl

@@ -24,8 +24,6 @@ import typst
 from assembler.errors import RenderError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-FONT = "Libertinus Serif"
-"""The body font; embedded in the typst wheel."""
 FONTS = TEMPLATES / "fonts"
 """Fonts shipped in the repository, as fallbacks for what the embedded fonts lack (emoji)."""
 

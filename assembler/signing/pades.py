@@ -49,7 +49,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from assembler.dutch import format_date_nl
 from assembler.errors import SigningError, VerifyError
-from assembler.model import SignatureBox, SignatureCheck, TimestampCheck
+from assembler.model import Coverage, LaterChanges, SignatureBox, SignatureCheck, TimestampCheck
 from assembler.render.typst_pdf import template, timestamp_of
 from assembler.signing.keys import SignerConfig, name_part
 
@@ -276,7 +276,8 @@ def _subfilter(sig: object) -> str:
         return ""
 
 
-_CHANGES = {
+_COVERAGE: dict[str, Coverage] = {"ENTIRE_FILE": "whole file", "ENTIRE_REVISION": "signed revision"}
+_CHANGES: dict[ModificationLevel, LaterChanges] = {
     ModificationLevel.NONE: "none",
     ModificationLevel.LTA_UPDATES: "validation data",
     ModificationLevel.FORM_FILLING: "form filling",
@@ -290,10 +291,9 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
     ts = status.timestamp_validity
     timestamp = TimestampCheck(time=ts.timestamp, intact=ts.intact, valid=ts.valid and ts.intact,
                                trusted=ts.trusted if trust_checked else None) if ts else None
-    coverage = {"ENTIRE_FILE": "whole file", "ENTIRE_REVISION": "signed revision"}.get(
-        status.coverage.name if status.coverage else "", "partial")
+    coverage = _COVERAGE.get(status.coverage.name if status.coverage else "", "partial")
     level = status.modification_level
-    changes = _CHANGES.get(level, "other") if level is not None else "other"
+    changes: LaterChanges = _CHANGES.get(level, "other") if level is not None else "other"
     allowed = (coverage == "whole file"
                or (level in (ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
                    and status.docmdp_ok is not False))

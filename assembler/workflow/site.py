@@ -30,7 +30,7 @@ from pathlib import Path
 from assembler.agreement.project import Project
 from assembler.customers.version_pdf import owner_name, render_version_pdf
 from assembler.errors import OutputError, UsageError
-from assembler.model import Agreement, PublishedVersion, Redline
+from assembler.model import Agreement, PublishedState, PublishedVersion, Redline
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import agreement_text, canonical_text
 from assembler.render.redline_common import describe_nl
@@ -66,6 +66,7 @@ def published_versions(project: Project, contract: str, today: dt.date) -> list[
         agreement = texts.setdefault(agreement.sha256, agreement)
         earlier = [v for v in live if v.key < version.key]
         later = [v for v in live if v.key > version.key and v.effective <= today]
+        state: PublishedState
         if version.status == "withdrawn":
             state, until = "withdrawn", None
         elif version is current:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.redline.words import ops_new, ops_old, tokenize, word_ops
+from assembler.model import Op
+from assembler.redline.words import tokenize, word_ops
+
+
+def ops_old(ops: tuple[Op, ...]) -> str:
+    """Return the old text the ops describe (what rejecting every change gives)."""
+    return "".join(o.text for o in ops if o.op != "insert")
+
+
+def ops_new(ops: tuple[Op, ...]) -> str:
+    """Return the new text the ops describe (what accepting every change gives)."""
+    return "".join(o.text for o in ops if o.op != "delete")
 
 
 def test_tokens_keep_legal_units_whole_and_punctuation_apart() -> None:
