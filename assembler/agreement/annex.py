@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from assembler.model import Agreement, Annex, Catalogue, CatalogueItem, Customer
 from assembler.render.plain_text import annex_block_text
 
 
-def customer_catalogue(catalogue: Catalogue, services: tuple[str, ...]) -> Catalogue:
+def applies_to(item: CatalogueItem, services: Iterable[str]) -> bool:
+    """Return whether catalogue `item` is in the Bijlage 1 of a customer using `services`.
+
+    The one rule of a customer's Bijlage 1: an item is listed when it applies to at least one of
+    the services the customer uses.
+    """
+    return not set(item.services).isdisjoint(services)
+
+
+def customer_catalogue(catalogue: Catalogue, services: Iterable[str]) -> Catalogue:
     """Return `catalogue` keeping only the items that apply to one of `services`, in order."""
     wanted = set(services)
 
     def keep(items: tuple[CatalogueItem, ...]) -> tuple[CatalogueItem, ...]:
-        return tuple(i for i in items if wanted.intersection(i.services))
+        return tuple(i for i in items if applies_to(i, wanted))
 
     return replace(catalogue,
                    services=tuple(s for s in catalogue.services if s.id in wanted),

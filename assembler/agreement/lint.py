@@ -1,7 +1,7 @@
 """Checks on a parsed agreement: numbering, references, defined terms, catalogue ids.
 
 Each rule is a function ``(agreement) -> Iterable[Finding]``; `check_agreement` runs them all.
-Checks that need git or the manifests (a released text edited) live in `checks.py`.
+Checks that need git or the manifests (a released text edited) live in `workflow/check.py`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Version manifests: versions/<contract>/<version>.toml, one per released version.
 
-A manifest pins the SHA-256 of the canonical text (see `text.py`), so the released text can be
+A manifest pins the SHA-256 of the canonical text (see `render/plain_text.py`), so the released text can be
 found in any clone (with or without tags, after a squash) and proven unedited.
 """
 
@@ -20,8 +20,6 @@ from assembler.tomlfile import line_of, load_toml
 
 VERSION_RE = re.compile(r"^\d+\.\d+$")
 STATUSES = ("released", "withdrawn")
-TOELICHTING_TODO = "TODO: toelichting invullen"
-"""Marker `release` writes for an article whose explanation still has to be written by hand."""
 
 
 def manifest_dir(root: Path, contract: str) -> Path:

@@ -8,7 +8,7 @@ A contract folder holds, read in file-name order:
   clause before it,
 - one file per annex, headed ``# Bijlage 1: …``, with ``##`` subheadings, paragraphs and
   ``<!-- catalogue: data_categories -->`` markers where a list from the catalogue goes,
-- ``contract.toml`` (metadata) and ``bijlage-1.toml`` (the catalogue), read by `catalogue.py`.
+- ``contract.toml`` (metadata) and ``bijlage-1.toml`` (the catalogue), read by `agreement/metadata.py`.
 
 Numbers are taken as written; whether they are right is `lint`'s business, not the parser's.
 """

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.model import TOELICHTING_TODO
 from assembler.workflow.check import run_check
 from assembler.workflow.guard import scan_files
 from assembler.workflow.release import release_version

@@ -76,6 +76,7 @@ from assembler.model.site import (
     PublishedVersion,
 )
 from assembler.model.versions import (
+    TOELICHTING_TODO,
     Resolved,
     Version,
     VersionStatus,
@@ -83,6 +84,7 @@ from assembler.model.versions import (
 )
 
 __all__ = [
+    "TOELICHTING_TODO",
     "Agreement",
     "Annex",
     "AnnexBlock",

@@ -234,7 +234,7 @@ class Agreement:
     catalogue: Catalogue
     """The Bijlage 1 catalogue."""
     sha256: str
-    """SHA-256 of the canonical text (see `clauses.canonical_text`)."""
+    """SHA-256 of the canonical text (see `render.plain_text.canonical_text`)."""
     files: tuple[str, ...] = ()
     """Paths of the files the text was read from."""
 

@@ -12,6 +12,10 @@ VersionStatus = Literal["released", "withdrawn"]
 """A manifest's status: released (the only status one is written with) or withdrawn later."""
 
 
+TOELICHTING_TODO = "TODO: toelichting invullen"
+"""Marker `release` writes for an article whose explanation still has to be written by hand."""
+
+
 @dataclass(frozen=True)
 class Version:
     """A released version, as pinned by its manifest in versions/<contract>/<version>.toml."""

@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.customers.email_address import valid_email
 from assembler.errors import CheckFailedError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import (
+    TOELICHTING_TODO,
     ContractMeta,
     Customer,
     LedgerNotice,

@@ -2,7 +2,7 @@
 
 `plan_notices` answers per customer: the version they are on, whether the new version changes
 anything for them (their own Bijlage 1 included), the latest day to send (the art. 11.2 rule in
-`dates.py`, minus the channel's delivery buffer) and a status:
+`notices/deadline.py`, minus the channel's delivery buffer) and a status:
 
 - ``not_affected``: already on the version, or nothing in it reads differently for them;
 - ``notified``: the ledger holds a notice the server accepted in time, and no bounce;
@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.agreement.project import Project
 from assembler.config import Config
 from assembler.errors import AssemblerError, ConfigError, UnknownRefError, UsageError
 from assembler.model import (
+    TOELICHTING_TODO,
     Agreement,
     Customer,
     LedgerEvent,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from assembler.agreement.annex import applies_to, customer_catalogue
 from assembler.model import Agreement, Change, ClauseChange, Redline
 from assembler.render.plain_text import catalogue_list_text
 
@@ -60,10 +61,6 @@ def _same_article(redline: Redline, old: str, new: str) -> bool:
     return not removed
 
 
-def _visible(services: tuple[str, ...], wanted: set[str]) -> bool:
-    return bool(set(services) & wanted)
-
-
 def annex_changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change, ...]:
     """Return the annex changes a customer using `services` (service ids) sees in their Bijlage 1.
 
@@ -86,8 +83,8 @@ def annex_changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change
                         None)
         new_item = next((i for i in redline.new.agreement.catalogue.lists()[name] if i.id == item_id),
                         None)
-        before = old_item is not None and _visible(old_item.services, wanted)
-        after = new_item is not None and _visible(new_item.services, wanted)
+        before = old_item is not None and applies_to(old_item, wanted)
+        after = new_item is not None and applies_to(new_item, wanted)
         if (before != after) or (before and after and c.note == "relabelled"):
             out.append(c)
     return tuple(out)
@@ -95,9 +92,8 @@ def annex_changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change
 
 def customer_annex_text(agreement: Agreement, services: Iterable[str]) -> list[str]:
     """Return a customer's catalogue lists as written in their Bijlage 1, one string per list."""
-    wanted = set(services)
-    return [catalogue_list_text([i for i in items if _visible(i.services, wanted)])
-            for items in agreement.catalogue.lists().values()]
+    own = customer_catalogue(agreement.catalogue, services)
+    return [catalogue_list_text(list(items)) for items in own.lists().values()]
 
 
 def changes_for(redline: Redline, services: Iterable[str]) -> tuple[Change, ...]:

@@ -153,7 +153,7 @@ class ContractDocx:
         self._max = max_cached
 
     def render(self, data: dict[str, Any], created: dt.date) -> bytes:
-        """Return the DOCX of the contract described by `data` (see `assemble.contract_data`)."""
+        """Return the DOCX of the contract described by `data` (see `customers.document.contract_data`)."""
         paths = _customer_paths(data)
         values = [_get(data, path) for path in paths]
         # The shape decides the template's branches: which values are empty, how many there are.

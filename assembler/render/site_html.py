@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.dutch import format_date_nl
-from assembler.model import Paragraph, PublishedVersion
+from assembler.model import TOELICHTING_TODO, Paragraph, PublishedVersion
 from assembler.render.jinja_env import Environment, Markup, environment, escape
 from assembler.render.plain_text import annex_block_text
 

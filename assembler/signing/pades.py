@@ -108,12 +108,7 @@ def sign_pdf(
         embed_validation_info=signer.ltv,
         validation_context=_ltv_context(signer) if signer.ltv else None,
     )
-    stamp = StaticStampStyle(background=_PdfPage(_appearance(signer, box, now)), border_width=0,
-                             background_opacity=1.0,
-                             background_layout=layout.SimpleBoxLayoutRule(
-                                 x_align=layout.AxisAlignment.ALIGN_MIN,
-                                 y_align=layout.AxisAlignment.ALIGN_MIN,
-                                 margins=layout.Margins(0, 0, 0, 0))) if box else None
+    stamp = _stamp_style(signer, box, now) if box else None
     pdf_signer = _TimedPdfSigner(
         meta, _pyhanko_signer(signer), now,
         timestamper=timestamps.HTTPTimeStamper(signer.tsa_url, timeout=10) if signer.tsa_url else None,
@@ -131,6 +126,16 @@ def sign_pdf(
         raise SigningError(f"signing failed: {exc}") from exc
     data: bytes = out.getvalue()
     return data
+
+
+def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> StaticStampStyle:
+    """Return the visible signature's style: our Typst-rendered appearance, filling the box."""
+    return StaticStampStyle(background=_PdfPage(_appearance(signer, box, now)), border_width=0,
+                            background_opacity=1.0,
+                            background_layout=layout.SimpleBoxLayoutRule(
+                                x_align=layout.AxisAlignment.ALIGN_MIN,
+                                y_align=layout.AxisAlignment.ALIGN_MIN,
+                                margins=layout.Margins(0, 0, 0, 0)))
 
 
 class _TimedPdfSigner(signers.PdfSigner):

@@ -1,6 +1,6 @@
 """Where a built contract came from, checked by rebuilding it.
 
-A contract PDF carries its provenance in its keywords (see `assemble.read_contract_metadata`):
+A contract PDF carries its provenance in its keywords (see `customers.document.read_contract_metadata`):
 contract, version, commit, sha256 and customer. `check_provenance` rebuilds that contract for
 that customer and compares the text of the signed PDF with the rebuild; `locate_blocks` uses the
 same rebuild to find where the signature blocks are in a PDF about to be signed.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from assembler.agreement.history import tree_id
-from assembler.agreement.manifests import TOELICHTING_TODO, VERSION_RE, write_manifest
+from assembler.agreement.manifests import VERSION_RE, write_manifest
 from assembler.agreement.project import WORKTREE, Project
 from assembler.errors import CheckFailedError, UsageError
-from assembler.model import Resolved, Version, version_key
+from assembler.model import TOELICHTING_TODO, Resolved, Version, version_key
 from assembler.redline.diff import diff_agreements
 from assembler.redline.queries import ANNEX_NOTE, explained_parts
 from assembler.workflow.check import run_check

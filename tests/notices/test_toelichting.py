@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assembler.agreement.manifests import TOELICHTING_TODO
 from assembler.errors import CheckFailedError
+from assembler.model import TOELICHTING_TODO
 from tests.notices.conftest import CONTRACT, NOTE_7, PYTHON, build, cli_env, release_11
 
 
