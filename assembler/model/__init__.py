@@ -76,6 +76,13 @@ from assembler.model.site import (
     PublishedState,
     PublishedVersion,
 )
+from assembler.model.subprocessors import (
+    Register,
+    RegisterChange,
+    RegisterChangeKind,
+    SubProcessor,
+    TransferBasis,
+)
 from assembler.model.versions import (
     TOELICHTING_TODO,
     Resolved,
@@ -145,4 +152,9 @@ __all__ = [
     "Version",
     "VersionStatus",
     "version_key",
+    "Register",
+    "RegisterChange",
+    "RegisterChangeKind",
+    "SubProcessor",
+    "TransferBasis",
 ]
