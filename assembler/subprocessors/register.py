@@ -105,3 +105,16 @@ def read_register(project: Project, contract: str, ref: str | None = None) -> Re
     files = project.history.files_at(commit, project.folder(contract)) or {}
     return parse_register(files.get(REGISTER_FILE, b""), path, commit)
 
+
+
+def read_current_register(project: Project, contract: str) -> Register:
+    """Return the work tree's register, with its git commit when it is the one committed at HEAD.
+
+    The list handed to a customer names the commit it was made from; an uncommitted register
+    has none (``commit`` None).
+    """
+    register = read_register(project, contract)
+    if not project.history.available:
+        return register
+    committed = read_register(project, contract, "HEAD")
+    return committed if committed.sha256 == register.sha256 else register
