@@ -85,10 +85,13 @@ from assembler.model.site import (
     PublishedVersion,
 )
 from assembler.model.subprocessors import (
+    PendingChange,
     Register,
     RegisterChange,
     RegisterChangeKind,
     SubProcessor,
+    SubprocessorNoticeStatus,
+    SubprocessorPlanRow,
     TransferBasis,
 )
 from assembler.model.versions import (
@@ -170,5 +173,8 @@ __all__ = [
     "RegisterChange",
     "RegisterChangeKind",
     "SubProcessor",
+    "SubprocessorNoticeStatus",
+    "SubprocessorPlanRow",
     "TransferBasis",
+    "PendingChange",
 ]

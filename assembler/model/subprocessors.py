@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assembler.model.notices import EventKind, NoticeState
+
 TransferBasis = Literal["", "adequaatheidsbesluit", "SCC", "BCR", "EU-US DPF"]
 """The ground for processing outside the EU/EEA (art. 4.3, GDPR chapter V); ``""`` inside it."""
 RegisterChangeKind = Literal["added", "removed", "changed"]
@@ -83,3 +85,39 @@ class RegisterChange:
     """The entry in the new list (None when removed)."""
     fields: tuple[str, ...] = ()
     """The fields that differ, for ``changed``."""
+
+
+SubprocessorNoticeStatus = Literal["on_time", "late", "notified"]
+"""What `subprocessors plan` says about one customer and change."""
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """An addition or replacement on the list whose ``effective`` lies ahead: it must be announced."""
+
+    entry: SubProcessor
+    replaced: SubProcessor | None
+    """The entry it replaces, if any."""
+    latest_send: dt.date
+    """The last day to announce it (``effective`` minus the notice period)."""
+    objection_deadline: dt.date
+    """The last day a customer can object (the day before ``effective``)."""
+
+
+@dataclass(frozen=True)
+class SubprocessorPlanRow:
+    """What `subprocessors plan` says about one customer and one pending change."""
+
+    change_id: str
+    """The entry id: the subject of the notice in the ledger."""
+    customer_id: str
+    company_name: str
+    latest_send: dt.date
+    status: SubprocessorNoticeStatus
+    """``on_time`` (still to send, in time), ``late`` (cannot be in time any more) or ``notified``."""
+    ledger_state: NoticeState | None = None
+    """The notice's state in the ledger, if built."""
+    sent_at: str | None = None
+    """When the SMTP server accepted it (ISO 8601 UTC)."""
+    events: tuple[EventKind, ...] = ()
+    """What followed (``objected``, ``resolved``, ``terminated``, ``bounced``), oldest first."""

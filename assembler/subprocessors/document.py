@@ -93,3 +93,8 @@ def list_pdf(register: Register, catalogue: Catalogue, meta: ContractMeta,
              customer: Customer | None, day: dt.date) -> bytes:
     """Return the "Lijst van sub-verwerkers" PDF (PDF/A-2b) for `customer` on `day`."""
     return render_subprocessor_list(list_data(register, catalogue, meta, customer, day), day)
+
+
+def list_url(meta: ContractMeta) -> str:
+    """Return where the site publishes the current list (`workflow.site`'s ``subverwerkers/``)."""
+    return f"{meta.website.rstrip('/')}/subverwerkers/"
