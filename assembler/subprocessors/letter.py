@@ -59,23 +59,14 @@ def file_names(change_id: str, customer_id: str) -> dict[str, str]:
     return {"letter": f"brief-{ref}.pdf", "email": f"{ref}.eml"}
 
 
-def notice_texts(parts: ChangeParts, customer: Customer) -> dict[str, object]:
-    """Return the Dutch texts the letter and the e-mail share."""
+def change_texts(parts: ChangeParts) -> dict[str, object]:
+    """Return the Dutch texts every notice of the change shares (one layout for Typst to reuse)."""
     c, p = parts.change, parts.meta.processor
     e = entry_nl(c.entry, parts.catalogue)
     effective, deadline = format_date_nl(c.entry.effective), format_date_nl(c.objection_deadline)
-    labels = {s.id: s.label for s in parts.catalogue.services}
-    yours = [labels.get(s, s) for s in c.entry.services if s in customer.services]
-    replacing = (f", ter vervanging van {c.replaced.name}" if c.replaced else "")
-    ref = reference(c.entry.id, customer.customer_id)
     return {
         "subject": (f"Nieuwe sub-verwerker per {effective}: {c.entry.name}" if not c.replaced else
                     f"Vervanging van sub-verwerker {c.replaced.name} door {c.entry.name} per {effective}"),
-        "intro": (f"Met dit bericht informeren wij u, zoals artikel 4.1 van de Verwerkersovereenkomst "
-                  f"voorschrijft, dat {p.name} vanaf {effective} een nieuwe sub-verwerker inschakelt"
-                  f"{replacing}. Deze sub-verwerker verwerkt persoonsgegevens voor "
-                  f"{'de dienst' if len(yours) == 1 else 'de diensten'} {', '.join(yours)} die "
-                  f"{customer.company_name} bij ons afneemt."),
         "details": [["Wie", f"{e['name']} ({e['registration']}), gevestigd in {e['country']}"],
                     ["Waarvoor", e["purpose"]],
                     ["Welke gegevens", e["categories"]],
@@ -86,7 +77,7 @@ def notice_texts(parts: ChangeParts, customer: Customer) -> dict[str, object]:
         "objection": [
             f"U kunt tot en met {deadline} bezwaar maken tegen deze sub-verwerker. Stuur uw bezwaar, "
             f"met de reden ervan, per e-mail naar {p.email} of per post naar {p.name}, {p.street}, "
-            f"{p.postcode} {p.city}, en vermeld daarbij ons kenmerk {ref}.",
+            f"{p.postcode} {p.city}, en vermeld daarbij het kenmerk van dit bericht.",
             "Is uw bezwaar redelijk en gegrond, dan zoeken wij samen met u naar een redelijke "
             "oplossing om het bezwaar weg te nemen (artikel 4.2). Komen wij niet tot een werkbare "
             "oplossing, dan mag u de Verwerkersovereenkomst en de overeenkomsten die daarmee "
@@ -97,31 +88,47 @@ def notice_texts(parts: ChangeParts, customer: Customer) -> dict[str, object]:
         "list": (f"De volledige en actuele lijst van onze sub-verwerkers vindt u op {parts.list_url}. "
                  "Op uw verzoek sturen wij u de lijst voor uw diensten ook als document toe."),
         "contact": f"Heeft u vragen? Neem dan contact met ons op via {p.email}, onder vermelding van "
-                   f"kenmerk {ref}.",
+                   "het kenmerk van dit bericht.",
         "closing": "Met vriendelijke groet,",
         "signature": [x for x in (p.signatory_name, p.signatory_role, p.name) if x],
-        "reference": ref,
+    }
+
+
+def customer_texts(parts: ChangeParts, customer: Customer) -> dict[str, str]:
+    """Return the Dutch texts of one customer's notice: the introduction and the reference."""
+    c, p = parts.change, parts.meta.processor
+    labels = {s.id: s.label for s in parts.catalogue.services}
+    yours = [labels.get(s, s) for s in c.entry.services if s in customer.services]
+    replacing = f", ter vervanging van {c.replaced.name}" if c.replaced else ""
+    return {
+        "intro": (f"Met dit bericht informeren wij u, zoals artikel 4.1 van de Verwerkersovereenkomst "
+                  f"voorschrijft, dat {p.name} vanaf {format_date_nl(c.entry.effective)} een nieuwe "
+                  f"sub-verwerker inschakelt{replacing}. Deze sub-verwerker verwerkt persoonsgegevens "
+                  f"voor {'de dienst' if len(yours) == 1 else 'de diensten'} {', '.join(yours)} die "
+                  f"{customer.company_name} bij ons afneemt."),
+        "reference": reference(c.entry.id, customer.customer_id),
     }
 
 
 def render_letter(parts: ChangeParts, customer: Customer) -> bytes:
     """Return the letter PDF (PDF/A-2b) for one customer."""
-    texts, p = notice_texts(parts, customer), parts.meta.processor
+    p = parts.meta.processor
     recipient = [customer.company_name]
     if customer.contact_name:
         recipient.append(f"t.a.v. {customer.contact_name}")
     recipient += [customer.street, f"{customer.postcode}  {customer.city}"]
-    shared = {"sender": {"name": p.name, "lines": [p.street, f"{p.postcode} {p.city}", f"KvK {p.kvk}",
+    shared = {**change_texts(parts),
+              "sender": {"name": p.name, "lines": [p.street, f"{p.postcode} {p.city}", f"KvK {p.kvk}",
                                                    p.email]},
               "footer": f"{p.name} · KvK {p.kvk} · {p.email}",
               "place_date": f"{p.city}, {format_date_nl(parts.notice_date)}"}
-    own = {**texts, "recipient": recipient, "customer_id": customer.customer_id,
-           "salutation": salutation(customer)}
+    own = {**customer_texts(parts, customer), "recipient": recipient,
+           "customer_id": customer.customer_id, "salutation": salutation(customer)}
     return render_subprocessor_letter(shared, own, timestamp_of(parts.notice_date))
 
 
 def _plain(texts: dict[str, object], customer: Customer) -> str:
-    out = [salutation(customer), "", str(texts["intro"]), ""]
+    out = [salutation(customer), "", str(texts["intro"]), "", f"Ons kenmerk: {texts['reference']}", ""]
     out += [f"- {k}: {v}" for k, v in texts["details"]]  # type: ignore[attr-defined]
     out += ["", "Bezwaar maken", ""]
     out += [str(t) + "\n" for t in texts["objection"]]  # type: ignore[attr-defined]
@@ -132,7 +139,7 @@ def _plain(texts: dict[str, object], customer: Customer) -> str:
 
 def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes) -> bytes:
     """Return the notice e-mail (RFC 5322, CRLF), the letter attached; deterministic."""
-    texts, p = notice_texts(parts, customer), parts.meta.processor
+    texts, p = {**change_texts(parts), **customer_texts(parts, customer)}, parts.meta.processor
     change_id = parts.change.entry.id
     mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2])
     msg = EmailMessage(policy=policy.SMTP)
