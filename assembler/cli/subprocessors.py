@@ -205,7 +205,7 @@ def plan_cmd(change: str | None, today: dt.date | None, fmt: str) -> None:
                        f"{counts}")
             for r in rows:
                 click.echo(f"  {r.customer_id:<10} {r.status:<9} {r.ledger_state or '-':<8} "
-                           f"{' '.join(r.events)}")
+                           f"{' '.join(r.events)}".rstrip())
         click.echo(f"{len(plan.changes)} pending change(s) as of {plan.today.isoformat()} "
                    f"({plan.notice_days} days' notice)")
     if plan.late:
