@@ -35,6 +35,14 @@ from assembler.model.findings import (
     Finding,
     Severity,
 )
+from assembler.model.lifecycle import (
+    Basis,
+    CustomerStatus,
+    HistoryEvent,
+    HistoryKind,
+    InForce,
+    VersionState,
+)
 from assembler.model.notices import (
     ClauseChange,
     DocumentKind,
@@ -84,6 +92,12 @@ from assembler.model.versions import (
 )
 
 __all__ = [
+    "Basis",
+    "CustomerStatus",
+    "HistoryEvent",
+    "HistoryKind",
+    "InForce",
+    "VersionState",
     "TOELICHTING_TODO",
     "Agreement",
     "Annex",
