@@ -38,7 +38,7 @@ class LedgerNotice:
 
     version: str
     """The subject announced: the version (revision), the change id (sub-processor), the incident
-    id and phase (breach); the ledger's ``version`` column."""
+    id and phase (breach); the ledger's ``subject`` column."""
     customer_id: str
     from_version: str
     """The version the customer was on when the notice was built."""

@@ -45,8 +45,7 @@ class Ledger:
     Every kind (revision, sub-processor, breach) shares the tables, the state machine and the send
     loop; a notice is keyed by its kind, the contract, its subject and the customer. The subject is
     what the notice announces: the version (revision), the change id (sub-processor), or the
-    incident id and phase (breach); it is stored in the ``version`` column, and the methods'
-    `version` is that subject.
+    incident id and phase (breach). The methods' `version` is that subject.
     """
 
     def __init__(self, conn: Connection, contract: str, kind: NoticeKind = "revision") -> None:
@@ -93,7 +92,7 @@ class Ledger:
                     raise LedgerError(f"notice {n.version} for {n.customer_id} is {current[0]}; "
                                         "it cannot be rebuilt")
                 c.execute(f"DELETE FROM notices WHERE {_WHERE} AND customer_id=?", key)
-                c.execute("INSERT INTO notices (kind, contract, version, customer_id, from_version, "
+                c.execute("INSERT INTO notices (kind, contract, subject, customer_id, from_version, "
                           "reference, address, message_id, eml_path, eml_sha256, state, built_at) "
                           "VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?)",
                           (*key, n.from_version, n.reference, n.address, n.message_id, n.eml_path,
@@ -128,7 +127,7 @@ class Ledger:
         with transaction(self.conn) as c:
             c.execute(f"UPDATE notices SET state='sending' WHERE {_WHERE} AND customer_id=?",
                       self._key(n.version, n.customer_id))
-            cur = c.execute("INSERT INTO notice_deliveries (kind, contract, version, customer_id, "
+            cur = c.execute("INSERT INTO notice_deliveries (kind, contract, subject, customer_id, "
                             "message_id, address, started_at) VALUES (?,?,?,?,?,?,?)",
                             self._key(n.version, n.customer_id, n.message_id, n.address, now_utc()))
             assert cur.lastrowid is not None
@@ -166,7 +165,7 @@ class Ledger:
             raise ValueError(event)
         ev = LedgerEvent(customer_id=customer_id, event=cast(EventKind, event), on=on, recorded_at=now_utc())
         with transaction(self.conn) as c:
-            c.execute("INSERT INTO notice_events (kind, contract, version, customer_id, event, "
+            c.execute("INSERT INTO notice_events (kind, contract, subject, customer_id, event, "
                       "on_date, recorded_at) VALUES (?,?,?,?,?,?,?)",
                       self._key(version, customer_id, event, on.isoformat(), ev.recorded_at))
         return ev
@@ -183,9 +182,9 @@ class Ledger:
         return out
 
 
-_WHERE = "kind=? AND contract=? AND version=?"
+_WHERE = "kind=? AND contract=? AND subject=?"
 """One notice kind, contract and subject; `Ledger._key` gives the arguments."""
-_COLUMNS = ("version, customer_id, from_version, reference, address, message_id, eml_path, "
+_COLUMNS = ("subject, customer_id, from_version, reference, address, message_id, eml_path, "
             "eml_sha256, state, built_at, sent_at, reply_code, reply")
 
 

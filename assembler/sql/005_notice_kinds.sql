@@ -1,8 +1,6 @@
 -- One ledger for every kind of notice: revision (art. 11.2), sub-processor (art. 4.1), breach (art. 7).
--- A notice is keyed by (kind, contract, version, customer_id); the `version` column holds the
--- notice's subject: the version announced, the sub-processor change id, or the incident id and
--- phase (the name is kept so that readers of revision notices need no change). Every row already
--- stored is a revision
+-- A notice is keyed by (kind, contract, subject, customer_id); the subject is the version announced,
+-- the sub-processor change id, or the incident id and phase. Every row already stored is a revision
 -- notice and keeps its values. The tables are renamed first and dropped last, so that dropping the
 -- old `notices` does not cascade into the documents before they are copied.
 ALTER TABLE notices RENAME TO notices_rev;
@@ -15,7 +13,7 @@ CREATE TABLE notices (
     kind         TEXT NOT NULL DEFAULT 'revision'
                  CHECK (kind IN ('revision', 'subprocessor', 'breach')),
     contract     TEXT NOT NULL,
-    version      TEXT NOT NULL,
+    subject      TEXT NOT NULL,
     customer_id  TEXT NOT NULL,
     from_version TEXT NOT NULL,
     reference    TEXT NOT NULL,
@@ -29,27 +27,27 @@ CREATE TABLE notices (
     sent_at      TEXT,
     reply_code   INTEGER,
     reply        TEXT,
-    PRIMARY KEY (kind, contract, version, customer_id)
+    PRIMARY KEY (kind, contract, subject, customer_id)
 );
 CREATE TABLE notice_documents (
     kind        TEXT NOT NULL DEFAULT 'revision',
     contract    TEXT NOT NULL,
-    version     TEXT NOT NULL,
+    subject     TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     document    TEXT NOT NULL
                 CHECK (document IN ('letter', 'email', 'redline', 'contract', 'list', 'report')),
     name        TEXT NOT NULL,
     sha256      TEXT NOT NULL,
     size        INTEGER NOT NULL,
-    PRIMARY KEY (kind, contract, version, customer_id, document),
-    FOREIGN KEY (kind, contract, version, customer_id)
-        REFERENCES notices (kind, contract, version, customer_id) ON DELETE CASCADE
+    PRIMARY KEY (kind, contract, subject, customer_id, document),
+    FOREIGN KEY (kind, contract, subject, customer_id)
+        REFERENCES notices (kind, contract, subject, customer_id) ON DELETE CASCADE
 );
 CREATE TABLE notice_events (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL DEFAULT 'revision',
     contract    TEXT NOT NULL,
-    version     TEXT NOT NULL,
+    subject     TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     event       TEXT NOT NULL
                 CHECK (event IN ('bounced', 'objected', 'resolved', 'terminated')),
@@ -57,6 +55,7 @@ CREATE TABLE notice_events (
     recorded_at TEXT NOT NULL
 );
 ALTER TABLE notice_deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'revision';
+ALTER TABLE notice_deliveries RENAME COLUMN version TO subject;
 
 INSERT INTO notices SELECT 'revision', contract, version, customer_id, from_version, reference,
     address, message_id, eml_path, eml_sha256, state, built_at, sent_at, reply_code, reply
@@ -70,5 +69,5 @@ DROP TABLE notice_events_rev;
 DROP TABLE notices_rev;
 
 CREATE INDEX notice_deliveries_by_notice
-    ON notice_deliveries (kind, contract, version, customer_id);
-CREATE INDEX notice_events_by_notice ON notice_events (kind, contract, version, customer_id);
+    ON notice_deliveries (kind, contract, subject, customer_id);
+CREATE INDEX notice_events_by_notice ON notice_events (kind, contract, subject, customer_id);

@@ -1,9 +1,9 @@
 """`subprocessors record`: what a customer did after a sub-processor notice, in ledger and history.
 
-Every outcome goes into the notice ledger; the customer's history (the lifecycle) reads the
-objections from there (``objected``, with the change id as the subject), and a termination under
-art. 4.2 is recorded through the lifecycle's termination (one day's notice), after an objection
-that found no solution.
+Every outcome goes into the notice ledger (kind ``subprocessor``). An objection is also stored in
+the customer's history (the lifecycle reads only revision notices from the ledger), against the
+version in force that day; a termination under art. 4.2 goes through the lifecycle's termination
+(one day's notice), after an objection that found no solution.
 """
 
 from __future__ import annotations
@@ -11,10 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from assembler.customers.lifecycle import record_termination
+from assembler.customers.lifecycle import (
+    customer_history,
+    record_event,
+    record_termination,
+    version_in_force,
+)
 from assembler.customers.registry import Registry
 from assembler.errors import UsageError
-from assembler.model import LedgerEvent
+from assembler.model import HistoryEvent, LedgerEvent
 from assembler.notices.ledger import Ledger
 
 Outcome = Literal["objected", "resolved", "terminated"]
@@ -38,7 +43,13 @@ def record_outcome(registry: Registry, ledger: Ledger, change_id: str, customer_
         raise UsageError(f"{customer_id} terminated over {change_id} already")
     if outcome != "objected" and "objected" not in before:
         raise UsageError(f"{customer_id} has not objected to {change_id}; record --objected first")
-    if outcome == "terminated":
+    if outcome == "objected":
+        in_force = version_in_force(customer_history(registry, customer_id), on)
+        record_event(registry, customer_id, HistoryEvent(
+            customer_id=customer_id, kind="objected", version=in_force.version if in_force else "",
+            on=on, evidence=f"bezwaar tegen sub-verwerker {change_id} (art. 4.1), notice ledger",
+            contract=ledger.contract))
+    elif outcome == "terminated":
         record_termination(registry, customer_id, received=on,
                            reason=f"art. 4.2: bezwaar tegen sub-verwerker {change_id} zonder "
                                   "werkbare oplossing")
