@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -29,7 +30,7 @@ from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
 from assembler.subprocessors.lint import notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
 from assembler.subprocessors.plan import SubprocessorPlan, plan_subprocessor_notices
-from assembler.subprocessors.record import record_outcome
+from assembler.subprocessors.record import Outcome, record_outcome
 from assembler.subprocessors.register import read_current_register, read_register
 
 COLUMNS = ("id", "name", "registration", "country", "locations", "purpose", "services",
@@ -294,7 +295,7 @@ def record_cmd(customer: str, change: str, outcome: str | None, on: dt.date | No
     if outcome not in ("objected", "resolved", "terminated"):
         raise UsageError("say what happened: --objected, --resolved or --terminated")
     _, _, registry, ledger = _notice_context()
-    ev = record_outcome(registry, ledger, change, customer, outcome, on or today_nl())  # type: ignore[arg-type]
+    ev = record_outcome(registry, ledger, change, customer, cast(Outcome, outcome), on or today_nl())
     click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
 
 def register(group: click.Group) -> None:

@@ -38,10 +38,6 @@ class SubprocessorPlan:
         """Return the rows whose notice can no longer go out in time."""
         return [r for r in self.rows if r.status == "late"]
 
-    def change(self, change_id: str) -> PendingChange:
-        """Return the pending change `change_id`."""
-        return next(c for c in self.changes if c.entry.id == change_id)
-
 
 def pending_changes(register: Register, today: dt.date, notice_days: int) -> list[PendingChange]:
     """Return the additions and replacements whose ``effective`` is after `today`, soonest first."""
