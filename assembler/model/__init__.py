@@ -70,6 +70,7 @@ from assembler.model.signing import (
     SignatureCheck,
     TimestampCheck,
     VerifyResult,
+    VerifyVerdict,
 )
 from assembler.model.site import (
     PublishedState,
@@ -124,6 +125,7 @@ __all__ = [
     "PlanStatus",
     "Provenance",
     "ProvenanceStatus",
+    "VerifyVerdict",
     "PublishedState",
     "PublishedVersion",
     "Redline",
