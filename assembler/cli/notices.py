@@ -23,7 +23,7 @@ from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.ledger import EVENTS, Ledger
+from assembler.notices.ledger import EVENTS, Ledger, ledger_lock
 from assembler.notices.plan import (
     NoticePlan,
     PlanRequest,
@@ -145,7 +145,18 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="The letters' date (default: today).")
 def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
-    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger."""
+    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
+
+    Notices already sent (or being sent) are kept as recorded; a build never runs while
+    `notices send` does (they share one lock).
+    """
+    with open_cli_registry() as registry:  # first: it creates the registry's private folder
+        database = registry.path
+    with ledger_lock(database, "notices build"):
+        _build_locked(version, out, today)
+
+
+def _build_locked(version: str, out: Path | None, today: dt.date | None) -> None:
     p, plan, ledger, customers = _plan(version, today)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
@@ -227,7 +238,17 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
     click.echo(f"sent {len(summary.sent)} notice(s) in {took:.1f} s, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
-    if summary.failed:
+    if summary.unreachable:
+        click.echo(f"assembler: error: stopped: cannot reach the SMTP server {settings.host}:"
+                   f"{settings.port} ({summary.unreachable}); {summary.not_tried} notice(s) not "
+                   "tried", err=True)
+    open_ = [n for n in ledger.notices(number) if n.state in ("failed", "unknown")]
+    if open_ or summary.unreachable:
+        permanent = sum(1 for n in open_ if n.state == "failed" and (n.reply_code or 0) >= 500)
+        click.echo(f"assembler: error: {len(open_)} notice(s) not delivered yet "
+                   f"({', '.join(n.customer_id for n in open_[:5])}{', …' if len(open_) > 5 else ''})"
+                   + (f"; {permanent} refused permanently (5xx): fix the address, then "
+                      "`notices send --retry-failed`" if permanent else ""), err=True)
         raise SystemExit(1)
 
 

@@ -237,7 +237,8 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
                       root=texts.project.root.resolve(),
                       contract_pdf=request.contract_pdf or notice_parts.contract_pdf)
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
-    replaceable = {j.customer.customer_id for j in jobs}
+    # only a bounced notice may replace one recorded as sent; never pass every job here
+    replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
     workers = request.workers or min(os.cpu_count() or 1, 4)
     for result in run_in_pool(jobs, _build, init=_init, initargs=(context,),
                               options=PoolOptions(workers, 32, POOL_THRESHOLD)):
