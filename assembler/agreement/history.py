@@ -61,14 +61,16 @@ class History:
         """Return the full commit id `ref` names."""
         try:
             return str(self.repo.commit(ref).hexsha)
-        except (BadName, ValueError, GitCommandError) as exc:
+        # GitPython's own rev-parse raises KeyError (HEAD:../x), IndexError (HEAD@{100}) and
+        # NotImplementedError (HEAD@{yesterday}) for refs it cannot follow
+        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
             raise UnknownRefError(ref, "no such version, git ref or commit") from exc
 
     def commit_date(self, commit: str) -> dt.date:
         """Return the day (UTC) `commit` was committed."""
         try:
             when = self.repo.commit(commit).committed_datetime
-        except (BadName, ValueError, GitCommandError) as exc:
+        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
             raise UnknownRefError(commit, "no such commit") from exc
         return when.astimezone(dt.UTC).date()
 

@@ -161,10 +161,10 @@ def _build_locked(version: str, out: Path | None, today: dt.date | None) -> None
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
-    workers = config.get("notices", "workers", 0)
+    workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
     with _progress("building notices") as bar:
-        request = BuildRequest(out_dir, plan.today, sender, workers=int(workers) or None,
+        request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,
                                progress=bar)
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
