@@ -128,6 +128,7 @@ class Registry:
         try:
             with self.transaction() as conn:
                 for c in customers:
+                    _refuse_case_twin(conn, c.customer_id)
                     row = _customer_to_row(c)
                     old = conn.execute("SELECT * FROM customers WHERE customer_id = ?",
                                        (c.customer_id,)).fetchone()
@@ -143,6 +144,15 @@ class Registry:
         except DatabaseError as exc:
             raise RegistryError(f"{self.path}: cannot store customers: {exc}") from exc
         return UpsertResult(added, updated, unchanged)
+
+
+def _refuse_case_twin(conn: Connection, customer_id: str) -> None:
+    """Raise when the registry holds `customer_id` in another case (C-1001 and c-1001 are one id)."""
+    twin = conn.execute("SELECT customer_id FROM customers WHERE customer_id = ? COLLATE NOCASE "
+                        "AND customer_id <> ?", (customer_id, customer_id)).fetchone()
+    if twin is not None:
+        raise RegistryError(f"customer id {customer_id!r} differs only in case from {twin[0]!r} in the "
+                            "registry; ids are the same whatever the case (file names would collide)")
 
 
 def open_registry(path: Path) -> Registry:
