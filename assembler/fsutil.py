@@ -1,4 +1,9 @@
-"""Writing files so that a failure never leaves half a file behind."""
+"""Writing files so that a failure never leaves half a file behind, nor a power cut an empty one.
+
+The data is fsynced before the rename and the folder after it: without the first, a crash
+soon after can leave the new name pointing at an empty file; without the second, the rename
+itself can be lost.
+"""
 
 from __future__ import annotations
 
@@ -26,13 +31,30 @@ def atomic_path(path: Path, mode: int | None = None) -> Iterator[Path]:
         yield tmp_path
         if mode is not None:
             os.chmod(tmp_path, mode)
+        _fsync(tmp_path)
         os.replace(tmp_path, path)
+        _fsync_folder(path.parent)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable; Windows cannot open a folder and needs no such step."""
+    if os.name == "nt":
+        return
+    _fsync(folder)
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
