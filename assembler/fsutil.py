@@ -13,7 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from assembler.errors import OutputError
+from assembler.errors import InputError, OutputError
+
+MB = 1024 * 1024
 
 
 @contextlib.contextmanager
@@ -66,3 +68,21 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
 def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     """Write `text` (UTF-8, LF line ends) to `path` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """Return the bytes of `path`, refusing (InputError) a file larger than `limit` bytes.
+
+    Reads at most `limit` + 1 bytes, so `/dev/zero` or a mistaken multi-gigabyte file is
+    refused at once instead of filling the memory.
+    """
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(str(path), None, "no such file") from None
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(str(path), None, f"larger than {limit // MB} MB: too large for {what}")
+    return data

@@ -90,11 +90,19 @@ class Project:
     # --- texts ----------------------------------------------------------------------------
 
     def worktree_files(self, contract: str) -> dict[str, bytes]:
-        """Return the contract folder's files as they are on disk."""
+        """Return the contract folder's files as they are on disk; refuse symbolic links.
+
+        A link could point anywhere (``/etc/passwd``, another customer's data) and its target
+        would be read, checked and released as contract text.
+        """
         base = self.root / self.folder(contract)
         try:
-            return {p.name: p.read_bytes() for p in sorted(base.iterdir()) if p.is_file()
-                    and not p.name.startswith(".")}
+            entries = [p for p in sorted(base.iterdir()) if not p.name.startswith(".")]
+            links = [p for p in entries if p.is_symlink()]
+            if links:
+                raise RepositoryError(f"{links[0]}: is a symbolic link; the contract's files must be "
+                                      "plain files in the folder (copy the text in)")
+            return {p.name: p.read_bytes() for p in entries if p.is_file()}
         except OSError as exc:
             raise RepositoryError(f"{base}: cannot read: {exc.strerror or exc}") from exc
 

@@ -14,13 +14,15 @@ from assembler.cli.context import echo_json, project, registry_file
 from assembler.config import Config, load_config
 from assembler.customers.document import BuiltContract
 from assembler.errors import InputError, RepositoryError, UsageError
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import MB, atomic_write_bytes, read_limited
 from assembler.model import SignatureBox, SignatureCheck, VerifyResult
 from assembler.signing.keys import SignerConfig, load_signer, load_trust, trust_entries
 from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
 from assembler.signing.verify import ProvenanceCheck, local_time, verify_pdf
 
+PDF_LIMIT = 50 * MB
+"""The largest PDF `sign` and `verify` read (a signed contract is well under 1 MB)."""
 NOT_VERIFIED_EXIT = 3
 """`verify`'s exit code for a file that is intact but whose signer no trust root vouches for."""
 
@@ -49,12 +51,7 @@ def signer_from_config(ltv: bool = False) -> SignerConfig:
 
 def read_pdf(path: Path) -> bytes:
     """Return the bytes of `path`, or a clear InputError."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), None, "no such file") from None
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    data = read_limited(path, PDF_LIMIT, "a contract PDF")
     if not data.startswith(b"%PDF-"):
         raise InputError(str(path), None, "not a PDF file")
     return data

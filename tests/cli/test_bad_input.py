@@ -68,3 +68,15 @@ def test_a_registry_locked_by_another_process_is_one_line(project_dir: Path) -> 
     finally:
         holder.close()
     _one_line(proc, "registry.sqlite3: cannot store customers: database is locked")
+
+
+@pytest.mark.parametrize("command", [("customers", "import", "/dev/zero"), ("verify", "/dev/zero")])
+def test_endless_input_is_refused_by_size(project_dir: Path, command: tuple[str, ...]) -> None:
+    _one_line(_run(project_dir, *command), "/dev/zero: larger than 50 MB: too large for")
+
+
+def test_a_symlinked_clause_file_is_refused(project_dir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "geheim.md"
+    outside.write_text("# Artikel 12. Geheim\n\n12.1. Buiten de repository.\n", encoding="utf-8")
+    (project_dir / "contracts" / "verwerkersovereenkomst" / "12-link.md").symlink_to(outside)
+    _one_line(_run(project_dir, "check"), "12-link.md: is a symbolic link")
