@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +87,21 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise InputError(str(path), None, f"larger than {limit // MB} MB: too large for {what}")
     return data
+
+
+def safe_name(text: str) -> str:
+    """Return `text` usable as one file or folder name: only letters, digits, ``_.-``; no ``..``.
+
+    A customer id ``../../x`` from a damaged registry must never name a path outside the
+    output folder.
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+    return "_" + name if name.startswith(".") or not name else name
+
+
+def inside(folder: Path, name: str) -> Path:
+    """Return ``folder / name``, refusing (OutputError) a path that would leave `folder`."""
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()) or path.name != name:
+        raise OutputError(f"{name!r}: not a file name inside {folder}")
+    return path

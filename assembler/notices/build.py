@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.customers.email_address import valid_email
 from assembler.errors import CheckFailedError, UsageError
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import (
     TOELICHTING_TODO,
     ContractMeta,
@@ -99,11 +98,6 @@ class BuildSummary:
     not_affected: int = 0
     shared_files: list[Path] = field(default_factory=list)
     """The files shared by all notices (redline PDFs)."""
-
-
-def safe_name(text: str) -> str:
-    """Return `text` usable as a file or folder name."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
 def sha256(data: bytes) -> str:

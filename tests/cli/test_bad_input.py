@@ -80,3 +80,14 @@ def test_a_symlinked_clause_file_is_refused(project_dir: Path, tmp_path: Path) -
     outside.write_text("# Artikel 12. Geheim\n\n12.1. Buiten de repository.\n", encoding="utf-8")
     (project_dir / "contracts" / "verwerkersovereenkomst" / "12-link.md").symlink_to(outside)
     _one_line(_run(project_dir, "check"), "12-link.md: is a symbolic link")
+
+
+def test_a_registry_id_with_a_path_never_writes_outside_the_output_folder(project_dir: Path) -> None:
+    imported = _run(project_dir, "customers", "import", str(ROOT / "examples" / "customers.csv"))
+    assert imported.returncode == 0, imported.stderr
+    with sqlite3.connect(project_dir / "var" / "registry.sqlite3") as conn:  # a damaged registry
+        conn.execute("UPDATE customers SET customer_id = '../../x' WHERE customer_id = 'C-1042'")
+    proc = _run(project_dir, "build", "--customer", "../../x", "--format", "pdf", "-o", "out")
+    assert "Traceback" not in proc.stderr
+    assert not (project_dir.parent / "x-verwerkersovereenkomst-1.0.pdf").exists()
+    assert [p.name for p in (project_dir / "out").iterdir()] == ["_.._.._x-verwerkersovereenkomst-1.0.pdf"]
