@@ -175,6 +175,10 @@ def _build_locked(version: str, out: Path | None, today: dt.date | None) -> None
                f"{summary.not_affected} customer(s) not affected")
     if plan.late:
         click.echo(f"warning: {_late_error(plan).message}", err=True)
+    for cid, why in summary.failed:
+        click.echo(f"assembler: error: {cid}: notice not built: {why}", err=True)
+    if summary.failed:
+        raise SystemExit(1)
 
 
 def _rel(path: Path, root: Path) -> str:
