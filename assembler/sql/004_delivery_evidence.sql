@@ -3,9 +3,9 @@
 -- evidence of every earlier send.
 CREATE TABLE IF NOT EXISTS notice_delivery_documents (
     delivery_id INTEGER NOT NULL REFERENCES notice_deliveries (id),
-    kind        TEXT NOT NULL,
+    document    TEXT NOT NULL,
     name        TEXT NOT NULL,
     sha256      TEXT NOT NULL,
     size        INTEGER NOT NULL,
-    PRIMARY KEY (delivery_id, kind)
+    PRIMARY KEY (delivery_id, document)
 );
