@@ -57,6 +57,10 @@ class History:
             raise RepositoryError(f"{self.root}: not a git repository")
         return self._repo
 
+    def is_shallow(self) -> bool:
+        """Return whether the repository is a shallow clone (part of its history is missing)."""
+        return self._repo is not None and (Path(self._repo.git_dir) / "shallow").is_file()
+
     def commit_of(self, ref: str) -> str:
         """Return the full commit id `ref` names."""
         try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from assembler.agreement.history import History, tree_id
 from assembler.agreement.manifests import VERSION_RE, read_versions
 from assembler.agreement.parse import parse_agreement
-from assembler.errors import RepositoryError, UnknownContractError, UnknownRefError
+from assembler.errors import AssemblerError, RepositoryError, UnknownContractError, UnknownRefError
 from assembler.model import Agreement, Resolved, Version
 
 WORKTREE = "worktree"
@@ -176,7 +176,16 @@ class Project:
                 return commit, agreement
         if worktree.sha256 == version.sha256:
             return None, worktree
-        raise UnknownRefError(
+        raise self._not_found(version)
+
+    def _not_found(self, version: Version) -> AssemblerError:
+        """Return the error for a pinned text found nowhere: a shallow clone, or an edited text."""
+        if self.history.is_shallow():
+            return RepositoryError(
+                f"history missing: {self.root} is a shallow clone, so the text {version.path} pins "
+                f"may lie in a commit it does not have; fetch the whole history (`git fetch "
+                f"--unshallow`, or actions/checkout with fetch-depth: 0)")
+        return UnknownRefError(
             version.number,
             f"no tag, commit or work tree holds the text {version.path} pins "
             f"(sha256 {version.sha256[:12]}…): was the released text edited?")
