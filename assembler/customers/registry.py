@@ -54,13 +54,18 @@ class UpsertResult:
 
 
 def _row_to_customer(row: Row) -> Customer:
+    try:
+        signed_on = dt.date.fromisoformat(row["signed_on"])
+    except (TypeError, ValueError):
+        raise RegistryError(f"customer {row['customer_id']}: signed_on {row['signed_on']!r} in the "
+                            "registry is not a date (YYYY-MM-DD); import the customer again") from None
     return Customer(
         customer_id=row["customer_id"], company_name=row["company_name"], kvk=row["kvk"],
         street=row["street"], postcode=row["postcode"], city=row["city"],
         contact_name=row["contact_name"], contact_email=row["contact_email"],
         signatory_name=row["signatory_name"], signatory_role=row["signatory_role"],
         services=tuple(s for s in row["services"].split(";") if s), version=row["version"],
-        signed_on=dt.date.fromisoformat(row["signed_on"]), btw_id=row["btw_id"],
+        signed_on=signed_on, btw_id=row["btw_id"],
         contact_salutation=row["contact_salutation"])
 
 

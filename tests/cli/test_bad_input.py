@@ -91,3 +91,12 @@ def test_a_registry_id_with_a_path_never_writes_outside_the_output_folder(projec
     assert "Traceback" not in proc.stderr
     assert not (project_dir.parent / "x-verwerkersovereenkomst-1.0.pdf").exists()
     assert [p.name for p in (project_dir / "out").iterdir()] == ["_.._.._x-verwerkersovereenkomst-1.0.pdf"]
+
+
+def test_a_registry_row_with_a_bad_date_is_one_line(project_dir: Path) -> None:
+    imported = _run(project_dir, "customers", "import", str(ROOT / "examples" / "customers.csv"))
+    assert imported.returncode == 0, imported.stderr
+    with sqlite3.connect(project_dir / "var" / "registry.sqlite3") as conn:
+        conn.execute("UPDATE customers SET signed_on = '2019-13-45' WHERE customer_id = 'C-1042'")
+    _one_line(_run(project_dir, "customers", "list"),
+              "customer C-1042: signed_on '2019-13-45' in the registry is not a date (YYYY-MM-DD)")
