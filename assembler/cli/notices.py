@@ -33,8 +33,8 @@ from assembler.notices.plan import (
     notice_version,
     plan_notices,
 )
-from assembler.notices.send import SendRequest, plan_send, send_notices
-from assembler.notices.smtp import Delivery, smtp_settings
+from assembler.notices.send import SendRequest, SendSummary, plan_send, send_notices
+from assembler.notices.smtp import Delivery, SmtpSettings, smtp_settings
 
 
 @contextmanager
@@ -242,11 +242,17 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
     click.echo(f"sent {len(summary.sent)} notice(s) in {took:.1f} s, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
+    _exit_while_undelivered(ledger.notices(number), summary, settings)
+
+
+def _exit_while_undelivered(notices: list[LedgerNotice], summary: SendSummary,
+                            settings: SmtpSettings) -> None:
+    """Exit 1, saying why, while any notice is still failed or unknown, or the server was unreachable."""
     if summary.unreachable:
         click.echo(f"assembler: error: stopped: cannot reach the SMTP server {settings.host}:"
                    f"{settings.port} ({summary.unreachable}); {summary.not_tried} notice(s) not "
                    "tried", err=True)
-    open_ = [n for n in ledger.notices(number) if n.state in ("failed", "unknown")]
+    open_ = [n for n in notices if n.state in ("failed", "unknown")]
     if open_ or summary.unreachable:
         permanent = sum(1 for n in open_ if n.state == "failed" and (n.reply_code or 0) >= 500)
         click.echo(f"assembler: error: {len(open_)} notice(s) not delivered yet "
