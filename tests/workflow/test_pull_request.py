@@ -241,3 +241,17 @@ def test_pull_request_job_fails_on_a_short_window_but_still_posts_the_redline(
     assert codes["Check (pull-request mode)"] == 1  # the job fails: the merge is blocked
     assert codes["Redline"] == 0
     assert "**vierentwintig (24)**" in Path(pr_env["GH_COMMENT"]).read_text(encoding="utf-8")
+
+
+def test_a_pull_request_without_text_changes_passes_and_says_so(project_dir: Path, tmp_path: Path,
+                                                                pr_env: dict[str, str]) -> None:
+    (project_dir / "README-extra.md").write_text("Alleen documentatie.\n", encoding="utf-8")
+    commit_all(project_dir, "docs")
+    step = next(s for s in workflow()["jobs"]["pull-request"]["steps"] if s.get("id") == "changes")
+    output = tmp_path / "github_output"
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          cwd=project_dir, env={**pr_env, "GITHUB_OUTPUT": str(output)},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text() == "text=false\n"  # the check and redline steps are skipped, the job passes
+    assert "No contract text or version manifest changed" in Path(pr_env["GITHUB_STEP_SUMMARY"]).read_text()
