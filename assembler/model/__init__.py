@@ -79,6 +79,7 @@ from assembler.model.signing import (
     SignatureCheck,
     TimestampCheck,
     VerifyResult,
+    VerifyVerdict,
 )
 from assembler.model.site import (
     PublishedState,
@@ -150,6 +151,7 @@ __all__ = [
     "PlanStatus",
     "Provenance",
     "ProvenanceStatus",
+    "VerifyVerdict",
     "PublishedState",
     "PublishedVersion",
     "Redline",
