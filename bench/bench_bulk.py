@@ -11,7 +11,8 @@ so start-up is not counted), and bound = cores ÷ that. Baselines in the same ru
 BENCH_BULK_BASELINE names a checkout of the code this work started from (with its own .venv); the
 same commands run there. The docxtpl + LibreOffice baseline is bench_contracts.py's.
 
-BENCH_BULK_SIZES (default 200,1000,10000), BENCH_BULK_RUNS (default 3; runs of 10,000 once).
+BENCH_BULK_SIZES (default 200,1000,10000), BENCH_BULK_RUNS (default 3; runs of 10,000 once),
+BENCH_BULK_CPU_N (customers of the one-process run; default the smallest size).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from bench.common import report  # noqa: E402
 SIZES = [int(n) for n in os.environ.get("BENCH_BULK_SIZES", "200,1000,10000").split(",")]
 RUNS = int(os.environ.get("BENCH_BULK_RUNS", "3"))
 BASELINE = os.environ.get("BENCH_BULK_BASELINE")
+CPU_N = int(os.environ.get("BENCH_BULK_CPU_N", str(min(SIZES))))
+"""Customers of the one-process run that gives the CPU per customer."""
 CORES = os.cpu_count() or 1
 TARGETS = {("build", 200): 60, ("build", 10000): 80, ("notices", 200): 60, ("notices", 10000): 100}
 
@@ -125,7 +128,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as t:
         tmp = Path(t)
         for kind in ("build", "notices"):
-            cpu = per_customer_cpu(here, tmp, kind, min(SIZES))
+            cpu = per_customer_cpu(here, tmp, kind, CPU_N)
             bound = CORES / cpu
             report(f"{kind}: CPU per customer in one process (start-up excluded)", cpu * 1000,
                    "ms", "-", True)
