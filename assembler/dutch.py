@@ -1,14 +1,28 @@
-"""Dutch dates and numbers as a customer reads them: the only module that imports babel."""
+"""Dutch dates and numbers as a customer reads them (the only babel module), and the Dutch clock."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 LOCALE = "nl_NL"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+"""Every legal day is a day in this zone (from the ``tzdata`` package where the OS has none)."""
 
 
 def format_date_nl(day: dt.date) -> str:
     """Return a date as Dutch text: ``28 november 2026``."""
     return format_date(day, format="long", locale=LOCALE)
+
+
+def today_nl() -> dt.date:
+    """Return today's date in Europe/Amsterdam, from the real clock (frozen by tests only)."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def day_nl(moment_utc: str) -> dt.date:
+    """Return the Europe/Amsterdam calendar day of an ISO 8601 UTC moment (``2026-11-28T23:30:00Z``)."""
+    moment = dt.datetime.fromisoformat(moment_utc.replace("Z", "+00:00"))
+    return moment.astimezone(AMSTERDAM).date()

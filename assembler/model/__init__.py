@@ -35,6 +35,14 @@ from assembler.model.findings import (
     Finding,
     Severity,
 )
+from assembler.model.lifecycle import (
+    Basis,
+    CustomerStatus,
+    HistoryEvent,
+    HistoryKind,
+    InForce,
+    VersionState,
+)
 from assembler.model.notices import (
     ClauseChange,
     DocumentKind,
@@ -42,6 +50,7 @@ from assembler.model.notices import (
     LedgerEvent,
     LedgerNotice,
     NoticeDocument,
+    NoticeKind,
     NoticeState,
     PlanRow,
     PlanStatus,
@@ -84,6 +93,12 @@ from assembler.model.versions import (
 )
 
 __all__ = [
+    "Basis",
+    "CustomerStatus",
+    "HistoryEvent",
+    "HistoryKind",
+    "InForce",
+    "VersionState",
     "TOELICHTING_TODO",
     "Agreement",
     "Annex",
@@ -114,6 +129,7 @@ __all__ = [
     "ListName",
     "MoveKind",
     "NoticeDocument",
+    "NoticeKind",
     "NoticeState",
     "Op",
     "OpKind",
