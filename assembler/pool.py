@@ -1,27 +1,55 @@
 """Run one function over many jobs in a pool of worker processes: the one pool every bulk job uses.
 
-Each worker calls `init(*initargs)` once (to load its expensive parts: a project, a Typst compiler,
-a DOCX renderer) and then `work(job)` for each job it is handed. Jobs travel in chunks, with only a
-few chunks in flight, so the jobs may be a stream of any length and memory stays flat. Results come
-back in the order of the jobs. Small runs are done in this process: starting workers costs more
-than it saves.
+A `WorkerPool` starts its workers as soon as it is entered, so they come up while the caller
+prepares the parts every job shares (a redline PDF, the version texts). `WorkerPool.map` then
+sends `init(*initargs)` along with the jobs: each worker runs it once per map (to load its
+expensive parts: a project, a Typst compiler, a DOCX renderer) and then `work(job)` for each job
+it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jobs may be a stream
+of any length and memory stays flat. Results come back in the order of the jobs. Small runs are
+done in this process: starting workers costs more than it saves.
+
+How workers start: forked from this process when that is safe, else from a forkserver. A fork
+copies the imported modules, so a worker costs milliseconds instead of a fresh interpreter that
+imports everything again (the 2–4 s a run used to spend before its first document). A fork is
+safe only while this process has a single thread: a Typst compiler runs threads of its own, and a
+child forked while one of them holds a lock hangs for ever (measured: it does). So a process that
+has already compiled something (a test session, a long-lived caller) falls back to the forkserver.
+
+Every process a pool starts has ended when the `with` block is left: the workers are joined, and
+a forkserver (with its resource tracker) is stopped. Workers also die with their parent when it
+is killed (-9 included): on Linux each asks the kernel for SIGKILL when its parent goes
+(``PR_SET_PDEATHSIG``); a forkserver's worker watches the pool's process (a pidfd) and exits
+when it ends, after which the forkserver and resource tracker see their pipes close and exit.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from types import TracebackType
+from typing import Literal, TypeVar
 
 J = TypeVar("J")
 R = TypeVar("R")
 
+StartMethod = Literal["in-process", "fork", "forkserver"]
+
 IN_FLIGHT = 3
 """Chunks queued per worker: enough to keep every worker busy, few enough to keep memory flat."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process receives when its parent ends."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +64,71 @@ class PoolOptions:
     """Fewer jobs than this (when their number is known) run in this process."""
 
 
-def _work_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
+def fork_is_safe() -> bool:
+    """Return whether this process may fork workers: Linux, and only one thread running.
+
+    Counted in /proc, not with `threading`, because threads started by Rust (Typst) are invisible
+    to Python.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+# --- worker side ------------------------------------------------------------------------------
+
+_setup_done: str | None = None
+"""The key of the map whose `init` this worker has run."""
+
+
+def _start_worker(parent: int, forked: bool) -> None:
+    """Tie this worker's life to its `parent`'s (the process that made the pool)."""
+    if forked and sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+    elif not forked:
+        # A forkserver's worker is the forkserver's child, and the forkserver lives as long as
+        # its workers hold the pipe it watches: so each worker watches the pool's process itself.
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(pid: int) -> None:
+    """End this process as soon as process `pid` has ended."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3: look twice a second
+        while _alive(pid):
+            time.sleep(0.5)
+    else:
+        select.select([fd], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _started() -> None:
+    """Do nothing: the task that makes a worker start."""
+
+
+def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes,
+                chunk: list[J]) -> list[R]:
+    global _setup_done
+    if _setup_done != key:
+        init(*pickle.loads(setup))
+        _setup_done = key
     return [work(job) for job in chunk]
 
 
@@ -46,29 +138,85 @@ def _chunks(jobs: Iterable[J], size: int) -> Iterator[list[J]]:
         yield chunk
 
 
+# --- parent side ------------------------------------------------------------------------------
+
+_maps = itertools.count()
+
+
+class WorkerPool:
+    """Worker processes that start on entering and have all ended on leaving the `with` block.
+
+    `total` is the number of jobs when known: with fewer than `options.in_process_below`, or one
+    worker, no process is started and `map` works in this process.
+    """
+
+    def __init__(self, options: PoolOptions, total: int | None = None) -> None:
+        self.options = options
+        small = total is not None and total < options.in_process_below
+        self.method: StartMethod = ("in-process" if options.workers <= 1 or small
+                                    else "fork" if fork_is_safe() else "forkserver")
+        self._executor: ProcessPoolExecutor | None = None
+        self._starting: list[Future[None]] = []
+
+    def __enter__(self) -> WorkerPool:
+        if self.method != "in-process":
+            # The parent of a forkserver's workers is the forkserver, not this process.
+            self._executor = ProcessPoolExecutor(
+                self.options.workers, mp_context=multiprocessing.get_context(self.method),
+                initializer=_start_worker, initargs=(os.getpid(), self.method == "fork"))
+            # A task per worker makes them all start now, not when the first chunk is ready.
+            self._starting = [self._executor.submit(_started) for _ in range(self.options.workers)]
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self.method == "forkserver":
+            _stop_forkserver()
+
+    def map(self, jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
+            initargs: tuple[object, ...]) -> Iterator[R]:
+        """Yield `work(job)` for each of `jobs`, in order, after `init(*initargs)` in each worker.
+
+        `work` and `init` must be module-level functions (they are sent to the workers by name).
+        """
+        if self._executor is None:
+            init(*initargs)
+            yield from map(work, jobs)
+            return
+        for started in self._starting:
+            started.result()  # a worker that could not start says why here
+        key = f"{os.getpid()}-{next(_maps)}"
+        setup = pickle.dumps(initargs)
+        limit = self.options.workers * IN_FLIGHT
+        pending: deque[Future[list[R]]] = deque()
+        for part in _chunks(jobs, self.options.chunk):
+            if len(pending) >= limit:
+                yield from pending.popleft().result()
+            pending.append(self._executor.submit(_work_chunk, work, init, key, setup, part))
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _stop_forkserver() -> None:
+    """Stop the forkserver and the resource tracker, so that no process outlives the command.
+
+    Both would otherwise run until this process exits (they watch a pipe to it).
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
+
+
 def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
                 initargs: tuple[object, ...], options: PoolOptions) -> Iterator[R]:
     """Yield `work(job)` for each of `jobs`, in order, computed by `options.workers` processes.
 
-    `work` and `init` must be module-level functions (they are sent to the workers by name). With
-    one worker, or fewer than `options.in_process_below` jobs (when their number is known),
-    everything runs in this process after one `init(*initargs)`.
+    A pool for one map: see `WorkerPool` to start the workers before the shared parts are ready.
     """
-    workers = options.workers
-    small = isinstance(jobs, Sized) and len(jobs) < options.in_process_below
-    if workers <= 1 or small:
-        init(*initargs)
-        yield from map(work, jobs)
-        return
-    # forkserver, not fork: a worker must never inherit a Typst compiler (or its threads) from
-    # this process; forked from a clean server it also starts faster than a spawned interpreter.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=init,
-                             initargs=initargs) as pool:
-        pending: deque[Future[list[R]]] = deque()
-        for part in _chunks(jobs, options.chunk):
-            if len(pending) >= workers * IN_FLIGHT:
-                yield from pending.popleft().result()
-            pending.append(pool.submit(_work_chunk, work, part))
-        while pending:
-            yield from pending.popleft().result()
+    total = len(jobs) if isinstance(jobs, Sized) else None
+    with WorkerPool(options, total) as pool:
+        yield from pool.map(jobs, work, init=init, initargs=initargs)

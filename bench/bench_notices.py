@@ -46,8 +46,8 @@ SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2ma
 
 
 
-def make_project(tmp: Path) -> Path:
-    """Return a project with 1.1 released (clause 7.1 changed) and N customers on 1.0."""
+def make_project(tmp: Path, n: int = N) -> Path:
+    """Return a project with 1.1 released (clause 7.1 changed) and `n` customers on 1.0."""
     root = fresh_repo(tmp / "project")
     path = root / "contracts" / CONTRACT / "07-datalekken.md"
     path.write_text(path.read_text().replace("achtenveertig (48)", "vierentwintig (24)"))
@@ -61,7 +61,7 @@ def make_project(tmp: Path) -> Path:
         contact_name=f"Sam de Vries {i}", contact_email=f"klant{i}@example.nl",
         signatory_name=f"Sam de Vries {i}", signatory_role="Directeur",
         services=tuple(SERVICES[j] for j in range(len(SERVICES)) if (i >> j) & 1) or ("sip-trunk",),
-        version="1.0", signed_on=dt.date(2020, 1, 1)) for i in range(N)]
+        version="1.0", signed_on=dt.date(2020, 1, 1)) for i in range(n)]
     with open_project_registry(root) as registry:
         registry.upsert_customers(customers)
     return root

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assembler.cli.context import contract_option, echo_json, project, registry
+from assembler.cli.progress import progress_bar
 from assembler.cli.signing import sign_built, signer_from_config
 from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
@@ -167,8 +168,11 @@ def _relative(path: Path) -> str:
               help="Worker processes for --all.")
 @click.option("--sign", "sign", is_flag=True,
               help="Sign each PDF (PAdES, see `assembler sign`) before it is written; with --customer.")
+@click.option("--summary", "summary", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="The summary --all prints at the end: text, or JSON for scripts.")
 def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
-          formats: tuple[str, ...], out_dir: Path | None, jobs: int, sign: bool) -> None:
+          formats: tuple[str, ...], out_dir: Path | None, jobs: int, sign: bool,
+          summary: str) -> None:
     """Build customers' contracts: <customer_id>-<contract>-<version>.pdf and .docx.
 
     The version in the name is the version number, or "concept" for a text that is not a released
@@ -197,12 +201,21 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
         if total == 0:
             raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
         options = BatchOptions(out, version_ref=version_ref, formats=formats, contract=contract)
-        result = build_many(p.root, reg.customers(), options, workers=min(jobs, max(1, total // 20)))
+        with progress_bar("building contracts") as bar:
+            result = build_many(p.root, reg.customers(), options,
+                                workers=min(jobs, max(1, total // 20)),
+                                progress=lambda done: bar(done, total))
     for cid, message in result.failures:
         click.echo(f"assembler: error: {cid}: {message}", err=True)
     rate = result.built / result.seconds if result.seconds else 0.0
-    click.echo(f"built {result.built} of {total} customer(s) ({result.file_count} files) in "
-               f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(out)}/")
+    if summary == "json":
+        echo_json({"customers": total, "built": result.built, "files": result.file_count,
+                   "failed": [{"customer_id": cid, "error": m} for cid, m in result.failures],
+                   "output": _relative(out), "seconds": round(result.seconds, 3),
+                   "per_second": round(rate, 1)})
+    else:
+        click.echo(f"built {result.built} of {total} customer(s) ({result.file_count} files) in "
+                   f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(out)}/")
     if result.failures:
         raise SystemExit(1)
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.progress import progress_bar
 from assembler.config import load_config
 from assembler.dutch import format_date_nl
 from assembler.errors import NoticesLateError, UsageError
@@ -35,33 +33,6 @@ from assembler.notices.plan import (
 )
 from assembler.notices.send import SendRequest, SendSummary, plan_send, send_notices
 from assembler.notices.smtp import Delivery, SmtpSettings, smtp_settings
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """Yield a callback(done, total) drawing a rich progress bar on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True),
-                  transient=False) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _context() -> tuple[Any, str, Any]:
@@ -144,7 +115,9 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
               help="Folder for the notices (default: build/notices/VERSION/).")
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="The letters' date (default: today).")
-def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="The summary printed at the end: text, or JSON for scripts.")
+def build_cmd(version: str, out: Path | None, today: dt.date | None, fmt: str) -> None:
     """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
 
     Notices already sent (or being sent) are kept as recorded; a build never runs while
@@ -153,26 +126,35 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     with open_cli_registry() as registry:  # first: it creates the registry's private folder
         database = registry.path
     with ledger_lock(database, "notices build"):
-        _build_locked(version, out, today)
+        _build_locked(version, out, today, fmt)
 
 
-def _build_locked(version: str, out: Path | None, today: dt.date | None) -> None:
+def _build_locked(version: str, out: Path | None, today: dt.date | None, fmt: str) -> None:
     p, plan, ledger, customers = _plan(version, today)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
     workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
-    with _progress("building notices") as bar:
+    with progress_bar("building notices") as bar:
         request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,
                                progress=bar)
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
-    for path in summary.shared_files:
-        click.echo(f"shared: {_rel(path, p.root)}")
-    click.echo(f"built {len(summary.built)} notice(s) in {_rel(out_dir, p.root)}/ in {took:.1f} s; "
-               f"{len(summary.kept)} already sent (kept as recorded), "
-               f"{summary.not_affected} customer(s) not affected")
+    if fmt == "json":
+        echo_json({"version": version, "output": _rel(out_dir, p.root),
+                   "built": len(summary.built), "kept": len(summary.kept),
+                   "not_affected": summary.not_affected,
+                   "shared_files": [_rel(f, p.root) for f in summary.shared_files],
+                   "seconds": round(took, 3),
+                   "per_second": round(len(summary.built) / took, 1) if took else 0.0,
+                   "late": bool(plan.late)})
+    else:
+        for path in summary.shared_files:
+            click.echo(f"shared: {_rel(path, p.root)}")
+        click.echo(f"built {len(summary.built)} notice(s) in {_rel(out_dir, p.root)}/ in "
+                   f"{took:.1f} s; {len(summary.kept)} already sent (kept as recorded), "
+                   f"{summary.not_affected} customer(s) not affected")
     if plan.late:
         click.echo(f"warning: {_late_error(plan).message}", err=True)
     for cid, why in summary.failed:
@@ -225,7 +207,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
                    f"{target.effective.isoformat()}) was {latest.isoformat()}: these notices are "
                    "late under art. 11.2", err=True)
     start = time.perf_counter()
-    with _progress("sending notices") as bar:
+    with progress_bar("sending notices") as bar:
         done = [0]
 
         def step(n: LedgerNotice, d: Delivery) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from assembler.notices.email import compose_email, message_id
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
-from assembler.pool import PoolOptions, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool
 from assembler.redline.diff import changed_articles
 from assembler.redline.queries import clause_changes
 
@@ -212,9 +212,9 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     Notices already sent (or possibly sent: ``sending``/``unknown``) are kept as recorded, unless
     they bounced.
     """
-    out_dir, progress = request.out_dir, request.progress
+    progress = request.progress
     by_id = {c.customer_id: c for c in customers}
-    summary = BuildSummary(out_dir)
+    summary = BuildSummary(request.out_dir)
     jobs: list[Job] = []
     for row in plan.rows:
         if not row.affected:
@@ -230,6 +230,21 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     if bad:
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
+    workers = request.workers or min(os.cpu_count() or 1, 4)
+    # The workers start now and come up while this process renders the shared redline PDFs.
+    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
+        context = _shared_context(texts, plan, jobs, request, summary)
+        # only a bounced notice may replace one recorded as sent; never pass every job here
+        replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
+        _record(pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,)), ledger,
+                summary, replaceable, _Progress(progress, len(jobs)))
+    return summary
+
+
+def _shared_context(texts: Texts, plan: NoticePlan, jobs: Sequence[Job], request: BuildRequest,
+                    summary: BuildSummary) -> Context:
+    """Prepare and write the parts the notices share; return what every worker needs."""
+    out_dir = request.out_dir
     meta = texts.agreement(plan.version.number).meta
     shared: dict[str, SharedParts] = {}
     for from_version in sorted({j.from_version for j in jobs}):
@@ -237,17 +252,30 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         path = out_dir / parts.redline_name
         atomic_write_bytes(path, parts.redline_pdf)
         summary.shared_files.append(path)
-    context = Context(shared=shared,
-                      redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
-                      out_dir=out_dir.resolve(),
-                      root=texts.project.root.resolve(),
-                      contract_pdf=request.contract_pdf or notice_parts.contract_pdf)
+    return Context(shared=shared,
+                   redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
+                   out_dir=out_dir.resolve(),
+                   root=texts.project.root.resolve(),
+                   contract_pdf=request.contract_pdf or notice_parts.contract_pdf)
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """Where to report progress, and out of how many notices."""
+
+    report: Callable[[int, int], None] | None
+    total: int
+
+
+def _record(results: Iterable[tuple[LedgerNotice, list[NoticeDocument]] | tuple[str, str]],
+            ledger: Ledger, summary: BuildSummary, replaceable: set[str], progress: _Progress) -> None:
+    """Record the built notices in the ledger, `BATCH` per transaction, as they come in.
+
+    A customer whose notice could not be built is kept in `summary.failed` with the reason; the
+    others are built and recorded all the same.
+    """
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
-    # only a bounced notice may replace one recorded as sent; never pass every job here
-    replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
-    workers = request.workers or min(os.cpu_count() or 1, 4)
-    for result in run_in_pool(jobs, _build_or_say_why, init=_init, initargs=(context,),
-                              options=PoolOptions(workers, 32, POOL_THRESHOLD)):
+    for result in results:
         if isinstance(result[0], str):
             summary.failed.append(result)
             continue
@@ -256,8 +284,7 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         if len(batch) >= BATCH:
             ledger.record_built(batch, replaceable)
             batch = []
-        if progress:
-            progress(len(summary.built), len(jobs))
+        if progress.report:
+            progress.report(len(summary.built), progress.total)
     if batch:
         ledger.record_built(batch, replaceable)
-    return summary

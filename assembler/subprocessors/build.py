@@ -15,9 +15,9 @@ from pathlib import Path
 
 from assembler.customers.email_address import valid_email
 from assembler.errors import UsageError
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import Catalogue, ContractMeta, Customer, LedgerNotice, NoticeDocument
-from assembler.notices.build import safe_name, sha256
+from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, run_in_pool
 from assembler.subprocessors.letter import (

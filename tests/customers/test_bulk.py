@@ -119,3 +119,31 @@ def test_build_all_reports_a_customer_it_cannot_build_and_builds_the_others(
     assert result.stdout.startswith("built 1 of 2 customer(s) (1 files)")
     assert [p.name for p in (project_dir / "build" / "contracts").iterdir()] == [
         "C-1042-verwerkersovereenkomst-1.0.pdf"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_build_all_in_workers_leaves_no_process_and_prints_a_json_summary(
+        project_dir: Path, registry_file: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_pool import wait_for_empty_group
+
+    rows = [GOOD_ROW.replace("C-2001", f"C-4{i:03}") for i in range(44)]  # >= 40: two workers
+    csv_file = project_dir / "many.csv"
+    csv_file.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    env = {**os.environ, "ASSEMBLER_ROOT": str(project_dir)}
+    base = [sys.executable, "-m", "assembler", "--registry", str(registry_file)]
+    subprocess.run([*base, "customers", "import", str(csv_file)], check=True, env=env,
+                   capture_output=True)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*base, "build", "--all", "--format", "pdf", "-o", str(out),
+                             "--summary", "json"], env=env, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    stdout, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0
+    assert wait_for_empty_group(proc.pid, seconds=1.0) == []  # no worker outlives the command
+    summary = json.loads(stdout)
+    assert (summary["customers"], summary["built"], summary["files"], summary["failed"]) == (
+        44, 44, 44, [])
+    assert summary["per_second"] > 0
+    assert len(list(out.iterdir())) == 44

@@ -1,11 +1,19 @@
-"""`notices build` as a user runs it: one customer whose notice cannot be built never stops the rest."""
+"""`notices build` as a user runs it: worker processes, the JSON summary, and one customer whose
+notice cannot be built never stopping the rest."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
-from tests.notices.conftest import PYTHON, add_customers, cli_env, customer, open_ledger
+import pytest
+from click.testing import CliRunner
+
+from assembler.cli import main
+from assembler.notices import build as build_module
+from tests.notices.conftest import PYTHON, add_customers, build, cli_env, customer, open_ledger
 
 
 def test_one_bad_customer_is_reported_by_id_and_the_others_are_built(notice_project: Path) -> None:
@@ -19,3 +27,32 @@ def test_one_bad_customer_is_reported_by_id_and_the_others_are_built(notice_proj
         "assembler: error: C-0002: notice not built: ")
     assert "built 1 notice(s)" in proc.stdout
     assert [n.customer_id for n in open_ledger(notice_project).notices("1.1")] == ["C-0001"]
+
+
+def test_json_summary(notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    result = CliRunner().invoke(main, ["notices", "build", "1.1", "--today", "2026-11-28",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert {k: summary[k] for k in ("version", "output", "built", "kept", "not_affected",
+                                     "shared_files", "late")} == {
+        "version": "1.1", "output": "build/notices/1.1", "built": 2, "kept": 0,
+        "not_affected": 1, "shared_files": ["build/notices/1.1/wijzigingen-1.0-1.1.pdf"],
+        "late": False}
+    assert summary["seconds"] > 0 and summary["per_second"] > 0
+
+
+def test_workers_write_the_same_letters_as_this_process(
+        notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_customers(notice_project, [customer(n) for n in range(10, 20)])
+    out = notice_project / "build" / "notices" / "1.1"
+    in_process = build(notice_project)
+    letters = {p.relative_to(out): p.read_bytes() for p in out.glob("*/brief-*.pdf")}
+    shutil.rmtree(out)
+    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 0)  # a pool even for 12 notices
+    in_workers = build(notice_project)
+    assert in_workers.built == in_process.built and len(in_workers.built) == 12
+    assert {p.relative_to(out): p.read_bytes() for p in out.glob("*/brief-*.pdf")} == letters
+    ledger = open_ledger(notice_project)
+    assert {n.customer_id for n in ledger.notices("1.1")} == set(in_workers.built)

@@ -1,0 +1,114 @@
+"""The process pool every bulk job uses: results in order, and no process outlives its job.
+
+The lifetime tests run the pool in a fresh Python process in its own session (so its process
+group holds only what it started) and look in /proc for anything left of that group.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from assembler.pool import PoolOptions, WorkerPool, run_in_pool
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def group_members(pgid: int) -> list[int]:
+    """Return the pids of the processes in process group `pgid` (zombies left out)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def wait_for_empty_group(pgid: int, seconds: float = 10.0) -> list[int]:
+    """Return the group's members once it is empty, or what is left after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := group_members(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+def run_script(body: str) -> subprocess.Popen[str]:
+    """Start `body` as a fresh Python process in its own session, stdout piped."""
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(body)], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, start_new_session=True)
+
+
+def test_results_come_back_in_order_in_process_and_in_workers() -> None:
+    jobs = list(range(100))
+    expected = [-j for j in jobs]
+    with WorkerPool(PoolOptions(2, chunk=7)) as pool:
+        assert pool.method in ("fork", "forkserver")
+        assert list(pool.map(jobs, operator.neg, init=int, initargs=())) == expected
+        # A second map in the same pool runs its own init and keeps the order too.
+        assert list(pool.map(iter(jobs), abs, init=int, initargs=("5",))) == jobs
+    small = WorkerPool(PoolOptions(2, chunk=7, in_process_below=200), total=len(jobs))
+    assert small.method == "in-process"
+    with small:
+        assert list(small.map(jobs, operator.neg, init=int, initargs=())) == expected
+
+
+def test_a_worker_error_reaches_the_caller() -> None:
+    with pytest.raises(ZeroDivisionError):
+        list(run_in_pool([1, 0, 2], _invert, init=int,
+                         initargs=(), options=PoolOptions(2)))
+
+
+def _invert(x: int) -> float:
+    return 1 / x
+
+
+FORK_SCRIPT = """
+    import operator, threading, time
+    from assembler.pool import PoolOptions, WorkerPool
+    {before}
+    with WorkerPool(PoolOptions(2, chunk=1)) as pool:
+        print(pool.method, flush=True)
+        for _ in pool.map([{seconds}] * 8, time.sleep, init=int, initargs=()):
+            print("done", flush=True)
+"""
+
+
+@linux_only
+@pytest.mark.parametrize("before, method", [
+    ("", "fork"),
+    # A running thread makes a fork unsafe: the pool must use the forkserver instead.
+    ("threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "forkserver")])
+def test_nothing_survives_a_finished_job(before: str, method: str) -> None:
+    proc = run_script(FORK_SCRIPT.format(before=before, seconds=0.01))
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert out.splitlines() == [method] + ["done"] * 8
+    assert wait_for_empty_group(proc.pid, seconds=2.0) == []
+
+
+@linux_only
+@pytest.mark.parametrize("before", ["", "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()"])
+def test_workers_end_when_the_parent_is_killed(before: str) -> None:
+    proc = run_script(FORK_SCRIPT.format(before=before, seconds=30))
+    assert proc.stdout is not None
+    proc.stdout.readline()  # the pool is up
+    time.sleep(1.0)  # the workers are inside their 30-second jobs
+    assert len(group_members(proc.pid)) >= 3  # the parent and its two workers at least
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert wait_for_empty_group(proc.pid) == []
