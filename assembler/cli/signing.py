@@ -16,8 +16,9 @@ from assembler.customers.document import BuiltContract
 from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import SignatureBox, SignatureCheck, VerifyResult
+from assembler.signing.appearance import local_time
 from assembler.signing.keys import SignerConfig, load_signer, load_trust_roots
-from assembler.signing.pades import CUSTOMER_FIELD, local_time, sign_pdf
+from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
 from assembler.signing.verify import ProvenanceCheck, verify_pdf
 

@@ -22,7 +22,6 @@ import datetime as dt
 import io
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -47,17 +46,15 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from assembler.dutch import format_date_nl
 from assembler.errors import SigningError, VerifyError
 from assembler.model import Coverage, LaterChanges, SignatureBox, SignatureCheck, TimestampCheck
-from assembler.render.typst_pdf import template, timestamp_of
+from assembler.signing.appearance import appearance_pdf, box_rect
 from assembler.signing.keys import SignerConfig, name_part
 
 PROCESSOR_FIELD = "Verwerker"
 """Name of the signature field VoIP Express signs."""
 CUSTOMER_FIELD = "Verwerkingsverantwoordelijke"
 """Name of the empty field left for the customer's countersignature."""
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 # pyHanko logs every failed path build (an untrusted signer) with a traceback; verify reports it.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
@@ -82,8 +79,10 @@ def sign_pdf(
     if signer.ltv and not signer.tsa_url:
         raise SigningError("--ltv (PAdES B-LT) needs a timestamp: set [signing] tsa_url or "
                            "ASSEMBLER_SIGNING_TSA_URL")
+    if not pdf.endswith(b"\n"):
+        pdf += b"\n"  # Typst ends with "%%EOF"; the update must start on a line of its own (PDF/A)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = _KeepXmpWriter(io.BytesIO(pdf), strict=False)
         already_signed = bool(writer.prev.embedded_signatures)
         existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
     except (PdfError, ValueError) as exc:
@@ -91,11 +90,15 @@ def sign_pdf(
     if PROCESSOR_FIELD in existing:
         raise SigningError(f"the PDF already has a signature field {PROCESSOR_FIELD!r}; "
                            "sign the original, unsigned PDF")
-    if customer_box is not None and CUSTOMER_FIELD not in existing:
-        fields.append_signature_field(writer, fields.SigFieldSpec(
-            CUSTOMER_FIELD, on_page=customer_box.page, box=_box(customer_box)))
-    field_spec = fields.SigFieldSpec(PROCESSOR_FIELD, on_page=box.page if box else 0,
-                                     box=_box(box) if box else None)
+    for name, at, label in ((CUSTOMER_FIELD, customer_box, "Handtekening verwerkingsverantwoordelijke"),
+                            (PROCESSOR_FIELD, box, "Handtekening verwerker")):
+        if at is not None and name not in existing:
+            fields.append_signature_field(writer, fields.SigFieldSpec(
+                name, on_page=at.page, box=box_rect(at), readable_field_name=label))
+            ref = next(r for n, _, r in fields.enumerate_sig_fields(writer) if n == name)
+            _tag_widget(writer, ref, at.page, label)
+    field_spec = None if box else fields.SigFieldSpec(
+        PROCESSOR_FIELD, readable_field_name="Handtekening verwerker")
     meta = signers.PdfSignatureMetadata(
         field_name=PROCESSOR_FIELD,
         md_algorithm="sha256",
@@ -128,9 +131,66 @@ def sign_pdf(
     return data
 
 
+class _KeepXmpWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document's XMP metadata as Typst wrote it.
+
+    pyHanko re-serialises the XMP on every update and in doing so writes the PDF/A extension
+    schemas' ``namespaceURI`` as a URI resource; PDF/A-2b (ISO 19005-2
+    6.6.2.3) requires it as text, so the signed file would no longer be PDF/A. The signature
+    itself records when it was made; the XMP keeps saying when the document was created.
+    """
+
+    def _update_meta(self) -> None:
+        return
+
+
+_pdf: Any = generic
+"""pyHanko's PDF object constructors (untyped in pyHanko)."""
+
+
+def _tag_widget(writer: Any, ref: Any, page_ix: int,
+                label: str) -> None:
+    """Put the signature widget `ref` in the structure tree as a Form element (PDF/UA-1 7.18).
+
+    The Form element hangs under the document element with an object reference to the widget,
+    the widget points back through the parent tree, and its page orders annotations by
+    structure (``/Tabs /S``). pyHanko's form-filling rules look for exactly this path
+    (StructTreeRoot.K … K.Obj), so the customer's countersignature stays an allowed change.
+    """
+    root = writer.root
+    if "/StructTreeRoot" not in root:
+        return
+    tree = root["/StructTreeRoot"]
+    parent_ref = tree.raw_get("/K")
+    if isinstance(parent_ref, _pdf.ArrayObject):
+        parent_ref = parent_ref.raw_get(0)
+    parent = parent_ref.get_object()
+    page_ref = writer.find_page_for_modification(page_ix)[0]
+    key = int(tree.get("/ParentTreeNextKey", 0))
+    form = writer.add_object(_pdf.DictionaryObject({
+        _pdf.NameObject("/Type"): _pdf.NameObject("/StructElem"),
+        _pdf.NameObject("/S"): _pdf.NameObject("/Form"),
+        _pdf.NameObject("/P"): parent_ref,
+        _pdf.NameObject("/Alt"): _pdf.TextStringObject(label),
+        _pdf.NameObject("/Pg"): page_ref,
+        _pdf.NameObject("/K"): _pdf.DictionaryObject({
+            _pdf.NameObject("/Type"): _pdf.NameObject("/OBJR"),
+            _pdf.NameObject("/Obj"): ref, _pdf.NameObject("/Pg"): page_ref})}))
+    kids = parent["/K"]
+    if not isinstance(kids, _pdf.ArrayObject):
+        parent["/K"] = kids = _pdf.ArrayObject([kids])
+    kids.append(form)
+    tree["/ParentTree"]["/Nums"].extend([_pdf.NumberObject(key), form])
+    tree["/ParentTreeNextKey"] = _pdf.NumberObject(key + 1)
+    ref.get_object()["/StructParent"] = _pdf.NumberObject(key)
+    page_ref.get_object()["/Tabs"] = _pdf.NameObject("/S")
+    for changed in (parent_ref, root.raw_get("/StructTreeRoot"), ref, page_ref):
+        writer.mark_update(changed)
+
+
 def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> StaticStampStyle:
     """Return the visible signature's style: our Typst-rendered appearance, filling the box."""
-    return StaticStampStyle(background=_PdfPage(_appearance(signer, box, now)), border_width=0,
+    return StaticStampStyle(background=_PdfPage(appearance_pdf(signer, box, now)), border_width=0,
                             background_opacity=1.0,
                             background_layout=layout.SimpleBoxLayoutRule(
                                 x_align=layout.AxisAlignment.ALIGN_MIN,
@@ -167,23 +227,6 @@ class _PdfPage(content.PdfContent):
         x1, y1, x2, y2 = xobj.get_object()["/BBox"]
         self.box = layout.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
         return name.encode("ascii") + b" Do"
-
-
-def _box(box: SignatureBox) -> tuple[int, int, int, int]:
-    return (round(box.x1), round(box.y1), round(box.x2), round(box.y2))
-
-
-def _appearance(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> bytes:
-    """Return the one-page PDF (PDF/A) drawn in the processor's signature box."""
-    local = now.astimezone(TIMEZONE)
-    lines = [["Door", signer.common_name]]
-    if signer.organisation:
-        lines.append(["Namens", signer.organisation])
-    lines += [["Datum", f"{format_date_nl(local.date())}, {local:%H:%M} uur ({local.tzname()})"],
-              ["Reden", signer.reason], ["Plaats", signer.location]]
-    x1, y1, x2, y2 = _box(box)
-    data = {"width": x2 - x1, "height": y2 - y1, "heading": "Digitaal ondertekend", "lines": lines}
-    return template("signature-stamp.typ").render(data, timestamp_of(local.date()))
 
 
 def _der(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -351,9 +394,3 @@ def signed_revision(pdf: bytes, field: str) -> bytes:
 def _revision_end(sig) -> int:  # type: ignore[no-untyped-def]
     byte_range = [int(v) for v in sig.sig_object["/ByteRange"]]
     return byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0
-
-
-def local_time(moment: dt.datetime) -> str:
-    """Return `moment` as Dutch date and Amsterdam time: ``28 november 2026, 09:15 (CET)``."""
-    local = moment.astimezone(TIMEZONE)
-    return f"{format_date_nl(local.date())}, {local:%H:%M} ({local.tzname()})"
