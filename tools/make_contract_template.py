@@ -99,7 +99,7 @@ def body(sect_pr: str) -> str:
              + "</w:tr></w:tbl>")
     parts = [
         p("Title", r("{{ title }}")),
-        p("Subtitle", r("Versie {{ version }}, geldend vanaf {{ effective }}")),
+        p("Subtitle", r("{{ version_line }}")),
         p("Heading2", r("Partijen")),
         party("Verwerker", "processor"),
         p("Normal", r("en")),

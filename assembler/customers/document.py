@@ -96,8 +96,8 @@ def provenance(resolved: Resolved, customer_id: str) -> dict[str, str]:
 
 
 SHARED_KEYS = frozenset({"pdf_keywords", "pdf_description", "contract", "title", "version",
-                         "effective", "sha256", "short_hash", "commit", "processor", "preamble",
-                         "articles"})
+                         "effective", "version_line", "sha256", "short_hash", "commit", "processor",
+                         "preamble", "articles"})
 """The keys of `agreement_data`: the same for every customer of a version."""
 
 
@@ -116,7 +116,9 @@ def agreement_data(resolved: Resolved) -> dict[str, Any]:
         "contract": a.contract,
         "title": a.title,
         "version": resolved.label,
-        "effective": format_date_nl(version.effective) if version else "(concept, niet vastgesteld)",
+        "effective": format_date_nl(version.effective) if version else "",
+        "version_line": (f"Versie {resolved.label}, geldend vanaf {format_date_nl(version.effective)}"
+                         if version else "Concepttekst, nog niet vastgesteld"),
         "sha256": a.sha256,
         "short_hash": a.sha256[:12],
         "commit": resolved.commit or "worktree",

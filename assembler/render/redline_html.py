@@ -16,6 +16,7 @@ from assembler.render.redline_common import (
     describe_nl,
     effective_nl,
     moved_note_nl,
+    service_labels,
     side_label_nl,
     summary_nl,
 )
@@ -88,7 +89,8 @@ def render_redline_html(redline: Redline) -> str:
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}{', ' + escape(e) if e else ''}</dd>"
                    for k, v, e in meta)
     rows += f"<dt>Datum</dt><dd>{escape(date_nl(redline))}</dd>"
-    changes = "".join(f"<li>{escape(describe_nl(c))}</li>" for c in redline.changes)
+    changes = "".join(f"<li>{escape(describe_nl(c, service_labels(redline)))}</li>"
+                      for c in redline.changes)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="nl">',
