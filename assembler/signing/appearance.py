@@ -24,10 +24,17 @@ def box_rect(box: SignatureBox) -> tuple[int, int, int, int]:
     return (round(box.x1), round(box.y1), round(box.x2), round(box.y2))
 
 
-def appearance_pdf(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> bytes:
-    """Return the one-page PDF (PDF/A) drawn in the processor's signature box."""
+def appearance_pdf(signer: SignerConfig, box: SignatureBox, now: dt.datetime,
+                   signatory: str = "") -> bytes:
+    """Return the one-page PDF (PDF/A) drawn in the processor's signature box.
+
+    The stamp names the `signatory` printed above it ("J. de Vries (Directeur)") and then the
+    certificate it was made with; without a signatory, the certificate's holder.
+    """
     local = now.astimezone(TIMEZONE)
-    lines = [["Door", signer.common_name]]
+    lines = [["Door", signatory or signer.common_name]]
+    if signatory:
+        lines.append(["Certificaat", signer.common_name])
     if signer.organisation:
         lines.append(["Namens", signer.organisation])
     lines += [["Datum", f"{format_date_nl(local.date())}, {local:%H:%M} uur ({local.tzname()})"],

@@ -69,11 +69,12 @@ def sign_pdf(
     customer_box: SignatureBox | None,
     *,
     now: dt.datetime | None = None,
+    signatory: str = "",
 ) -> bytes:
     """Return `pdf` signed by `signer`: visible in `box`, an empty field in `customer_box`.
 
     Without `box` the signature is invisible. The signing time in the signature and in its
-    appearance is `now` (default: the clock).
+    appearance is `now` (default: the clock); the appearance names `signatory` when given.
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     if signer.ltv and not signer.tsa_url:
@@ -111,7 +112,7 @@ def sign_pdf(
         embed_validation_info=signer.ltv,
         validation_context=_ltv_context(signer) if signer.ltv else None,
     )
-    stamp = _stamp_style(signer, box, now) if box else None
+    stamp = _stamp_style(signer, box, now, signatory) if box else None
     pdf_signer = _TimedPdfSigner(
         meta, _pyhanko_signer(signer), now,
         timestamper=timestamps.HTTPTimeStamper(signer.tsa_url, timeout=10) if signer.tsa_url else None,
@@ -188,9 +189,10 @@ def _tag_widget(writer: Any, ref: Any, page_ix: int,
         writer.mark_update(changed)
 
 
-def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> StaticStampStyle:
+def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime,
+                 signatory: str) -> StaticStampStyle:
     """Return the visible signature's style: our Typst-rendered appearance, filling the box."""
-    return StaticStampStyle(background=_PdfPage(appearance_pdf(signer, box, now)), border_width=0,
+    return StaticStampStyle(background=_PdfPage(appearance_pdf(signer, box, now, signatory)), border_width=0,
                             background_opacity=1.0,
                             background_layout=layout.SimpleBoxLayoutRule(
                                 x_align=layout.AxisAlignment.ALIGN_MIN,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -11,8 +12,12 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
+from assembler.dutch import format_date_nl
+from assembler.model import ProcessorSigning
 from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD
+from assembler.signing.provenance import read_claim
 from tests.conftest import ROOT, require_tool
+from tests.customers.helpers import pdf_pages
 from tests.pdf_conformance import assert_conformant, assert_qpdf_clean
 from tests.signing.conftest import run_cli
 
@@ -159,3 +164,32 @@ def test_sign_our_contract_without_its_customer_is_invisible_with_a_warning(
             "registry at") in proc.stderr
     assert "invisible" in proc.stdout
     assert list(_fields((project_dir / "invisible.pdf").read_bytes())) == [PROCESSOR_FIELD]
+
+
+def test_build_sign_fills_the_processors_place_and_date(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    claim = read_claim(signed)
+    assert claim is not None and claim.signing is not None
+    assert (claim.signing.place, claim.signing.signatory) == ("Amsterdam", "J. de Vries (Directeur)")
+    page = " ".join(pdf_pages(signed)[-2].split())  # the signature page, before Bijlage 1
+    assert f"Plaats: Amsterdam Datum: {format_date_nl(claim.signing.day)}" in page
+    # the customer's lines stay blank, to be written on
+    assert page.count("Plaats: Amsterdam") == 1
+
+
+def test_signing_fills_what_the_stamp_says(tmp_path: Path) -> None:
+    from assembler.agreement.project import Project
+    from assembler.customers.document import build_contract
+    from tests.customers.helpers import customer_c1042
+
+    signing = ProcessorSigning("Amsterdam", dt.date(2026, 12, 1), "J. de Vries (Directeur)")
+    built = build_contract(Project(ROOT), customer_c1042(), signing=signing)
+    assert built.pdf is not None
+    text = " ".join(" ".join(pdf_pages(built.pdf)).split())
+    assert "Plaats: Amsterdam Datum: 1 december 2026" in text
+    claim = read_claim(built.pdf)
+    assert claim is not None and claim.signing == signing
+    unsigned = build_contract(Project(ROOT), customer_c1042())
+    assert unsigned.pdf is not None and "Plaats: Amsterdam" not in " ".join(pdf_pages(unsigned.pdf))

@@ -172,3 +172,15 @@ def test_appearance_fits_a_small_box_on_one_page(test_pki: SigningPki) -> None:
         for expected in ("Digitaal ondertekend", "Door", "Test Ondertekenaar", "Namens VoIP Express",
                          "28 november 2026, 09:15 uur (CET)", "Plaats Amsterdam"):
             assert expected in text, (height, text)
+
+
+def test_stamp_names_the_signatory_then_the_certificate(test_pki: SigningPki) -> None:
+    from pypdf import PdfReader
+
+    from assembler.model import SignatureBox
+    from assembler.signing.appearance import appearance_pdf
+
+    pdf = appearance_pdf(signer_config(test_pki), SignatureBox(0, 68, 566, 280, 626),
+                         dt.datetime(2026, 11, 28, 8, 15, tzinfo=dt.UTC), "J. de Vries (Directeur)")
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Door J. de Vries (Directeur) Certificaat Test Ondertekenaar" in text
