@@ -1,4 +1,5 @@
-"""Every kind of PDF the project writes passes PDF/A-2b and PDF/UA-1 (page-validation) and qpdf.
+"""Every kind of PDF the project writes passes PDF/A-2b and PDF/UA-1 (page-validation) and qpdf,
+and its extracted text is clean (no soft hyphens, names whole).
 
 The signed contract is checked in tests/signing (test_pades, test_built_contracts), where the
 test PKI lives. Here: the customer's contract, the redline, the notice letter, the version text
@@ -7,12 +8,15 @@ test PKI lives. Here: the customer's contract, the redline, the notice letter, t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from assembler.agreement.project import Project
 from assembler.agreement.project_copy import copy_project
@@ -77,3 +81,20 @@ def test_pdf_ua_1_claimed_and_met(released: Path, kind: str) -> None:
 def test_qpdf_check(released: Path, kind: str) -> None:
     assert_qpdf_clean(_documents(released)[kind])
 
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_extracted_text_has_no_soft_hyphens(released: Path, kind: str) -> None:
+    reader = PdfReader(io.BytesIO(_documents(released)[kind]))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "\u00ad" not in text and len(text) > 1000
+
+
+def test_long_names_are_never_hyphenated() -> None:
+    name = "Stichting Wijkvereniging Buitenveldertsezuidoostelijkeoeverlanden"
+    customer = dataclasses.replace(customer_c1042(), company_name=name)
+    pdf = build_contract(Project(ROOT), customer).pdf
+    assert pdf is not None
+    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    for part in name.split():
+        assert part in words, part  # each word whole, never "Stich-" + "ting"
