@@ -91,21 +91,12 @@ def sign_pdf(
     if PROCESSOR_FIELD in existing:
         raise SigningError(f"the PDF already has a signature field {PROCESSOR_FIELD!r}; "
                            "sign the original, unsigned PDF")
-    for name, at, label in ((CUSTOMER_FIELD, customer_box, "Handtekening verwerkingsverantwoordelijke"),
-                            (PROCESSOR_FIELD, box, "Handtekening verwerker")):
-        if at is not None and name not in existing:
-            fields.append_signature_field(writer, fields.SigFieldSpec(
-                name, on_page=at.page, box=box_rect(at), readable_field_name=label))
-            ref = next(r for n, _, r in fields.enumerate_sig_fields(writer) if n == name)
-            _tag_widget(writer, ref, at.page, label)
+    _add_fields(writer, existing, box, customer_box)
     field_spec = None if box else fields.SigFieldSpec(
         PROCESSOR_FIELD, readable_field_name="Handtekening verwerker")
     meta = signers.PdfSignatureMetadata(
-        field_name=PROCESSOR_FIELD,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason=signer.reason,
-        location=signer.location,
+        field_name=PROCESSOR_FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+        reason=signer.reason, location=signer.location,
         # A certification signature must be the first; on a PDF someone already signed, approve.
         certify=not already_signed,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
@@ -128,8 +119,19 @@ def sign_pdf(
         raise SigningError(f"--ltv: cannot validate the signing certificate: {exc}") from exc
     except OSError as exc:
         raise SigningError(f"signing failed: {exc}") from exc
-    data: bytes = out.getvalue()
-    return data
+    return bytes(out.getvalue())
+
+
+def _add_fields(writer: Any, existing: set[str], box: SignatureBox | None,
+                customer_box: SignatureBox | None) -> None:
+    """Add the visible signature fields (customer's, processor's) with /TU, tagged for PDF/UA."""
+    for name, at, label in ((CUSTOMER_FIELD, customer_box, "Handtekening verwerkingsverantwoordelijke"),
+                            (PROCESSOR_FIELD, box, "Handtekening verwerker")):
+        if at is not None and name not in existing:
+            fields.append_signature_field(writer, fields.SigFieldSpec(
+                name, on_page=at.page, box=box_rect(at), readable_field_name=label))
+            ref = next(r for n, _, r in fields.enumerate_sig_fields(writer) if n == name)
+            _tag_widget(writer, ref, at.page, label)
 
 
 class _KeepXmpWriter(IncrementalPdfFileWriter):
