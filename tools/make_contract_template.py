@@ -17,10 +17,11 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
@@ -99,7 +100,7 @@ def body(sect_pr: str) -> str:
              + "</w:tr></w:tbl>")
     parts = [
         p("Title", r("{{ title }}")),
-        p("Subtitle", r("Versie {{ version }}, geldend vanaf {{ effective }}")),
+        p("Subtitle", r("{{ version_line }}")),
         p("Heading2", r("Partijen")),
         party("Verwerker", "processor"),
         p("Normal", r("en")),
@@ -142,6 +143,19 @@ FOOTER = p("Footer", r("{{ customer.customer_id }} · tekst {{ short_hash }}") +
            + r("pagina ") + field("PAGE") + r(" van ") + field("NUMPAGES"))
 
 
+def signature_box(style: Any) -> None:
+    """Make `style` the signature box the PDF draws: a bordered empty paragraph 60 pt high."""
+    style.paragraph_format.space_before = Pt(4)
+    style.paragraph_format.line_spacing = Pt(60)
+    style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    ppr = style.element.get_or_add_pPr()
+    borders = ppr.makeelement(qn("w:pBdr"), {})
+    for side in ("top", "left", "bottom", "right"):
+        borders.append(borders.makeelement(qn(f"w:{side}"), {
+            qn("w:val"): "single", qn("w:sz"): "4", qn("w:space"): "0", qn("w:color"): "787878"}))
+    ppr.insert(0, borders)
+
+
 def styled_package() -> bytes:
     """Return a python-docx package with the house styles, page setup, header and footer parts."""
     d = docx.Document()
@@ -179,7 +193,7 @@ def styled_package() -> bytes:
     styles["Fingerprint"].paragraph_format.space_before = Pt(180)
     styles["Signature"].paragraph_format.space_after = Pt(2)
     styles["SignatureLabel"].paragraph_format.space_before = Pt(6)
-    styles["SignatureSpace"].paragraph_format.space_before = Pt(48)
+    signature_box(styles["SignatureSpace"])
     table_style = styles.add_style("SignatureTable", WD_STYLE_TYPE.TABLE)
     table_style.base_style = styles["Normal Table"]
     for name in ("Header", "Footer"):
@@ -229,6 +243,11 @@ def build() -> bytes:
                                     b'<w:defaultTabStop w:val="720"/><w:autoHyphenation/>')
                 data = data.replace(b"<w:savePreviewPicture/>", b"")
                 assert b"<w:autoHyphenation/>" in data
+            elif name == "docProps/app.xml":
+                # python-docx's default says "Microsoft Macintosh Word" wrote it.
+                data = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<Properties xmlns=\""
+                        b'http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                        b"<Application>assembler</Application><DocSecurity>0</DocSecurity></Properties>")
             elif name == "_rels/.rels":
                 data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"", data)
             elif name == "word/document.xml":

@@ -9,7 +9,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, project, registry
 from assembler.cli.progress import progress_bar
-from assembler.cli.signing import sign_built, signer_from_config
+from assembler.cli.signing import sign_built, signer_from_config, signing_now
 from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
@@ -191,9 +191,13 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
             chosen = [reg.customer(cid) for cid in customer_ids]
             builder = ContractBuilder(p, contract)
             for customer in chosen:
-                built = builder.build(customer, version_ref, formats, boxes=signer is not None)
-                if signer is not None:
-                    built = sign_built(built, signer)
+                if signer is None:
+                    built = builder.build(customer, version_ref, formats, boxes=False)
+                else:
+                    who = builder.resolve(version_ref or customer.version)[0].agreement.meta.processor
+                    signing, now = signing_now(signer, f"{who.signatory_name} ({who.signatory_role})")
+                    built = sign_built(builder.build(customer, version_ref, formats, True, signing),
+                                       signer, signing, now)
                 for path in write_contract(built, out, formats):
                     click.echo(f"wrote {_relative(path)}")
             return

@@ -15,11 +15,12 @@ from assembler.config import Config, load_config
 from assembler.customers.document import BuiltContract
 from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import MB, atomic_write_bytes, read_limited
-from assembler.model import SignatureBox, SignatureCheck, VerifyResult
+from assembler.model import ProcessorSigning, SignatureBox, SignatureCheck, VerifyResult
+from assembler.signing.appearance import TIMEZONE, local_time
 from assembler.signing.keys import SignerConfig, load_signer, load_trust, trust_entries
 from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
-from assembler.signing.verify import ProvenanceCheck, local_time, verify_pdf
+from assembler.signing.verify import ProvenanceCheck, verify_pdf
 
 PDF_LIMIT = 50 * MB
 """The largest PDF `sign` and `verify` read (a signed contract is well under 1 MB)."""
@@ -81,10 +82,21 @@ def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | Non
     return found
 
 
-def sign_built(built: BuiltContract, signer: SignerConfig) -> BuiltContract:
-    """Return `built` with its PDF signed in the processor's block (for `build --sign`)."""
+def signing_now(signer: SignerConfig, signatory: str) -> tuple[ProcessorSigning, dt.datetime]:
+    """Return where, when and by whom the processor signs now (the clock, Amsterdam's day)."""
+    now = dt.datetime.now(dt.UTC)
+    return ProcessorSigning(signer.location, now.astimezone(TIMEZONE).date(), signatory), now
+
+
+def sign_built(built: BuiltContract, signer: SignerConfig, signing: ProcessorSigning,
+               now: dt.datetime) -> BuiltContract:
+    """Return `built` with its PDF signed in the processor's block (for `build --sign`).
+
+    `built` was rendered with `signing`, so its Plaats and Datum lines say what the stamp says.
+    """
     assert built.pdf is not None
-    return replace(built, pdf=sign_pdf(built.pdf, signer, built.processor_box, built.customer_box))
+    return replace(built, pdf=sign_pdf(built.pdf, signer, built.processor_box, built.customer_box,
+                                       now=now, signatory=signing.signatory))
 
 
 @click.command("sign")

@@ -30,7 +30,7 @@ from assembler.agreement.project import Project
 from assembler.dutch import format_date_nl
 from assembler.errors import RenderError
 from assembler.fsutil import safe_name
-from assembler.model import Agreement, Customer, Paragraph, Party, Resolved, SignatureBox
+from assembler.model import Agreement, Customer, Paragraph, Party, ProcessorSigning, Resolved, SignatureBox
 from assembler.render import typst_pdf as pdf_render
 
 FORMATS = ("pdf", "docx")
@@ -97,8 +97,8 @@ def provenance(resolved: Resolved, customer_id: str) -> dict[str, str]:
 
 
 SHARED_KEYS = frozenset({"pdf_keywords", "pdf_description", "contract", "title", "version",
-                         "effective", "sha256", "short_hash", "commit", "processor", "preamble",
-                         "articles"})
+                         "effective", "version_line", "sha256", "short_hash", "commit", "processor",
+                         "preamble", "articles"})
 """The keys of `agreement_data`: the same for every customer of a version."""
 
 
@@ -117,7 +117,9 @@ def agreement_data(resolved: Resolved) -> dict[str, Any]:
         "contract": a.contract,
         "title": a.title,
         "version": resolved.label,
-        "effective": format_date_nl(version.effective) if version else "(concept, niet vastgesteld)",
+        "effective": format_date_nl(version.effective) if version else "",
+        "version_line": (f"Versie {resolved.label}, geldend vanaf {format_date_nl(version.effective)}"
+                         if version else "Concepttekst, nog niet vastgesteld"),
         "sha256": a.sha256,
         "short_hash": a.sha256[:12],
         "commit": resolved.commit or "worktree",
@@ -132,14 +134,24 @@ def agreement_data(resolved: Resolved) -> dict[str, Any]:
     }
 
 
-def contract_data(resolved: Resolved, customer: Customer,
-                  shared: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return everything a renderer needs for one customer's contract."""
+def contract_data(resolved: Resolved, customer: Customer, shared: dict[str, Any] | None = None,
+                  signing: ProcessorSigning | None = None) -> dict[str, Any]:
+    """Return everything a renderer needs for one customer's contract.
+
+    With `signing` (the contract is signed right after it is rendered) the processor's Plaats
+    and Datum lines carry the place and day of that signature; otherwise they stay blank.
+    """
     a = resolved.agreement
     data = dict(shared if shared is not None else agreement_data(resolved))
     catalogue = customer_catalogue(a.catalogue, customer.services)
     prov = provenance(resolved, customer.customer_id)
     data["customer"] = _customer(customer)
+    data["processor_signing"] = ({"place": signing.place, "date": format_date_nl(signing.day)}
+                                 if signing else {"place": "", "date": ""})
+    # What was filled in travels in the metadata, so that a rebuild for verification matches.
+    data["signing_keywords"] = ([f"{KEYWORD_PREFIX}signed-place={signing.place}",
+                                 f"{KEYWORD_PREFIX}signed-on={signing.day.isoformat()}",
+                                 f"{KEYWORD_PREFIX}signatory={signing.signatory}"] if signing else [])
     data["services"] = service_labels(a, customer)
     data["services_text"] = ", ".join(data["services"])
     data["annexes"] = [{"number": ax.number, "title": ax.title,
@@ -219,14 +231,15 @@ def render_pdf(data: dict[str, Any], day: dt.date,
 
 
 def build_contract(project: Project, customer: Customer, version_ref: str | None = None,
-                   formats: Sequence[str] = FORMATS, contract: str | None = None) -> BuiltContract:
+                   formats: Sequence[str] = FORMATS, contract: str | None = None,
+                   signing: ProcessorSigning | None = None) -> BuiltContract:
     """Render one customer's contract at `version_ref` (default: the customer's version).
 
     The signature blocks are located in the PDF too (one extra Typst pass), ready for signing;
     `ContractBuilder` is the way to build without them.
     """
     resolved = project.resolve(version_ref or customer.version, contract)
-    return build_resolved(resolved, customer, formats, True)
+    return build_resolved(resolved, customer, formats, True, None, signing)
 
 
 class ContractBuilder:
@@ -245,19 +258,21 @@ class ContractBuilder:
         return self._resolved[ref]
 
     def build(self, customer: Customer, version_ref: str | None = None,
-              formats: Sequence[str] = FORMATS, boxes: bool = True) -> BuiltContract:
+              formats: Sequence[str] = FORMATS, boxes: bool = True,
+              signing: ProcessorSigning | None = None) -> BuiltContract:
         """Render one customer's contract (see `build_contract`)."""
         resolved, shared = self.resolve(version_ref or customer.version)
-        return build_resolved(resolved, customer, formats, boxes, shared)
+        return build_resolved(resolved, customer, formats, boxes, shared, signing)
 
 
 def build_resolved(resolved: Resolved, customer: Customer, formats: Sequence[str] = FORMATS,
-                   boxes: bool = True, shared: dict[str, Any] | None = None) -> BuiltContract:
+                   boxes: bool = True, shared: dict[str, Any] | None = None,
+                   signing: ProcessorSigning | None = None) -> BuiltContract:
     """Render one customer's contract from an already resolved text."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise RenderError(f"unknown format {unknown[0]!r} (known: {', '.join(FORMATS)})")
-    data = contract_data(resolved, customer, shared)
+    data = contract_data(resolved, customer, shared, signing)
     pdf = docx = None
     processor_box = customer_box = None
     # A fixed date, never the clock: the version's effective date (a concept has none: the

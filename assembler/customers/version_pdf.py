@@ -45,7 +45,7 @@ def version_pdf_data(v: PublishedVersion, owner: str,
         # The note on the first page is the same for every set of services, so that Typst re-lays
         # out only Bijlage 1 from one set to the next (a note that changes length there would move
         # every paragraph after it: ~44 ms a text instead of ~6).
-        note = ("Tekst van deze versie met de Bijlage 1 voor de diensten die Verwerkingsverantwoordelijke "
+        note = ("Tekst van deze versie met Bijlage 1 voor de diensten die Verwerkingsverantwoordelijke "
                 "afneemt. De namen van partijen staan in de getekende overeenkomst.")
         labels = [s.label for s in a.catalogue.services if s.id in services]
         annex_note = "Voor de afgenomen diensten: " + ", ".join(labels) + "."

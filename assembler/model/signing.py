@@ -20,6 +20,20 @@ ProvenanceStatus = Literal["match", "mismatch", "not checked"]
 
 
 @dataclass(frozen=True)
+class ProcessorSigning:
+    """Where and on which day the processor signs: printed on its Plaats and Datum lines."""
+
+    place: str
+    """``"Amsterdam"`` (the signature's location, from [signing] location)."""
+    day: dt.date
+    """The signing day in Europe/Amsterdam, from the clock at signing."""
+    signatory: str
+    """Who signs as printed above the signature: ``"J. de Vries (Directeur)"``.
+
+    No comma: it travels in the PDF's comma-separated keywords."""
+
+
+@dataclass(frozen=True)
 class TimestampCheck:
     """The RFC 3161 timestamp on a signature (PAdES B-T)."""
 

@@ -107,10 +107,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _by_version(key: str, steps: Sequence[Version]) -> tuple[tuple[str, str], ...]:
+    """Return each version's own written toelichting on `key`, ``(version, text)``, in order."""
+    notes = [(v.number, v.toelichting.get(key, "").strip()) for v in steps]
+    return tuple((n, t) for n, t in notes if t and TOELICHTING_TODO not in t)
+
+
 def _explain(key: str, steps: Sequence[Version]) -> str:
     """Return the toelichting on `key` over the versions in `steps`, labelled when several."""
-    notes = [(v.number, v.toelichting.get(key, "").strip()) for v in steps]
-    notes = [(n, t) for n, t in notes if t and TOELICHTING_TODO not in t]
+    notes = _by_version(key, steps)
     if len(notes) == 1:
         return notes[0][1]
     return " ".join(f"In versie {n}: {t}" for n, t in notes)
@@ -136,7 +141,7 @@ def article_notes(redline: Redline, steps: Sequence[Version]) -> tuple[ArticleNo
         article = new.article(number)
         heading = (f"Artikel {number}. {article.title}" if article
                    else f"Artikel {number} (vervalt)")
-        notes.append(ArticleNote(number, heading, text))
+        notes.append(ArticleNote(number, heading, text, _by_version(number, steps)))
     return tuple(notes)
 
 
@@ -156,7 +161,8 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
         annex_note=_explain("bijlage-1", steps),
         redline_pdf=(request.redline_pdf or notice_parts.redline_pdf)(redline),
         redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
-        notice_date=request.notice_date, sender=request.sender)
+        notice_date=request.notice_date, sender=request.sender,
+        annex_by_version=_by_version("bijlage-1", steps))
 
 
 _CONTEXT: Context | None = None

@@ -17,6 +17,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
+from typing import Any
 
 from assembler.model import Customer
 from assembler.notices.letter import SharedParts, attachment_names, letter_texts, reference, salutation
@@ -41,44 +42,79 @@ def _attachments(shared: SharedParts, customer: Customer) -> list[tuple[str, str
                                 "Bijlage 1")]
 
 
-def _plain(shared: SharedParts, customer: Customer, texts: dict[str, object]) -> str:
+def signature_lines(shared: SharedParts) -> list[str]:
+    """Return the e-mail's signature: who signs, and the company's legal name, address and KvK."""
+    p = shared.meta.processor
+    return [x for x in (p.signatory_name, p.signatory_role) if x] + [
+        p.name, f"{p.street}, {p.postcode} {p.city}", f"KvK {p.kvk}", p.email, shared.meta.website]
+
+
+def _plain(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str:
+    heads = texts["headings"]
     out = [salutation(customer), ""]
-    out += [str(p) + "\n" for p in texts["intro"]]  # type: ignore[attr-defined]
-    out.append("Wat verandert er:")
-    out += [f"- {a.heading}: {a.toelichting}" for a in shared.articles]
+    out += [str(p) + "\n" for p in texts["intro"]]
+    out += [heads["changes"], ""]
+    for a in shared.articles:
+        if len(a.by_version) > 1:
+            out.append(f"- {a.heading}:")
+            out += [f"  Versie {n}: {t}" for n, t in a.by_version]
+        else:
+            out.append(f"- {a.heading}: {a.toelichting}")
     if texts["annex_note"]:
         out.append(f"- {texts['annex_note']}")
-    out.append("")
-    out.append("In de bijlagen bij deze e-mail vindt u:")
+        if len(shared.annex_by_version) > 1:
+            out += [f"  Versie {n}: {t}" for n, t in shared.annex_by_version]
+    out += ["", "In de bijlagen bij deze e-mail vindt u:"]
     out += [f"- {name}: {what}" for name, what in _attachments(shared, customer)]
-    out.append("")
-    out += [str(p) + "\n" for p in texts["rights"]]  # type: ignore[attr-defined]
-    out += [str(texts["fulltext"]), shared.sha256, "", str(texts["contact"]), "",
-            str(texts["closing"]), ""]
-    out += list(texts["signature"])  # type: ignore[call-overload]
+    out += ["", heads["rights"], ""]
+    out += [str(p) + "\n" for p in texts["rights"]]
+    out += [heads["fulltext"], "", str(texts["fulltext"]), shared.sha256, "", heads["contact"], "",
+            str(texts["contact"]), "", str(texts["closing"]), ""]
+    out += signature_lines(shared)
     return "\n".join(out) + "\n"
 
 
-def _html(shared: SharedParts, customer: Customer, texts: dict[str, object]) -> str:
-    e = html.escape
+_LINKABLE = re.compile(r"https://[^\s,;]+[^\s,;.)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _linked(text: str) -> str:
+    """Return `text` escaped for HTML, with its web addresses and e-mail addresses as links."""
+    out, last = [], 0
+    for m in _LINKABLE.finditer(text):
+        target = m.group(0) if m.group(0).startswith("https://") else f"mailto:{m.group(0)}"
+        out += [html.escape(text[last:m.start()]),
+                f'<a href="{html.escape(target)}">{html.escape(m.group(0))}</a>']
+        last = m.end()
+    return "".join(out) + html.escape(text[last:])
+
+
+def _html(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str:
+    e, heads = html.escape, texts["headings"]
     parts = [f"<p>{e(salutation(customer))}</p>"]
-    parts += [f"<p>{e(str(p))}</p>" for p in texts["intro"]]  # type: ignore[attr-defined]
-    parts.append("<h2>Wat verandert er</h2><ul>")
-    parts += [f"<li><strong>{e(a.heading)}</strong>: {e(a.toelichting)}</li>" for a in shared.articles]
+    parts += [f"<p>{_linked(str(p))}</p>" for p in texts["intro"]]
+    parts.append(f"<h2>{e(heads['changes'])}</h2>")
+    for a in shared.articles:
+        parts.append(f"<h3>{e(a.heading)}</h3>")
+        if len(a.by_version) > 1:
+            parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>" for n, t in a.by_version]
+        else:
+            parts.append(f"<p>{_linked(a.toelichting)}</p>")
     if texts["annex_note"]:
-        parts.append(f"<li>{e(str(texts['annex_note']))}</li>")
-    parts.append("</ul><h2>Bijlagen</h2><ul>")
+        parts.append(f"<h3>Bijlage 1</h3><p>{_linked(str(texts['annex_note']))}</p>")
+        if len(shared.annex_by_version) > 1:
+            parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>" for n, t in shared.annex_by_version]
+    parts.append("<h2>Bijlagen bij deze e-mail</h2><ul>")
     parts += [f"<li>{e(name)}: {e(what)}</li>" for name, what in _attachments(shared, customer)]
-    parts.append("</ul>")
-    parts.append("<h2>Uw recht om op te zeggen</h2>")
-    parts += [f"<p>{e(str(p))}</p>" for p in texts["rights"]]  # type: ignore[attr-defined]
-    parts.append(f"<p>{e(str(texts['fulltext']))}<br><code>{shared.sha256}</code></p>")
-    parts.append(f"<p>{e(str(texts['contact']))}</p>")
-    sig = "<br>".join(e(s) for s in texts["signature"])  # type: ignore[attr-defined]
+    parts.append(f"</ul><h2>{e(heads['rights'])}</h2>")
+    parts += [f"<p>{_linked(str(p))}</p>" for p in texts["rights"]]
+    parts.append(f"<h2>{e(heads['fulltext'])}</h2>")
+    parts.append(f"<p>{_linked(str(texts['fulltext']))}<br><code>{shared.sha256}</code></p>")
+    parts.append(f"<h2>{e(heads['contact'])}</h2><p>{_linked(str(texts['contact']))}</p>")
+    sig = "<br>".join(_linked(s) for s in signature_lines(shared))
     parts.append(f"<p>{e(str(texts['closing']))}</p><p>{sig}</p>")
     return ('<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>'
-            f'{e(str(texts["subject"]))}</title></head><body>\n' + "\n".join(parts)
-            + "\n</body></html>\n")
+            f'{e(str(texts["subject"]))}</title></head><body>\n'
+            f'<h1>{e(str(texts["subject"]))}</h1>\n' + "\n".join(parts) + "\n</body></html>\n")
 
 
 def _pdf_part(data: bytes, filename: str) -> EmailMessage:

@@ -11,10 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from assembler.dutch import format_date_nl
 from assembler.model import ClauseChange, ContractMeta, Customer
+from assembler.redline.words import word_ops
 from assembler.render.typst_pdf import file_data_template, timestamp_of
+
+Medium = Literal["brief", "e-mail"]
+"""What a text is written for: the letter PDF or the body of the e-mail."""
+Channel = Literal["e-mail", "post"]
+"""How the letter travels: attached to the notice e-mail (today's only way) or printed and posted."""
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -32,6 +39,8 @@ class ArticleNote:
     """``"Artikel 7. Datalekken, …"`` (``"Artikel 6 (vervallen)"`` when removed)."""
     toelichting: str
     """The Dutch explanation from the version's manifest."""
+    by_version: tuple[tuple[str, str], ...] = ()
+    """Each version's own explanation, ``(version, text)``, when the customer skips several."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class SharedParts:
     notice_date: dt.date
     sender: str
     """The From address."""
+    annex_by_version: tuple[tuple[str, str], ...] = ()
+    """Each version's own toelichting on Bijlage 1, ``(version, text)``, when several."""
 
 
 def salutation(customer: Customer) -> str:
@@ -90,42 +101,80 @@ def _name(shared: SharedParts) -> str:
     return shared.meta.self_names[0] if shared.meta.self_names else shared.title
 
 
+def termination_paragraphs(shared: SharedParts, customer: Customer) -> list[str]:
+    """Return what the letter says about the customer's right to terminate, in Dutch.
+
+    Art. 11.2 lets the customer terminate "dagelijks ... zoals overeengekomen in de
+    Hoofdovereenkomst": the Verwerkersovereenkomst is a supplement to the Hoofdovereenkomst and
+    cannot be seen apart from it (art. 11.5), and it lasts as long as we provide services
+    (art. 11.1). So what can be terminated is the Hoofdovereenkomst (and with it this agreement),
+    at any day, in the way and with the notice period the Hoofdovereenkomst sets; the letter
+    cannot name that period, it is not in our texts. Until the termination takes effect the
+    version in force applies, and from the effective date that is the new version.
+    """
+    p = shared.meta.processor
+    effective = format_date_nl(shared.effective)
+    ref = reference(shared.version, customer.customer_id)
+    return [
+        f"Artikel 11.2 van de {_name(shared)} bepaalt: “{TERMINATION_CLAUSE}” Gaat u niet akkoord "
+        f"met versie {shared.version}, dan kunt u dus op elke dag de Hoofdovereenkomst tussen "
+        f"{customer.company_name} en {p.name} opzeggen, en daarmee deze {_name(shared)}, die daar "
+        "een aanvulling op is en zolang duurt als wij diensten voor u verrichten (artikelen 11.5 "
+        "en 11.1).",
+        "De opzegging gaat in op de datum die volgt uit de opzegtermijn en de wijze van opzeggen "
+        "in de Hoofdovereenkomst. Tot die datum geldt de versie die dan van kracht is: tot "
+        f"{effective} versie {shared.from_version}, daarna versie {shared.version}.",
+        f"Stuur uw opzegging per e-mail naar {p.email} of per post naar {p.name}, {p.street}, "
+        f"{p.postcode} {p.city}, onder vermelding van ons kenmerk {ref}. Zegt u niet op, dan geldt "
+        f"versie {shared.version} vanaf {effective}.",
+    ]
+
+
+def _fulltext(shared: SharedParts, medium: Medium, channel: Channel, contract_file: str) -> str:
+    """Return where the full text is: words that fit what the reader holds."""
+    what = f"De volledige tekst van versie {shared.version}, met uw eigen Bijlage 1,"
+    if medium == "e-mail":
+        where = "is als bijlage bij deze e-mail gevoegd"
+    elif channel == "post":
+        where = "is bij deze brief gevoegd"
+    else:
+        where = f"is als bijlage ({contract_file}) gevoegd bij de e-mail waarmee wij u deze brief sturen"
+    return (f"{what} {where}; alle versies staan op {shared.meta.website}. De "
+            f"SHA-256-controlewaarde van de tekst van versie {shared.version} is:")
+
+
 def letter_texts(shared: SharedParts, customer: Customer, annex_changes: bool,
-           medium: str = "brief") -> dict[str, object]:
+                 medium: Medium = "brief", channel: Channel = "e-mail") -> dict[str, object]:
     """Return the Dutch paragraphs the letter and the e-mail (`medium` "e-mail") share."""
     p = shared.meta.processor
     effective = format_date_nl(shared.effective)
     ref = reference(shared.version, customer.customer_id)
     names = attachment_names(shared, customer)
-    postal = f"{p.name}, {p.street}, {p.postcode} {p.city}"
+    enclosed = " (bij de e-mail)" if medium == "brief" and channel == "e-mail" else ""
     return {
         "subject": f"Wijziging {_name(shared)} per {effective} (versie {shared.version})",
         "intro": [
             f"Op {effective} treedt versie {shared.version} van de {_name(shared)} in werking. Deze "
             f"versie vervangt versie {shared.from_version}, die nu tussen {customer.company_name} en "
             f"{p.name} geldt.",
-            f"Met deze {medium} informeren wij u, zoals artikel 11.2 van de Verwerkersovereenkomst "
+            f"Met deze {medium} informeren wij u, zoals artikel 11.2 van de {_name(shared)} "
             "voorschrijft, ten minste één maand van tevoren over de wijzigingen. Hieronder leest u "
             "per artikel wat er verandert en waarom.",
         ],
+        "headings": {"changes": "Wat verandert er?",
+                     "rights": "Wat kunt u doen als u niet akkoord gaat?",
+                     "fulltext": "Waar vindt u de volledige tekst?",
+                     "contact": "Heeft u vragen?"},
         "annex_note": (f"Ook uw Bijlage 1, waarin staat welke persoonsgegevens wij voor u verwerken, "
-                       f"verandert. {shared.annex_note}".strip() if annex_changes else ""),
-        "rights": [
-            f"Artikel 11.2 van de Verwerkersovereenkomst bepaalt: “{TERMINATION_CLAUSE}” Gaat u "
-            f"niet akkoord met versie {shared.version}, dan kunt u de overeenkomst dus op elke dag "
-            "opzeggen, op de wijze die in de Hoofdovereenkomst is afgesproken.",
-            f"Stuur uw opzegging per e-mail naar {p.email} of per post naar {postal}, en vermeld "
-            f"daarbij ons kenmerk {ref}. Zegt u niet op, dan geldt versie {shared.version} vanaf "
-            f"{effective}.",
-        ],
-        "fulltext": (f"De volledige tekst van versie {shared.version}, met uw eigen Bijlage 1, vindt "
-                     f"u als bijlage bij deze {medium} ({names['contract']}); alle versies staan op "
-                     f"{shared.meta.website}. De SHA-256-controlewaarde van de tekst van versie "
-                     f"{shared.version} is:"),
-        "contact": (f"Heeft u vragen over deze wijziging? Neem dan contact met ons op via {p.email}, "
-                    f"onder vermelding van kenmerk {ref}."),
+                       f"verandert. {'' if len(shared.annex_by_version) > 1 else shared.annex_note}"
+                       .strip() if annex_changes else ""),
+        "rights": termination_paragraphs(shared, customer),
+        "fulltext": _fulltext(shared, medium, channel, names["contract"]),
+        "contact": (f"Neem dan contact met ons op via {p.email}, onder vermelding van ons kenmerk "
+                    f"{ref}."),
         "closing": "Met vriendelijke groet,",
         "signature": [x for x in (p.signatory_name, p.signatory_role, p.name) if x],
+        "enclosures_heading": f"Bijlagen{enclosed}",
         "enclosures": [f"1. Overzicht van de wijzigingen ten opzichte van versie {shared.from_version} "
                        f"({names['redline']})",
                        f"2. {shared.title}, versie {shared.version}, met uw Bijlage 1 "
@@ -133,11 +182,18 @@ def letter_texts(shared: SharedParts, customer: Customer, annex_changes: bool,
     }
 
 
-def letter_data(shared: SharedParts, customer: Customer,
-                annex_changes: bool) -> tuple[dict[str, object], dict[str, object]]:
+def marked_runs(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
+    """Return the old and the new text as runs ``[kind, text]``: kept, deleted or inserted words."""
+    ops = word_ops(old, new)
+    return ([[o.op, o.text] for o in ops if o.op != "insert"],
+            [[o.op, o.text] for o in ops if o.op != "delete"])
+
+
+def letter_data(shared: SharedParts, customer: Customer, annex_changes: bool,
+                channel: Channel = "e-mail") -> tuple[dict[str, object], dict[str, object]]:
     """Return the JSON data of `notice_letter.typ`: (shared by all customers, this customer's)."""
     p = shared.meta.processor
-    texts = letter_texts(shared, customer, annex_changes)
+    texts = letter_texts(shared, customer, annex_changes, channel=channel)
     recipient = [customer.company_name]
     if customer.contact_name:
         recipient.append(f"t.a.v. {customer.contact_name}")
@@ -151,12 +207,18 @@ def letter_data(shared: SharedParts, customer: Customer,
                              shared.meta.website.removeprefix("https://")]},
         "footer": f"{p.name} · KvK {p.kvk} · {p.email}",
         "place_date": f"{p.city}, {format_date_nl(shared.notice_date)}",
-        "articles": [{"heading": a.heading, "toelichting": a.toelichting} for a in shared.articles],
+        "date": format_date_nl(shared.notice_date),
+        "annex_by_version": [list(n) for n in shared.annex_by_version if len(shared.annex_by_version) > 1],
+        "articles": [{"heading": a.heading, "toelichting": a.toelichting,
+                      "by_version": [list(n) for n in a.by_version if len(a.by_version) > 1]}
+                     for a in shared.articles],
         "table_intro": f"De gewijzigde bepalingen naast elkaar (links versie {shared.from_version}, "
-                       f"rechts versie {shared.version}):",
+                       f"rechts versie {shared.version}); vervallen woorden zijn doorgehaald, "
+                       "nieuwe woorden onderstreept:",
         "old_heading": f"Versie {shared.from_version}",
         "new_heading": f"Versie {shared.version}",
-        "changes": [c.__dict__ for c in shared.changes],
+        "changes": [c.__dict__ | dict(zip(("old_runs", "new_runs"), marked_runs(c.old_text, c.new_text),
+                                          strict=True)) for c in shared.changes],
         "sha256": shared.sha256,
     }
     own = {**texts, "recipient": recipient,
@@ -165,8 +227,9 @@ def letter_data(shared: SharedParts, customer: Customer,
     return common, own
 
 
-def render_letter(shared: SharedParts, customer: Customer, annex_changes: bool) -> bytes:
-    """Return the letter PDF (PDF/A-2b) for one customer."""
-    common, own = letter_data(shared, customer, annex_changes)
+def render_letter(shared: SharedParts, customer: Customer, annex_changes: bool,
+                  channel: Channel = "e-mail") -> bytes:
+    """Return the letter PDF (PDF/A-2b, PDF/UA-1) for one customer."""
+    common, own = letter_data(shared, customer, annex_changes, channel)
     return file_data_template("notice_letter.typ").render(
         {"shared.json": common, "customer.json": own}, timestamp_of(shared.notice_date))

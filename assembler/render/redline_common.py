@@ -6,8 +6,9 @@ English (`describe_en`) for the terminal, the pull request and the JSON consumer
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from assembler.dutch import format_date_nl
 from assembler.model import Block, Change, ChangeKind, ListName, Op, Redline, Resolved
@@ -28,10 +29,14 @@ def side_label(r: Resolved) -> str:
 
 
 def side_label_nl(r: Resolved) -> str:
-    """Return a side as a Dutch reader names it: ``"versie 1.1"`` or ``"concept (HEAD …)"``."""
+    """Return a side as a Dutch reader names it: ``"versie 1.1"`` or ``"concepttekst van 0123…"``.
+
+    A customer never reads git's words ("worktree", "HEAD"): an unreleased side is a concept
+    text, named by its commit when it has one.
+    """
     if r.version:
         return f"versie {r.version.number}"
-    return f"concept ({side_label(r)})"
+    return f"concepttekst van {r.commit[:12]}" if r.commit else "concepttekst (nog niet vastgesteld)"
 
 
 def counts(redline: Redline) -> Counter[str]:
@@ -204,8 +209,21 @@ _DESCRIBE_NL: dict[ChangeKind, Callable[[Change], str]] = {
 }
 
 
-def describe_nl(c: Change) -> str:
-    """Return one Dutch line describing a change, for a customer's reading."""
+def service_labels(redline: Redline) -> dict[str, str]:
+    """Return each service's label by id, from both sides (the new label wins)."""
+    return {s.id: s.label for side in (redline.old, redline.new)
+            for s in side.agreement.catalogue.services}
+
+
+def describe_nl(c: Change, labels: Mapping[str, str] | None = None) -> str:
+    """Return one Dutch line describing a change, for a customer's reading.
+
+    With `labels` (see `service_labels`) services are named as the customer knows them
+    ("Hosted telefonie"), not by their ids ("hosted-pbx").
+    """
+    if labels and (c.services_added or c.services_removed):
+        c = dataclasses.replace(c, services_added=tuple(labels.get(s, s) for s in c.services_added),
+                                services_removed=tuple(labels.get(s, s) for s in c.services_removed))
     if c.level == "article" and c.kind in ("added", "removed"):
         verb = "toegevoegd" if c.kind == "added" else "vervallen"
         return f"Artikel {c.new_number or c.old_number} ({c.new_text or c.old_text}) {verb}"

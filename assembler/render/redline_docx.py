@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from typing import Any
 
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Mm, Pt
 from lxml import etree
 
 from assembler.model import Block, Redline
@@ -25,6 +27,11 @@ from assembler.render.redline_common import date_nl, side_label_nl
 
 _STYLE = {"title": "Title", "article": "Heading 1", "annex": "Heading 1",
           "annex-heading": "Heading 2"}
+
+APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+           b"<Application>assembler</Application><DocSecurity>0</DocSecurity></Properties>")
+"""docProps/app.xml: who wrote the file (python-docx's default claims "Microsoft Macintosh Word")."""
 
 
 class _Revisions:
@@ -86,13 +93,53 @@ def render_redline_docx(redline: Redline) -> bytes:
     props.title = f"{redline.new.agreement.title}: wijzigingen"
     props.subject = f"{side_label_nl(redline.old)} → {side_label_nl(redline.new)}"
     props.comments = ""
-    header = doc.sections[0].header.paragraphs[0]
-    header.text = (f"Wijzigingen {side_label_nl(redline.old)} → {side_label_nl(redline.new)}, "
-                   f"{date_nl(redline)}")
+    _house_style(doc, redline)
     revs = _Revisions(redline.author, redline.date)
     for block in redline.blocks:
         p = doc.add_paragraph(style=_STYLE.get(block.kind, "Normal"))
         _paragraph(p._p, block, revs)
     buf = io.BytesIO()
     doc.save(buf)
-    return write_package(read_parts(buf.getvalue()), date=redline.date)
+    parts = read_parts(buf.getvalue())
+    parts["docProps/app.xml"] = APP_XML
+    # Track the counterparty's edits from the first keystroke; Dutch as the settings' language.
+    parts["word/settings.xml"] = parts["word/settings.xml"].replace(
+        b"<w:defaultTabStop ", b"<w:trackRevisions/><w:defaultTabStop ", 1).replace(
+        b'"en-US"', b'"nl-NL"').replace(b"<w:savePreviewPicture/>", b"")
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(b'"en-US"', b'"nl-NL"')
+    parts.pop("docProps/thumbnail.jpeg", None)
+    parts["_rels/.rels"] = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"",
+                                  parts["_rels/.rels"])
+    parts["[Content_Types].xml"] = re.sub(rb'<Default Extension="jpeg"[^>]*/>', b"",
+                                          parts["[Content_Types].xml"])
+    return write_package(parts, date=redline.date)
+
+
+def _field(paragraph: Any, instr: str) -> None:
+    """Append a simple field (PAGE, NUMPAGES) that Word and LibreOffice recompute."""
+    field = paragraph._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): f" {instr} "})
+    run = field.makeelement(qn("w:r"), {})
+    text = run.makeelement(qn("w:t"), {})
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _house_style(doc: Any, redline: Redline) -> None:
+    """Give the document the contract DOCX's house style: A4, Dutch, header, "pagina X van Y"."""
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Cm(2.4)
+    section.top_margin, section.bottom_margin = Cm(2.4), Cm(2.8)
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    rpr.append(rpr.makeelement(qn("w:lang"), {qn("w:val"): "nl-NL", qn("w:eastAsia"): "nl-NL",
+                                               qn("w:bidi"): "ar-SA"}))
+    doc.core_properties.language = "nl-NL"
+    versions = f"{side_label_nl(redline.old)} → {side_label_nl(redline.new)}"
+    section.header.paragraphs[0].text = f"Wijzigingen {versions}, {date_nl(redline)}"
+    footer = section.footer.paragraphs[0]
+    footer.text = f"{redline.new.agreement.title}, {versions} · pagina "
+    _field(footer, "PAGE")
+    footer.add_run(" van ")
+    _field(footer, "NUMPAGES")

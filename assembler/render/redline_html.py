@@ -16,6 +16,7 @@ from assembler.render.redline_common import (
     describe_nl,
     effective_nl,
     moved_note_nl,
+    service_labels,
     side_label_nl,
     summary_nl,
 )
@@ -23,7 +24,10 @@ from assembler.render.redline_common import (
 CSS = """
 :root { --ins: #0b5d1e; --ins-bg: #e3f3e6; --del: #9b1c1c; --del-bg: #fbe4e4; --bar: #b45309; }
 body { font-family: Georgia, "Times New Roman", serif; line-height: 1.5; color: #111;
-       max-width: 46rem; margin: 2rem auto; padding: 0 1.5rem; }
+       max-width: 46rem; margin: 2rem auto; padding: 0 1.5rem; overflow-wrap: anywhere; }
+h1, h2, h3, p, li { hyphens: auto; }
+@media (max-width: 30rem) { body { padding: 0 0.75rem 0 1.5rem; margin: 1rem auto; }
+  dl.meta { grid-template-columns: 1fr; } }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; } h3 { font-size: 1.05rem; }
 ins { color: var(--ins); background: var(--ins-bg); text-decoration: underline;
       text-decoration-thickness: 2px; }
@@ -88,7 +92,8 @@ def render_redline_html(redline: Redline) -> str:
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}{', ' + escape(e) if e else ''}</dd>"
                    for k, v, e in meta)
     rows += f"<dt>Datum</dt><dd>{escape(date_nl(redline))}</dd>"
-    changes = "".join(f"<li>{escape(describe_nl(c))}</li>" for c in redline.changes)
+    changes = "".join(f"<li>{escape(describe_nl(c, service_labels(redline)))}</li>"
+                      for c in redline.changes)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="nl">',

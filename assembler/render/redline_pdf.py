@@ -14,6 +14,7 @@ from assembler.render.redline_common import (
     describe_nl,
     effective_nl,
     moved_note_nl,
+    service_labels,
     side_label_nl,
     summary_nl,
 )
@@ -40,7 +41,7 @@ def redline_pdf_data(redline: Redline) -> dict[str, Any]:
         "header": f"{title}: wijzigingen {old} → {new}",
         "meta": meta,
         "summary": summary_nl(redline),
-        "changes": [describe_nl(c) for c in redline.changes],
+        "changes": [describe_nl(c, service_labels(redline)) for c in redline.changes],
         "blocks": [{"kind": b.kind, "status": b.status, "note": _note(b),
                     "ops": [[o.op, o.text] for o in b.ops]} for b in redline.blocks],
     }

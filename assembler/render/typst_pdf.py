@@ -25,6 +25,8 @@ from assembler.errors import RenderError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONTS = TEMPLATES / "fonts"
+PDF_STANDARDS: list[typst.PDFStandard] = ["a-2b", "ua-1"]
+"""What every PDF claims and meets: PDF/A-2b (archiving) and PDF/UA-1 (accessible, tagged)."""
 """Fonts shipped in the repository, as fallbacks for what the embedded fonts lack (emoji)."""
 
 
@@ -78,12 +80,12 @@ class Template:
                                         ignore_system_fonts=True)
 
     def render(self, data: dict[str, Any], timestamp: dt.datetime, pdf_a: bool = True) -> bytes:
-        """Return the PDF of the template filled with `data` (PDF/A-2b unless `pdf_a` is false)."""
+        """Return the PDF of the template filled with `data` (PDF/A-2b and PDF/UA-1 if `pdf_a`)."""
         try:
             pdf = self._compiler.compile(
                 format="pdf",
                 sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-                pdf_standards=["a-2b"] if pdf_a else [],
+                pdf_standards=list(PDF_STANDARDS) if pdf_a else [],
                 timestamp=timestamp,
             )
         except typst.TypstError as exc:
@@ -163,7 +165,7 @@ class FileDataTemplate:
             values: list[Any] = []
             if label is not None:
                 values = json.loads(self._compiler.query(f"<{label}>", field="value", format="json"))
-            pdf = self._compiler.compile(format="pdf", pdf_standards=["a-2b"] if pdf_a else [],
+            pdf = self._compiler.compile(format="pdf", pdf_standards=list(PDF_STANDARDS) if pdf_a else [],
                                          timestamp=timestamp)
         except typst.TypstError as exc:
             raise RenderError(f"Typst template {self.name}: {exc.message}") from exc

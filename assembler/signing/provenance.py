@@ -12,6 +12,7 @@ is still held against the version's pinned hash.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from assembler.agreement.project import Project
 from assembler.customers.document import BuiltContract, build_contract, read_contract_metadata
 from assembler.customers.registry import open_registry
 from assembler.errors import AssemblerError, SigningError
-from assembler.model import Provenance, SignatureBox
+from assembler.model import ProcessorSigning, Provenance, SignatureBox
 from assembler.signing.verify import compare_bytes, compare_signed
 
 
@@ -34,6 +35,8 @@ class Claim:
     """The commit the text was read from, or ``"worktree"``."""
     sha256: str
     customer_id: str
+    signing: ProcessorSigning | None = None
+    """What the processor's Plaats and Datum lines were filled with at signing, if anything."""
 
     @property
     def label(self) -> str:
@@ -49,8 +52,15 @@ def read_claim(pdf: bytes) -> Claim | None:
         return None
     if not all(meta.get(k) for k in ("contract", "version", "customer")):
         return None
+    signing = None
+    if meta.get("signed-on"):
+        try:
+            signing = ProcessorSigning(meta.get("signed-place", ""),
+                                       dt.date.fromisoformat(meta["signed-on"]), meta.get("signatory", ""))
+        except ValueError:
+            return None
     return Claim(meta["contract"], meta["version"], meta.get("commit", ""), meta.get("sha256", ""),
-                 meta["customer"])
+                 meta["customer"], signing)
 
 
 def rebuild(project: Project, registry_file: Path, claim: Claim) -> BuiltContract | str:
@@ -71,7 +81,8 @@ def rebuild(project: Project, registry_file: Path, claim: Claim) -> BuiltContrac
     else:
         return "a concept built from uncommitted files cannot be rebuilt"
     try:
-        return build_contract(project, customer, ref, formats=("pdf",), contract=claim.contract)
+        return build_contract(project, customer, ref, formats=("pdf",), contract=claim.contract,
+                              signing=claim.signing)
     except AssemblerError as exc:
         return f"cannot rebuild {claim.label}: {exc}"
 

@@ -8,12 +8,10 @@ enough: a white rectangle painted over two articles leaves the text intact.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from assembler.dutch import format_date_nl
 from assembler.errors import RenderError, VerifyError
 from assembler.model import Provenance, VerifyResult
 from assembler.render.pdf_read import page_texts
@@ -83,9 +81,3 @@ def compare_texts(signed: bytes, rebuilt: bytes) -> str | None:
             return (f"page {number} differs from the rebuilt contract near "
                     f"{left[max(0, at - 20):at + 30]!r} (rebuilt: {right[max(0, at - 20):at + 30]!r})")
     return None
-
-
-def local_time(moment: dt.datetime) -> str:
-    """Return `moment` as Dutch date and Amsterdam time: ``28 november 2026, 09:15 (CET)``."""
-    local = moment.astimezone(TIMEZONE)
-    return f"{format_date_nl(local.date())}, {local:%H:%M} ({local.tzname()})"

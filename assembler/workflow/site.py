@@ -35,7 +35,7 @@ from assembler.errors import OutputError, UsageError
 from assembler.model import Agreement, PublishedState, PublishedVersion, Redline
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import agreement_text, canonical_text
-from assembler.render.redline_common import describe_nl
+from assembler.render.redline_common import describe_nl, service_labels
 from assembler.render.redline_html import render_redline_html
 from assembler.render.site_html import STYLESHEET, SitePages
 from assembler.workflow.site_subprocessors import subprocessor_files
@@ -117,7 +117,7 @@ def _version_files(v: PublishedVersion, pages: SitePages,
     files: dict[str, str | bytes] = {}
     changes: list[str] = []
     if redline is not None and v.previous:
-        changes = [describe_nl(c) for c in redline.changes]
+        changes = [describe_nl(c, service_labels(redline)) for c in redline.changes]
         files[f"wijzigingen/{v.previous}-{n}.html"] = _with_site_navigation(
             render_redline_html(redline), v, pages)
     return files | {f"versies/{n}.html": pages.version(v, changes=changes),

@@ -202,7 +202,8 @@ def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042
         meta = read_contract_metadata(pdf)
         assert (meta["customer"], meta["version"]) == (customer.customer_id, resolved.label)
         first = pdf_pages(pdf)[0]
-        assert customer.company_name in first and f"Versie {resolved.label}" in first
+        line = f"Versie {resolved.label}" if resolved.version else "Concepttekst, nog niet vastgesteld"
+        assert customer.company_name in first and line in first
         assert f"versie {resolved.label} · tekst 3f9102f00e21 · {customer.customer_id}" in first
 
 
@@ -235,3 +236,20 @@ def test_shared_keys_are_exactly_the_customer_independent_data(project: Project)
     from assembler.customers.document import SHARED_KEYS, agreement_data
 
     assert set(agreement_data(project.resolve("1.0"))) == SHARED_KEYS
+
+
+def test_docx_has_signature_boxes_like_the_pdf_and_a_clean_app_xml(built) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    z = zipfile.ZipFile(__import__("io").BytesIO(built.docx))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    styles = etree.fromstring(z.read("word/styles.xml"))
+    (box,) = [s for s in styles.iter(f"{w}style") if s.get(f"{w}styleId") == "SignatureSpace"]
+    sides = [b.tag.removeprefix(w) for b in box.find(f"{w}pPr/{w}pBdr")]
+    assert sides == ["top", "left", "bottom", "right"]
+    assert box.find(f"{w}pPr/{w}spacing").get(f"{w}line") == "1200"  # 60 pt, as in the PDF
+    assert b'w:pStyle w:val="SignatureSpace"' in z.read("word/document.xml").replace(b"  ", b" ")
+    app = z.read("docProps/app.xml").decode()
+    assert "<Application>assembler</Application>" in app and "Macintosh" not in app

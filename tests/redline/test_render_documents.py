@@ -67,3 +67,13 @@ def test_pdf_is_byte_identical_on_repeat_and_dated_by_the_version(redline: Redli
 def test_text_colour_only_when_asked(redline: Redline) -> None:
     assert "\x1b[" in render_redline_text(redline, colour=True)
     assert "\x1b[" not in render_redline_text(redline, colour=False)
+
+
+def test_customer_facing_texts_name_no_git_words_and_no_service_ids(pair_project: Project,
+                                                                    redline: Redline) -> None:
+    concept = _hostile_redline(pair_project)  # its new side is the worktree, not a version
+    html = render_redline_html(concept)
+    assert "concepttekst" in html and "worktree" not in html
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_redline_pdf(redline))).pages)
+    assert "geldt niet meer voor Fax2Mail" in " ".join(text.split())
+    assert "fax2mail" not in text

@@ -101,3 +101,19 @@ def test_dates_come_from_the_versions_or_commits_never_the_clock(pair_dir: Path,
     assert build_redline(Project(copy), "1.1", "HEAD").date.isoformat() == "2027-03-03"
     clause.write_text(clause.read_text(encoding="utf-8") + "\n9.5. Nieuw.\n", encoding="utf-8")
     assert build_redline(Project(copy), "1.1", "worktree").date.isoformat() == "2027-03-03"
+
+
+def test_house_style_a4_dutch_footer_tracked_clean_app_xml(redline: Redline) -> None:
+    z = zipfile.ZipFile(io.BytesIO(render_redline_docx(redline)))
+    settings = z.read("word/settings.xml").decode()
+    assert "<w:trackRevisions/>" in settings  # the counterparty's edits are tracked
+    assert "en-US" not in settings + z.read("word/styles.xml").decode()
+    assert 'w:val="nl-NL"' in z.read("word/styles.xml").decode()
+    app = z.read("docProps/app.xml").decode()
+    assert "<Application>assembler</Application>" in app and "Macintosh" not in app
+    assert "docProps/thumbnail.jpeg" not in z.namelist()
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in z.read("word/document.xml").decode()  # A4
+    footer = Document(io.BytesIO(render_redline_docx(redline))).sections[0].footer._element
+    assert 'w:instr=" PAGE "' in footer.xml and 'w:instr=" NUMPAGES "' in footer.xml
+    words = "".join(t.text or "" for t in footer.iter(W + "t"))
+    assert "versie 1.0 → versie 1.1 · pagina 1 van 1" in words

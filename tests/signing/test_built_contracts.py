@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -13,9 +14,14 @@ from pyhanko.sign import fields
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
+from assembler.dutch import format_date_nl
+from assembler.model import ProcessorSigning
 from assembler.render.pdf_read import page_texts
 from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
+from assembler.signing.provenance import read_claim
 from tests.conftest import ROOT, require_tool
+from tests.customers.helpers import pdf_pages
+from tests.pdf_conformance import assert_conformant, assert_qpdf_clean
 from tests.signing.conftest import SigningPki, run_cli, signer_config
 
 CONTRACT_PDF = "C-1042-verwerkersovereenkomst-1.0.pdf"
@@ -139,15 +145,15 @@ def test_provenance_not_checked_without_the_customer(project: tuple[Path, dict[s
     assert not (tmp_path / "empty.sqlite3").exists()  # verify creates no registry
 
 
-def test_signed_contract_passes_pdfsig_and_qpdf(project: tuple[Path, dict[str, str]]) -> None:
+def test_signed_contract_passes_pdfsig_qpdf_pdfa_and_pdfua(project: tuple[Path, dict[str, str]]) -> None:
     project_dir, env = project
     assert _build(project_dir, env, "--sign").returncode == 0
     path = project_dir / "out" / CONTRACT_PDF
     out = subprocess.run([require_tool("pdfsig"), str(path)], capture_output=True, text=True).stdout
     assert "Signature Validation: Signature is Valid." in out
     assert "Signature Field Name: Verwerkingsverantwoordelijke" in out and "is not signed" in out
-    check = subprocess.run([require_tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout
+    assert_qpdf_clean(path.read_bytes())
+    assert_conformant(path.read_bytes())  # PDF/A-2b and PDF/UA-1 survive the signature
 
 
 def test_sign_our_contract_without_its_customer_is_invisible_with_a_warning(
@@ -196,3 +202,32 @@ def test_white_box_over_articles_is_refused_by_sign_and_verify(project: tuple[Pa
     assert "INVALID: the text is not the contract version it claims to be" in proc.stdout
     assert ("provenance: mismatch: the signed file is not verwerkersovereenkomst 1.0 for customer C-1042: "
             "the text is the same but the file is not") in proc.stdout
+
+
+def test_build_sign_fills_the_processors_place_and_date(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    claim = read_claim(signed)
+    assert claim is not None and claim.signing is not None
+    assert (claim.signing.place, claim.signing.signatory) == ("Amsterdam", "J. de Vries (Directeur)")
+    page = " ".join(pdf_pages(signed)[-2].split())  # the signature page, before Bijlage 1
+    assert f"Plaats: Amsterdam Datum: {format_date_nl(claim.signing.day)}" in page
+    # the customer's lines stay blank, to be written on
+    assert page.count("Plaats: Amsterdam") == 1
+
+
+def test_signing_fills_what_the_stamp_says(tmp_path: Path) -> None:
+    from assembler.agreement.project import Project
+    from assembler.customers.document import build_contract
+    from tests.customers.helpers import customer_c1042
+
+    signing = ProcessorSigning("Amsterdam", dt.date(2026, 12, 1), "J. de Vries (Directeur)")
+    built = build_contract(Project(ROOT), customer_c1042(), signing=signing)
+    assert built.pdf is not None
+    text = " ".join(" ".join(pdf_pages(built.pdf)).split())
+    assert "Plaats: Amsterdam Datum: 1 december 2026" in text
+    claim = read_claim(built.pdf)
+    assert claim is not None and claim.signing == signing
+    unsigned = build_contract(Project(ROOT), customer_c1042())
+    assert unsigned.pdf is not None and "Plaats: Amsterdam" not in " ".join(pdf_pages(unsigned.pdf))

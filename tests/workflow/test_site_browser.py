@@ -157,3 +157,14 @@ def test_redline_page_shows_the_known_change(browser: Any, site: Path, tmp_path:
     page.get_by_role("link", name="Alle versies").click()
     assert page.url.endswith("/index.html")
     assert visit.problems == []
+
+
+def test_every_page_reflows_at_320_css_px(browser: Any, site: Path) -> None:
+    """WCAG 1.4.10: at 320 CSS px wide no page scrolls sideways (long compounds break)."""
+    visit = Visit(browser, viewport={"width": 320, "height": 640})
+    pages = sorted(site.glob("*.html")) + sorted(site.glob("*/*.html"))
+    assert len(pages) >= 5
+    for path in pages:
+        page = visit.open(path.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path.relative_to(site)} is {width} px wide at 320"

@@ -1,4 +1,4 @@
-"""PAdES signatures with pyHanko: the only module that imports pyhanko.
+"""PAdES signing with pyHanko (pyhanko is imported only in this package).
 
 `sign_pdf` adds, in ONE incremental update, everything the signed file needs (the processor's
 signature field with its visible appearance, the customer's empty field) and then signs it:
@@ -12,8 +12,6 @@ The appearance is a one-page PDF that Typst renders at the exact size of the sig
 drawn as the field's appearance stream. pyHanko's own text stamp uses a non-embedded standard
 font (Courier) unless fonttools/uharfbuzz are installed, which PDF/A forbids; Typst embeds
 (subsets) Libertinus Serif, so every glyph in the appearance comes from an embedded font.
-
-`check_signatures` validates every signature in a file and returns model objects.
 """
 
 from __future__ import annotations
@@ -21,9 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -37,29 +33,23 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from assembler.dutch import format_date_nl
-from assembler.errors import SigningError, VerifyError
-from assembler.model import Coverage, LaterChanges, SignatureBox, SignatureCheck, TimestampCheck
-from assembler.render.typst_pdf import template, timestamp_of
-from assembler.signing.keys import SignerConfig, name_part
-from assembler.signing.signature_facts import NO_PATH, trust_problem, xmp_facts
+from assembler.errors import SigningError
+from assembler.model import SignatureBox
+from assembler.signing.appearance import appearance_pdf, box_rect
+from assembler.signing.keys import SignerConfig
 
 PROCESSOR_FIELD = "Verwerker"
 """Name of the signature field VoIP Express signs."""
 CUSTOMER_FIELD = "Verwerkingsverantwoordelijke"
 """Name of the empty field left for the customer's countersignature."""
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 # pyHanko logs every failed path build (an untrusted signer) with a traceback; verify reports it.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
@@ -74,18 +64,21 @@ def sign_pdf(
     customer_box: SignatureBox | None,
     *,
     now: dt.datetime | None = None,
+    signatory: str = "",
 ) -> bytes:
     """Return `pdf` signed by `signer`: visible in `box`, an empty field in `customer_box`.
 
     Without `box` the signature is invisible. The signing time in the signature and in its
-    appearance is `now` (default: the clock).
+    appearance is `now` (default: the clock); the appearance names `signatory` when given.
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     if signer.ltv and not signer.tsa_url:
         raise SigningError("--ltv (PAdES B-LT) needs a timestamp: set [signing] tsa_url or "
                            "ASSEMBLER_SIGNING_TSA_URL")
+    if not pdf.endswith(b"\n"):
+        pdf += b"\n"  # Typst ends with "%%EOF"; the update must start on a line of its own (PDF/A)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = _KeepXmpWriter(io.BytesIO(pdf), strict=False)
         already_signed = bool(writer.prev.embedded_signatures)
         existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
     except (PdfError, ValueError) as exc:
@@ -93,13 +86,11 @@ def sign_pdf(
     if PROCESSOR_FIELD in existing:
         raise SigningError(f"the PDF already has a signature field {PROCESSOR_FIELD!r}; "
                            "sign the original, unsigned PDF")
-    if customer_box is not None and CUSTOMER_FIELD not in existing:
-        fields.append_signature_field(writer, fields.SigFieldSpec(
-            CUSTOMER_FIELD, on_page=customer_box.page, box=_box(customer_box)))
-    field_spec = fields.SigFieldSpec(PROCESSOR_FIELD, on_page=box.page if box else 0,
-                                     box=_box(box) if box else None)
+    _add_fields(writer, existing, box, customer_box)
+    field_spec = None if box else fields.SigFieldSpec(
+        PROCESSOR_FIELD, readable_field_name="Handtekening verwerker")
     meta = _signature_metadata(signer, certify=not already_signed)
-    stamp = _stamp_style(signer, box, now) if box else None
+    stamp = _stamp_style(signer, box, now, signatory) if box else None
     pdf_signer = _TimedPdfSigner(
         meta, _pyhanko_signer(signer), now,
         timestamper=timestamps.HTTPTimeStamper(signer.tsa_url, timeout=10) if signer.tsa_url else None,
@@ -115,8 +106,7 @@ def sign_pdf(
         raise SigningError(f"--ltv: cannot validate the signing certificate: {exc}") from exc
     except OSError as exc:
         raise SigningError(f"signing failed: {exc}") from exc
-    data: bytes = out.getvalue()
-    return data
+    return bytes(out.getvalue())
 
 
 def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSignatureMetadata:
@@ -135,9 +125,79 @@ def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSi
     )
 
 
-def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> StaticStampStyle:
+def _add_fields(writer: Any, existing: set[str], box: SignatureBox | None,
+                customer_box: SignatureBox | None) -> None:
+    """Add the visible signature fields (customer's, processor's) with /TU, tagged for PDF/UA."""
+    for name, at, label in ((CUSTOMER_FIELD, customer_box, "Handtekening verwerkingsverantwoordelijke"),
+                            (PROCESSOR_FIELD, box, "Handtekening verwerker")):
+        if at is not None and name not in existing:
+            fields.append_signature_field(writer, fields.SigFieldSpec(
+                name, on_page=at.page, box=box_rect(at), readable_field_name=label))
+            ref = next(r for n, _, r in fields.enumerate_sig_fields(writer) if n == name)
+            _tag_widget(writer, ref, at.page, label)
+
+
+class _KeepXmpWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document's XMP metadata as Typst wrote it.
+
+    pyHanko re-serialises the XMP on every update and in doing so writes the PDF/A extension
+    schemas' ``namespaceURI`` as a URI resource; PDF/A-2b (ISO 19005-2
+    6.6.2.3) requires it as text, so the signed file would no longer be PDF/A. The signature
+    itself records when it was made; the XMP keeps saying when the document was created.
+    """
+
+    def _update_meta(self) -> None:
+        return
+
+
+_pdf: Any = generic
+"""pyHanko's PDF object constructors (untyped in pyHanko)."""
+
+
+def _tag_widget(writer: Any, ref: Any, page_ix: int,
+                label: str) -> None:
+    """Put the signature widget `ref` in the structure tree as a Form element (PDF/UA-1 7.18).
+
+    The Form element hangs under the document element with an object reference to the widget,
+    the widget points back through the parent tree, and its page orders annotations by
+    structure (``/Tabs /S``). pyHanko's form-filling rules look for exactly this path
+    (StructTreeRoot.K … K.Obj), so the customer's countersignature stays an allowed change.
+    """
+    root = writer.root
+    if "/StructTreeRoot" not in root:
+        return
+    tree = root["/StructTreeRoot"]
+    parent_ref = tree.raw_get("/K")
+    if isinstance(parent_ref, _pdf.ArrayObject):
+        parent_ref = parent_ref.raw_get(0)
+    parent = parent_ref.get_object()
+    page_ref = writer.find_page_for_modification(page_ix)[0]
+    key = int(tree.get("/ParentTreeNextKey", 0))
+    form = writer.add_object(_pdf.DictionaryObject({
+        _pdf.NameObject("/Type"): _pdf.NameObject("/StructElem"),
+        _pdf.NameObject("/S"): _pdf.NameObject("/Form"),
+        _pdf.NameObject("/P"): parent_ref,
+        _pdf.NameObject("/Alt"): _pdf.TextStringObject(label),
+        _pdf.NameObject("/Pg"): page_ref,
+        _pdf.NameObject("/K"): _pdf.DictionaryObject({
+            _pdf.NameObject("/Type"): _pdf.NameObject("/OBJR"),
+            _pdf.NameObject("/Obj"): ref, _pdf.NameObject("/Pg"): page_ref})}))
+    kids = parent["/K"]
+    if not isinstance(kids, _pdf.ArrayObject):
+        parent["/K"] = kids = _pdf.ArrayObject([kids])
+    kids.append(form)
+    tree["/ParentTree"]["/Nums"].extend([_pdf.NumberObject(key), form])
+    tree["/ParentTreeNextKey"] = _pdf.NumberObject(key + 1)
+    ref.get_object()["/StructParent"] = _pdf.NumberObject(key)
+    page_ref.get_object()["/Tabs"] = _pdf.NameObject("/S")
+    for changed in (parent_ref, root.raw_get("/StructTreeRoot"), ref, page_ref):
+        writer.mark_update(changed)
+
+
+def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime,
+                 signatory: str) -> StaticStampStyle:
     """Return the visible signature's style: our Typst-rendered appearance, filling the box."""
-    return StaticStampStyle(background=_PdfPage(_appearance(signer, box, now)), border_width=0,
+    return StaticStampStyle(background=_PdfPage(appearance_pdf(signer, box, now, signatory)), border_width=0,
                             background_opacity=1.0,
                             background_layout=layout.SimpleBoxLayoutRule(
                                 x_align=layout.AxisAlignment.ALIGN_MIN,
@@ -176,24 +236,8 @@ class _PdfPage(content.PdfContent):
         return name.encode("ascii") + b" Do"
 
 
-def _box(box: SignatureBox) -> tuple[int, int, int, int]:
-    return (round(box.x1), round(box.y1), round(box.x2), round(box.y2))
-
-
-def _appearance(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> bytes:
-    """Return the one-page PDF (PDF/A) drawn in the processor's signature box."""
-    local = now.astimezone(TIMEZONE)
-    lines = [["Door", signer.common_name]]
-    if signer.organisation:
-        lines.append(["Namens", signer.organisation])
-    lines += [["Datum", f"{format_date_nl(local.date())}, {local:%H:%M} uur ({local.tzname()})"],
-              ["Reden", signer.reason], ["Plaats", signer.location]]
-    x1, y1, x2, y2 = _box(box)
-    data = {"width": x2 - x1, "height": y2 - y1, "heading": "Digitaal ondertekend", "lines": lines}
-    return template("signature-stamp.typ").render(data, timestamp_of(local.date()))
-
-
-def _der(cert: x509.Certificate) -> asn1_x509.Certificate:
+def der(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """Return `cert` as asn1crypto sees it (pyHanko's certificate type)."""
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
@@ -226,8 +270,8 @@ def _pyhanko_signer(signer: SignerConfig) -> signers.SimpleSigner:
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
     for cert in signer.chain:
-        registry.register(_der(cert))
-    return _LoadedKeySigner(signer.key, signing_cert=_der(signer.cert), signing_key=key,
+        registry.register(der(cert))
+    return _LoadedKeySigner(signer.key, signing_cert=der(signer.cert), signing_key=key,
                             cert_registry=registry)
 
 
@@ -236,8 +280,8 @@ def _ltv_context(signer: SignerConfig) -> ValidationContext:
     if not roots:
         raise SigningError(f"--ltv: {signer.source} holds no root certificate; the PKCS#12 file must "
                            "carry the whole chain up to the root to collect revocation data")
-    return ValidationContext(trust_roots=[_der(c) for c in roots],
-                             other_certs=[_der(c) for c in signer.chain if c not in roots],
+    return ValidationContext(trust_roots=[der(c) for c in roots],
+                             other_certs=[der(c) for c in signer.chain if c not in roots],
                              allow_fetching=True, revocation_mode="require")
 
 
@@ -250,130 +294,3 @@ def _signing_failure(signer: SignerConfig, exc: Exception) -> str:
 
 
 # --- verification -----------------------------------------------------------------------------
-
-
-TrustRoots = Mapping[str, Sequence[x509.Certificate]]
-"""Trust roots per signature field; the key ``""`` holds the roots of every field without its own."""
-
-
-def check_signatures(pdf: bytes, trust: TrustRoots) -> tuple[list[SignatureCheck], list[str]]:
-    """Return a check of every signature in `pdf`, and the names of empty signature fields.
-
-    Each signature is checked against its field's own roots, else the general ones. The
-    customer's countersignature is often made under their own CA: without roots of its own, a
-    chain that does not reach the general roots leaves it "not verified", never "untrusted".
-    """
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        sigs = reader.embedded_signatures
-        empty = [name for name, value, _ in fields.enumerate_sig_fields(reader) if value is None]
-    except (PdfError, ValueError, KeyError, IndexError) as exc:
-        raise VerifyError(f"not a readable PDF: {exc}") from exc
-    checks = []
-    for sig in sigs:
-        own = sig.field_name in trust
-        roots = list(trust.get(sig.field_name, trust.get("", ())))
-        ctx = ValidationContext(trust_roots=[_der(c) for c in roots], allow_fetching=False)
-        try:
-            status = validate_pdf_signature(
-                sig, ctx, key_usage_settings=KeyUsageConstraints(
-                    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False))
-        except Exception as exc:  # noqa: BLE001 - pyHanko raises many kinds on malformed signatures
-            checks.append(SignatureCheck(
-                field=sig.field_name, intact=False, valid=False, signer_cn="", signer_o="",
-                signing_time=None, timestamp=None, subfilter=_subfilter(sig), digest="",
-                coverage="unknown", later_changes="unknown", changes_allowed=False,
-                trusted=False if roots else None, level="", problem=str(exc)))
-            continue
-        lenient = not own and sig.field_name == CUSTOMER_FIELD
-        checks.append(_check_of(sig, status, bool(roots), lenient))
-    return checks, empty
-
-
-def _subfilter(sig: object) -> str:
-    try:
-        return str(sig.sig_object["/SubFilter"])[1:]  # type: ignore[attr-defined]
-    except (KeyError, AttributeError):
-        return ""
-
-
-_COVERAGE: dict[str, Coverage] = {"ENTIRE_FILE": "whole file", "ENTIRE_REVISION": "signed revision"}
-_CHANGES: dict[ModificationLevel, LaterChanges] = {
-    ModificationLevel.NONE: "none",
-    ModificationLevel.LTA_UPDATES: "validation data",
-    ModificationLevel.FORM_FILLING: "form filling",
-    ModificationLevel.ANNOTATIONS: "annotations",
-    ModificationLevel.OTHER: "other",
-}
-
-
-def _check_of(sig, status, trust_checked: bool,  # type: ignore[no-untyped-def]
-              lenient: bool) -> SignatureCheck:
-    cert = x509.load_der_x509_certificate(status.signing_cert.dump())
-    problem = trust_problem(status.signer_reported_dt, cert, trust_checked and not status.trusted,
-                                  getattr(status.trust_problem_indic, "name", ""))
-    trusted: bool | None = bool(status.trusted) if trust_checked else None
-    if trusted is False and lenient and problem == NO_PATH:
-        trusted, problem = None, ""
-    if problem and not trust_checked:
-        trusted = False  # out of its validity period when it signed: no root can make that right
-    ts = status.timestamp_validity
-    timestamp = TimestampCheck(time=ts.timestamp, intact=ts.intact, valid=ts.valid and ts.intact,
-                               trusted=ts.trusted if trust_checked else None) if ts else None
-    coverage = _COVERAGE.get(status.coverage.name if status.coverage else "", "partial")
-    level = status.modification_level
-    changes: LaterChanges = _CHANGES.get(level, "other") if level is not None else "other"
-    allowed = (coverage == "whole file"
-               or (level in (ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
-                   and status.docmdp_ok is not False))
-    if coverage == "partial":
-        allowed = False
-    if coverage == "signed revision" and allowed and _metadata_changed(sig):
-        # pyHanko's policy lets the document information and the XMP change; we do not: they
-        # name the contract, its version and the customer.
-        changes, allowed = "document metadata (title, subject, keywords, XMP, …)", False
-    dss = sig.reader.root.get("/DSS") is not None
-    return SignatureCheck(
-        field=sig.field_name, intact=bool(status.intact), valid=bool(status.valid and status.intact),
-        signer_cn=name_part(cert.subject, x509.NameOID.COMMON_NAME),
-        signer_o=name_part(cert.subject, x509.NameOID.ORGANIZATION_NAME),
-        signing_time=status.signer_reported_dt, timestamp=timestamp, subfilter=_subfilter(sig),
-        digest=str(status.md_algorithm),
-        coverage=coverage, later_changes=changes, changes_allowed=allowed,
-        trusted=trusted, trust_problem=problem,
-        level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",
-        revision_end=_revision_end(sig),
-    )
-
-
-_INFO_UPDATED_BY_SIGNING = {"/ModDate", "/Producer"}
-"""Info entries every signing tool updates (pyHanko, Acrobat): not a change of content."""
-def _metadata_changed(sig) -> bool:  # type: ignore[no-untyped-def]
-    """Return whether the document information or the XMP changed after `sig` was made."""
-    reader = sig.reader
-    before = reader.get_historical_resolver(sig.signed_revision)
-
-    def seen(trailer, resolve) -> tuple[dict[str, str], object]:  # type: ignore[no-untyped-def]
-        # resolve through the revision's own resolver: the reader would give today's object
-        ref = trailer.raw_get("/Info") if "/Info" in trailer else None
-        value = resolve(ref) if isinstance(ref, generic.IndirectObject) else (ref or {})
-        info = {k: str(v) for k, v in value.items() if k not in _INFO_UPDATED_BY_SIGNING}
-        root = resolve(trailer.raw_get("/Root"))
-        xmp = resolve(root.raw_get("/Metadata")).data if "/Metadata" in root else b""
-        return info, xmp_facts(xmp)
-
-    return seen(before.trailer_view, before) != seen(reader.trailer_view, lambda r: r.get_object())
-
-
-def signed_revision(pdf: bytes, field: str) -> bytes:
-    """Return the bytes `field`'s signature covers: the file as it was when signed."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    for sig in reader.embedded_signatures:
-        if sig.field_name == field:
-            return pdf[: _revision_end(sig)]
-    raise VerifyError(f"no signature in field {field!r}")
-
-
-def _revision_end(sig) -> int:  # type: ignore[no-untyped-def]
-    byte_range = [int(v) for v in sig.sig_object["/ByteRange"]]
-    return byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0
