@@ -181,7 +181,7 @@ def step_notices() -> None:
     _git(root, "commit", "-qm", "1.1")
     run_in(root, "customers", "import", "customers.csv")
     run_in(root, "notices", "plan", "1.1", "--today", NOTICE_TODAY)
-    run_in(root, "notices", "build", "1.1", "--today", NOTICE_TODAY)
+    run_in(root, "notices", "build", "1.1")  # dated today: a notice is never backdated
 
     received: list[str] = []
 
@@ -205,7 +205,7 @@ def step_notices() -> None:
     finally:
         controller.stop()
     print(f"(the SMTP server received {len(received)} message(s))")
-    run_in(root, "notices", "record", "C-1042", "1.1", "--objected", "--on", "2026-12-03")
+    run_in(root, "notices", "record", "C-1042", "1.1", "--objected")
     run_in(root, "notices", "status", "1.1")
     # Sent today by the real clock: run after 30 December 2026, this plan says "late" (exit 1).
     run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)

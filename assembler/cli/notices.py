@@ -18,10 +18,13 @@ import click
 from assembler.cli.context import contract_option, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
 from assembler.config import load_config
-from assembler.dutch import format_date_nl
+from assembler.customers.lifecycle import record_announcement, record_termination
+from assembler.customers.registry import Registry
+from assembler.dutch import day_nl, format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
+from assembler.notices.dating import is_late, late_plan, stale_notices, withdrawn
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import EVENTS, Ledger
 from assembler.notices.plan import (
@@ -29,6 +32,7 @@ from assembler.notices.plan import (
     PlanRequest,
     Texts,
     counts_as_given,
+    customers_to_notify,
     email_buffer_days,
     notice_version,
     plan_notices,
@@ -70,14 +74,17 @@ def _context() -> tuple[Any, str, Any]:
     return p, contract, load_config(p.root)
 
 
-def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Any, Any]:
+def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Ledger, Any, Registry]:
+    """Plan `version`'s notices as of `today` (a what-if; the real Dutch day when None)."""
     p, contract, config = _context()
     registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
-    customers = list(registry.customers())
-    request = PlanRequest(contract, version, today or dt.date.today(), email_buffer_days(config))
-    plan = plan_notices(p, request, customers, ledger)
-    return p, plan, ledger, customers
+    day = today or today_nl()
+    target = notice_version(p, contract, version)[0]
+    customers, left_out = customers_to_notify(registry, target.number, target.effective, day)
+    request = PlanRequest(contract, version, day, email_buffer_days(config))
+    plan = replace(plan_notices(p, request, customers, ledger), left_out=left_out)
+    return p, plan, ledger, customers, registry
 
 
 def _late_error(plan: NoticePlan) -> NoticesLateError:
@@ -107,7 +114,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
     Exits 1, with the earliest possible effective date, when some customer can no longer be
     notified in time.
     """
-    _, plan, _, _ = _plan(version, today)
+    _, plan, _, _, _ = _plan(version, today)
     v = plan.version
     if fmt == "json":
         echo_json({"contract": v.contract, "version": v.number, "previous": plan.previous,
@@ -115,6 +122,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
                    "buffer_days": plan.buffer_days, "latest_send": plan.latest_send.isoformat(),
                    "warning": plan.warning or None, "counts": plan.counts(),
                    "earliest_effective_if_sent_today": plan.earliest_effective.isoformat(),
+                   "left_out_terminated": plan.left_out,
                    "customers": [{**r.__dict__, "latest_send": r.latest_send.isoformat()}
                                  for r in plan.rows]})
     else:
@@ -134,6 +142,9 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
                        f"{r.status:<13} {r.reason}{note}")
         counts = ", ".join(f"{n} {s}" for s, n in plan.counts().items())
         click.echo(f"\n{len(plan.rows)} customer(s): {counts}")
+        if plan.left_out:
+            click.echo(f"{plan.left_out} customer(s) left out: terminated, or bound by no "
+                       f"version on {v.effective.isoformat()}")
     if plan.late:
         raise _late_error(plan)
 
@@ -142,11 +153,25 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.argument("version")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/VERSION/).")
-@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
-              help="The letters' date (default: today).")
-def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
-    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger."""
-    p, plan, ledger, customers = _plan(version, today)
+@click.option("--late", is_flag=True,
+              help="Build notices that can no longer be on time; each letter states the date "
+                   "from which that customer's own notice binds them.")
+def build_cmd(version: str, out: Path | None, late: bool) -> None:
+    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
+
+    The letters are dated today (Europe/Amsterdam), the day they must also be sent: a notice is
+    never backdated.
+    """
+    p, plan, ledger, customers, registry = _plan(version, None)
+    record_announcement(registry, plan.version.contract, plan.version.number,
+                        plan.version.effective)
+    if is_late(plan) and any(r.status == "on_time" or r.status == "late" and r.ledger_state
+                             in (None, "pending", "failed") for r in plan.rows if r.affected):
+        if not late:
+            raise _late_error(plan)
+        plan = late_plan(plan)
+        click.echo(f"late: the letters state {plan.version.effective.isoformat()}, the first day "
+                   "a notice received today binds the customer", err=True)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
@@ -162,8 +187,6 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
     click.echo(f"built {len(summary.built)} notice(s) in {_rel(out_dir, p.root)}/ in {took:.1f} s; "
                f"{len(summary.kept)} already sent (kept as recorded), "
                f"{summary.not_affected} customer(s) not affected")
-    if plan.late:
-        click.echo(f"warning: {_late_error(plan).message}", err=True)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -177,7 +200,9 @@ def _rel(path: Path, root: Path) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
-def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
+@click.option("--late", is_flag=True,
+              help="Send notices that can no longer be on time (built with `build --late`).")
+def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> None:
     """Send the built notices of VERSION over SMTP ([smtp] in assembler.toml).
 
     Notices already sent are skipped; a notice whose outcome a crashed run left unknown is sent
@@ -203,12 +228,15 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         click.echo(f"dry run: {len(summary.todo)} notice(s) would be sent via {settings.host}:"
                    f"{settings.port}; {summary.already_sent} already sent; nothing was sent")
         return
-    total = len(plan_send(ledger, number, retry_failed).todo)
-    latest = latest_send_day(target.effective, email_buffer_days(config))
-    if total and dt.date.today() > latest:
-        click.echo(f"warning: the latest send day for {number} (effective "
-                   f"{target.effective.isoformat()}) was {latest.isoformat()}: these notices are "
-                   "late under art. 11.2", err=True)
+    todo = plan_send(ledger, number, retry_failed).todo
+    today = today_nl()
+    skip = withdrawn(registry, [n.customer_id for n in todo], today)
+    todo = [n for n in todo if n.customer_id not in skip]
+    _check_sendable(todo, number, target.effective, email_buffer_days(config), late)
+    record_announcement(registry, contract, number, target.effective)
+    total = len(todo)
+    for cid in sorted(skip):
+        click.echo(f"{cid}: terminated; notice not sent", err=True)
     start = time.perf_counter()
     with _progress("sending notices") as bar:
         done = [0]
@@ -217,7 +245,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
             done[0] += 1
             bar(done[0], total)
 
-        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step)
+        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step,
+                              skip=frozenset(skip))
         summary = send_notices(p.root, registry.path, ledger, request)
     took = time.perf_counter() - start
     for cid in summary.recovered:
@@ -231,6 +260,23 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         raise SystemExit(1)
 
 
+def _check_sendable(todo: list[LedgerNotice], number: str, effective: dt.date, buffer_days: int,
+                    late: bool) -> None:
+    """Refuse backdated notices, and late ones without --late."""
+    today = today_nl()
+    stale = stale_notices(todo, today)
+    if stale:
+        raise UsageError(f"{len(stale)} notice(s) of {number} were built before today "
+                         f"({stale[0].customer_id} on {day_nl(stale[0].built_at).isoformat()}): their "
+                         f"date would be wrong; run `assembler notices build {number}` again, then send")
+    latest = latest_send_day(effective, buffer_days)
+    if todo and today > latest and not late:
+        raise NoticesLateError(f"the latest send day for {number} (effective {effective.isoformat()}) "
+                               f"was {latest.isoformat()}: these notices are late under art. 11.2; "
+                               f"build them with `notices build {number} --late` (their letters then "
+                               "state each customer's own date) and send with --late")
+
+
 def _processor_email(p: Any, contract: str, number: str) -> str:
     """Return the processor's address: the From address when [smtp] sender is not set."""
     return str(p.resolve(number, contract).agreement.meta.processor.email)
@@ -239,25 +285,48 @@ def _processor_email(p: Any, contract: str, number: str) -> str:
 @notices.command("record")
 @click.argument("customer")
 @click.argument("version")
-@click.option("--bounced", "event", flag_value="bounced", help="The notice bounced (not given).")
-@click.option("--objected", "event", flag_value="objected", help="The customer objected.")
-@click.option("--terminated", "event", flag_value="terminated", help="The customer terminated.")
+@click.option("--bounced", is_flag=True, help="The notice bounced (not given).")
+@click.option("--objected", is_flag=True, help="The customer objected.")
+@click.option("--terminated", is_flag=True,
+              help="The customer terminated (as `customers terminate --received`).")
 @click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
-def record_cmd(customer: str, version: str, event: str | None, on: dt.date | None) -> None:
-    """Record what happened after a notice: it bounced, or the customer objected or terminated."""
-    if event not in EVENTS:
-        raise UsageError("say what happened: --bounced, --objected or --terminated")
+def record_cmd(customer: str, version: str, bounced: bool, objected: bool, terminated: bool,
+               on: dt.date | None) -> None:
+    """Record what happened after a notice: it bounced, or the customer objected or terminated.
+
+    One event at a time, on a day neither in the future nor before the notice was sent.
+    """
+    chosen = [e for e, given in zip(EVENTS, (bounced, objected, terminated), strict=True) if given]
+    if len(chosen) != 1:
+        raise UsageError("say what happened, one event at a time: --bounced, --objected or "
+                         "--terminated")
+    event, day = chosen[0], on or today_nl()
     p, contract, _ = _context()
     number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(open_cli_registry().connection, contract)
+    registry = open_cli_registry()
+    ledger = Ledger(registry.connection, contract)
     notice = ledger.notice(number, customer)
     if notice is None:
         raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
-    if event == "bounced" and notice.state != "sent":
+    if notice.state != "sent" or notice.sent_at is None:
         raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
-                         "it cannot have bounced")
-    ev = ledger.record_event(number, customer, event, on or dt.date.today())
-    click.echo(f"recorded: {customer} {number} {event} on {ev.on.isoformat()}")
+                         f"nothing can have followed it")
+    _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+    if event == "terminated":
+        ev = record_termination(registry, customer, received=day, reason=f"after the notice of {number}")
+        click.echo(f"recorded: {customer} {number} terminated on {ev.on.isoformat()}; nothing binds "
+                   f"from {ev.effective.isoformat() if ev.effective else '-'}")
+        return
+    recorded = ledger.record_event(number, customer, event, day)
+    click.echo(f"recorded: {customer} {number} {event} on {recorded.on.isoformat()}")
+
+
+def _check_event_day(day: dt.date, sent: dt.date, what: str) -> None:
+    """Refuse an event dated in the future or before the notice it follows was sent."""
+    if day > today_nl():
+        raise UsageError(f"--on {day.isoformat()} lies in the future")
+    if day < sent:
+        raise UsageError(f"--on {day.isoformat()} is before {what} was sent ({sent.isoformat()})")
 
 
 STATUS_FIELDS = ["customer_id", "address", "from_version", "state", "given", "sent_at", "reply_code",

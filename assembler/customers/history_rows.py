@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from assembler.db import Connection
 from assembler.dutch import day_nl
@@ -25,7 +26,7 @@ def _where(customer_id: str | None, column: str = "customer_id") -> tuple[str, t
     return (f" WHERE {column} = ?", (customer_id,)) if customer_id else ("", ())
 
 
-def signed_events(customers: list[Customer]) -> Histories:
+def signed_events(customers: Sequence[Customer]) -> Histories:
     """Return the ``signed`` event of each customer: the version and day of the import."""
     return {c.customer_id: [HistoryEvent(customer_id=c.customer_id, kind="signed", version=c.version,
                                          on=c.signed_on, evidence="customer registry (import)")]

@@ -19,7 +19,7 @@ from assembler.customers.registry import Registry
 from assembler.db import DatabaseError
 from assembler.dutch import today_nl
 from assembler.errors import RegistryError, UsageError
-from assembler.model import CustomerStatus, HistoryEvent, InForce, version_key
+from assembler.model import Customer, CustomerStatus, HistoryEvent, InForce, version_key
 from assembler.terms import earliest_effective
 
 ONE_DAY = dt.timedelta(days=1)
@@ -112,10 +112,15 @@ def _sorted(events: Iterable[HistoryEvent]) -> list[HistoryEvent]:
     return sorted(events, key=lambda e: (e.on, e.recorded_at))
 
 
-def histories(registry: Registry, customer_id: str | None = None) -> dict[str, list[HistoryEvent]]:
-    """Return the history of every customer (or of one), oldest first, from one query per table."""
+def histories(registry: Registry, customer_id: str | None = None,
+              customers: Sequence[Customer] | None = None) -> dict[str, list[HistoryEvent]]:
+    """Return the history of every customer (or of one), oldest first, from one query per table.
+
+    `customers` saves reading the customers table again when the caller has read it already.
+    """
     conn = registry.connection
-    customers = [registry.customer(customer_id)] if customer_id else list(registry.customers())
+    if customers is None:
+        customers = [registry.customer(customer_id)] if customer_id else list(registry.customers())
     out = rows.signed_events(customers)
     try:
         for loaded in (rows.notice_events(conn, customer_id), rows.objection_events(conn, customer_id),
