@@ -24,7 +24,7 @@ from assembler.dutch import day_nl, format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
-from assembler.notices.dating import is_late, late_plan, stale_notices, withdrawn
+from assembler.notices.dating import builds_late, late_plan, stale_notices, withdrawn
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import EVENTS, Ledger
 from assembler.notices.plan import (
@@ -165,8 +165,7 @@ def build_cmd(version: str, out: Path | None, late: bool) -> None:
     p, plan, ledger, customers, registry = _plan(version, None)
     record_announcement(registry, plan.version.contract, plan.version.number,
                         plan.version.effective)
-    if is_late(plan) and any(r.status == "on_time" or r.status == "late" and r.ledger_state
-                             in (None, "pending", "failed") for r in plan.rows if r.affected):
+    if builds_late(plan):
         if not late:
             raise _late_error(plan)
         plan = late_plan(plan)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from assembler.customers.lifecycle import customer_status, histories, notice_binds_from
 from assembler.customers.registry import Registry
 from assembler.dutch import day_nl
-from assembler.model import LedgerNotice
+from assembler.model import LedgerNotice, PlanRow
 from assembler.notices.plan import NoticePlan
 
 
@@ -29,9 +29,17 @@ def stale_notices(todo: Iterable[LedgerNotice], today: dt.date) -> list[LedgerNo
     return [n for n in todo if n.state in ("pending", "failed") and day_nl(n.built_at) != today]
 
 
-def is_late(plan: NoticePlan) -> bool:
-    """Return whether notices sent on the plan's day can no longer be on time."""
-    return plan.today > plan.latest_send
+def builds_late(plan: NoticePlan) -> bool:
+    """Return whether `notices build` would build, on the plan's day, notices that are late.
+
+    Built means: affected, and not kept as recorded (sent and not bounced, or possibly sent);
+    late means today is after the latest send day, so every notice built today is late.
+    """
+    def kept(row: PlanRow) -> bool:
+        return row.ledger_state in ("sending", "unknown") or (
+            row.ledger_state == "sent" and row.bounced_on is None)
+
+    return plan.today > plan.latest_send and any(r.affected and not kept(r) for r in plan.rows)
 
 
 def late_plan(plan: NoticePlan) -> NoticePlan:
