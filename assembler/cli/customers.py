@@ -11,7 +11,6 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project, registry
 from assembler.cli.lifecycle import COMMANDS as lifecycle_commands
-from assembler.cli.signing import sign_built, signer_from_config
 from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
@@ -28,6 +27,7 @@ from assembler.customers.timeline import (
 from assembler.dutch import today_nl
 from assembler.errors import CustomerImportError, InputError, UsageError
 from assembler.model import Customer
+from assembler.signing.keys import SignerConfig
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
@@ -207,7 +207,7 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
     out = out_dir if out_dir is not None else p.root / "build" / "contracts"
     if sign and (all_ or "pdf" not in formats):
         raise UsageError("--sign signs the PDF of each --customer: give --customer and a pdf format")
-    signer = signer_from_config() if sign else None  # a key problem stops before anything is built
+    signer = _signer() if sign else None  # a key problem stops before anything is built
     today = today_nl()
     with registry() as reg:
         if customer_ids:
@@ -217,26 +217,40 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
             for customer in chosen:
                 built = builder.build(customer, version_ref, formats, boxes=signer is not None)
                 if signer is not None:
+                    from assembler.cli.signing import sign_built
+
                     built = sign_built(built, signer)
                 for path in write_contract(built, out, formats):
                     click.echo(f"wrote {_relative(path)}")
             return
-        total = reg.count()
-        if total == 0:
-            raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
-        bound = in_force_on(reg, today)
-        chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
-                  if c.customer_id in bound]
-        if len(chosen) < total:
-            click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
-                       f"{today.isoformat()} (terminated)", err=True)
-        options = BatchOptions(out, version_ref=version_ref, formats=formats, contract=contract)
-        result = build_many(p.root, iter(chosen), options, workers=min(jobs, max(1, total // 20)))
+        _build_all(reg, p.root, BatchOptions(out, version_ref=version_ref, formats=formats,
+                                             contract=contract), jobs, today)
+
+
+def _signer() -> SignerConfig:
+    """Return the configured signer; pyHanko takes a second to import, so only when signing."""
+    from assembler.cli.signing import signer_from_config
+
+    return signer_from_config()
+
+
+def _build_all(reg: Registry, root: Path, options: BatchOptions, jobs: int, today: dt.date) -> None:
+    """Build every customer bound today, by the version in force for them (or --version)."""
+    total = reg.count()
+    if total == 0:
+        raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
+    bound = in_force_on(reg, today)
+    chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
+              if c.customer_id in bound]
+    if len(chosen) < total:
+        click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
+                   f"{today.isoformat()} (terminated)", err=True)
+    result = build_many(root, iter(chosen), options, workers=min(jobs, max(1, total // 20)))
     for cid, message in result.failures:
         click.echo(f"assembler: error: {cid}: {message}", err=True)
     rate = result.built / result.seconds if result.seconds else 0.0
     click.echo(f"built {result.built} of {total} customer(s) ({result.file_count} files) in "
-               f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(out)}/")
+               f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(options.out_dir)}/")
     if result.failures:
         raise SystemExit(1)
 
