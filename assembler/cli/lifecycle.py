@@ -4,6 +4,7 @@ beside it), attached to the `customers` group by `cli/customers.py`."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -37,5 +38,35 @@ def terminate(customer_id: str, received: dt.date, effective: dt.date | None, re
                f"nothing from {end.isoformat()}")
 
 
-COMMANDS = (terminate,)
+@click.command("receive")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--customer", "customer_id", metavar="ID",
+              help="The customer the copy must belong to (default: the one the PDF names).")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              metavar="ROOT.pem", help="Our signature must chain to this root (PEM or DER); repeatable.")
+def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> None:
+    """Take in a countersigned contract FILE.pdf: check, archive (var/archive/ID/) and record it.
+
+    Accepted only when it is the contract we built and signed for that customer, our signature
+    is intact, and exactly one signature was added, in the customer's field, with nothing else
+    changed. Otherwise one line saying why, exit 1, and nothing is stored.
+    """
+    from assembler.cli.signing import provenance_check, read_pdf
+    from assembler.customers.receive import receive_countersigned
+    from assembler.signing.keys import load_trust_roots
+
+    pdf = read_pdf(file)
+    check = provenance_check()
+    if check is None:
+        raise UsageError("run `customers receive` inside the project: the contract is rebuilt "
+                         "to compare its text")
+    roots = load_trust_roots(list(trust)) if trust else None
+    with registry() as reg:
+        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id)
+    e = got.event
+    click.echo(f"received: {e.customer_id} countersigned {e.contract} {e.version} on "
+               f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
+
+
+COMMANDS = (terminate, receive)
 """The lifecycle commands `cli/customers.py` adds to the `customers` group."""
