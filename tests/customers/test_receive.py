@@ -106,9 +106,8 @@ def test_what_is_not_a_countersigned_copy_of_ours_is_refused(
                        cwd=project_dir).returncode == 0
         pdf = (project_dir / "plain" / CONTRACT_PDF).read_bytes()
     elif case == "foreign":
-        from tests.signing.conftest import render_sample, signer_config
-
         from assembler.signing.pades import sign_pdf
+        from tests.signing.conftest import render_sample, signer_config
 
         sample = render_sample(["1.1. Een ander document."])
         pdf = countersign(sign_pdf(sample.pdf, signer_config(test_pki), sample.processor_box,
