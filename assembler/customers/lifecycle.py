@@ -196,7 +196,8 @@ def record_termination(registry: Registry, customer_id: str, *, received: dt.dat
     in_force = version_in_force(history, received)
     event = HistoryEvent(customer_id=customer_id, kind="terminated",
                          version=in_force.version if in_force else "", on=received, effective=end,
-                         evidence="termination received", detail=reason, recorded_at=_now_utc())
+                         evidence="the customer's termination, as received", detail=reason,
+                         recorded_at=_now_utc())
     record_event(registry, customer_id, event)
     return event
 

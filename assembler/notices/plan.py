@@ -112,6 +112,7 @@ class Texts:
         self._resolved: dict[str, Resolved] = {}
         self._redlines: dict[tuple[str, str], Redline] = {}
         self._changes: dict[tuple[str, str, frozenset[str]], str | None] = {}
+        self._annex: dict[tuple[str, str, frozenset[str]], bool] = {}
 
     def resolved(self, number: str) -> Resolved:
         """Return the text of version `number`."""
@@ -132,7 +133,10 @@ class Texts:
 
     def annex_changes(self, old: str, new: str, services: Sequence[str]) -> bool:
         """Return whether a customer's own Bijlage 1 reads differently from `old` to `new`."""
-        return annex_changes(self.redline(old, new), services)
+        key = (old, new, frozenset(services))
+        if key not in self._annex:  # customers share few sets of services: each is judged once
+            self._annex[key] = annex_changes(self.redline(old, new), services)
+        return self._annex[key]
 
     def change(self, old: str, new: str, services: Sequence[str]) -> str | None:
         """Return what moving from `old` to `new` changes for a customer with `services`."""
@@ -167,7 +171,7 @@ def customers_to_notify(registry: Registry, number: str, effective: dt.date,
         if bound is None or customer_status(history, max(today, effective)) != "active":
             left_out += 1
             continue
-        out.append(replace(c, version=bound.version))
+        out.append(c if c.version == bound.version else replace(c, version=bound.version))
     return out, left_out
 
 
