@@ -68,5 +68,25 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
                f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
 
 
-COMMANDS = (terminate, receive)
+@click.command("dossier")
+@click.argument("customer_id")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the dossier into.")
+def dossier(customer_id: str, out: Path) -> None:
+    """Write every document that bound or reached a customer, with index.json, into a folder.
+
+    Countersigned copies, each notice's e-mail and letter as they went out, and index.json: the
+    timeline with its evidence, the server's replies, and the SHA-256 of every file as the
+    registry recorded it, so that every fact can be re-checked from the files.
+    """
+    from assembler.cli.context import project
+    from assembler.customers.dossier import write_dossier
+    from assembler.dutch import today_nl
+
+    with registry() as reg:
+        files = write_dossier(reg, project().root, customer_id, out, today_nl())
+    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(files)} file(s) and index.json")
+
+
+COMMANDS = (terminate, receive, dossier)
 """The lifecycle commands `cli/customers.py` adds to the `customers` group."""

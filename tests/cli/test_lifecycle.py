@@ -6,6 +6,7 @@ real clock (`ignore`), so that it can still time out and schedule.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from email import message_from_bytes
 from email.parser import BytesParser
@@ -135,3 +136,20 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
         assert "the version in force today is 1.2 since 2027-04-01 (notice)" in one.output
         assert (notice_project / "build" / "contracts" /
                 f"C-0002-{CONTRACT}-1.2.docx").is_file()
+
+    # the dossier: every file re-checked against its own hash and the registry's record
+    ok("customers", "dossier", "C-0002", "-o", str(notice_project / "dossier"))
+    folder = notice_project / "dossier"
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert sorted(f["name"] for f in index["files"]) == [
+        "notices/1.1/VWO-1.1-C-0002.eml", "notices/1.1/brief-VWO-1.1-C-0002.pdf",
+        "notices/1.2/VWO-1.2-C-0002.eml", "notices/1.2/brief-VWO-1.2-C-0002.pdf"]
+    for f in index["files"]:
+        data = (folder / f["name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == f["sha256"] == f["recorded_sha256"]
+    eml = message_from_bytes((folder / "notices/1.2/VWO-1.2-C-0002.eml").read_bytes())
+    accepted = [d for d in index["deliveries"] if d["version"] == "1.2"]
+    assert [d["message_id"] for d in accepted] == [eml["Message-ID"]]
+    assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
+        ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
+    assert index["timeline"][1]["bounced_on"] == "2026-11-29"
