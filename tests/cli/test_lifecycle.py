@@ -137,7 +137,11 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
         assert (notice_project / "build" / "contracts" /
                 f"C-0002-{CONTRACT}-1.2.docx").is_file()
 
-    # the dossier: every file re-checked against its own hash and the registry's record
+    check_dossier(notice_project)
+
+
+def check_dossier(notice_project: Path) -> None:
+    """The dossier of C-0002: every file re-checked against its own hash and the registry's record."""
     ok("customers", "dossier", "C-0002", "-o", str(notice_project / "dossier"))
     folder = notice_project / "dossier"
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
