@@ -140,10 +140,10 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
     check_dossier(notice_project)
 
 
-def check_dossier(notice_project: Path) -> None:
+def check_dossier(project: Path) -> None:
     """The dossier of C-0002: every file re-checked against its own hash and the registry's record."""
-    ok("customers", "dossier", "C-0002", "-o", str(notice_project / "dossier"))
-    folder = notice_project / "dossier"
+    ok("customers", "dossier", "C-0002", "-o", str(project / "dossier"))
+    folder = project / "dossier"
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     assert sorted(f["name"] for f in index["files"]) == [
         "notices/1.1/VWO-1.1-C-0002.eml", "notices/1.1/brief-VWO-1.1-C-0002.pdf",
