@@ -55,8 +55,8 @@ Bounces = dict[tuple[str, str, str], list[tuple[str, dt.date]]]
 def _bounces(conn: Connection, customer_id: str | None) -> Bounces:
     where, args = _where(customer_id)
     out: Bounces = defaultdict(list)
-    sql = ("SELECT contract, version, customer_id, recorded_at, on_date FROM notice_events" + where
-           + (" AND" if where else " WHERE") + " event = 'bounced' ORDER BY id")
+    sql = ("SELECT contract, subject, customer_id, recorded_at, on_date FROM notice_events" + where
+           + (" AND" if where else " WHERE") + " kind = 'revision' AND event = 'bounced' ORDER BY id")
     for contract, version, cid, recorded, on in conn.execute(sql, args):
         out[contract, version, cid].append((recorded, dt.date.fromisoformat(on)))
     return out
@@ -75,10 +75,11 @@ def notice_events(conn: Connection, customer_id: str | None = None) -> Histories
                  conn.execute("SELECT contract, version, effective FROM announced_versions")}
     bounces = _bounces(conn, customer_id)
     where, args = _where(customer_id, "d.customer_id")
-    sql = ("SELECT d.contract, d.version, d.customer_id, d.message_id, d.address, d.finished_at, "
+    sql = ("SELECT d.contract, d.subject, d.customer_id, d.message_id, d.address, d.finished_at, "
            "d.reply_code, d.reply, n.eml_sha256 FROM notice_deliveries d LEFT JOIN notices n ON "
-           "n.contract = d.contract AND n.version = d.version AND n.customer_id = d.customer_id"
-           + where + (" AND" if where else " WHERE") + " d.outcome = 'sent' ORDER BY d.id")
+           "n.kind = d.kind AND n.contract = d.contract AND n.subject = d.subject "
+           "AND n.customer_id = d.customer_id" + where + (" AND" if where else " WHERE")
+           + " d.kind = 'revision' AND d.outcome = 'sent' ORDER BY d.id")
     out: Histories = defaultdict(list)
     for contract, version, cid, mid, address, finished, code, reply, sha in conn.execute(sql, args):
         e = effective.get((contract, version))
@@ -97,8 +98,8 @@ def notice_events(conn: Connection, customer_id: str | None = None) -> Histories
 def objection_events(conn: Connection, customer_id: str | None = None) -> Histories:
     """Return the objections recorded against notices in the ledger."""
     where, args = _where(customer_id)
-    sql = ("SELECT contract, version, customer_id, on_date, recorded_at FROM notice_events" + where
-           + (" AND" if where else " WHERE") + " event = 'objected' ORDER BY id")
+    sql = ("SELECT contract, subject, customer_id, on_date, recorded_at FROM notice_events" + where
+           + (" AND" if where else " WHERE") + " kind = 'revision' AND event = 'objected' ORDER BY id")
     out: Histories = defaultdict(list)
     for contract, version, cid, on, recorded in conn.execute(sql, args):
         out[cid].append(HistoryEvent(customer_id=cid, kind="objected", version=version,

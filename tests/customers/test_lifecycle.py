@@ -116,7 +116,7 @@ def registry(tmp_path: Path, customer: Customer):  # type: ignore[no-untyped-def
 
 def _deliver(reg, version: str, cid: str, finished: str) -> None:  # type: ignore[no-untyped-def]
     with reg.transaction() as c:
-        c.execute("INSERT INTO notice_deliveries (contract, version, customer_id, message_id, "
+        c.execute("INSERT INTO notice_deliveries (contract, subject, customer_id, message_id, "
                   "address, started_at, finished_at, outcome, reply_code, reply, attempts) "
                   "VALUES ('vwo', ?, ?, ?, 'a@example.nl', ?, ?, 'sent', 250, 'OK', 1)",
                   (version, cid, f"<{version}.{cid}@example.nl>", finished, finished))
