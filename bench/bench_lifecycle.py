@@ -4,8 +4,8 @@ Each customer signed 1.0 and received the notices of 1.1 and 1.2 (one accepted d
 so the version in force is derived from three versions of evidence. Each command runs as a fresh
 process; the figure is the median of RUNS runs. The baseline is the same commands run by the code
 of another checkout (``BENCH_BASELINE``, e.g. ``git worktree add --detach /tmp/base main``), in
-the same run, on a copy of the registry without this code's migration (the baseline refuses a
-schema newer than it knows).
+the same run, on a copy of the registry's data in the schema the baseline's own code creates (it
+refuses a schema newer than it knows).
 
     BENCH_BASELINE=/tmp/base .venv/bin/python bench/run.py lifecycle
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -69,7 +68,7 @@ def make_project(tmp: Path) -> Path:
                 c.execute("INSERT INTO announced_versions VALUES (?,?,?,?)",
                           (CONTRACT, number, effective.isoformat(), sent))
                 c.executemany(
-                    "INSERT INTO notices (contract, version, customer_id, from_version, reference, "
+                    "INSERT INTO notices (contract, subject, customer_id, from_version, reference, "
                     "address, message_id, eml_path, eml_sha256, state, built_at, sent_at, "
                     "reply_code, reply) VALUES (?,?,?,?,?,?,?,?,?,'sent',?,?,250,'OK')",
                     [(CONTRACT, number, cu.customer_id, "1.0" if number == "1.1" else "1.1",
@@ -77,7 +76,7 @@ def make_project(tmp: Path) -> Path:
                       f"<{number}.{cu.customer_id}@example.nl>", "x.eml", "0" * 64, sent, sent)
                      for cu in customers])
                 c.executemany(
-                    "INSERT INTO notice_deliveries (contract, version, customer_id, message_id, "
+                    "INSERT INTO notice_deliveries (contract, subject, customer_id, message_id, "
                     "address, started_at, finished_at, outcome, reply_code, reply, attempts) "
                     "VALUES (?,?,?,?,?,?,?,'sent',250,'OK',1)",
                     [(CONTRACT, number, cu.customer_id, f"<{number}.{cu.customer_id}@example.nl>",
@@ -85,16 +84,24 @@ def make_project(tmp: Path) -> Path:
     return root
 
 
-def baseline_registry(root: Path) -> Path:
-    """Return a copy of the registry as the baseline's schema (two migrations) can open it."""
+def baseline_registry(root: Path, base: Path) -> Path:
+    """Return a copy of the registry's data in the schema the baseline's own code creates."""
     src = root / "var" / "registry.sqlite3"
     dest = root / "var" / "baseline.sqlite3"
-    with sqlite3.connect(src) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(src, dest)
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from "
+                    "assembler.customers.registry import open_registry; "
+                    "open_registry(Path(sys.argv[1])).close()", str(dest)],
+                   env={**os.environ, "PYTHONPATH": str(base)}, cwd=root, check=True)
+    notice = ("contract, {v}, customer_id, from_version, reference, address, message_id, eml_path, "
+              "eml_sha256, state, built_at, sent_at, reply_code, reply")
+    delivery = ("contract, {v}, customer_id, message_id, address, started_at, finished_at, outcome, "
+                "reply_code, reply, attempts")
     with sqlite3.connect(dest) as conn:
-        conn.executescript("DROP TABLE customer_events; DROP TABLE announced_versions; "
-                           "PRAGMA user_version = 2;")
+        conn.execute("ATTACH DATABASE ? AS ours", (str(src),))
+        conn.execute("INSERT INTO customers SELECT * FROM ours.customers")
+        for table, columns in (("notices", notice), ("notice_deliveries", delivery)):
+            conn.execute(f"INSERT INTO {table} ({columns.format(v='version')}) "
+                         f"SELECT {columns.format(v='subject')} FROM ours.{table}")
     return dest
 
 
@@ -120,7 +127,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = make_project(Path(tmp))
         ours = root / "var" / "registry.sqlite3"
-        old = baseline_registry(root) if base else None
+        old = baseline_registry(root, Path(base)) if base else None
         for name, args in (("customers list", ["customers", "list"]),
                            ("notices plan 1.2", ["notices", "plan", "1.2", "--today", PLAN_DAY])):
             took = median_s(args, root, here, ours)

@@ -295,7 +295,8 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
 
     One event at a time, on a day neither in the future nor before the notice was sent.
     """
-    chosen = [e for e, given in zip(EVENTS, (bounced, objected, terminated), strict=True) if given]
+    chosen = [e for e, given in (("bounced", bounced), ("objected", objected),
+                                 ("terminated", terminated)) if given]
     if len(chosen) != 1:
         raise UsageError("say what happened, one event at a time: --bounced, --objected or "
                          "--terminated")

@@ -38,10 +38,11 @@ class DossierFile:
 
 def _notice_files(registry: Registry, root: Path, customer_id: str) -> list[DossierFile]:
     rows = registry.connection.execute(
-        "SELECT n.version, n.eml_path, d.kind, d.name, d.sha256 FROM notices n JOIN "
-        "notice_documents d ON d.contract = n.contract AND d.version = n.version AND "
-        "d.customer_id = n.customer_id WHERE n.customer_id = ? AND d.kind IN ('email', 'letter') "
-        "ORDER BY n.version, d.kind", (customer_id,)).fetchall()
+        "SELECT n.subject, n.eml_path, d.document, d.name, d.sha256 FROM notices n JOIN "
+        "notice_documents d ON d.kind = n.kind AND d.contract = n.contract AND "
+        "d.subject = n.subject AND d.customer_id = n.customer_id WHERE n.kind = 'revision' AND "
+        "n.customer_id = ? AND d.document IN ('email', 'letter') ORDER BY n.subject, d.document",
+        (customer_id,)).fetchall()
     out = []
     for version, eml_path, kind, name, digest in rows:
         eml = Path(eml_path) if Path(eml_path).is_absolute() else root / eml_path
@@ -64,7 +65,7 @@ def _archive_files(registry: Registry, customer_id: str, history: list[Any]) -> 
 
 def _deliveries(registry: Registry, customer_id: str) -> list[dict[str, Any]]:
     cur = registry.connection.execute(
-        "SELECT contract, version, message_id, address, started_at, finished_at, outcome, "
+        "SELECT kind, contract, subject, message_id, address, started_at, finished_at, outcome, "
         "reply_code, reply, attempts FROM notice_deliveries WHERE customer_id = ? ORDER BY id",
         (customer_id,))
     names = [d[0] for d in cur.description]

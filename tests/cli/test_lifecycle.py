@@ -152,7 +152,7 @@ def check_dossier(project: Path) -> None:
         data = (folder / f["name"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == f["sha256"] == f["recorded_sha256"]
     eml = message_from_bytes((folder / "notices/1.2/VWO-1.2-C-0002.eml").read_bytes())
-    accepted = [d for d in index["deliveries"] if d["version"] == "1.2"]
+    accepted = [d for d in index["deliveries"] if d["subject"] == "1.2"]
     assert [d["message_id"] for d in accepted] == [eml["Message-ID"]]
     assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
         ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
