@@ -18,6 +18,13 @@ import pytest
 from click.testing import CliRunner, Result
 from freezegun import freeze_time
 
+import assembler.cli.agreement
+import assembler.cli.customers
+import assembler.cli.lifecycle
+import assembler.cli.notices
+import assembler.cli.signing
+import assembler.notices.build
+import assembler.workflow.check_base  # noqa: F401 - imported before any clock is frozen (below)
 from assembler.agreement.project import Project
 from assembler.cli import main
 from assembler.workflow.release import release_version
@@ -25,6 +32,9 @@ from tests.conftest import CONTRACT, git
 from tests.notices.conftest import notice_project, smtp, smtp_env  # noqa: F401 (fixtures)
 
 IGNORE = ["asyncio", "aiosmtpd", "threading", "selectors"]
+"""What keeps the real clock. The commands' modules are imported above, not while a clock is
+frozen: a module first imported then would keep freezegun's date classes for good, and hand them
+to Typst in later tests."""
 
 
 def at(moment: str) -> Any:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
+import assembler.notices.plan
+import assembler.workflow.check_base  # noqa: F401 - imported before any clock is frozen
 from assembler.agreement.project import Project
 from assembler.errors import UsageError
 from assembler.workflow.check import run_check
