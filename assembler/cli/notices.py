@@ -26,7 +26,7 @@ from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.dating import builds_late, late_plan, stale_notices, withdrawn
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.ledger import EVENTS, Ledger
+from assembler.notices.ledger import Ledger
 from assembler.notices.plan import (
     NoticePlan,
     PlanRequest,
