@@ -17,6 +17,13 @@ def format_date_nl(day: dt.date) -> str:
     return format_date(day, format="long", locale=LOCALE)
 
 
+def country_name_nl(code: str) -> str:
+    """Return the Dutch name of an ISO 3166 alpha-2 country: ``DE`` → ``Duitsland``; else the code."""
+    from babel import Locale
+
+    return str(Locale.parse(LOCALE).territories.get(code.upper(), code))
+
+
 def today_nl() -> dt.date:
     """Return today's date in Europe/Amsterdam, from the real clock (frozen by tests only)."""
     return dt.datetime.now(AMSTERDAM).date()

@@ -14,6 +14,7 @@ The tree, by kind::
     │   ├── ManifestError               a version manifest in versions/ that is broken
     │   ├── CatalogueError              the Bijlage 1 catalogue or contract metadata is broken
     │   ├── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
+    │   ├── RegisterError               the sub-processor register (subverwerkers.toml) is broken
     │   └── CustomerImportError         a customer CSV with invalid rows; nothing imported
     │
     ├── RepositoryError                 not a project / not a git repository / git failed
@@ -108,6 +109,10 @@ class ManifestError(InputError):
 
 class CatalogueError(InputError):
     """The Bijlage 1 catalogue or the contract metadata is malformed."""
+
+
+class RegisterError(InputError):
+    """The sub-processor register (``subverwerkers.toml``) is malformed."""
 
 
 class ConfigError(InputError):

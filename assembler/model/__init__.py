@@ -85,6 +85,16 @@ from assembler.model.site import (
     PublishedState,
     PublishedVersion,
 )
+from assembler.model.subprocessors import (
+    PendingChange,
+    Register,
+    RegisterChange,
+    RegisterChangeKind,
+    SubProcessor,
+    SubprocessorNoticeStatus,
+    SubprocessorPlanRow,
+    TransferBasis,
+)
 from assembler.model.versions import (
     TOELICHTING_TODO,
     Resolved,
@@ -161,4 +171,12 @@ __all__ = [
     "Version",
     "VersionStatus",
     "version_key",
+    "Register",
+    "RegisterChange",
+    "RegisterChangeKind",
+    "SubProcessor",
+    "SubprocessorNoticeStatus",
+    "SubprocessorPlanRow",
+    "TransferBasis",
+    "PendingChange",
 ]
