@@ -20,6 +20,29 @@ TEST_AUTHOR = Author("Test", "test@example.com")
 """Who the commits of a test project are by (the same identity as `git` below)."""
 
 
+def _typst_learns_the_real_datetime() -> None:
+    """Compile one tiny PDF with a timestamp before any test freezes the clock.
+
+    The typst binding looks up Python's datetime type once, at its first timestamp, and keeps it:
+    were that first timestamp passed while freezegun has replaced `datetime.datetime`, every later
+    (real) timestamp would be refused ("timestamp must be None, an int UNIX timestamp, or
+    datetime.datetime") in whatever tests follow.
+    """
+    import datetime as dt
+    import tempfile
+
+    import typst
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "warm.typ"
+        source.write_text("warm", encoding="utf-8")
+        typst.Compiler(str(source)).compile(format="pdf",
+                                            timestamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+_typst_learns_the_real_datetime()
+
+
 def require_tool(name: str) -> str:
     """Return the path of external tool `name`; skip the test when it is missing.
 

@@ -6,6 +6,7 @@ build/demo/ and var/ (both ignored by git).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from typing import Any
 
 from assembler.agreement.history import Author, commit_all
 from assembler.agreement.project_copy import copy_project
+from assembler.dutch import today_nl
+from assembler.terms import earliest_effective
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
@@ -152,6 +155,17 @@ NOTICE_PROJECT = OUT / "notices-project"
 NOTICE_TODAY = "2026-11-28"
 
 
+def _notice_effective() -> str:
+    """Return 1 February 2027, or the first of a later month that today's notices can still meet.
+
+    `release` refuses an effective date too soon for the art. 11.2 month from the real today, and
+    the notices are built and sent today: a fixed date would stop the demo in January 2027.
+    """
+    earliest = earliest_effective(today_nl(), 1)
+    first = dt.date(earliest.year + earliest.month // 12, earliest.month % 12 + 1, 1)
+    return max(dt.date(2027, 2, 1), first).isoformat()
+
+
 def run_in(root: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> int:
     """Run `assembler ARGS…` in the project at `root` with that project's own registry."""
     return run(*args, root=root, check=check,
@@ -174,14 +188,14 @@ def step_notices() -> None:
     clause = root / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
     clause.write_text(clause.read_text(encoding="utf-8").replace(
         "achtenveertig (48)", "vierentwintig (24)"), encoding="utf-8")
-    run_in(root, "release", "1.1", "--effective", "2027-02-01", "--note",
+    run_in(root, "release", "1.1", "--effective", _notice_effective(), "--note",
            "7=Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 uur, zodat u "
            "meer tijd heeft voor uw eigen melding aan de Autoriteit Persoonsgegevens.")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "1.1")
     run_in(root, "customers", "import", "customers.csv")
     run_in(root, "notices", "plan", "1.1", "--today", NOTICE_TODAY)
-    run_in(root, "notices", "build", "1.1", "--today", NOTICE_TODAY)
+    run_in(root, "notices", "build", "1.1")  # dated today: a notice is never backdated
 
     received: list[str] = []
 
@@ -205,7 +219,7 @@ def step_notices() -> None:
     finally:
         controller.stop()
     print(f"(the SMTP server received {len(received)} message(s))")
-    run_in(root, "notices", "record", "C-1042", "1.1", "--objected", "--on", "2026-12-03")
+    run_in(root, "notices", "record", "C-1042", "1.1", "--objected")
     run_in(root, "notices", "status", "1.1")
     # Sent today by the real clock: run after 30 December 2026, this plan says "late" (exit 1).
     run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
@@ -227,7 +241,12 @@ def step_site() -> None:
     clause = copy / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
     text = clause.read_text(encoding="utf-8")
     clause.write_text(text.replace("achtenveertig (48)", "vierentwintig (24)", 1), encoding="utf-8")
-    run("release", "1.1", "--effective", "2026-12-01", root=copy)
+    # `release` refuses a date too soon for today's notice month, so the branch's lawyer types
+    # 1 December 2026 into the manifest by hand, as a pull request can.
+    run("release", "1.1", "--effective", "2099-12-31", root=copy)
+    manifest = copy / "versions" / "verwerkersovereenkomst" / "1.1.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "effective = 2099-12-31", "effective = 2026-12-01"), encoding="utf-8")
     _git(copy, "add", "-A")
     _git(copy, "commit", "-q", "-m", "Datalekken binnen 24 uur")
     print("\n(CI runs this on the pull request; as of 28 November 2026 it blocks the merge)")

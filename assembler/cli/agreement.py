@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from assembler.cli.context import contract_option, echo_json, project
+from assembler.customers.timeline import version_states
+from assembler.dutch import today_nl
 from assembler.render.agreement_export import agreement_json, agreement_markdown
 from assembler.render.plain_text import agreement_text
 
@@ -15,24 +15,28 @@ from assembler.render.plain_text import agreement_text
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def versions(fmt: str) -> None:
-    """List the released versions with their effective dates and hashes."""
+    """List the versions with their effective dates and hashes: announced, in force or superseded."""
     p = project()
     contract = p.contract(contract_option())
-    today = dt.date.today()
+    today = today_nl()
     rows = p.versions(contract)
+    states = version_states(rows, today)
     if fmt == "json":
-        echo_json({"contract": contract, "versions": [
-            {"version": v.number, "status": v.status, "effective": v.effective.isoformat(),
+        echo_json({"contract": contract, "today": today.isoformat(), "versions": [
+            {"version": v.number, "status": v.status, "state": states.get(v.number),
+             "effective": v.effective.isoformat(),
              "released": v.released.isoformat() if v.released else None,
-             "in_force": v.status == "released" and v.effective <= today,
+             "in_force": states.get(v.number) == "in_force",
              "sha256": v.sha256, "manifest": v.path} for v in rows]})
         return
     if not rows:
         click.echo(f"{contract}: no released versions yet (see `assembler release`)")
         return
     for v in rows:
-        when = "in force since" if v.effective <= today else "takes effect on"
-        state = v.status if v.status != "released" else f"{when} {v.effective.isoformat()}"
+        state = {"announced": f"announced, takes effect on {v.effective.isoformat()}",
+                 "in_force": f"in force since {v.effective.isoformat()}",
+                 "superseded": f"superseded (effective {v.effective.isoformat()})",
+                 None: v.status}[states.get(v.number)]
         click.echo(f"{contract} {v.number}  {state}  sha256 {v.sha256[:12]}")
 
 

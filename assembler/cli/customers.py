@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
-from assembler.cli.context import contract_option, echo_json, project, registry
+from assembler.cli.context import contract_option, echo_json, iso_date, project, registry
+from assembler.cli.lifecycle import COMMANDS as lifecycle_commands
 from assembler.cli.progress import progress_bar
-from assembler.cli.signing import sign_built, signer_from_config, signing_now
 from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
 from assembler.customers.document import FORMATS, ContractBuilder
+from assembler.customers.lifecycle import customer_history, in_force_on, version_in_force
+from assembler.customers.registry import Registry
+from assembler.customers.timeline import (
+    event_line,
+    history_record,
+    in_force_record,
+    in_force_text,
+    standings,
+)
+from assembler.dutch import today_nl
 from assembler.errors import CustomerImportError, InputError, UsageError
 from assembler.fsutil import MB, read_limited
 from assembler.model import Customer
+from assembler.signing.keys import SignerConfig
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
@@ -31,7 +44,7 @@ CSV_LIMIT = 50 * MB
 
 @click.group()
 def customers() -> None:
-    """Keep the customer registry (SQLite, outside git): import, list, show, export."""
+    """Keep the customer registry (SQLite, outside git) and each customer's agreement over time."""
 
 
 @customers.command("import")
@@ -75,11 +88,14 @@ def import_(file: Path, skip_invalid: bool) -> None:
 @customers.command("list")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 def list_(fmt: str) -> None:
-    """List the customers: id, company, version, services."""
+    """List the customers: id, version in force today, status, company, services."""
+    today = today_nl()
     with registry() as reg:
         rows = list(reg.customers())
+        standing = {s.customer_id: s for s in standings(reg, today, rows)}
     if fmt == "json":
-        echo_json([customer_record(c) for c in rows])
+        echo_json([{**customer_record(c), "in_force": in_force_record(standing[c.customer_id].in_force),
+                    "status": standing[c.customer_id].status} for c in rows])
     elif fmt == "csv":
         click.echo(_csv_text(rows), nl=False)
     elif not rows:
@@ -87,27 +103,39 @@ def list_(fmt: str) -> None:
     else:
         width = max(len(c.customer_id) for c in rows)
         for c in rows:
-            click.echo(f"{c.customer_id:<{width}}  {c.version:<5}  {c.company_name}  "
+            s = standing[c.customer_id]
+            version = s.in_force.version if s.in_force else "-"
+            click.echo(f"{c.customer_id:<{width}}  {version:<5}  {s.status:<11}  {c.company_name}  "
                        f"[{', '.join(c.services)}]")
-        click.echo(f"{len(rows)} customer(s)", err=True)
+        click.echo(f"{len(rows)} customer(s); version in force on {today.isoformat()}", err=True)
 
 
 @customers.command("show")
 @click.argument("customer_id")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD",
+              help="Which version bound them on this day (default: today).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
-def show(customer_id: str, fmt: str) -> None:
-    """Show one customer's record."""
+def show(customer_id: str, on: dt.date | None, fmt: str) -> None:
+    """Show one customer's record, the version in force, their status and their timeline."""
+    day = on or today_nl()
     with registry() as reg:
         customer = reg.customer(customer_id)
+        history = customer_history(reg, customer_id)
     record = customer_record(customer)
+    lifecycle = history_record(customer_id, history, day)
     if fmt == "json":
-        echo_json(record)
+        echo_json({**record, **lifecycle})
     elif fmt == "csv":
         click.echo(_csv_text([customer]), nl=False)
     else:
         width = max(len(k) for k in COLUMNS)
         for key, value in record.items():
             click.echo(f"{key:<{width}}  {value}")
+        click.echo(f"\nin force on {day.isoformat()}: "
+                   f"{in_force_text(version_in_force(history, day))}; status {lifecycle['status']}")
+        click.echo("timeline:")
+        for event in history:
+            click.echo(f"  {event_line(event)}")
 
 
 @customers.command("export")
@@ -159,7 +187,8 @@ def _relative(path: Path) -> str:
               help="The customer to build for (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Build for every customer in the registry.")
 @click.option("--version", "version_ref", metavar="V",
-              help="Version, git ref or worktree (default: each customer's own version).")
+              help="Version, git ref or worktree (default: the version in force for each "
+                   "customer today).")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, callback=_formats,
               help="Formats, comma-separated: pdf, docx.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -185,15 +214,19 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
     out = out_dir if out_dir is not None else p.root / "build" / "contracts"
     if sign and (all_ or "pdf" not in formats):
         raise UsageError("--sign signs the PDF of each --customer: give --customer and a pdf format")
-    signer = signer_from_config() if sign else None  # a key problem stops before anything is built
+    signer = _signer() if sign else None  # a key problem stops before anything is built
+    today = today_nl()
     with registry() as reg:
         if customer_ids:
-            chosen = [reg.customer(cid) for cid in customer_ids]
+            chosen = [_in_force_today(reg, reg.customer(cid), today, version_ref)
+                      for cid in customer_ids]
             builder = ContractBuilder(p, contract)
             for customer in chosen:
                 if signer is None:
                     built = builder.build(customer, version_ref, formats, boxes=False)
                 else:
+                    from assembler.cli.signing import sign_built, signing_now
+
                     who = builder.resolve(version_ref or customer.version)[0].agreement.meta.processor
                     signing, now = signing_now(signer, f"{who.signatory_name} ({who.signatory_role})")
                     built = sign_built(builder.build(customer, version_ref, formats, True, signing),
@@ -201,31 +234,75 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
                 for path in write_contract(built, out, formats):
                     click.echo(f"wrote {_relative(path)}")
             return
-        total = reg.count()
-        if total == 0:
-            raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
-        options = BatchOptions(out, version_ref=version_ref, formats=formats, contract=contract)
-        with progress_bar("building contracts") as bar:
-            result = build_many(p.root, reg.customers(), options,
-                                workers=min(jobs, max(1, total // 20)),
-                                progress=lambda done: bar(done, total))
+        _build_all(reg, p.root, BatchOptions(out, version_ref=version_ref, formats=formats,
+                                             contract=contract), _Run(jobs, today, summary))
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How `build --all` runs: worker processes, the day whose versions bind, the summary's format."""
+
+    jobs: int
+    today: dt.date
+    summary: str
+
+
+def _signer() -> SignerConfig:
+    """Return the configured signer; pyHanko takes a second to import, so only when signing."""
+    from assembler.cli.signing import signer_from_config
+
+    return signer_from_config()
+
+
+def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> None:
+    """Build every customer bound today, by the version in force for them (or --version)."""
+    total = reg.count()
+    if total == 0:
+        raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
+    bound = in_force_on(reg, run.today)
+    chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
+              if c.customer_id in bound]
+    if len(chosen) < total:
+        click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
+                   f"{run.today.isoformat()} (terminated)", err=True)
+    with progress_bar("building contracts") as bar:
+        result = build_many(root, iter(chosen), options,
+                            workers=min(run.jobs, max(1, len(chosen) // 20)),
+                            progress=lambda done: bar(done, len(chosen)))
     for cid, message in result.failures:
         click.echo(f"assembler: error: {cid}: {message}", err=True)
     rate = result.built / result.seconds if result.seconds else 0.0
-    if summary == "json":
-        echo_json({"customers": total, "built": result.built, "files": result.file_count,
+    if run.summary == "json":
+        echo_json({"customers": total, "built": result.built, "skipped": total - len(chosen),
+                   "files": result.file_count,
                    "failed": [{"customer_id": cid, "error": m} for cid, m in result.failures],
-                   "output": _relative(out), "seconds": round(result.seconds, 3),
+                   "output": _relative(options.out_dir), "seconds": round(result.seconds, 3),
                    "per_second": round(rate, 1)})
     else:
         click.echo(f"built {result.built} of {total} customer(s) ({result.file_count} files) in "
-                   f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(out)}/")
+                   f"{result.seconds:.1f} s ({rate:.0f} customers/s) into {_relative(options.out_dir)}/")
     if result.failures:
         raise SystemExit(1)
 
 
+def _in_force_today(reg: Registry, customer: Customer, today: dt.date,
+                    version_ref: str | None) -> Customer:
+    """Return `customer` with the version in force today as theirs, saying so; or refuse."""
+    if version_ref is not None:
+        return customer
+    in_force = version_in_force(customer_history(reg, customer.customer_id), today)
+    if in_force is None:
+        raise UsageError(f"{customer.customer_id}: no version binds them on {today.isoformat()} "
+                         "(terminated, or not signed yet); give --version to build one anyway")
+    click.echo(f"{customer.customer_id}: the version in force today is {in_force_text(in_force)}",
+               err=True)
+    return replace(customer, version=in_force.version)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""
+    for command in lifecycle_commands:
+        customers.add_command(command)
     group.add_command(customers)
     group.add_command(build)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,17 +14,20 @@ from assembler.cli.context import contract_option, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.progress import progress_bar
 from assembler.config import load_config
-from assembler.dutch import format_date_nl
+from assembler.customers.lifecycle import record_announcement
+from assembler.customers.registry import Registry
+from assembler.dutch import day_nl, format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
+from assembler.notices.dating import builds_late, late_plan, stale_notices, withdrawn
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.ledger import EVENTS, Ledger, ledger_lock
+from assembler.notices.ledger import Ledger, ledger_lock
 from assembler.notices.plan import (
     NoticePlan,
     PlanRequest,
     Texts,
-    counts_as_given,
+    customers_to_notify,
     email_buffer_days,
     notice_version,
     plan_notices,
@@ -35,20 +36,23 @@ from assembler.notices.send import SendRequest, SendSummary, plan_send, send_not
 from assembler.notices.smtp import Delivery, SmtpSettings, smtp_settings
 
 
-def _context() -> tuple[Any, str, Any]:
+def notice_context() -> tuple[Any, str, Any]:
     p = project()
     contract = p.contract(contract_option())
     return p, contract, load_config(p.root)
 
 
-def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Any, Any]:
-    p, contract, config = _context()
+def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Ledger, Any, Registry]:
+    """Plan `version`'s notices as of `today` (a what-if; the real Dutch day when None)."""
+    p, contract, config = notice_context()
     registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
-    customers = list(registry.customers())
-    request = PlanRequest(contract, version, today or dt.date.today(), email_buffer_days(config))
-    plan = plan_notices(p, request, customers, ledger)
-    return p, plan, ledger, customers
+    day = today or today_nl()
+    target = notice_version(p, contract, version)[0]
+    customers, left_out = customers_to_notify(registry, target.number, target.effective, day)
+    request = PlanRequest(contract, version, day, email_buffer_days(config))
+    plan = replace(plan_notices(p, request, customers, ledger), left_out=left_out)
+    return p, plan, ledger, customers, registry
 
 
 def _late_error(plan: NoticePlan) -> NoticesLateError:
@@ -78,7 +82,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
     Exits 1, with the earliest possible effective date, when some customer can no longer be
     notified in time.
     """
-    _, plan, _, _ = _plan(version, today)
+    _, plan, _, _, _ = _plan(version, today)
     v = plan.version
     if fmt == "json":
         echo_json({"contract": v.contract, "version": v.number, "previous": plan.previous,
@@ -86,6 +90,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
                    "buffer_days": plan.buffer_days, "latest_send": plan.latest_send.isoformat(),
                    "warning": plan.warning or None, "counts": plan.counts(),
                    "earliest_effective_if_sent_today": plan.earliest_effective.isoformat(),
+                   "left_out_terminated": plan.left_out,
                    "customers": [{**r.__dict__, "latest_send": r.latest_send.isoformat()}
                                  for r in plan.rows]})
     else:
@@ -105,6 +110,9 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
                        f"{r.status:<13} {r.reason}{note}")
         counts = ", ".join(f"{n} {s}" for s, n in plan.counts().items())
         click.echo(f"\n{len(plan.rows)} customer(s): {counts}")
+        if plan.left_out:
+            click.echo(f"{plan.left_out} customer(s) left out: terminated, or bound by no "
+                       f"version on {v.effective.isoformat()}")
     if plan.late:
         raise _late_error(plan)
 
@@ -113,24 +121,34 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.argument("version")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/VERSION/).")
-@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
-              help="The letters' date (default: today).")
+@click.option("--late", is_flag=True,
+              help="Build notices that can no longer be on time; each letter states the date "
+                   "from which that customer's own notice binds them.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="The summary printed at the end: text, or JSON for scripts.")
-def build_cmd(version: str, out: Path | None, today: dt.date | None, fmt: str) -> None:
+def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
     """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
 
-    Notices already sent (or being sent) are kept as recorded; a build never runs while
-    `notices send` does (they share one lock).
+    The letters are dated today (Europe/Amsterdam), the day they must also be sent: a notice is
+    never backdated. Notices already sent (or being sent) are kept as recorded; a build never
+    runs while `notices send` does (they share one lock).
     """
     with open_cli_registry() as registry:  # first: it creates the registry's private folder
         database = registry.path
     with ledger_lock(database, "notices build"):
-        _build_locked(version, out, today, fmt)
+        _build_locked(version, out, late, fmt)
 
 
-def _build_locked(version: str, out: Path | None, today: dt.date | None, fmt: str) -> None:
-    p, plan, ledger, customers = _plan(version, today)
+def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
+    p, plan, ledger, customers, registry = _plan(version, None)
+    record_announcement(registry, plan.version.contract, plan.version.number,
+                        plan.version.effective)
+    if builds_late(plan):
+        if not late:
+            raise _late_error(plan)
+        plan = late_plan(plan)
+        click.echo(f"late: the letters state {plan.version.effective.isoformat()}, the first day "
+                   "a notice received today binds the customer", err=True)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
@@ -174,13 +192,15 @@ def _rel(path: Path, root: Path) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
-def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
+@click.option("--late", is_flag=True,
+              help="Send notices that can no longer be on time (built with `build --late`).")
+def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> None:
     """Send the built notices of VERSION over SMTP ([smtp] in assembler.toml).
 
     Notices already sent are skipped; a notice whose outcome a crashed run left unknown is sent
     again with the same Message-ID (at least once). Only one send runs at a time.
     """
-    p, contract, config = _context()
+    p, contract, config = notice_context()
     target = notice_version(p, contract, version)[0]
     number = target.number
     settings = smtp_settings(config)
@@ -200,12 +220,15 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         click.echo(f"dry run: {len(summary.todo)} notice(s) would be sent via {settings.host}:"
                    f"{settings.port}; {summary.already_sent} already sent; nothing was sent")
         return
-    total = len(plan_send(ledger, number, retry_failed).todo)
-    latest = latest_send_day(target.effective, email_buffer_days(config))
-    if total and dt.date.today() > latest:
-        click.echo(f"warning: the latest send day for {number} (effective "
-                   f"{target.effective.isoformat()}) was {latest.isoformat()}: these notices are "
-                   "late under art. 11.2", err=True)
+    todo = plan_send(ledger, number, retry_failed).todo
+    today = today_nl()
+    skip = withdrawn(registry, [n.customer_id for n in todo], today)
+    todo = [n for n in todo if n.customer_id not in skip]
+    _check_sendable(todo, number, target.effective, email_buffer_days(config), late)
+    record_announcement(registry, contract, number, target.effective)
+    total = len(todo)
+    for cid in sorted(skip):
+        click.echo(f"{cid}: terminated; notice not sent", err=True)
     start = time.perf_counter()
     with progress_bar("sending notices") as bar:
         done = [0]
@@ -214,7 +237,8 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
             done[0] += 1
             bar(done[0], total)
 
-        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step)
+        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step,
+                              skip=frozenset(skip))
         summary = send_notices(p.root, registry.path, ledger, request)
     took = time.perf_counter() - start
     for cid in summary.recovered:
@@ -244,93 +268,32 @@ def _exit_while_undelivered(notices: list[LedgerNotice], summary: SendSummary,
         raise SystemExit(1)
 
 
+def _check_sendable(todo: list[LedgerNotice], number: str, effective: dt.date, buffer_days: int,
+                    late: bool) -> None:
+    """Refuse backdated notices, and late ones without --late."""
+    today = today_nl()
+    stale = stale_notices(todo, today)
+    if stale:
+        raise UsageError(f"{len(stale)} notice(s) of {number} were built before today "
+                         f"({stale[0].customer_id} on {day_nl(stale[0].built_at).isoformat()}): their "
+                         f"date would be wrong; run `assembler notices build {number}` again, then send")
+    latest = latest_send_day(effective, buffer_days)
+    if todo and today > latest and not late:
+        raise NoticesLateError(f"the latest send day for {number} (effective {effective.isoformat()}) "
+                               f"was {latest.isoformat()}: these notices are late under art. 11.2; "
+                               f"build them with `notices build {number} --late` (their letters then "
+                               "state each customer's own date) and send with --late")
+
+
 def _processor_email(p: Any, contract: str, number: str) -> str:
     """Return the processor's address: the From address when [smtp] sender is not set."""
     return str(p.resolve(number, contract).agreement.meta.processor.email)
 
 
-@notices.command("record")
-@click.argument("customer")
-@click.argument("version")
-@click.option("--bounced", "event", flag_value="bounced", help="The notice bounced (not given).")
-@click.option("--objected", "event", flag_value="objected", help="The customer objected.")
-@click.option("--terminated", "event", flag_value="terminated", help="The customer terminated.")
-@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
-def record_cmd(customer: str, version: str, event: str | None, on: dt.date | None) -> None:
-    """Record what happened after a notice: it bounced, or the customer objected or terminated."""
-    if event not in EVENTS:
-        raise UsageError("say what happened: --bounced, --objected or --terminated")
-    p, contract, _ = _context()
-    number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(open_cli_registry().connection, contract)
-    notice = ledger.notice(number, customer)
-    if notice is None:
-        raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
-    if event == "bounced" and notice.state != "sent":
-        raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
-                         "it cannot have bounced")
-    ev = ledger.record_event(number, customer, event, on or dt.date.today())
-    click.echo(f"recorded: {customer} {number} {event} on {ev.on.isoformat()}")
-
-
-STATUS_FIELDS = ["customer_id", "address", "from_version", "state", "given", "sent_at", "reply_code",
-                 "reply", "message_id", "reference", "attempts", "events", "sha256_letter",
-                 "sha256_email", "sha256_redline", "sha256_contract"]
-
-
-def _status_rows(ledger: Ledger, number: str) -> list[dict[str, Any]]:
-    events = ledger.events(number)
-    rows = []
-    for n in ledger.notices(number):
-        evs = events.get(n.customer_id, [])
-        docs = {d.kind: d.sha256 for d in ledger.documents(number, n.customer_id)}
-        rows.append({
-            "customer_id": n.customer_id, "address": n.address, "from_version": n.from_version,
-            "state": n.state,
-            "given": counts_as_given(n, evs),
-            "sent_at": n.sent_at, "reply_code": n.reply_code, "reply": n.reply,
-            "message_id": n.message_id, "reference": n.reference,
-            "attempts": len(ledger.deliveries(number, n.customer_id)),
-            "events": "; ".join(f"{e.event} {e.on.isoformat()}" for e in evs),
-            **{f"sha256_{k}": docs.get(k, "") for k in ("letter", "email", "redline", "contract")},
-        })
-    return rows
-
-
-@notices.command("status")
-@click.argument("version")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True)
-def status_cmd(version: str, fmt: str) -> None:
-    """Export the evidence: per customer what was sent, where, when, the reply and the hashes."""
-    p, contract, _ = _context()
-    number = notice_version(p, contract, version)[0].number
-    ledger = Ledger(open_cli_registry().connection, contract)
-    rows = _status_rows(ledger, number)
-    if fmt == "json":
-        echo_json({"contract": contract, "version": number, "notices": [
-            {**r, "deliveries": ledger.deliveries(number, r["customer_id"])} for r in rows]})
-        return
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=STATUS_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
-        return
-    for r in rows:
-        given = "given" if r["given"] else "NOT given"
-        click.echo(f"{r['customer_id']:<10} {r['state']:<8} {given:<9} {r['sent_at'] or '-':<20} "
-                   f"{r['address']}  {r['reply_code'] or ''} {r['reply'] or ''}"
-                   f"{'  [' + r['events'] + ']' if r['events'] else ''}")
-    states: dict[str, int] = {}
-    for r in rows:
-        states[r["state"]] = states.get(r["state"], 0) + 1
-    click.echo(f"\n{len(rows)} notice(s) of {number}: "
-               + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none built yet")
-               + f"; {sum(r['given'] for r in rows)} given")
-
-
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""
+    from assembler.cli import notices_evidence
+
+    notices.add_command(notices_evidence.record_cmd)
+    notices.add_command(notices_evidence.status_cmd)
     group.add_command(notices)

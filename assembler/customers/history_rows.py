@@ -11,7 +11,9 @@ a handful of queries, not 10,000 of them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
+from collections.abc import Sequence
 
 from assembler.db import Connection
 from assembler.dutch import day_nl
@@ -21,11 +23,25 @@ Histories = dict[str, list[HistoryEvent]]
 """Events by customer id."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _hour_day(hour_utc: str) -> dt.date:
+    return day_nl(hour_utc + ":00:00Z")
+
+
+def accepted_day(moment_utc: str) -> dt.date:
+    """Return the Dutch day of an ISO 8601 UTC moment, remembered per hour.
+
+    Europe/Amsterdam is a whole number of hours from UTC, so the hour decides the day; thousands
+    of deliveries of one run share a few hours.
+    """
+    return _hour_day(moment_utc[:13])
+
+
 def _where(customer_id: str | None, column: str = "customer_id") -> tuple[str, tuple[str, ...]]:
     return (f" WHERE {column} = ?", (customer_id,)) if customer_id else ("", ())
 
 
-def signed_events(customers: list[Customer]) -> Histories:
+def signed_events(customers: Sequence[Customer]) -> Histories:
     """Return the ``signed`` event of each customer: the version and day of the import."""
     return {c.customer_id: [HistoryEvent(customer_id=c.customer_id, kind="signed", version=c.version,
                                          on=c.signed_on, evidence="customer registry (import)")]
@@ -72,7 +88,7 @@ def notice_events(conn: Connection, customer_id: str | None = None) -> Histories
         bounced = next((on for recorded, on in bounces.get((contract, version, cid), [])
                         if recorded >= finished), None)
         out[cid].append(HistoryEvent(
-            customer_id=cid, kind="notice", version=version, on=day_nl(finished), effective=e,
+            customer_id=cid, kind="notice", version=version, on=accepted_day(finished), effective=e,
             bounced_on=bounced, evidence=f"Message-ID {mid} to {address}, accepted {finished}: "
             f"{code} {reply or ''}".strip(), sha256=sha or "", contract=contract,
             recorded_at=finished))

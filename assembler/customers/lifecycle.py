@@ -11,6 +11,7 @@ breach notices) asks it, through `customer_history`/`version_in_force` for one c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -19,14 +20,17 @@ from assembler.customers.registry import Registry
 from assembler.db import DatabaseError
 from assembler.dutch import today_nl
 from assembler.errors import RegistryError, UsageError
-from assembler.model import CustomerStatus, HistoryEvent, InForce, version_key
+from assembler.model import Customer, CustomerStatus, HistoryEvent, InForce, version_key
 from assembler.terms import earliest_effective
 
 ONE_DAY = dt.timedelta(days=1)
+_version_key = functools.lru_cache(maxsize=256)(version_key)
+"""`version_key`, remembered: a registry holds few versions and many customers."""
 _STORED_KINDS = ("countersigned", "terminated", "objected", "destroyed")
 """Kinds `record_event` stores; ``signed`` comes from the import and ``notice`` from the ledger."""
 
 
+@functools.lru_cache(maxsize=4096)
 def notice_binds_from(received: dt.date, effective: dt.date) -> dt.date:
     """Return the first day a revision notice that reached the customer on `received` binds them.
 
@@ -83,14 +87,15 @@ def version_in_force(history: Sequence[HistoryEvent], day: dt.date) -> InForce |
         elif (start := _binding(event)) is not None:
             steps.append((start, 1, event))
     current: InForce | None = None
-    for start, _, event in sorted(steps, key=lambda s: (s[0], s[1], version_key(s[2].version or "0"))):
+    steps.sort(key=lambda s: (s[0], s[1], _version_key(s[2].version or "0")))
+    for start, _, event in steps:
         if start > day:
             break
         if event.kind == "terminated":
             current = None
         elif event.kind == "notice" and current is None:
             continue
-        elif current is None or version_key(event.version) > version_key(current.version):
+        elif current is None or _version_key(event.version) > _version_key(current.version):
             current = InForce(version=event.version, since=start, basis=event.kind,  # type: ignore[arg-type]
                               evidence=event.evidence)
     return current
@@ -112,10 +117,15 @@ def _sorted(events: Iterable[HistoryEvent]) -> list[HistoryEvent]:
     return sorted(events, key=lambda e: (e.on, e.recorded_at))
 
 
-def histories(registry: Registry, customer_id: str | None = None) -> dict[str, list[HistoryEvent]]:
-    """Return the history of every customer (or of one), oldest first, from one query per table."""
+def histories(registry: Registry, customer_id: str | None = None,
+              customers: Sequence[Customer] | None = None) -> dict[str, list[HistoryEvent]]:
+    """Return the history of every customer (or of one), oldest first, from one query per table.
+
+    `customers` saves reading the customers table again when the caller has read it already.
+    """
     conn = registry.connection
-    customers = [registry.customer(customer_id)] if customer_id else list(registry.customers())
+    if customers is None:
+        customers = [registry.customer(customer_id)] if customer_id else list(registry.customers())
     out = rows.signed_events(customers)
     try:
         for loaded in (rows.notice_events(conn, customer_id), rows.objection_events(conn, customer_id),
@@ -186,7 +196,8 @@ def record_termination(registry: Registry, customer_id: str, *, received: dt.dat
     in_force = version_in_force(history, received)
     event = HistoryEvent(customer_id=customer_id, kind="terminated",
                          version=in_force.version if in_force else "", on=received, effective=end,
-                         evidence="termination received", detail=reason, recorded_at=_now_utc())
+                         evidence="the customer's termination, as received", detail=reason,
+                         recorded_at=_now_utc())
     record_event(registry, customer_id, event)
     return event
 

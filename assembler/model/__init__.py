@@ -41,6 +41,7 @@ from assembler.model.lifecycle import (
     HistoryEvent,
     HistoryKind,
     InForce,
+    Standing,
     VersionState,
 )
 from assembler.model.notices import (
@@ -166,6 +167,7 @@ __all__ = [
     "Source",
     "Span",
     "SpanStyle",
+    "Standing",
     "Term",
     "TermSource",
     "TimestampCheck",

@@ -54,3 +54,14 @@ class InForce:
     basis: Basis
     evidence: str = ""
     """The evidence of the event it rests on."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one customer's agreement stands on a day: for `customers list` and the plans."""
+
+    customer_id: str
+    company_name: str
+    in_force: InForce | None
+    """The version that binds them that day; None before signing and after a termination."""
+    status: CustomerStatus

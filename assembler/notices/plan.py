@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
 from assembler.agreement.project import Project
 from assembler.config import Config
+from assembler.customers.lifecycle import customer_status, histories, version_in_force
+from assembler.customers.registry import Registry
+from assembler.dutch import day_nl
 from assembler.errors import AssemblerError, UnknownRefError, UsageError
 from assembler.model import (
     TOELICHTING_TODO,
@@ -43,8 +45,6 @@ from assembler.notices.ledger import Ledger
 from assembler.redline.compare import build_redline
 from assembler.redline.queries import annex_changes, customer_change, explained_parts
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
 
 @dataclass(frozen=True)
 class NoticePlan:
@@ -59,6 +59,8 @@ class NoticePlan:
     warning: str
     """Non-empty when the latest send day is a weekend day or public holiday."""
     rows: tuple[PlanRow, ...]
+    left_out: int = 0
+    """Customers left out: terminated, or bound by no version on the effective date."""
 
     @property
     def late(self) -> list[PlanRow]:
@@ -106,6 +108,7 @@ class Texts:
         self._resolved: dict[str, Resolved] = {}
         self._redlines: dict[tuple[str, str], Redline] = {}
         self._changes: dict[tuple[str, str, frozenset[str]], str | None] = {}
+        self._annex: dict[tuple[str, str, frozenset[str]], bool] = {}
 
     def resolved(self, number: str) -> Resolved:
         """Return the text of version `number`."""
@@ -126,7 +129,10 @@ class Texts:
 
     def annex_changes(self, old: str, new: str, services: Sequence[str]) -> bool:
         """Return whether a customer's own Bijlage 1 reads differently from `old` to `new`."""
-        return annex_changes(self.redline(old, new), services)
+        key = (old, new, frozenset(services))
+        if key not in self._annex:  # customers share few sets of services: each is judged once
+            self._annex[key] = annex_changes(self.redline(old, new), services)
+        return self._annex[key]
 
     def change(self, old: str, new: str, services: Sequence[str]) -> str | None:
         """Return what moving from `old` to `new` changes for a customer with `services`."""
@@ -138,8 +144,31 @@ class Texts:
 
 def sent_day(sent_at: str) -> dt.date:
     """Return the Dutch calendar day of an ISO 8601 UTC send time."""
-    moment = dt.datetime.fromisoformat(sent_at.replace("Z", "+00:00"))
-    return moment.astimezone(AMSTERDAM).date()
+    return day_nl(sent_at)
+
+
+def customers_to_notify(registry: Registry, number: str, effective: dt.date,
+                        today: dt.date) -> tuple[list[Customer], int]:
+    """Return the customers a notice of version `number` concerns, and how many were left out.
+
+    Each customer comes back with the version in force on the effective date E as their
+    `version` (`lifecycle.version_in_force`), judged without the notices of `number` itself or
+    later ones: that is the version the notice moves them from. A customer who has terminated
+    (by `today` or by E), or whom no version binds on E, gets no further notices.
+    """
+    customers = list(registry.customers())
+    all_histories = histories(registry, customers=customers)
+    key = version_key(number)
+    out, left_out = [], 0
+    for c in customers:
+        history = [e for e in all_histories[c.customer_id]
+                   if not (e.kind == "notice" and version_key(e.version) >= key)]
+        bound = version_in_force(history, effective)
+        if bound is None or customer_status(history, max(today, effective)) != "active":
+            left_out += 1
+            continue
+        out.append(c if c.version == bound.version else replace(c, version=bound.version))
+    return out, left_out
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ class SendRequest:
     """Also send again the notices whose last attempt failed permanently."""
     progress: Callable[[LedgerNotice, Delivery], None] | None = None
     """Called after each message with its outcome."""
+    skip: frozenset[str] = frozenset()
+    """Customer ids not to send to (they terminated after their notice was built)."""
 
 
 def send_notices(root: Path, database: Path, ledger: Ledger, request: SendRequest) -> SendSummary:
@@ -124,6 +126,7 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
         recovered = ledger.recover(version)
         summary = plan_send(ledger, version, request.retry_failed)
         summary.recovered = recovered
+        summary.todo = [n for n in summary.todo if n.customer_id not in request.skip]
         for n in summary.todo:  # every file is there before the first message goes out
             if not eml_path(root, n).is_file():
                 read_eml(root, n, ledger.kind)  # raises, saying which and what to do

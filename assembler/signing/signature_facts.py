@@ -44,13 +44,33 @@ _XMP_UPDATED_BY_SIGNING = {"{http://ns.adobe.com/xap/1.0/}ModifyDate",
 """XMP entries every signing tool updates, like the Info entries above (pades.py)."""
 
 
-def xmp_facts(xmp: bytes) -> list[tuple[str, tuple[tuple[str, str], ...], str]]:
-    """Return what the XMP says, element by element, whatever prefixes a tool re-serialised it with."""
+def xmp_facts(xmp: bytes) -> list[tuple[str, str]]:
+    """Return what the XMP says as sorted (property, value) pairs, however a tool serialised it.
+
+    RDF/XML writes one property either as an element (``<pdf:Keywords>…</pdf:Keywords>``) or as
+    an attribute of its ``rdf:Description``, and a URI either as text or as ``rdf:resource``;
+    signing tools (pyHanko among them) re-serialise one form as the other. Every leaf value is
+    kept, so a changed customer id, title or ``pdfaid:part`` still shows; what every signing tool
+    updates (modification and metadata dates, producer, the XMP toolkit's name) does not count.
+    """
     if not xmp.strip():
         return []
     try:
         tree = ElementTree.fromstring(xmp)
     except ElementTree.ParseError:
-        return [("unreadable", (), xmp.decode("latin-1"))]
-    return [(e.tag, tuple(sorted((k, v) for k, v in e.attrib.items() if k not in _XMP_UPDATED_BY_SIGNING)),
-             (e.text or "").strip()) for e in tree.iter() if e.tag not in _XMP_UPDATED_BY_SIGNING]
+        return [("unreadable", xmp.decode("latin-1"))]
+    facts = []
+    for e in tree.iter():
+        for key, value in e.attrib.items():
+            if key == _RDF_RESOURCE:
+                facts.append((e.tag, value))
+            elif not key.startswith(_RDF) and key not in _IGNORED:
+                facts.append((key, value))
+        if len(e) == 0 and (e.text or "").strip() and e.tag not in _IGNORED:
+            facts.append((e.tag, (e.text or "").strip()))
+    return sorted(facts)
+
+
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_RDF_RESOURCE = _RDF + "resource"
+_IGNORED = _XMP_UPDATED_BY_SIGNING | {"{adobe:ns:meta/}xmptk"}

@@ -6,6 +6,7 @@ import datetime as dt
 
 from assembler.agreement.lint import check_agreement
 from assembler.agreement.project import Project
+from assembler.dutch import today_nl
 from assembler.errors import AssemblerError, InputError
 from assembler.model import Finding
 from assembler.subprocessors.lint import check_register
@@ -44,6 +45,16 @@ def check_toelichting(project: Project, contract: str) -> list[Finding]:
             for version, part in missing_toelichting(project, contract)]
 
 
+def check_order(project: Project, contract: str) -> list[Finding]:
+    """Released versions take effect in the order of their numbers, each after the one before."""
+    released = [v for v in project.versions(contract) if v.status == "released"]
+    return [Finding("error", now.path, 0,
+                    f"version {now.number} takes effect on {now.effective.isoformat()}, not after "
+                    f"version {before.number} ({before.effective.isoformat()})", "order")
+            for before, now in zip(released, released[1:], strict=False)
+            if now.effective <= before.effective]
+
+
 def _toelichting_line(project: Project, path: str) -> int:
     try:
         lines = (project.root / path).read_text(encoding="utf-8").splitlines()
@@ -71,8 +82,9 @@ def run_check(project: Project, ref: str | None, contract: str, base: str | None
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
     findings.extend(check_toelichting(project, contract))
+    findings.extend(check_order(project, contract))
     findings.extend(check_register(project, contract, resolved.commit, resolved.agreement.catalogue,
                                    base, today))
     if base is not None:
-        findings.extend(run_base_check(project, contract, base, today or dt.date.today()))
+        findings.extend(run_base_check(project, contract, base, today or today_nl()))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))

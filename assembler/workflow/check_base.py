@@ -75,21 +75,29 @@ def check_released(project: Project, old: dict[str, Version], new: dict[str, Ver
 def check_window(project: Project, old: dict[str, Version], new: dict[str, Version],
                  today: dt.date, buffer: int) -> list[Finding]:
     """A new or re-dated version leaves customers the art. 11.2 notice month."""
-    earliest = earliest_effective(today, buffer)
-    received = today + dt.timedelta(days=buffer)
     findings = []
     for number, now in new.items():
         was = old.get(number)
         if was is not None and was.effective == now.effective:
             continue  # announced before (a changed pin is the released rule's error)
-        if now.status != "released" or now.effective >= earliest:
+        problem = window_problem(number, now.effective, today, buffer)
+        if now.status != "released" or problem is None:
             continue
-        findings.append(Finding("error", now.path, _line(project, now, "effective"), (
-            f"version {number} takes effect on {now.effective.isoformat()}, too soon for the "
+        findings.append(Finding("error", now.path, _line(project, now, "effective"), problem,
+                                "window"))
+    return findings
+
+
+def window_problem(number: str, effective: dt.date, today: dt.date, buffer: int) -> str | None:
+    """Return why `effective` is too soon for the art. 11.2 notice month from `today`, or None."""
+    earliest = earliest_effective(today, buffer)
+    if effective >= earliest:
+        return None
+    received = today + dt.timedelta(days=buffer)
+    return (f"version {number} takes effect on {effective.isoformat()}, too soon for the "
             f"art. 11.2 notice month: a notice sent today ({today.isoformat()}) reaches customers "
             f"on {received.isoformat()} at the earliest, so the earliest possible effective date "
-            f"is {earliest.isoformat()} ({format_date_nl(earliest)})"), "window"))
-    return findings
+            f"is {earliest.isoformat()} ({format_date_nl(earliest)})")
 
 
 def run_base_check(project: Project, contract: str, base: str, today: dt.date) -> list[Finding]:

@@ -7,11 +7,13 @@ import datetime as dt
 from assembler.agreement.history import tree_id
 from assembler.agreement.manifests import VERSION_RE, write_manifest
 from assembler.agreement.project import WORKTREE, Project
+from assembler.dutch import today_nl
 from assembler.errors import CheckFailedError, UsageError
 from assembler.model import TOELICHTING_TODO, Resolved, Version, version_key
 from assembler.redline.diff import diff_agreements
 from assembler.redline.queries import ANNEX_NOTE, explained_parts
 from assembler.workflow.check import run_check
+from assembler.workflow.check_base import buffer_days, window_problem
 
 __all__ = ["ANNEX_NOTE", "release_version", "toelichting_for"]
 
@@ -39,9 +41,10 @@ def release_version(project: Project, contract: str, number: str, effective: dt.
     """Write the manifest of version `number` pinning the current work tree; return it.
 
     Refuses when `check` reports errors, when the version exists or is not newer than the
-    latest, and when the text is identical to the latest version's.
+    latest, when the text is identical to the latest version's, and when `effective` is not
+    after the latest version's or too soon for the art. 11.2 notice month from `today`.
     """
-    today = today or dt.date.today()
+    today = today or today_nl()
     if not VERSION_RE.match(number):
         raise UsageError(f"version {number!r} must look like 1.1 (major.minor)")
     findings = run_check(project, WORKTREE, contract)
@@ -55,6 +58,12 @@ def release_version(project: Project, contract: str, number: str, effective: dt.
     latest = versions[-1] if versions else None
     if latest and version_key(number) <= latest.key:
         raise UsageError(f"version {number} is not newer than the latest, {latest.number}")
+    if latest and effective <= latest.effective:
+        raise UsageError(f"version {number} cannot take effect on {effective.isoformat()}: not "
+                         f"after version {latest.number}'s effective date, "
+                         f"{latest.effective.isoformat()}")
+    if latest and (problem := window_problem(number, effective, today, buffer_days(project))):
+        raise UsageError(problem)
     files = project.worktree_files(contract)
     agreement = project.resolve(WORKTREE, contract).agreement
     if latest and latest.sha256 == agreement.sha256:

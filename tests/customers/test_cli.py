@@ -24,7 +24,7 @@ def test_import_list_show(cli: CliRun, registry_file: Path) -> None:
     assert stat.S_IMODE(registry_file.stat().st_mode) == 0o600
     listing = cli("customers", "list").stdout.splitlines()
     assert len(listing) == 28
-    assert listing[0].startswith("C-1001  1.0    Bakkerij Van 't Hof  [hosted-telefonie, nummerportering]")
+    assert listing[0].startswith("C-1001  1.0    active       Bakkerij Van 't Hof  [hosted-telefonie, nummerportering]")
     shown = cli("customers", "show", "C-1042").stdout
     assert "company_name        Bakkerij De Gouden Korrel B.V." in shown
     assert "services            hosted-telefonie;sip-trunk;mobiel;gespreksopname" in shown

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from assembler.agreement.project import Project
 from assembler.cli import main
@@ -119,8 +120,8 @@ def test_a_bijlage_1_change_affects_only_customers_whose_list_changes(project_di
 def test_build_command(notice_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
     out = notice_project / "elsewhere"
-    result = CliRunner().invoke(main, ["notices", "build", "1.1", "-o", str(out),
-                                       "--today", "2026-11-28"])
+    with freeze_time("2026-11-28 10:00:00"):
+        result = CliRunner().invoke(main, ["notices", "build", "1.1", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "shared: elsewhere/wijzigingen-1.0-1.1.pdf" in result.output
     assert re.search(r"built 2 notice\(s\) in elsewhere/ in [\d.]+ s; 0 already sent \(kept as "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -224,10 +225,14 @@ def test_record_defaults_to_today(notice_project: Path, smtp, monkeypatch) -> No
     with freeze_time("2026-12-07 10:00:00"):
         result = CliRunner().invoke(main, ["notices", "record", "C-0001", "1.1", "--terminated"])
     assert result.exit_code == 0, result.output
-    assert "recorded: C-0001 1.1 terminated on 2026-12-07" in result.output
-    events = ledger(notice_project).events("1.1")["C-0001"]
-    assert [(e.event, e.on.isoformat(), e.recorded_at) for e in events] == [
-        ("terminated", "2026-12-07", "2026-12-07T10:00:00Z")]
+    assert "recorded: C-0001 1.1 terminated on 2026-12-07; nothing binds from 2026-12-08" in result.output
+    from assembler.customers.lifecycle import customer_history
+    from assembler.customers.registry import open_project_registry
+
+    with open_project_registry(notice_project) as reg:
+        events = [e for e in customer_history(reg, "C-0001") if e.kind == "terminated"]
+    assert [(e.on.isoformat(), e.effective, e.recorded_at) for e in events] == [
+        ("2026-12-07", dt.date(2026, 12, 8), "2026-12-07T10:00:00Z")]
 
 
 def test_progress_bars_on_a_terminal_and_a_summary(notice_project: Path, smtp) -> None:
@@ -236,7 +241,7 @@ def test_progress_bars_on_a_terminal_and_a_summary(notice_project: Path, smtp) -
 
     controller, _ = smtp
     outputs = []
-    for args in (["notices", "build", "1.1", "--today", "2026-11-28"], ["notices", "send", "1.1"]):
+    for args in (["notices", "build", "1.1"], ["notices", "send", "1.1"]):
         master, slave = pty.openpty()
         proc = subprocess.Popen([PYTHON, "-m", "assembler", *args], cwd=notice_project,
                                 env=cli_env(notice_project, COLUMNS="100", **smtp_env(controller)),
@@ -350,3 +355,20 @@ def test_unreachable_server_stops_the_run_after_one_notice(notice_project: Path)
     tried = [n.customer_id for n in book.notices("1.1") if book.deliveries("1.1", n.customer_id)]
     assert len(tried) == 1 and len(book.deliveries("1.1", tried[0])) == 3  # its 3 attempts, once
     assert sum(n.state == "pending" for n in book.notices("1.1")) == 5
+
+
+def test_record_checks_its_input(notice_project: Path, smtp) -> None:
+    controller, _ = smtp
+    build(notice_project)
+    assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
+    pin_sent_at(notice_project, "C-0001", "2026-11-28T09:00:00Z")
+    two = run(notice_project, "notices", "record", "C-0001", "1.1", "--bounced", "--objected")
+    assert two.returncode == 2 and "one event at a time" in two.stderr
+    future = run(notice_project, "notices", "record", "C-0001", "1.1", "--objected",
+                 "--on", "2099-01-01")
+    assert future.returncode == 2 and "lies in the future" in future.stderr
+    early = run(notice_project, "notices", "record", "C-0001", "1.1", "--objected",
+                "--on", "2026-11-27")
+    assert early.returncode == 2 and "before the notice of 1.1 for C-0001 was sent (2026-11-28)" \
+        in early.stderr
+    assert ledger(notice_project).events("1.1") == {}

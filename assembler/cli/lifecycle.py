@@ -1,0 +1,92 @@
+"""Commands of each customer's agreement over time: `customers terminate` (and the lifecycle ones
+beside it), attached to the `customers` group by `cli/customers.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from assembler.cli.context import iso_date, registry
+from assembler.customers.lifecycle import record_termination
+from assembler.errors import UsageError
+
+
+@click.command("terminate")
+@click.argument("customer_id")
+@click.option("--received", callback=iso_date, metavar="YYYY-MM-DD", required=True,
+              help="The day the termination reached us (art. 3:37 BW).")
+@click.option("--effective", callback=iso_date, metavar="YYYY-MM-DD",
+              help="The first day no version binds any more (default: the day after receipt, "
+                   "art. 4.2: one day's notice).")
+@click.option("--reason", default="", help="Why, as the customer gave it (kept in the history).")
+def terminate(customer_id: str, received: dt.date, effective: dt.date | None, reason: str) -> None:
+    """Record that a customer terminated the agreement (art. 11.2 "dagelijks opzeggen").
+
+    From the end date on no version binds them: they get no further notices and `build --all`
+    skips them.
+    """
+    if received is None:
+        raise UsageError("--received is required")
+    with registry() as reg:
+        event = record_termination(reg, customer_id, received=received, effective=effective,
+                                   reason=reason)
+    end = event.effective or received
+    click.echo(f"recorded: {customer_id} terminated, received {received.isoformat()}; version "
+               f"{event.version or '-'} binds until {(end - dt.timedelta(days=1)).isoformat()}, "
+               f"nothing from {end.isoformat()}")
+
+
+@click.command("receive")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--customer", "customer_id", metavar="ID",
+              help="The customer the copy must belong to (default: the one the PDF names).")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              metavar="ROOT.pem", help="Our signature must chain to this root (PEM or DER); repeatable.")
+def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> None:
+    """Take in a countersigned contract FILE.pdf: check, archive (var/archive/ID/) and record it.
+
+    Accepted only when it is the contract we built and signed for that customer, our signature
+    is intact, and exactly one signature was added, in the customer's field, with nothing else
+    changed. Otherwise one line saying why, exit 1, and nothing is stored.
+    """
+    from assembler.cli.signing import provenance_check, read_pdf
+    from assembler.customers.receive import receive_countersigned
+    from assembler.signing.keys import load_trust_roots
+
+    pdf = read_pdf(file)
+    check = provenance_check()
+    if check is None:
+        raise UsageError("run `customers receive` inside the project: the contract is rebuilt "
+                         "to compare its text")
+    roots = load_trust_roots(list(trust)) if trust else None
+    with registry() as reg:
+        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id)
+    e = got.event
+    click.echo(f"received: {e.customer_id} countersigned {e.contract} {e.version} on "
+               f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
+
+
+@click.command("dossier")
+@click.argument("customer_id")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the dossier into.")
+def dossier(customer_id: str, out: Path) -> None:
+    """Write every document that bound or reached a customer, with index.json, into a folder.
+
+    Countersigned copies, each notice's e-mail and letter as they went out, and index.json: the
+    timeline with its evidence, the server's replies, and the SHA-256 of every file as the
+    registry recorded it, so that every fact can be re-checked from the files.
+    """
+    from assembler.cli.context import project
+    from assembler.customers.dossier import write_dossier
+    from assembler.dutch import today_nl
+
+    with registry() as reg:
+        files = write_dossier(reg, project().root, customer_id, out, today_nl())
+    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(files)} file(s) and index.json")
+
+
+COMMANDS = (terminate, receive, dossier)
+"""The lifecycle commands `cli/customers.py` adds to the `customers` group."""

@@ -1,0 +1,129 @@
+"""`notices record` and `notices status`: what happened after a notice, and the evidence export."""
+
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import click
+
+from assembler.cli.context import echo_json, iso_date
+from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.notices import notice_context
+from assembler.customers.lifecycle import record_termination
+from assembler.dutch import day_nl, today_nl
+from assembler.errors import UsageError
+from assembler.notices.ledger import Ledger
+from assembler.notices.plan import (
+    counts_as_given,
+    notice_version,
+)
+
+
+@click.command("record")
+@click.argument("customer")
+@click.argument("version")
+@click.option("--bounced", is_flag=True, help="The notice bounced (not given).")
+@click.option("--objected", is_flag=True, help="The customer objected.")
+@click.option("--terminated", is_flag=True,
+              help="The customer terminated (as `customers terminate --received`).")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
+def record_cmd(customer: str, version: str, bounced: bool, objected: bool, terminated: bool,
+               on: dt.date | None) -> None:
+    """Record what happened after a notice: it bounced, or the customer objected or terminated.
+
+    One event at a time, on a day neither in the future nor before the notice was sent.
+    """
+    chosen = [e for e, given in (("bounced", bounced), ("objected", objected),
+                                 ("terminated", terminated)) if given]
+    if len(chosen) != 1:
+        raise UsageError("say what happened, one event at a time: --bounced, --objected or "
+                         "--terminated")
+    event, day = chosen[0], on or today_nl()
+    p, contract, _ = notice_context()
+    number = notice_version(p, contract, version)[0].number
+    registry = open_cli_registry()
+    ledger = Ledger(registry.connection, contract)
+    notice = ledger.notice(number, customer)
+    if notice is None:
+        raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
+    if notice.state != "sent" or notice.sent_at is None:
+        raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
+                         f"nothing can have followed it")
+    _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+    if event == "terminated":
+        ev = record_termination(registry, customer, received=day, reason=f"after the notice of {number}")
+        click.echo(f"recorded: {customer} {number} terminated on {ev.on.isoformat()}; nothing binds "
+                   f"from {ev.effective.isoformat() if ev.effective else '-'}")
+        return
+    recorded = ledger.record_event(number, customer, event, day)
+    click.echo(f"recorded: {customer} {number} {event} on {recorded.on.isoformat()}")
+
+
+def _check_event_day(day: dt.date, sent: dt.date, what: str) -> None:
+    """Refuse an event dated in the future or before the notice it follows was sent."""
+    if day > today_nl():
+        raise UsageError(f"--on {day.isoformat()} lies in the future")
+    if day < sent:
+        raise UsageError(f"--on {day.isoformat()} is before {what} was sent ({sent.isoformat()})")
+
+
+STATUS_FIELDS = ["customer_id", "address", "from_version", "state", "given", "sent_at", "reply_code",
+                 "reply", "message_id", "reference", "attempts", "events", "sha256_letter",
+                 "sha256_email", "sha256_redline", "sha256_contract"]
+
+
+def _status_rows(ledger: Ledger, number: str) -> list[dict[str, Any]]:
+    events = ledger.events(number)
+    rows = []
+    for n in ledger.notices(number):
+        evs = events.get(n.customer_id, [])
+        docs = {d.kind: d.sha256 for d in ledger.documents(number, n.customer_id)}
+        rows.append({
+            "customer_id": n.customer_id, "address": n.address, "from_version": n.from_version,
+            "state": n.state,
+            "given": counts_as_given(n, evs),
+            "sent_at": n.sent_at, "reply_code": n.reply_code, "reply": n.reply,
+            "message_id": n.message_id, "reference": n.reference,
+            "attempts": len(ledger.deliveries(number, n.customer_id)),
+            "events": "; ".join(f"{e.event} {e.on.isoformat()}" for e in evs),
+            **{f"sha256_{k}": docs.get(k, "") for k in ("letter", "email", "redline", "contract")},
+        })
+    return rows
+
+
+@click.command("status")
+@click.argument("version")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+def status_cmd(version: str, fmt: str) -> None:
+    """Export the evidence: per customer what was sent, where, when, the reply and the hashes."""
+    p, contract, _ = notice_context()
+    number = notice_version(p, contract, version)[0].number
+    ledger = Ledger(open_cli_registry().connection, contract)
+    rows = _status_rows(ledger, number)
+    if fmt == "json":
+        echo_json({"contract": contract, "version": number, "notices": [
+            {**r, "deliveries": ledger.deliveries(number, r["customer_id"])} for r in rows]})
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=STATUS_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    for r in rows:
+        given = "given" if r["given"] else "NOT given"
+        click.echo(f"{r['customer_id']:<10} {r['state']:<8} {given:<9} {r['sent_at'] or '-':<20} "
+                   f"{r['address']}  {r['reply_code'] or ''} {r['reply'] or ''}"
+                   f"{'  [' + r['events'] + ']' if r['events'] else ''}")
+    states: dict[str, int] = {}
+    for r in rows:
+        states[r["state"]] = states.get(r["state"], 0) + 1
+    click.echo(f"\n{len(rows)} notice(s) of {number}: "
+               + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none built yet")
+               + f"; {sum(r['given'] for r in rows)} given")

@@ -1,0 +1,59 @@
+"""No backdating: notices carry the day they go out, and a late one states the customer's own date.
+
+A letter's date and the e-mail's ``Date`` header are fixed when the notice is built, so a notice
+must be built on the day it is sent: `stale_notices` finds the ones built on an earlier Dutch day,
+which `notices send` refuses until they are built again. A notice that can no longer be on time
+for E (art. 11.2) is not void: it binds from the first day the customer's own notice allows
+(`lifecycle.notice_binds_from`), and `late_plan` makes the letter say so instead of claiming E.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from assembler.customers.lifecycle import customer_status, histories, notice_binds_from
+from assembler.customers.registry import Registry
+from assembler.dutch import day_nl
+from assembler.model import LedgerNotice, PlanRow
+from assembler.notices.plan import NoticePlan
+
+
+def stale_notices(todo: Iterable[LedgerNotice], today: dt.date) -> list[LedgerNotice]:
+    """Return the notices to send for the first time that were built before `today`.
+
+    A notice whose outcome is unknown (``sending``/``unknown``) may have gone out already, so it
+    is sent again byte for byte, under its own Message-ID, whatever day it was built.
+    """
+    return [n for n in todo if n.state in ("pending", "failed") and day_nl(n.built_at) != today]
+
+
+def builds_late(plan: NoticePlan) -> bool:
+    """Return whether `notices build` would build, on the plan's day, notices that are late.
+
+    Built means: affected, and not kept as recorded (sent and not bounced, or possibly sent);
+    late means today is after the latest send day, so every notice built today is late.
+    """
+    def kept(row: PlanRow) -> bool:
+        return row.ledger_state in ("sending", "unknown") or (
+            row.ledger_state == "sent" and row.bounced_on is None)
+
+    return plan.today > plan.latest_send and any(r.affected and not kept(r) for r in plan.rows)
+
+
+def late_plan(plan: NoticePlan) -> NoticePlan:
+    """Return `plan` with the effective date its late letters must state: the customer's own.
+
+    Sent (and so received) today, a notice binds from `notice_binds_from(today, E)`; every notice
+    built today shares that day, so one date serves all of them.
+    """
+    own = notice_binds_from(plan.today, plan.version.effective)
+    return replace(plan, version=replace(plan.version, effective=own))
+
+
+def withdrawn(registry: Registry, customer_ids: Sequence[str], today: dt.date) -> set[str]:
+    """Return the customers among `customer_ids` who have terminated: they get no more notices."""
+    wanted = set(customer_ids)
+    return {cid for cid, history in histories(registry).items()
+            if cid in wanted and customer_status(history, today) != "active"}

@@ -1,0 +1,169 @@
+"""Each customer's agreement over time, end to end: 1.0 → 1.1 → 1.2 with a real SMTP server.
+
+The clock is frozen in-process (freezegun) at each step; the SMTP server's event loop keeps the
+real clock (`ignore`), so that it can still time out and schedule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from email import message_from_bytes
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
+
+import assembler.cli.agreement
+import assembler.cli.customers
+import assembler.cli.lifecycle
+import assembler.cli.notices
+import assembler.cli.signing
+import assembler.notices.build
+import assembler.workflow.check_base  # noqa: F401 - imported before any clock is frozen (below)
+from assembler.agreement.project import Project
+from assembler.cli import main
+from assembler.workflow.release import release_version
+from tests.conftest import CONTRACT, git
+from tests.notices.conftest import notice_project, smtp, smtp_env  # noqa: F401 (fixtures)
+
+IGNORE = ["asyncio", "aiosmtpd", "threading", "selectors"]
+"""What keeps the real clock. The commands' modules are imported above, not while a clock is
+frozen: a module first imported then would keep freezegun's date classes for good, and hand them
+to Typst in later tests."""
+
+
+def at(moment: str) -> Any:
+    """Freeze the clock at `moment` (Europe/Amsterdam is UTC+1 in winter: 10:00Z is 11:00 there)."""
+    return freeze_time(moment, ignore=IGNORE)
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def ok(*args: str) -> Result:
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def shown(cid: str, day: str) -> dict[str, Any]:
+    data = json.loads(ok("customers", "show", cid, "--on", day, "--format", "json").stdout)
+    return {"in_force": data["in_force"], "status": data["status"]}
+
+
+def body(eml: Path) -> str:
+    message = BytesParser(policy=default).parsebytes(eml.read_bytes())
+    part = message.get_body(("plain",))
+    assert part is not None
+    return " ".join(part.get_content().split())
+
+
+def release_12(project: Path) -> None:
+    """Change article 9 and release it as 1.2, effective 1 April 2027."""
+    path = project / "contracts" / CONTRACT / "09-audit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Deze audit mag", "Een audit mag"),
+                    encoding="utf-8")
+    import datetime as dt
+
+    release_version(Project(project), CONTRACT, "1.2", dt.date(2027, 4, 1),
+                    toelichting={"9": "Wij verduidelijken wie een audit mag uitvoeren."})
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "v1.2")
+
+
+def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp,  # noqa: F811
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    controller, handler = smtp
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    for key, value in smtp_env(controller).items():
+        monkeypatch.setenv(key, value)
+    out = notice_project / "build" / "notices"
+
+    with at("2026-11-28 10:00:00"):  # 1.1 (effective 1 February 2027) goes out in time
+        assert "built 2 notice(s)" in ok("notices", "build", "1.1").output
+        assert "sent 2 notice(s)" in ok("notices", "send", "1.1").output
+    with at("2026-11-29 10:00:00"):
+        ok("notices", "record", "C-0002", "1.1", "--bounced")
+
+    with at("2027-01-10 10:00:00"):  # C-0002's notice again, now too late for 1 February
+        late = cli("notices", "build", "1.1")
+        assert late.exit_code == 1 and "can no longer be notified in time" in late.output
+        assert "the letters state 2027-02-11" in ok("notices", "build", "1.1", "--late").output
+        eml = out / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
+        assert message_from_bytes(eml.read_bytes())["Date"].startswith("Sun, 10 Jan 2027")
+        assert "Op 11 februari 2027 treedt versie 1.1" in body(eml)
+        refused = cli("notices", "send", "1.1")
+        assert refused.exit_code == 1 and "build them with `notices build 1.1 --late`" in refused.output
+        assert "sent 1 notice(s)" in ok("notices", "send", "1.1", "--late").output
+
+    assert shown("C-0001", "2027-01-31")["in_force"] == {"version": "1.0", "since": "2020-01-01",
+                                                           "basis": "signed"}
+    assert shown("C-0001", "2027-02-01")["in_force"] == {"version": "1.1", "since": "2027-02-01",
+                                                           "basis": "notice"}
+    # the bounced notice did not count; the late one binds from its own day, as its letter says
+    assert shown("C-0002", "2027-02-10")["in_force"]["version"] == "1.0"
+    assert shown("C-0002", "2027-02-11")["in_force"] == {"version": "1.1", "since": "2027-02-11",
+                                                           "basis": "notice"}
+
+    with at("2027-01-20 10:00:00"):
+        ok("customers", "terminate", "C-0001", "--received", "2027-01-20", "--reason", "verhuizing")
+        release_12(notice_project)
+        plan = json.loads(cli("notices", "plan", "1.2", "--format", "json").stdout)
+        assert plan["left_out_terminated"] == 1
+        assert {r["customer_id"]: r["current_version"] for r in plan["customers"]} == {
+            "C-0002": "1.1", "C-0003": "1.1"}
+        assert "built 2 notice(s)" in ok("notices", "build", "1.2").output
+        assert "sent 2 notice(s)" in ok("notices", "send", "1.2").output
+    eml12 = message_from_bytes((out / "1.2" / "C-0002" / "VWO-1.2-C-0002.eml").read_bytes())
+    names = [part.get_filename() for part in eml12.walk() if part.get_filename()]
+    assert "wijzigingen-1.1-1.2.pdf" in names
+    assert [r.rcpt_tos[0] for r in handler.received] == [
+        "kim1@example.nl", "kim2@example.nl", "kim2@example.nl", "kim2@example.nl", "kim3@example.nl"]
+
+    assert shown("C-0002", "2027-04-01") == {
+        "in_force": {"version": "1.2", "since": "2027-04-01", "basis": "notice"}, "status": "active"}
+    assert shown("C-0001", "2027-01-20")["status"] == "terminating"
+    assert shown("C-0001", "2027-04-01") == {"in_force": None, "status": "terminated"}
+
+    with at("2027-04-02 10:00:00"):
+        listing = ok("customers", "list").stdout.splitlines()
+        assert [line.split()[:3] for line in listing] == [
+            ["C-0001", "-", "terminated"], ["C-0002", "1.2", "active"], ["C-0003", "1.2", "active"]]
+        versions = ok("versions").stdout
+        assert "1.0  superseded" in versions and "1.1  superseded" in versions
+        assert "1.2  in force since 2027-04-01" in versions
+        built = ok("build", "--all", "--format", "docx")
+        assert "1 customer(s) skipped: no version binds them on 2027-04-02" in built.output
+        refused = cli("build", "--customer", "C-0001")
+        assert refused.exit_code == 2 and "no version binds them on 2027-04-02" in refused.output
+        one = ok("build", "--customer", "C-0002", "--format", "docx")
+        assert "the version in force today is 1.2 since 2027-04-01 (notice)" in one.output
+        assert (notice_project / "build" / "contracts" /
+                f"C-0002-{CONTRACT}-1.2.docx").is_file()
+
+    check_dossier(notice_project)
+
+
+def check_dossier(project: Path) -> None:
+    """The dossier of C-0002: every file re-checked against its own hash and the registry's record."""
+    ok("customers", "dossier", "C-0002", "-o", str(project / "dossier"))
+    folder = project / "dossier"
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert sorted(f["name"] for f in index["files"]) == [
+        "notices/1.1/VWO-1.1-C-0002.eml", "notices/1.1/brief-VWO-1.1-C-0002.pdf",
+        "notices/1.2/VWO-1.2-C-0002.eml", "notices/1.2/brief-VWO-1.2-C-0002.pdf"]
+    for f in index["files"]:
+        data = (folder / f["name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == f["sha256"] == f["recorded_sha256"]
+    eml = message_from_bytes((folder / "notices/1.2/VWO-1.2-C-0002.eml").read_bytes())
+    accepted = [d for d in index["deliveries"] if d["subject"] == "1.2"]
+    assert [d["message_id"] for d in accepted] == [eml["Message-ID"]]
+    assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
+        ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
+    assert index["timeline"][1]["bounced_on"] == "2026-11-29"
