@@ -32,6 +32,7 @@ COMMAND_MODULES: dict[str, str] = {
     "tag": "workflow",
     "site": "workflow",
     "notices": "notices",
+    "incidents": "incidents",
 }
 """Command name → the module under assembler.cli that registers it."""
 

@@ -35,6 +35,15 @@ from assembler.model.findings import (
     Finding,
     Severity,
 )
+from assembler.model.incidents import (
+    PHASES,
+    BreachRow,
+    BreachStatus,
+    Count,
+    Incident,
+    Phase,
+    Precision,
+)
 from assembler.model.notices import (
     ClauseChange,
     DocumentKind,
@@ -84,6 +93,7 @@ from assembler.model.versions import (
 )
 
 __all__ = [
+    "PHASES",
     "TOELICHTING_TODO",
     "Agreement",
     "Annex",
@@ -91,6 +101,8 @@ __all__ = [
     "AnnexBlockKind",
     "Article",
     "Block",
+    "BreachRow",
+    "BreachStatus",
     "BlockKind",
     "BlockStatus",
     "Catalogue",
@@ -102,11 +114,13 @@ __all__ = [
     "Clause",
     "ClauseChange",
     "ContractMeta",
+    "Count",
     "Coverage",
     "Customer",
     "DocumentKind",
     "EventKind",
     "Finding",
+    "Incident",
     "ItemList",
     "LaterChanges",
     "LedgerEvent",
@@ -120,8 +134,10 @@ __all__ = [
     "PadesLevel",
     "Paragraph",
     "Party",
+    "Phase",
     "PlanRow",
     "PlanStatus",
+    "Precision",
     "Provenance",
     "ProvenanceStatus",
     "PublishedState",
