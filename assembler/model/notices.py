@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-DocumentKind = Literal["letter", "email", "redline", "contract"]
-"""The documents of a revision notice the ledger proves."""
+NoticeKind = Literal["revision", "subprocessor", "breach"]
+"""What a notice announces: a version (art. 11.2), a sub-processor change (art. 4.1), a breach (art. 7)."""
+DocumentKind = Literal["letter", "email", "redline", "contract", "list", "report"]
+"""The documents of a notice the ledger proves (``list``: sub-processor list; ``report``: breach report)."""
 NoticeState = Literal["pending", "sending", "sent", "failed", "unknown"]
 """Where a notice stands in the ledger."""
-EventKind = Literal["bounced", "objected", "terminated"]
+EventKind = Literal["bounced", "objected", "resolved", "terminated"]
 """What can happen to a notice after it was sent."""
 PlanStatus = Literal["on_time", "late", "notified", "not_affected"]
 """What `notices plan` says about one customer."""
@@ -18,10 +20,10 @@ PlanStatus = Literal["on_time", "late", "notified", "not_affected"]
 
 @dataclass(frozen=True)
 class NoticeDocument:
-    """One document of a revision notice, as the ledger proves it."""
+    """One document of a notice, as the ledger proves it."""
 
     kind: DocumentKind
-    """``letter``, ``email``, ``redline`` or ``contract``."""
+    """``letter``, ``email``, ``redline``, ``contract``, ``list`` or ``report``."""
     name: str
     """File name (the attachment's name in the e-mail)."""
     sha256: str
@@ -32,10 +34,11 @@ class NoticeDocument:
 
 @dataclass(frozen=True)
 class LedgerNotice:
-    """One customer's notice of one version in the ledger."""
+    """One customer's notice of one subject in the ledger (the kind is the `Ledger`'s)."""
 
     version: str
-    """The version announced."""
+    """The subject announced: the version (revision), the change id (sub-processor), the incident
+    id and phase (breach); the ledger's ``subject`` column."""
     customer_id: str
     from_version: str
     """The version the customer was on when the notice was built."""
@@ -67,7 +70,8 @@ class LedgerEvent:
 
     customer_id: str
     event: EventKind
-    """``bounced`` (the notice does not count as given), ``objected`` or ``terminated``."""
+    """``bounced`` (the notice does not count as given), ``objected``, ``resolved`` (the objection
+    was met) or ``terminated``."""
     on: dt.date
     """The day it happened."""
     recorded_at: str

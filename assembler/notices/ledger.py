@@ -1,7 +1,8 @@
 """The notice ledger: proof of which notice went to whom, when, with which documents (SQLite).
 
-The tables live in the customer registry database (``sql/002_notice_ledger.sql``). One row per
-contract, version and customer in ``notices``, with the state machine::
+The tables live in the customer registry database (``sql/002_notice_ledger.sql``, one ledger for
+every kind of notice since ``sql/005_notice_kinds.sql``). One row per kind, contract, subject and
+customer in ``notices``, with the state machine::
 
     pending ──► sending ──► sent
                    │   └──► failed      (5xx, or 4xx/connection errors after every retry)
@@ -11,7 +12,7 @@ contract, version and customer in ``notices``, with the state machine::
 Every state change is committed on its own before the next SMTP step, so a killed run leaves at
 most one row per sender in ``sending``. ``notice_deliveries`` keeps every SMTP transaction tried
 (the evidence of repeats), ``notice_documents`` the SHA-256 of each document of a notice, and
-``notice_events`` what happened afterwards (bounced, objected, terminated).
+``notice_events`` what happened afterwards (bounced, objected, resolved, terminated).
 
 Only one `notices send` may run against a ledger at a time: `send_lock` takes the database's
 exclusive lock (`db.exclusive_lock`) on ``<database>.send.lock``.
@@ -27,11 +28,10 @@ from typing import cast
 
 from assembler.db import Connection, exclusive_lock, transaction
 from assembler.errors import LedgerError
-from assembler.model import EventKind, LedgerEvent, LedgerNotice, NoticeDocument
+from assembler.model import EventKind, LedgerEvent, LedgerNotice, NoticeDocument, NoticeKind
 from assembler.notices.smtp import Delivery
 
-EVENTS = ("bounced", "objected", "terminated")
-
+EVENTS = ("bounced", "objected", "resolved", "terminated")
 
 
 def now_utc() -> str:
@@ -40,27 +40,38 @@ def now_utc() -> str:
 
 
 class Ledger:
-    """The notice ledger of one contract in an open registry connection."""
+    """The notice ledger of one kind of notice of one contract, in an open registry connection.
 
-    def __init__(self, conn: Connection, contract: str) -> None:
+    Every kind (revision, sub-processor, breach) shares the tables, the state machine and the send
+    loop; a notice is keyed by its kind, the contract, its subject and the customer. The subject is
+    what the notice announces: the version (revision), the change id (sub-processor), or the
+    incident id and phase (breach). The methods' `version` is that subject.
+    """
+
+    def __init__(self, conn: Connection, contract: str, kind: NoticeKind = "revision") -> None:
         self.conn = conn
         self.contract = contract
+        self.kind: NoticeKind = kind
         # Each state change is its own committed transaction; FULL makes it survive a power cut
         # too, not only a crash of this process (WAL with NORMAL would only lose the last ones).
         conn.execute("PRAGMA synchronous=FULL")
+
+    def _key(self, *rest: object) -> tuple[object, ...]:
+        """Return the query arguments of `_WHERE` (kind, contract), then `rest`."""
+        return (self.kind, self.contract, *rest)
 
     # --- build ------------------------------------------------------------------------------
 
     def notice(self, version: str, customer_id: str) -> LedgerNotice | None:
         """Return the ledger row of one notice, or None."""
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE contract=? AND version=? "
-                                "AND customer_id=?", (self.contract, version, customer_id)).fetchone()
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE {_WHERE} AND customer_id=?",
+                                self._key(version, customer_id)).fetchone()
         return _notice(row) if row else None
 
     def notices(self, version: str) -> list[LedgerNotice]:
         """Return every notice of `version`, by customer id."""
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE contract=? AND version=? "
-                                 "ORDER BY customer_id", (self.contract, version)).fetchall()
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM notices WHERE {_WHERE} "
+                                 "ORDER BY customer_id", self._key(version)).fetchall()
         return [_notice(r) for r in rows]
 
     def record_built(self, notices: Sequence[tuple[LedgerNotice, Sequence[NoticeDocument]]],
@@ -73,28 +84,27 @@ class Ledger:
         """
         with transaction(self.conn) as c:
             for n, docs in notices:
-                current = c.execute("SELECT state FROM notices WHERE contract=? AND version=? AND "
-                                    "customer_id=?", (self.contract, n.version, n.customer_id)).fetchone()
+                key = self._key(n.version, n.customer_id)
+                current = c.execute(f"SELECT state FROM notices WHERE {_WHERE} AND customer_id=?",
+                                    key).fetchone()
                 if current and (current[0] in ("sending", "unknown") or
                                 current[0] == "sent" and n.customer_id not in bounced):
                     raise LedgerError(f"notice {n.version} for {n.customer_id} is {current[0]}; "
                                         "it cannot be rebuilt")
-                c.execute("DELETE FROM notices WHERE contract=? AND version=? AND customer_id=?",
-                          (self.contract, n.version, n.customer_id))
-                c.execute("INSERT INTO notices (contract, version, customer_id, from_version, "
+                c.execute(f"DELETE FROM notices WHERE {_WHERE} AND customer_id=?", key)
+                c.execute("INSERT INTO notices (kind, contract, subject, customer_id, from_version, "
                           "reference, address, message_id, eml_path, eml_sha256, state, built_at) "
-                          "VALUES (?,?,?,?,?,?,?,?,?,'pending',?)",
-                          (self.contract, n.version, n.customer_id, n.from_version, n.reference,
-                           n.address, n.message_id, n.eml_path, n.eml_sha256, n.built_at))
-                c.executemany("INSERT INTO notice_documents VALUES (?,?,?,?,?,?,?)",
-                              [(self.contract, n.version, n.customer_id, d.kind, d.name, d.sha256,
-                                d.size) for d in docs])
+                          "VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?)",
+                          (*key, n.from_version, n.reference, n.address, n.message_id, n.eml_path,
+                           n.eml_sha256, n.built_at))
+                c.executemany("INSERT INTO notice_documents VALUES (?,?,?,?,?,?,?,?)",
+                              [(*key, d.kind, d.name, d.sha256, d.size) for d in docs])
 
     def documents(self, version: str, customer_id: str) -> list[NoticeDocument]:
         """Return the documents recorded for one notice."""
-        rows = self.conn.execute("SELECT kind, name, sha256, size FROM notice_documents WHERE "
-                                 "contract=? AND version=? AND customer_id=? ORDER BY kind",
-                                 (self.contract, version, customer_id)).fetchall()
+        rows = self.conn.execute("SELECT document, name, sha256, size FROM notice_documents WHERE "
+                                 f"{_WHERE} AND customer_id=? ORDER BY document",
+                                 self._key(version, customer_id)).fetchall()
         return [NoticeDocument(*r) for r in rows]
 
     # --- send -------------------------------------------------------------------------------
@@ -103,24 +113,23 @@ class Ledger:
         """Mark notices a dead run left in ``sending`` as ``unknown``; return their customer ids."""
         with transaction(self.conn) as c:
             ids = [r[0] for r in c.execute(
-                "SELECT customer_id FROM notices WHERE contract=? AND version=? AND state='sending'",
-                (self.contract, version))]
-            c.execute("UPDATE notices SET state='unknown' WHERE contract=? AND version=? "
-                      "AND state='sending'", (self.contract, version))
+                f"SELECT customer_id FROM notices WHERE {_WHERE} AND state='sending'",
+                self._key(version))]
+            c.execute(f"UPDATE notices SET state='unknown' WHERE {_WHERE} AND state='sending'",
+                      self._key(version))
             c.execute("UPDATE notice_deliveries SET outcome='unknown', reply='the sending process "
-                      "ended before the outcome was recorded' WHERE contract=? AND version=? AND "
-                      "outcome IS NULL", (self.contract, version))
+                      f"ended before the outcome was recorded' WHERE {_WHERE} AND outcome IS NULL",
+                      self._key(version))
         return ids
 
     def mark_sending(self, n: LedgerNotice) -> int:
         """Commit state ``sending`` and open a delivery record; return the record's id."""
         with transaction(self.conn) as c:
-            c.execute("UPDATE notices SET state='sending' WHERE contract=? AND version=? AND "
-                      "customer_id=?", (self.contract, n.version, n.customer_id))
-            cur = c.execute("INSERT INTO notice_deliveries (contract, version, customer_id, "
-                            "message_id, address, started_at) VALUES (?,?,?,?,?,?)",
-                            (self.contract, n.version, n.customer_id, n.message_id, n.address,
-                             now_utc()))
+            c.execute(f"UPDATE notices SET state='sending' WHERE {_WHERE} AND customer_id=?",
+                      self._key(n.version, n.customer_id))
+            cur = c.execute("INSERT INTO notice_deliveries (kind, contract, subject, customer_id, "
+                            "message_id, address, started_at) VALUES (?,?,?,?,?,?,?)",
+                            self._key(n.version, n.customer_id, n.message_id, n.address, now_utc()))
             assert cur.lastrowid is not None
             return cur.lastrowid
 
@@ -130,18 +139,17 @@ class Ledger:
         outcome, code, reply, attempts = (delivery.outcome, delivery.code, delivery.reply,
                                           delivery.attempts)
         with transaction(self.conn) as c:
-            c.execute("UPDATE notices SET state=?, sent_at=?, reply_code=?, reply=? WHERE "
-                      "contract=? AND version=? AND customer_id=?",
-                      (outcome, when if outcome == "sent" else None, code, reply, self.contract,
-                       n.version, n.customer_id))
+            c.execute(f"UPDATE notices SET state=?, sent_at=?, reply_code=?, reply=? WHERE {_WHERE} "
+                      "AND customer_id=?", (outcome, when if outcome == "sent" else None, code, reply,
+                                            *self._key(n.version, n.customer_id)))
             c.execute("UPDATE notice_deliveries SET finished_at=?, outcome=?, reply_code=?, reply=?, "
                       "attempts=? WHERE id=?", (when, outcome, code, reply, attempts, delivery_id))
 
     def deliveries(self, version: str, customer_id: str | None = None) -> list[dict[str, object]]:
         """Return the SMTP transactions recorded for `version` (optionally one customer)."""
         sql = ("SELECT customer_id, message_id, address, started_at, finished_at, outcome, "
-               "reply_code, reply, attempts FROM notice_deliveries WHERE contract=? AND version=?")
-        args: list[str] = [self.contract, version]
+               f"reply_code, reply, attempts FROM notice_deliveries WHERE {_WHERE}")
+        args = list(self._key(version))
         if customer_id:
             sql += " AND customer_id=?"
             args.append(customer_id)
@@ -152,14 +160,14 @@ class Ledger:
     # --- events -----------------------------------------------------------------------------
 
     def record_event(self, version: str, customer_id: str, event: str, on: dt.date) -> LedgerEvent:
-        """Record that a notice bounced, or its customer objected or terminated, on `on`."""
+        """Record that a notice bounced, or its customer objected, was satisfied or terminated."""
         if event not in EVENTS:
             raise ValueError(event)
         ev = LedgerEvent(customer_id=customer_id, event=cast(EventKind, event), on=on, recorded_at=now_utc())
         with transaction(self.conn) as c:
-            c.execute("INSERT INTO notice_events (contract, version, customer_id, event, on_date, "
-                      "recorded_at) VALUES (?,?,?,?,?,?)",
-                      (self.contract, version, customer_id, event, on.isoformat(), ev.recorded_at))
+            c.execute("INSERT INTO notice_events (kind, contract, subject, customer_id, event, "
+                      "on_date, recorded_at) VALUES (?,?,?,?,?,?,?)",
+                      self._key(version, customer_id, event, on.isoformat(), ev.recorded_at))
         return ev
 
     def events(self, version: str) -> dict[str, list[LedgerEvent]]:
@@ -167,14 +175,16 @@ class Ledger:
         out: dict[str, list[LedgerEvent]] = {}
         for cid, event, on, recorded in self.conn.execute(
                 "SELECT customer_id, event, on_date, recorded_at FROM notice_events WHERE "
-                "contract=? AND version=? ORDER BY id", (self.contract, version)):
+                f"{_WHERE} ORDER BY id", self._key(version)):
             out.setdefault(cid, []).append(
                 LedgerEvent(customer_id=cid, event=event, on=dt.date.fromisoformat(on),
                             recorded_at=recorded))
         return out
 
 
-_COLUMNS = ("version, customer_id, from_version, reference, address, message_id, eml_path, "
+_WHERE = "kind=? AND contract=? AND subject=?"
+"""One notice kind, contract and subject; `Ledger._key` gives the arguments."""
+_COLUMNS = ("subject, customer_id, from_version, reference, address, message_id, eml_path, "
             "eml_sha256, state, built_at, sent_at, reply_code, reply")
 
 

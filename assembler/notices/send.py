@@ -1,4 +1,4 @@
-"""`notices send`: deliver built notices over SMTP, crash-safe and at most one run at a time.
+"""`notices send`: deliver built notices of any kind over SMTP, crash-safe and one run at a time.
 
 The protocol, per notice:
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.errors import DeliveryError
-from assembler.model import LedgerNotice
+from assembler.model import LedgerNotice, NoticeKind
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, send_lock
 from assembler.notices.smtp import Delivery, Mailer, SmtpSettings
@@ -58,17 +58,23 @@ def eml_path(root: Path, notice: LedgerNotice) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def read_eml(root: Path, notice: LedgerNotice) -> bytes:
-    """Return the built .eml of `notice`, checked against its hash in the ledger."""
-    path = eml_path(root, notice)
+REBUILD: dict[NoticeKind, str] = {"revision": "run `assembler notices build` again",
+                                   "subprocessor": "run `assembler subprocessors build` again",
+                                   "breach": "build the breach notices again"}
+"""What to do when a built notice of each kind is missing or changed."""
+
+
+def read_eml(root: Path, notice: LedgerNotice, kind: NoticeKind = "revision") -> bytes:
+    """Return the built .eml of `notice` (of `kind`), checked against its hash in the ledger."""
+    path, hint = eml_path(root, notice), REBUILD[kind]
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DeliveryError(f"{path}: cannot read the notice for {notice.customer_id}: "
-                            f"{exc.strerror or exc}; run `assembler notices build` again") from exc
+                            f"{exc.strerror or exc}; {hint}") from exc
     if sha256(data) != notice.eml_sha256:
         raise DeliveryError(f"{path}: differs from what the ledger recorded at build time "
-                            f"(sha256 {notice.eml_sha256[:12]}…); run `assembler notices build` again")
+                            f"(sha256 {notice.eml_sha256[:12]}…); {hint}")
     return data
 
 
@@ -100,7 +106,9 @@ class SendRequest:
 def send_notices(root: Path, database: Path, ledger: Ledger, request: SendRequest) -> SendSummary:
     """Send every notice of the request's version still to send; see the module docstring.
 
-    `database` is the registry file: its lock keeps a second `notices send` out.
+    The notices are those of the ledger's kind (revision, sub-processor or breach), the request's
+    version their subject. `database` is the registry file: its lock keeps a second send of any
+    kind out.
     """
     version, settings, progress = request.version, request.settings, request.progress
     with send_lock(database):
@@ -109,10 +117,10 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
         summary.recovered = recovered
         for n in summary.todo:  # every file is there before the first message goes out
             if not eml_path(root, n).is_file():
-                read_eml(root, n)  # raises, saying which and what to do
+                read_eml(root, n, ledger.kind)  # raises, saying which and what to do
         with Mailer(settings) as smtp:
             for n in summary.todo:
-                data = read_eml(root, n)
+                data = read_eml(root, n, ledger.kind)
                 delivery_id = ledger.mark_sending(n)
                 d = smtp.send(settings.sender, n.address, data)
                 ledger.mark_done(n, delivery_id, d)
