@@ -20,7 +20,7 @@ from assembler.errors import NoticesLateError, UsageError
 from assembler.incidents.build import build_breach_notices
 from assembler.incidents.deadline import hours_left, now_local
 from assembler.incidents.letter import breach_parts
-from assembler.incidents.plan import BreachPlan, ledger_version, plan_incident
+from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, plan_incident
 from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
 from assembler.incidents.status import STATUS_FIELDS, status_rows
 from assembler.model import PHASES, Agreement, Customer, Incident, Phase
@@ -42,7 +42,7 @@ class _Open:
 
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.registry.connection, self.contract)
+        return breach_ledger(self.registry.connection, self.contract)
 
 
 def _open(incident_id: str) -> _Open:
@@ -176,13 +176,13 @@ def send_cmd(incident_id: str, retry_failed: bool) -> None:
     settings = smtp_settings(load_config(o.project.root))
     if not settings.sender:
         settings = replace(settings, sender=o.agreement.meta.processor.email)
-    phases = [p for p in PHASES if o.ledger.notices(ledger_version(incident_id, p))]
+    phases = [p for p in PHASES if o.ledger.notices(ledger_subject(incident_id, p))]
     if not phases:
         raise UsageError(f"no notices of incident {incident_id} built yet: run "
                          f"`assembler incidents build {incident_id}`")
     failed = 0
     for phase in phases:
-        request = SendRequest(ledger_version(incident_id, phase), settings, retry_failed)
+        request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)
         summary = send_notices(o.project.root, o.registry.path, o.ledger, request)
         for cid, code, reply in summary.failed:
             click.echo(f"{cid}: {phase}: failed: {code} {reply}", err=True)

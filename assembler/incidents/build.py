@@ -1,7 +1,7 @@
 """`incidents build`: a letter PDF and an .eml per affected customer, hashed into the notice ledger.
 
 The notices go into the same ledger as the revision notices (`notices.ledger.Ledger`), filed
-under ``breach/<id>/<phase>`` in place of a version (`plan.ledger_version`), so that
+under ``breach/<id>/<phase>`` in place of a version (`plan.ledger_subject`), so that
 `notices.send.send_notices` delivers them with the same crash-safe protocol and proof. Many
 customers are built in the process pool (`assembler.pool`).
 """
@@ -19,7 +19,7 @@ from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.incidents.email import breach_message_id, compose_breach_email
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem, reference
-from assembler.incidents.plan import BreachPlan, ledger_version
+from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
@@ -101,7 +101,7 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
             NoticeDocument("email", f"{stem}.eml", sha256(eml), len(eml))]
     i = parts.incident
     notice = LedgerNotice(
-        version=ledger_version(i.id, parts.phase), customer_id=customer.customer_id,
+        version=ledger_subject(i.id, parts.phase), customer_id=customer.customer_id,
         from_version=parts.phase, reference=reference(i.id, customer.customer_id),
         address=customer.contact_email,
         message_id=breach_message_id(i.id, parts.phase, customer.customer_id,
@@ -114,8 +114,8 @@ def _jobs(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer], l
           summary: BreachBuildSummary) -> list[Job]:
     """Return the notices still to build; put those sent (or possibly sent) in `summary.kept`."""
     i = plan.incident
-    current = {n.customer_id: n for n in ledger.notices(ledger_version(i.id, parts.phase))}
-    before = [{n.customer_id: n.message_id for n in ledger.notices(ledger_version(i.id, p))}
+    current = {n.customer_id: n for n in ledger.notices(ledger_subject(i.id, parts.phase))}
+    before = [{n.customer_id: n.message_id for n in ledger.notices(ledger_subject(i.id, p))}
               for p in PHASES[:PHASES.index(parts.phase)]]
     by_id = {c.customer_id: c for c in customers}
     jobs = []

@@ -15,16 +15,22 @@ from dataclasses import dataclass
 from assembler.agreement.annex import applies_to
 from assembler.incidents.deadline import breach_deadline, hours_left
 from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
+from assembler.db import Connection
 from assembler.notices.ledger import Ledger
 
 
-def ledger_version(incident_id: str, phase: Phase) -> str:
-    """Return the key the ledger files a breach notice under, beside the contract's versions.
+def ledger_subject(incident_id: str, phase: Phase) -> str:
+    """Return the subject a breach notice is filed under in the ledger: ``<id>/<phase>``.
 
-    The ledger's rows are keyed (contract, version, customer); a breach notice takes the place
-    of the version as ``breach/<id>/<phase>``, which no version number can collide with.
+    The ledger keys a notice by kind (here ``breach``), contract, subject and customer, so each
+    phase of an incident is proved on its own and sent by the same loop.
     """
-    return f"breach/{incident_id}/{phase}"
+    return f"{incident_id}/{phase}"
+
+
+def breach_ledger(conn: Connection, contract: str) -> Ledger:
+    """Return the notice ledger's breach notices of `contract`."""
+    return Ledger(conn, contract, kind="breach")
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: 
                   ledger: Ledger, now: dt.datetime) -> BreachPlan:
     """Return the plan of `incident` as of `now` (aware), over the registry's `customers`."""
     deadline = breach_deadline(incident.detected_at)
-    sent = {n.customer_id: n for n in ledger.notices(ledger_version(incident.id, "initial"))}
+    sent = {n.customer_id: n for n in ledger.notices(ledger_subject(incident.id, "initial"))}
     rows = []
     for c in customers:
         reason = affected_reason(incident, c, catalogue)

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from assembler.incidents.deadline import breach_deadline
-from assembler.incidents.plan import ledger_version
+from assembler.incidents.plan import ledger_subject
 from assembler.model import PHASES, Incident
 from assembler.notices.ledger import Ledger
 
@@ -32,7 +32,7 @@ def status_rows(ledger: Ledger, incident: Incident) -> list[dict[str, Any]]:
     """Return one row per customer and phase built, by phase, then customer id."""
     rows = []
     for phase in PHASES:
-        key = ledger_version(incident.id, phase)
+        key = ledger_subject(incident.id, phase)
         for n in ledger.notices(key):
             docs = {d.kind: d.sha256 for d in ledger.documents(key, n.customer_id)}
             rows.append({

@@ -14,7 +14,7 @@ from assembler.agreement.project import Project
 from assembler.cli import main
 from assembler.customers.registry import open_project_registry
 from assembler.incidents.deadline import AMSTERDAM
-from assembler.incidents.plan import plan_incident
+from assembler.incidents.plan import breach_ledger, plan_incident
 from assembler.incidents.record import Catalogue, read_incident
 from tests.incidents.conftest import RECORD, write_record
 
@@ -27,9 +27,8 @@ def plan_of(project_dir: Path, now: dt.datetime) -> object:
                           {c.id for c in agreement.catalogue.data_categories},
                           {c.customer_id for c in customers})
         incident = read_incident(project_dir / "var" / "incidents" / "2027-001.toml", known)
-        from assembler.notices.ledger import Ledger
         return plan_incident(incident, customers, agreement.catalogue,
-                             Ledger(registry.connection, "verwerkersovereenkomst"), now)
+                             breach_ledger(registry.connection, "verwerkersovereenkomst"), now)
 
 
 def test_selects_by_service_and_only_customers_bound_at_detection(breach_project: Path) -> None:
