@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
+from assembler.db import Connection
 from assembler.incidents.deadline import breach_deadline, hours_left
 from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
-from assembler.db import Connection
 from assembler.notices.ledger import Ledger
 
 

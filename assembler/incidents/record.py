@@ -90,28 +90,13 @@ def read_incident(path: Path, known: Catalogue) -> Incident:
                          "create it with `assembler incidents new ID`") from exc
     data = load_toml(text, str(path), IncidentError)
     where = _Where(str(path), text)
-    for key in data:
-        if key not in KNOWN:
-            where.fail(key, f"unknown key {key!r}; known: {', '.join(sorted(KNOWN))}")
-    for key in REQUIRED:
-        if key not in data:
-            where.fail(None, f"{key!r} is missing")
-    if data["id"] != path.stem:
-        where.fail("id", f"id {data['id']!r} differs from the file's name {path.stem!r}")
-    lists = {k: _ids(where, data, k) for k in LISTS}
-    for key, allowed in (("services", known.services), ("categories", known.categories),
-                         ("customers", known.customers)):
-        unknown = [x for x in lists[key] if x not in allowed]
-        if unknown:
-            where.fail(key, f"{key} {', '.join(map(repr, unknown))} not in the "
-                       f"{'registry' if key == 'customers' else 'catalogue (bijlage-1.toml)'}")
-    if not any(lists.values()):
-        where.fail("services", "say who is affected: services, categories or customers")
+    _check_keys(where, data, path.stem)
+    lists = _affected(where, data, known)
     texts = {k: _text(where, data, k) for k in TEXTS}
-    if not texts["nature"]:
-        where.fail("nature", "'nature' is empty: describe what happened (art. 7.3 (I))")
-    if not texts["contact"]:
-        where.fail("contact", "'contact' is empty: name the contact point (GDPR art. 33(3)(b))")
+    for key, why in (("nature", "describe what happened (art. 7.3 (I))"),
+                     ("contact", "name the contact point (GDPR art. 33(3)(b))")):
+        if not texts[key]:
+            where.fail(key, f"{key!r} is empty: {why}")
     occurred = [_moment(where, data, k, optional=True) for k in ("occurred_from", "occurred_to")]
     detected = _moment(where, data, "detected_at", optional=False)
     assert detected is not None
@@ -124,6 +109,32 @@ def read_incident(path: Path, known: Catalogue) -> Incident:
         subjects=_count(where, data, "subjects"), records=_count(where, data, "records"),
         nature=texts["nature"], consequences=texts["consequences"], measures=texts["measures"],
         contact=texts["contact"], next_update=texts["next_update"])
+
+
+def _check_keys(where: _Where, data: dict[str, Any], stem: str) -> None:
+    """Raise at the first unknown or missing key, or an id that is not the file's name."""
+    for key in data:
+        if key not in KNOWN:
+            where.fail(key, f"unknown key {key!r}; known: {', '.join(sorted(KNOWN))}")
+    for key in REQUIRED:
+        if key not in data:
+            where.fail(None, f"{key!r} is missing")
+    if data["id"] != stem:
+        where.fail("id", f"id {data['id']!r} differs from the file's name {stem!r}")
+
+
+def _affected(where: _Where, data: dict[str, Any], known: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Return the services, categories and customers named, each checked against `known`."""
+    lists = {k: _ids(where, data, k) for k in LISTS}
+    for key, allowed in (("services", known.services), ("categories", known.categories),
+                         ("customers", known.customers)):
+        unknown = [x for x in lists[key] if x not in allowed]
+        if unknown:
+            where.fail(key, f"{key} {', '.join(map(repr, unknown))} not in the "
+                       f"{'registry' if key == 'customers' else 'catalogue (bijlage-1.toml)'}")
+    if not any(lists.values()):
+        where.fail("services", "say who is affected: services, categories or customers")
+    return lists
 
 
 @dataclass(frozen=True)
