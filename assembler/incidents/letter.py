@@ -144,8 +144,7 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
     cats = [parts.categories.get(c, c) for c in i.categories]
     missing = unknowns(i)
     return {
-        "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id} "
-                   f"({parts.processor.name}), kenmerk {ref}",
+        "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id}, kenmerk {ref}",
         "intro": [*_intro(parts, detected), why_you(parts, customer)],
         "sections": [
             {"heading": "Wat er is gebeurd",
