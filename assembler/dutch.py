@@ -1,13 +1,16 @@
-"""Dutch dates and numbers as a customer reads them: the only module that imports babel."""
+"""Dutch dates and numbers as a customer reads them (the only babel module), and the Dutch clock."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "nl_NL"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+"""Every legal day is a day in this zone (from the ``tzdata`` package where the OS has none)."""
 
 
 def format_date_nl(day: dt.date) -> str:
@@ -23,3 +26,14 @@ def format_time_nl(moment: dt.datetime) -> str:
 def format_number_nl(number: int) -> str:
     """Return a whole number as Dutch text, thousands separated by a dot: ``5.400``."""
     return format_decimal(number, locale=LOCALE)
+
+
+def today_nl() -> dt.date:
+    """Return today's date in Europe/Amsterdam, from the real clock (frozen by tests only)."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def day_nl(moment_utc: str) -> dt.date:
+    """Return the Europe/Amsterdam calendar day of an ISO 8601 UTC moment (``2026-11-28T23:30:00Z``)."""
+    moment = dt.datetime.fromisoformat(moment_utc.replace("Z", "+00:00"))
+    return moment.astimezone(AMSTERDAM).date()

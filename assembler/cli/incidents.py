@@ -15,6 +15,7 @@ from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_json, project
 from assembler.cli.context import registry as open_cli_registry
 from assembler.config import load_config
+from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
 from assembler.errors import NoticesLateError, UsageError
 from assembler.incidents.build import build_breach_notices
@@ -59,7 +60,9 @@ def _open(incident_id: str) -> _Open:
 
 
 def _plan(o: _Open) -> BreachPlan:
-    return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_local())
+    bound = in_force_on(o.registry, o.incident.detected_at.date())
+    return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_local(),
+                         bound)
 
 
 def _overdue_error(plan: BreachPlan) -> NoticesLateError:

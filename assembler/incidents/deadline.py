@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-"""The agreement's clock: VoIP Express and its customers are in the Netherlands."""
+from assembler.dutch import AMSTERDAM
+
 NOTICE_HOURS = 48
 """Art. 7.1: "onmiddellijk, in ieder geval binnen achtenveertig (48) uur"."""
 

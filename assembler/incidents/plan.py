@@ -1,6 +1,6 @@
 """`incidents plan`: who is affected by a breach, the art. 7.1 deadline, and who is notified.
 
-A customer is affected when the agreement bound them at the moment of detection and they are
+A customer is affected when the agreement bound them on the day of detection and they are
 named in the record, use an affected service, or use a service an affected data category applies
 to (the Bijlage 1 rule, `agreement.annex.applies_to`: the categories the customer's own Bijlage 1
 lists are exactly the data we process for them).
@@ -9,7 +9,7 @@ lists are exactly the data we process for them).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
@@ -76,11 +76,6 @@ def affected_reason(incident: Incident, customer: Customer, catalogue: Catalogue
     return ""
 
 
-def bound_at(customer: Customer, moment: dt.datetime) -> bool:
-    """Return whether the agreement bound `customer` at `moment` (signed on or before that day)."""
-    return customer.signed_on <= moment.date()
-
-
 def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime) -> BreachRow:
     sent = notice.sent_at if notice and notice.state == "sent" else None
     status: BreachStatus
@@ -93,14 +88,19 @@ def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime
 
 
 def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: Catalogue,
-                  ledger: Ledger, now: dt.datetime) -> BreachPlan:
-    """Return the plan of `incident` as of `now` (aware), over the registry's `customers`."""
+                  ledger: Ledger, now: dt.datetime, bound: Collection[str]) -> BreachPlan:
+    """Return the plan of `incident` as of `now` (aware), over the registry's `customers`.
+
+    `bound` are the ids of the customers the agreement bound on the day of detection
+    (`customers.lifecycle.in_force_on`): a customer who signed later, or whose agreement had
+    ended, was not ours to tell.
+    """
     deadline = breach_deadline(incident.detected_at)
     sent = {n.customer_id: n for n in ledger.notices(ledger_subject(incident.id, "initial"))}
     rows = []
     for c in customers:
         reason = affected_reason(incident, c, catalogue)
-        if not reason or not bound_at(c, incident.detected_at):
+        if not reason or c.customer_id not in bound:
             continue
         base = _status(sent.get(c.customer_id), deadline, now)
         rows.append(BreachRow(c.customer_id, c.company_name, reason, base.status, base.sent_at))

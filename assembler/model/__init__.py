@@ -44,6 +44,14 @@ from assembler.model.incidents import (
     Phase,
     Precision,
 )
+from assembler.model.lifecycle import (
+    Basis,
+    CustomerStatus,
+    HistoryEvent,
+    HistoryKind,
+    InForce,
+    VersionState,
+)
 from assembler.model.notices import (
     ClauseChange,
     DocumentKind,
@@ -95,6 +103,12 @@ from assembler.model.versions import (
 
 __all__ = [
     "PHASES",
+    "Basis",
+    "CustomerStatus",
+    "HistoryEvent",
+    "HistoryKind",
+    "InForce",
+    "VersionState",
     "TOELICHTING_TODO",
     "Agreement",
     "Annex",

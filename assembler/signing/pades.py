@@ -96,18 +96,7 @@ def sign_pdf(
             CUSTOMER_FIELD, on_page=customer_box.page, box=_box(customer_box)))
     field_spec = fields.SigFieldSpec(PROCESSOR_FIELD, on_page=box.page if box else 0,
                                      box=_box(box) if box else None)
-    meta = signers.PdfSignatureMetadata(
-        field_name=PROCESSOR_FIELD,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason=signer.reason,
-        location=signer.location,
-        # A certification signature must be the first; on a PDF someone already signed, approve.
-        certify=not already_signed,
-        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-        embed_validation_info=signer.ltv,
-        validation_context=_ltv_context(signer) if signer.ltv else None,
-    )
+    meta = _signature_metadata(signer, certify=not already_signed)
     stamp = _stamp_style(signer, box, now) if box else None
     pdf_signer = _TimedPdfSigner(
         meta, _pyhanko_signer(signer), now,
@@ -126,6 +115,22 @@ def sign_pdf(
         raise SigningError(f"signing failed: {exc}") from exc
     data: bytes = out.getvalue()
     return data
+
+
+def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSignatureMetadata:
+    """Return the PAdES signature's metadata: SHA-256, certification (form filling allowed) or approval."""
+    return signers.PdfSignatureMetadata(
+        field_name=PROCESSOR_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=signer.reason,
+        location=signer.location,
+        # A certification signature must be the first; on a PDF someone already signed, approve.
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        embed_validation_info=signer.ltv,
+        validation_context=_ltv_context(signer) if signer.ltv else None,
+    )
 
 
 def _stamp_style(signer: SignerConfig, box: SignatureBox, now: dt.datetime) -> StaticStampStyle:

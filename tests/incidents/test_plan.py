@@ -12,6 +12,7 @@ from freezegun import freeze_time
 
 from assembler.agreement.project import Project
 from assembler.cli import main
+from assembler.customers.lifecycle import in_force_on, record_termination
 from assembler.customers.registry import open_project_registry
 from assembler.incidents.deadline import AMSTERDAM
 from assembler.incidents.plan import breach_ledger, plan_incident
@@ -27,8 +28,10 @@ def plan_of(project_dir: Path, now: dt.datetime) -> object:
                           {c.id for c in agreement.catalogue.data_categories},
                           {c.customer_id for c in customers})
         incident = read_incident(project_dir / "var" / "incidents" / "2027-001.toml", known)
+        bound = in_force_on(registry, incident.detected_at.date())
         return plan_incident(incident, customers, agreement.catalogue,
-                             breach_ledger(registry.connection, "verwerkersovereenkomst"), now)
+                             breach_ledger(registry.connection, "verwerkersovereenkomst"), now,
+                             bound)
 
 
 def test_selects_by_service_and_only_customers_bound_at_detection(breach_project: Path) -> None:
@@ -81,3 +84,16 @@ def test_plan_exits_1_once_the_deadline_passed_for_anyone_not_notified(
     assert "C-0001     overdue" in result.output
     assert ("the art. 7.1 deadline of incident 2027-001 passed at 2027-03-29 10:00 CEST; 2 "
             "affected customer(s) not yet notified (C-0001, C-0003)") in result.output
+
+
+@freeze_time("2027-03-01T12:00:00Z")
+def _terminate(project_dir: Path, customer_id: str) -> None:
+    with open_project_registry(project_dir) as registry:
+        record_termination(registry, customer_id, received=dt.date(2027, 2, 1))
+
+
+def test_a_customer_whose_agreement_ended_before_the_breach_is_not_told(
+        breach_project: Path) -> None:
+    _terminate(breach_project, "C-0003")
+    plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
+    assert [r.customer_id for r in plan.rows] == ["C-0001"]  # type: ignore[attr-defined]
