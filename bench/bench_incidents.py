@@ -71,7 +71,7 @@ def make_project(tmp: Path) -> Path:
 def timed(root: Path, *args: str) -> float:
     """Return the wall time of one fresh `python -m assembler ARGS` in `root`."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root, check=False,
+    subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**os.environ, "ASSEMBLER_ROOT": str(root)})
     return time.perf_counter() - start
