@@ -68,7 +68,9 @@ def new_incident(root: Path, incident_id: str, detected: dt.datetime, contact: s
     if path.exists():
         raise UsageError(f"{path}: already exists; edit it, or choose another id")
     stamp = local_time(detected).replace(second=0, microsecond=0, tzinfo=None).isoformat()
-    atomic_write_text(path, TEMPLATE.format(id=incident_id, detected=stamp, contact=contact))
+    # Owner-only: the record may describe what leaked and whose data it was.
+    atomic_write_text(path, TEMPLATE.format(id=incident_id, detected=stamp, contact=contact),
+                      mode=0o600)
     return path
 
 

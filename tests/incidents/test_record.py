@@ -61,6 +61,7 @@ def test_new_writes_a_template_detected_now_and_never_overwrites(tmp_path: Path)
     assert path == tmp_path / "var" / "incidents" / "2027-007.toml"
     text = path.read_text(encoding="utf-8")
     assert "detected_at = 2027-03-27T10:03:00" in text  # CET, to the minute
+    assert path.stat().st_mode & 0o777 == 0o600
     with pytest.raises(UsageError, match="already exists"):
         new_incident(tmp_path, "2027-007", dt.datetime.now(dt.UTC), "privacy@example.nl")
     with pytest.raises(UsageError, match="not an incident id"):
