@@ -45,6 +45,15 @@ class Config:
             raise ConfigError(str(self.path), None, f"[{section}] must be a table")
         return table.get(key, default)
 
+    def whole_number(self, section: str, key: str, default: int, low: int, high: int) -> int:
+        """Return ``[section] key`` as a whole number from `low` to `high`; else one clear ConfigError."""
+        value = self.get(section, key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            where = env_name(section, key) if env_name(section, key) in os.environ else str(self.path)
+            raise ConfigError(where, None, f"[{section}] {key} must be a whole number from {low} to "
+                                           f"{high}, not {value!r}")
+        return value
+
     def path_setting(self, section: str, key: str, default: str | None = None) -> Path | None:
         """Return a path setting, relative paths taken from the project root."""
         value = self.get(section, key, default)

@@ -28,6 +28,13 @@ def format_number_nl(number: int) -> str:
     return format_decimal(number, locale=LOCALE)
 
 
+def country_name_nl(code: str) -> str:
+    """Return the Dutch name of an ISO 3166 alpha-2 country: ``DE`` → ``Duitsland``; else the code."""
+    from babel import Locale
+
+    return str(Locale.parse(LOCALE).territories.get(code.upper(), code))
+
+
 def today_nl() -> dt.date:
     """Return today's date in Europe/Amsterdam, from the real clock (frozen by tests only)."""
     return dt.datetime.now(AMSTERDAM).date()

@@ -15,6 +15,7 @@ The tree, by kind::
     │   ├── CatalogueError              the Bijlage 1 catalogue or contract metadata is broken
     │   ├── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
     │   ├── IncidentError               an incident record in var/incidents/ that is incomplete
+    │   ├── RegisterError               the sub-processor register (subverwerkers.toml) is broken
     │   └── CustomerImportError         a customer CSV with invalid rows; nothing imported
     │
     ├── RepositoryError                 not a project / not a git repository / git failed
@@ -109,6 +110,10 @@ class ManifestError(InputError):
 
 class CatalogueError(InputError):
     """The Bijlage 1 catalogue or the contract metadata is malformed."""
+
+
+class RegisterError(InputError):
+    """The sub-processor register (``subverwerkers.toml``) is malformed."""
 
 
 class ConfigError(InputError):

@@ -57,18 +57,24 @@ class History:
             raise RepositoryError(f"{self.root}: not a git repository")
         return self._repo
 
+    def is_shallow(self) -> bool:
+        """Return whether the repository is a shallow clone (part of its history is missing)."""
+        return self._repo is not None and (Path(self._repo.git_dir) / "shallow").is_file()
+
     def commit_of(self, ref: str) -> str:
         """Return the full commit id `ref` names."""
         try:
             return str(self.repo.commit(ref).hexsha)
-        except (BadName, ValueError, GitCommandError) as exc:
+        # GitPython's own rev-parse raises KeyError (HEAD:../x), IndexError (HEAD@{100}) and
+        # NotImplementedError (HEAD@{yesterday}) for refs it cannot follow
+        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
             raise UnknownRefError(ref, "no such version, git ref or commit") from exc
 
     def commit_date(self, commit: str) -> dt.date:
         """Return the day (UTC) `commit` was committed."""
         try:
             when = self.repo.commit(commit).committed_datetime
-        except (BadName, ValueError, GitCommandError) as exc:
+        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
             raise UnknownRefError(commit, "no such commit") from exc
         return when.astimezone(dt.UTC).date()
 

@@ -7,6 +7,7 @@ Checks that need git or the manifests (a released text edited) live in `workflow
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 from assembler.agreement.references import ReferenceKind, scan_references
@@ -39,6 +40,19 @@ def _paragraphs(agreement: Agreement) -> Iterator[Paragraph]:
                 yield block.paragraph
 
 
+def _span(first: str, last: str, count: int) -> str:
+    """Return the missing numbers `first` … `last` (`count` of them) in few words, whatever `count`.
+
+    A clause numbered 7.99999999999999999999. would otherwise have every number before it joined
+    into one string, until the memory runs out.
+    """
+    if count == 1:
+        return first
+    if count == 2:
+        return f"{first}, {last}"
+    return f"{first} to {last}"
+
+
 def check_article_numbers(agreement: Agreement) -> Iterator[Finding]:
     """Articles are numbered 1, 2, 3 … in file order; a gap is a warning (v1.0 lacks 6)."""
     seen: dict[int, Source] = {}
@@ -55,7 +69,7 @@ def check_article_numbers(agreement: Agreement) -> Iterator[Finding]:
                          f"article {n} is out of order: it comes after article {previous}")
             continue
         if n > previous + 1:
-            missing = ", ".join(str(i) for i in range(previous + 1, n))
+            missing = _span(str(previous + 1), str(n - 1), n - previous - 1)
             word = "article" if n == previous + 2 else "articles"
             yield _warning(article.source, "numbering",
                            f"{word} {missing} missing: article {previous or '(start)'} "
@@ -90,7 +104,8 @@ def check_clause_numbers(agreement: Agreement) -> Iterator[Finding]:
                 yield _error(clause.source, "numbering",
                              f"clause {clause.number} is out of order")
             elif minor > expected:
-                gap = ", ".join(f"{article.number}.{i}" for i in range(expected, minor))
+                gap = _span(f"{article.number}.{expected}", f"{article.number}.{minor - 1}",
+                            minor - expected)
                 yield _error(clause.source, "numbering",
                              f"clause {gap} missing before {clause.number}")
             expected = max(expected, minor + 1)
@@ -168,6 +183,24 @@ def check_catalogue(agreement: Agreement) -> Iterator[Finding]:
                           f"catalogue list '{name}' is not included in any annex", "catalogue")
 
 
+_UNSHOWABLE = ("Cc", "Cf", "Cs", "Cn", "Co")
+"""Unicode categories a clause must not contain: control, format, surrogate, unassigned, private."""
+
+
+def check_characters(agreement: Agreement) -> Iterator[Finding]:
+    """Clauses hold no control or unassigned characters (U+0001, U+000B, U+007F, U+FFFE …).
+
+    They do not render (or render differently per reader) and would make the signed text
+    differ from what a reader sees.
+    """
+    for paragraph in _paragraphs(agreement):
+        for offset, ch in enumerate(paragraph.text):
+            if ch not in "\n\t" and unicodedata.category(ch) in _UNSHOWABLE and ch != "\u00ad":
+                yield _error(_at(paragraph, offset), "characters",
+                             f"contains the character U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}"
+                             "), which cannot be shown; remove it")
+
+
 RULES: tuple[Rule, ...] = (
     check_article_numbers,
     check_clause_numbers,
@@ -175,6 +208,7 @@ RULES: tuple[Rule, ...] = (
     check_references,
     check_terms,
     check_catalogue,
+    check_characters,
 )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from assembler.agreement.history import History, tree_id
 from assembler.agreement.manifests import VERSION_RE, read_versions
 from assembler.agreement.parse import parse_agreement
-from assembler.errors import RepositoryError, UnknownContractError, UnknownRefError
+from assembler.errors import AssemblerError, RepositoryError, UnknownContractError, UnknownRefError
 from assembler.model import Agreement, Resolved, Version
 
 WORKTREE = "worktree"
@@ -90,11 +90,19 @@ class Project:
     # --- texts ----------------------------------------------------------------------------
 
     def worktree_files(self, contract: str) -> dict[str, bytes]:
-        """Return the contract folder's files as they are on disk."""
+        """Return the contract folder's files as they are on disk; refuse symbolic links.
+
+        A link could point anywhere (``/etc/passwd``, another customer's data) and its target
+        would be read, checked and released as contract text.
+        """
         base = self.root / self.folder(contract)
         try:
-            return {p.name: p.read_bytes() for p in sorted(base.iterdir()) if p.is_file()
-                    and not p.name.startswith(".")}
+            entries = [p for p in sorted(base.iterdir()) if not p.name.startswith(".")]
+            links = [p for p in entries if p.is_symlink()]
+            if links:
+                raise RepositoryError(f"{links[0]}: is a symbolic link; the contract's files must be "
+                                      "plain files in the folder (copy the text in)")
+            return {p.name: p.read_bytes() for p in entries if p.is_file()}
         except OSError as exc:
             raise RepositoryError(f"{base}: cannot read: {exc.strerror or exc}") from exc
 
@@ -168,7 +176,16 @@ class Project:
                 return commit, agreement
         if worktree.sha256 == version.sha256:
             return None, worktree
-        raise UnknownRefError(
+        raise self._not_found(version)
+
+    def _not_found(self, version: Version) -> AssemblerError:
+        """Return the error for a pinned text found nowhere: a shallow clone, or an edited text."""
+        if self.history.is_shallow():
+            return RepositoryError(
+                f"history missing: {self.root} is a shallow clone, so the text {version.path} pins "
+                f"may lie in a commit it does not have; fetch the whole history (`git fetch "
+                f"--unshallow`, or actions/checkout with fetch-depth: 0)")
+        return UnknownRefError(
             version.number,
             f"no tag, commit or work tree holds the text {version.path} pins "
             f"(sha256 {version.sha256[:12]}…): was the released text edited?")

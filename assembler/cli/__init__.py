@@ -16,6 +16,7 @@ import click
 
 from assembler import __version__
 from assembler.cli.context import CliContext
+from assembler.db import DatabaseError
 from assembler.errors import AssemblerError
 
 COMMAND_MODULES: dict[str, str] = {
@@ -33,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "site": "workflow",
     "notices": "notices",
     "incidents": "incidents",
+    "subprocessors": "subprocessors",
 }
 """Command name → the module under assembler.cli that registers it."""
 
@@ -54,13 +56,29 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AssemblerError as exc:
-            if ctx.find_root().params.get("debug"):
-                traceback.print_exc()
+            _debug_traceback(ctx)
             click.echo(f"assembler: error: {exc.message}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("assembler: interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except DatabaseError as exc:
+            _debug_traceback(ctx)
+            click.echo(f"assembler: error: the customer registry cannot be used: {exc} (another "
+                       "process may be writing to it; try again when it is done)", err=True)
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+            _debug_traceback(ctx)
+            click.echo(f"assembler: error: unexpected {type(exc).__name__}: {exc} (a bug; run with "
+                       "--debug for the traceback)", err=True)
+            sys.exit(1)
+
+
+def _debug_traceback(ctx: click.Context) -> None:
+    if ctx.find_root().params.get("debug"):
+        traceback.print_exc()
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

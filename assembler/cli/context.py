@@ -66,9 +66,13 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31):
+        # the date arithmetic of deadlines would overflow near year 9999
+        raise click.BadParameter(f"{value!r} is not a day from 2000-01-01 to 2999-12-31")
+    return day
 
 
 def echo_json(data: Any) -> None:

@@ -14,6 +14,7 @@ from assembler.customers.csv_export import customer_record, customers_csv
 from assembler.customers.csv_import import COLUMNS, parse_customers_csv
 from assembler.customers.document import FORMATS, ContractBuilder
 from assembler.errors import CustomerImportError, InputError, UsageError
+from assembler.fsutil import MB, read_limited
 from assembler.model import Customer
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
@@ -21,6 +22,10 @@ FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
 def _csv_text(customers: list[Customer]) -> str:
     return "".join(customers_csv(customers))
+
+
+CSV_LIMIT = 50 * MB
+"""The largest customer CSV `import` reads (10,000 customers take about 3 MB)."""
 
 
 @click.group()
@@ -44,9 +49,7 @@ def import_(file: Path, skip_invalid: bool) -> None:
     p = project()
     contract = p.contract(contract_option())
     try:
-        text = file.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InputError(str(file), None, f"cannot read: {exc.strerror or exc}") from exc
+        text = read_limited(file, CSV_LIMIT, "a customer CSV").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(str(file), None, f"not UTF-8 (byte {exc.start}): save the CSV as "
                          "UTF-8") from exc

@@ -23,7 +23,7 @@ from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.ledger import EVENTS, Ledger
+from assembler.notices.ledger import EVENTS, Ledger, ledger_lock
 from assembler.notices.plan import (
     NoticePlan,
     PlanRequest,
@@ -33,8 +33,8 @@ from assembler.notices.plan import (
     notice_version,
     plan_notices,
 )
-from assembler.notices.send import SendRequest, plan_send, send_notices
-from assembler.notices.smtp import Delivery, smtp_settings
+from assembler.notices.send import SendRequest, SendSummary, plan_send, send_notices
+from assembler.notices.smtp import Delivery, SmtpSettings, smtp_settings
 
 
 @contextmanager
@@ -145,15 +145,26 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
               help="The letters' date (default: today).")
 def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
-    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger."""
+    """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
+
+    Notices already sent (or being sent) are kept as recorded; a build never runs while
+    `notices send` does (they share one lock).
+    """
+    with open_cli_registry() as registry:  # first: it creates the registry's private folder
+        database = registry.path
+    with ledger_lock(database, "notices build"):
+        _build_locked(version, out, today)
+
+
+def _build_locked(version: str, out: Path | None, today: dt.date | None) -> None:
     p, plan, ledger, customers = _plan(version, today)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
-    workers = config.get("notices", "workers", 0)
+    workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
     with _progress("building notices") as bar:
-        request = BuildRequest(out_dir, plan.today, sender, workers=int(workers) or None,
+        request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,
                                progress=bar)
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
@@ -164,6 +175,10 @@ def build_cmd(version: str, out: Path | None, today: dt.date | None) -> None:
                f"{summary.not_affected} customer(s) not affected")
     if plan.late:
         click.echo(f"warning: {_late_error(plan).message}", err=True)
+    for cid, why in summary.failed:
+        click.echo(f"assembler: error: {cid}: notice not built: {why}", err=True)
+    if summary.failed:
+        raise SystemExit(1)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -227,7 +242,23 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool) -> None:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
     click.echo(f"sent {len(summary.sent)} notice(s) in {took:.1f} s, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
-    if summary.failed:
+    _exit_while_undelivered(ledger.notices(number), summary, settings)
+
+
+def _exit_while_undelivered(notices: list[LedgerNotice], summary: SendSummary,
+                            settings: SmtpSettings) -> None:
+    """Exit 1, saying why, while any notice is still failed or unknown, or the server was unreachable."""
+    if summary.unreachable:
+        click.echo(f"assembler: error: stopped: cannot reach the SMTP server {settings.host}:"
+                   f"{settings.port} ({summary.unreachable}); {summary.not_tried} notice(s) not "
+                   "tried", err=True)
+    open_ = [n for n in notices if n.state in ("failed", "unknown")]
+    if open_ or summary.unreachable:
+        permanent = sum(1 for n in open_ if n.state == "failed" and (n.reply_code or 0) >= 500)
+        click.echo(f"assembler: error: {len(open_)} notice(s) not delivered yet "
+                   f"({', '.join(n.customer_id for n in open_[:5])}{', …' if len(open_) > 5 else ''})"
+                   + (f"; {permanent} refused permanently (5xx): fix the address, then "
+                      "`notices send --retry-failed`" if permanent else ""), err=True)
         raise SystemExit(1)
 
 

@@ -11,15 +11,20 @@ import click
 
 from assembler.agreement.project import Project, find_root
 from assembler.cli.context import echo_json, project, registry_file
-from assembler.config import load_config
+from assembler.config import Config, load_config
 from assembler.customers.document import BuiltContract
 from assembler.errors import InputError, RepositoryError, UsageError
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import MB, atomic_write_bytes, read_limited
 from assembler.model import SignatureBox, SignatureCheck, VerifyResult
-from assembler.signing.keys import SignerConfig, load_signer, load_trust_roots
-from assembler.signing.pades import CUSTOMER_FIELD, local_time, sign_pdf
+from assembler.signing.keys import SignerConfig, load_signer, load_trust, trust_entries
+from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
-from assembler.signing.verify import ProvenanceCheck, verify_pdf
+from assembler.signing.verify import ProvenanceCheck, local_time, verify_pdf
+
+PDF_LIMIT = 50 * MB
+"""The largest PDF `sign` and `verify` read (a signed contract is well under 1 MB)."""
+NOT_VERIFIED_EXIT = 3
+"""`verify`'s exit code for a file that is intact but whose signer no trust root vouches for."""
 
 
 def ask_password() -> str | None:
@@ -31,23 +36,22 @@ def ask_password() -> str | None:
     return value
 
 
-def signer_from_config(ltv: bool = False) -> SignerConfig:
-    """Return the signer of the project's [signing] configuration (the password from env or prompt)."""
+def _config() -> Config:
     try:
         root = find_root()
     except RepositoryError:
-        root = Path.cwd()  # signing a PDF outside a project: assembler.toml of this folder, if any
-    return load_signer(load_config(root), ask_password, ltv=ltv)
+        root = Path.cwd()  # a PDF outside a project: assembler.toml of this folder, if any
+    return load_config(root)
+
+
+def signer_from_config(ltv: bool = False) -> SignerConfig:
+    """Return the signer of the project's [signing] configuration (the password from env or prompt)."""
+    return load_signer(_config(), ask_password, ltv=ltv)
 
 
 def read_pdf(path: Path) -> bytes:
     """Return the bytes of `path`, or a clear InputError."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), None, "no such file") from None
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    data = read_limited(path, PDF_LIMIT, "a contract PDF")
     if not data.startswith(b"%PDF-"):
         raise InputError(str(path), None, "not a PDF file")
     return data
@@ -112,25 +116,26 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
 
 @click.command("verify")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              metavar="ROOT.pem", help="Trust this root certificate (PEM or DER); repeatable.")
+@click.option("--trust", "trust", multiple=True, metavar="[FIELD=]ROOT.pem",
+              help="Trust this root certificate (PEM or DER), for every field or for FIELD only; "
+                   "repeatable. Replaces [signing] trust / ASSEMBLER_SIGNING_TRUST.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_command(file: Path, trust: tuple[Path, ...], fmt: str) -> None:
+def verify_command(file: Path, trust: tuple[str, ...], fmt: str) -> None:
     """Say whether FILE.pdf is authentic: signatures, changes since, trust, and provenance.
 
-    Exits 0 when every signature is valid, covers the file or only allowed later changes (the
-    customer's countersignature), chains to a --trust root when one is given, and the text is
-    not shown to differ from the version the PDF names; 1 otherwise.
+    Exits 0 (VALID) when every signature is valid, covers the file or only allowed later changes
+    (the customer's countersignature), chains to a trust root, and the file is not shown to
+    differ from the version it names; 3 (INTACT, SIGNER NOT VERIFIED) when all that holds but
+    no trust root vouches for a signer; 1 (INVALID) otherwise.
     """
     pdf = read_pdf(file)
-    roots = load_trust_roots(list(trust)) if trust else None
-    result = verify_pdf(pdf, roots, provenance_check())
+    result = verify_pdf(pdf, load_trust(trust_entries(_config(), list(trust))), provenance_check())
     if fmt == "json":
         echo_json(result_json(file, result))
     else:
         click.echo(result_text(file, result))
-    if not result.valid:
-        sys.exit(1)
+    if result.verdict != "valid":
+        sys.exit(NOT_VERIFIED_EXIT if result.verdict == "not verified" else 1)
 
 
 def provenance_check() -> ProvenanceCheck | None:
@@ -154,7 +159,8 @@ def problems(result: VerifyResult) -> list[str]:
         elif not s.changes_allowed:
             found.append(f"changes were appended after {s.field!r} was signed")
         if s.trusted is False:
-            found.append(f"the signer of {s.field!r} is not trusted")
+            found.append(f"the signer of {s.field!r} is not trusted"
+                         + (f" ({s.trust_problem})" if s.trust_problem else ""))
         if s.timestamp is not None and not s.timestamp.valid:
             found.append(f"the timestamp on {s.field!r} is not valid")
     if result.provenance.status == "mismatch":
@@ -176,7 +182,8 @@ def result_json(file: Path, result: VerifyResult) -> dict[str, object]:
     """Return `result` as the JSON `verify --format json` prints."""
     from dataclasses import asdict
 
-    data = {"file": str(file), "valid": result.valid, "problems": problems(result),
+    data = {"file": str(file), "verdict": result.verdict, "valid": result.valid,
+            "problems": problems(result),
             "trust_checked": result.trust_checked,
             "signatures": [{**asdict(s), "ok": s.ok} for s in result.signatures],
             "empty_fields": list(result.empty_fields), "provenance": asdict(result.provenance)}
@@ -217,17 +224,31 @@ def _signature_text(s: SignatureCheck) -> list[str]:
     else:
         lines.append(f"  coverage:   {s.coverage}; CHANGED after signing: {s.later_changes} "
                      "(not allowed by this signature)")
+    return lines + _trust_text(s)
+
+
+def _trust_text(s: SignatureCheck) -> list[str]:
+    lines = []
     if s.trusted is None:
-        lines.append("  trust:      not checked (give --trust ROOT.pem)")
+        lines.append(f"  trust:      NOT VERIFIED: no trust root for {s.field!r} (set [signing] trust "
+                     f"or give --trust ROOT.pem or --trust {s.field}=ROOT.pem)")
     else:
-        lines.append("  trust:      " + ("trusted: the certificate chains to a --trust root" if s.trusted
-                                         else "NOT trusted: no path to a --trust root"))
+        lines.append("  trust:      " + ("trusted: the certificate chains to a trust root" if s.trusted
+                                         else f"NOT trusted: {s.trust_problem or 'no path to a trust root'}"))
+    if s.trust_problem and s.trusted is not False:
+        lines.append(f"  validity:   {s.trust_problem}")
     return lines
 
 
 def result_text(file: Path, result: VerifyResult) -> str:
     """Return `result` in plain words, as `verify` prints it."""
-    lines = [f"{file}: VALID" if result.valid else f"{file}: INVALID: {'; '.join(problems(result))}"]
+    if result.verdict == "valid":
+        lines = [f"{file}: VALID"]
+    elif result.verdict == "not verified":
+        fields = ", ".join(repr(s.field) for s in result.signatures if s.trusted is None)
+        lines = [f"{file}: INTACT, SIGNER NOT VERIFIED: no trust root vouches for {fields}"]
+    else:
+        lines = [f"{file}: INVALID: {'; '.join(problems(result))}"]
     if not result.signatures:
         lines.append("no signature: the PDF is not signed")
     for s in result.signatures:

@@ -84,19 +84,22 @@ def guard(files: tuple[str, ...]) -> None:
     """Refuse files holding personal data (default: every file git tracks).
 
     Reports e-mail addresses outside the example domains, Dutch phone numbers, IBANs with a valid
-    checksum and SQLite databases as `path:line: error: what`; exits 1 when it finds any. A line
-    that must hold such a value on purpose carries the pragma `guard: allow`.
+    checksum, BSNs passing the elfproef and SQLite databases as `path:line: error: what`, and a
+    missing FILE; exits 1 when it finds any. Binary files it cannot read are listed as warnings.
+    A line that must hold such a value on purpose carries the pragma `guard: allow`.
     """
     if files:
         root, paths = Path.cwd(), list(files)
     else:
         p = project()
         root, paths = p.root, p.history.tracked_files()
-    findings = scan_files(root, paths)
+    findings = scan_files(root, paths, given=bool(files))
     for finding in findings:
         click.echo(str(finding))
-    click.echo(f"guard: {len(paths)} file(s) scanned, {len(findings)} finding(s)", err=True)
-    raise SystemExit(1 if findings else 0)
+    errors = [f for f in findings if f.severity == "error"]
+    click.echo(f"guard: {len(paths)} file(s) scanned, {len(errors)} finding(s), "
+               f"{len(findings) - len(errors)} binary file(s) not scanned", err=True)
+    raise SystemExit(1 if errors else 0)
 
 
 @click.command()

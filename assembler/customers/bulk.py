@@ -16,7 +16,7 @@ from pathlib import Path
 from assembler.agreement.project import Project
 from assembler.customers.document import BuiltContract, ContractBuilder
 from assembler.errors import AssemblerError
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import atomic_write_bytes, inside
 from assembler.model import Customer
 from assembler.pool import PoolOptions, run_in_pool
 
@@ -57,7 +57,7 @@ def output_paths(built: BuiltContract, out_dir: Path, formats: Sequence[str]) ->
     for fmt in formats:
         data = built.pdf if fmt == "pdf" else built.docx
         assert data is not None
-        out.append((out_dir / f"{built.stem}.{fmt}", data))
+        out.append((inside(out_dir, f"{built.stem}.{fmt}"), data))
     return out
 
 

@@ -23,8 +23,21 @@ def customer_record(customer: Customer) -> dict[str, str]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to Excel and LibreOffice (OWASP: CSV injection)."""
+
+
+def neutralise(cell: str) -> str:
+    """Return `cell` safe to open in a spreadsheet: a formula-like cell gets a leading ``'``.
+
+    The OWASP rule for CSV injection; the import takes the ``'`` off again, so an export
+    imports back unchanged.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def customers_csv(customers: Iterable[Customer]) -> Iterable[str]:
-    """Yield the CSV lines (header first) of `customers`, importable again."""
+    """Yield the CSV lines (header first) of `customers`, importable again, formula cells neutralised."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -32,5 +45,5 @@ def customers_csv(customers: Iterable[Customer]) -> Iterable[str]:
     for customer in customers:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(customer_record(customer))
+        writer.writerow({k: neutralise(v) for k, v in customer_record(customer).items()})
         yield buffer.getvalue()

@@ -101,13 +101,26 @@ def btw_checksum_ok(btw_id: str) -> bool:
     return int(numeric) % 97 == 1
 
 
+_UNSHOWN_SCRIPTS = ("CJK", "HANGUL", "THAI", "HIRAGANA", "KATAKANA", "BOPOMOFO", "IDEOGRAPHIC")
+"""Scripts no font we ship can show: a name in them would print as empty boxes, or not at all."""
+
+
 def _text_problem(value: str) -> str | None:
     if len(value) > MAX_LENGTH:
         return f"longer than {MAX_LENGTH} characters ({len(value)})"
-    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs")), None)
+    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs", "Cn", "Co")), None)
     if bad is not None:
-        return f"contains the control character U+{ord(bad):04X}"
+        return f"contains the control or unassigned character U+{ord(bad):04X}"
+    foreign = next((ch for ch in value if unicodedata.name(ch, "").startswith(_UNSHOWN_SCRIPTS)), None)
+    if foreign is not None:
+        return (f"contains {foreign!r} (U+{ord(foreign):04X}, {unicodedata.name(foreign).split()[0]} "
+                "script), which no font of the contract can show; write it in Latin letters")
     return None
+
+
+def _unneutralise(cell: str) -> str:
+    """Return an exported cell as it was: the export puts ``'`` before formula-like cells."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@") else cell
 
 
 class _Row:
@@ -115,7 +128,7 @@ class _Row:
 
     def __init__(self, row: dict[str, str], line: int) -> None:
         self.line = line
-        self.values = {k: (row.get(k) or "").strip() for k in COLUMNS}
+        self.values = {k: _unneutralise((row.get(k) or "").strip()) for k in COLUMNS}
         self.problems: list[RowProblem] = []
         for column in COLUMNS:
             if column in REQUIRED and not self.values[column]:
@@ -293,14 +306,16 @@ def parse_customers_csv(text: str, services: Collection[str],
             continue
         customer, problems = validate_row(dict(zip(header, cells, strict=True)), start,
                                           services, versions)
-        if customer is not None and customer.customer_id in seen:
+        # ids differing only in case are one id: their files would collide on macOS and Windows
+        if customer is not None and customer.customer_id.casefold() in seen:
             problems.append(RowProblem(start, "customer_id", f"{customer.customer_id!r} already "
-                                       f"appears on line {seen[customer.customer_id]}"))
+                                       f"appears on line {seen[customer.customer_id.casefold()]} "
+                                       "(ids are the same whatever the case)"))
             customer = None
         out.problems.extend(problems)
         if customer is None:
             out.invalid_rows += 1
         else:
-            seen[customer.customer_id] = start
+            seen[customer.customer_id.casefold()] = start
             out.customers.append(customer)
     return out

@@ -29,6 +29,7 @@ from assembler.agreement.annex import annex_paragraphs, customer_catalogue, serv
 from assembler.agreement.project import Project
 from assembler.dutch import format_date_nl
 from assembler.errors import RenderError
+from assembler.fsutil import safe_name
 from assembler.model import Agreement, Customer, Paragraph, Party, Resolved, SignatureBox
 from assembler.render import typst_pdf as pdf_render
 
@@ -66,7 +67,7 @@ class BuiltContract:
     @property
     def stem(self) -> str:
         """Return the file name without extension: ``C-1042-verwerkersovereenkomst-1.0``."""
-        return f"{self.customer_id}-{self.contract}-{self.version}"
+        return safe_name(f"{self.customer_id}-{self.contract}-{self.version}")
 
 
 def _spans(paragraph: Paragraph) -> list[dict[str, str]]:

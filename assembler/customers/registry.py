@@ -54,13 +54,18 @@ class UpsertResult:
 
 
 def _row_to_customer(row: Row) -> Customer:
+    try:
+        signed_on = dt.date.fromisoformat(row["signed_on"])
+    except (TypeError, ValueError):
+        raise RegistryError(f"customer {row['customer_id']}: signed_on {row['signed_on']!r} in the "
+                            "registry is not a date (YYYY-MM-DD); import the customer again") from None
     return Customer(
         customer_id=row["customer_id"], company_name=row["company_name"], kvk=row["kvk"],
         street=row["street"], postcode=row["postcode"], city=row["city"],
         contact_name=row["contact_name"], contact_email=row["contact_email"],
         signatory_name=row["signatory_name"], signatory_role=row["signatory_role"],
         services=tuple(s for s in row["services"].split(";") if s), version=row["version"],
-        signed_on=dt.date.fromisoformat(row["signed_on"]), btw_id=row["btw_id"],
+        signed_on=signed_on, btw_id=row["btw_id"],
         contact_salutation=row["contact_salutation"])
 
 
@@ -128,6 +133,7 @@ class Registry:
         try:
             with self.transaction() as conn:
                 for c in customers:
+                    _refuse_case_twin(conn, c.customer_id)
                     row = _customer_to_row(c)
                     old = conn.execute("SELECT * FROM customers WHERE customer_id = ?",
                                        (c.customer_id,)).fetchone()
@@ -143,6 +149,15 @@ class Registry:
         except DatabaseError as exc:
             raise RegistryError(f"{self.path}: cannot store customers: {exc}") from exc
         return UpsertResult(added, updated, unchanged)
+
+
+def _refuse_case_twin(conn: Connection, customer_id: str) -> None:
+    """Raise when the registry holds `customer_id` in another case (C-1001 and c-1001 are one id)."""
+    twin = conn.execute("SELECT customer_id FROM customers WHERE customer_id = ? COLLATE NOCASE "
+                        "AND customer_id <> ?", (customer_id, customer_id)).fetchone()
+    if twin is not None:
+        raise RegistryError(f"customer id {customer_id!r} differs only in case from {twin[0]!r} in the "
+                            "registry; ids are the same whatever the case (file names would collide)")
 
 
 def open_registry(path: Path) -> Registry:

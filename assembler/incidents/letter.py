@@ -10,10 +10,10 @@ next update is promised.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from assembler.dutch import format_date_nl, format_number_nl, format_time_nl
+from assembler.fsutil import safe_name
 from assembler.incidents.deadline import breach_deadline
 from assembler.model import Agreement, Count, Customer, Incident, Party, Phase
 from assembler.notices.letter import salutation
@@ -49,8 +49,7 @@ def reference(incident_id: str, customer_id: str) -> str:
 
 def file_stem(parts: BreachParts, customer: Customer) -> str:
     """Return the base name of a customer's letter and e-mail files in one phase."""
-    cid = re.sub(r"[^A-Za-z0-9_.-]", "_", customer.customer_id)
-    return f"datalek-{parts.incident.id}-{parts.phase}-{cid}"
+    return f"datalek-{parts.incident.id}-{parts.phase}-{safe_name(customer.customer_id)}"
 
 
 def _count(count: Count, noun: str) -> str:

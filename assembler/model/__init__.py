@@ -88,10 +88,21 @@ from assembler.model.signing import (
     SignatureCheck,
     TimestampCheck,
     VerifyResult,
+    VerifyVerdict,
 )
 from assembler.model.site import (
     PublishedState,
     PublishedVersion,
+)
+from assembler.model.subprocessors import (
+    PendingChange,
+    Register,
+    RegisterChange,
+    RegisterChangeKind,
+    SubProcessor,
+    SubprocessorNoticeStatus,
+    SubprocessorPlanRow,
+    TransferBasis,
 )
 from assembler.model.versions import (
     TOELICHTING_TODO,
@@ -156,6 +167,7 @@ __all__ = [
     "Precision",
     "Provenance",
     "ProvenanceStatus",
+    "VerifyVerdict",
     "PublishedState",
     "PublishedVersion",
     "Redline",
@@ -175,4 +187,12 @@ __all__ = [
     "Version",
     "VersionStatus",
     "version_key",
+    "Register",
+    "RegisterChange",
+    "RegisterChangeKind",
+    "SubProcessor",
+    "SubprocessorNoticeStatus",
+    "SubprocessorPlanRow",
+    "TransferBasis",
+    "PendingChange",
 ]

@@ -9,10 +9,12 @@ from typing import Literal
 Coverage = Literal["whole file", "signed revision", "partial", "unknown"]
 """How much of the file a signature covers (``unknown``: the signature could not be evaluated)."""
 LaterChanges = Literal["none", "validation data", "form filling", "annotations", "other", "unknown",
-                       "document metadata (title, subject, keywords, …)"]
+                       "document metadata (title, subject, keywords, XMP, …)"]
 """What was appended to a PDF after a signature."""
 PadesLevel = Literal["", "B-B", "B-T", "B-LT"]
 """The PAdES baseline level a signature reaches (``""``: none, it could not be evaluated)."""
+VerifyVerdict = Literal["valid", "not verified", "invalid"]
+"""What `verify` concludes: ``not verified`` is intact but with a signer no trust root vouches for."""
 ProvenanceStatus = Literal["match", "mismatch", "not checked"]
 """Whether a PDF's embedded text matches the pinned version."""
 
@@ -61,13 +63,15 @@ class SignatureCheck:
     changes_allowed: bool
     """The later changes are of a kind the signature permits (validation data, form filling)."""
     trusted: bool | None
-    """The certificate chains to a given trust root; None when no trust roots were given."""
+    """The certificate chains to a given trust root; None when not verified (no roots for it)."""
     level: PadesLevel
     """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``."""
     revision_end: int = 0
     """Length of the file as signed (the end of the signed byte range)."""
     problem: str = ""
     """Why the signature could not be evaluated at all, if so."""
+    trust_problem: str = ""
+    """In words, why the signer is not trusted: expired, revoked, no path to a trust root."""
 
     @property
     def ok(self) -> bool:
@@ -106,10 +110,23 @@ class VerifyResult:
     provenance: Provenance
     """Whether the text is the version it claims to be."""
     trust_checked: bool = False
-    """Trust roots were given (``--trust``)."""
+    """Trust roots were given (``--trust`` or ``[signing] trust``)."""
+
+    @property
+    def verdict(self) -> VerifyVerdict:
+        """Return ``valid`` only when every signature holds and chains to a trust root.
+
+        A file whose signatures are intact but whose signer no trust root vouches for is
+        ``not verified``: anyone can make a certificate that says "VoIP Express".
+        """
+        if (not self.signatures or not all(s.ok for s in self.signatures)
+                or self.provenance.status == "mismatch"):
+            return "invalid"
+        if any(s.trusted is None for s in self.signatures):
+            return "not verified"
+        return "valid"
 
     @property
     def valid(self) -> bool:
-        """Return whether the PDF is authentic: signed, every signature holds, provenance not refuted."""
-        return (bool(self.signatures) and all(s.ok for s in self.signatures)
-                and self.provenance.status != "mismatch")
+        """Return whether the PDF is authentic: signed, trusted, every signature holding, not refuted."""
+        return self.verdict == "valid"

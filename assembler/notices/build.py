@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.customers.email_address import valid_email
-from assembler.errors import CheckFailedError, UsageError
-from assembler.fsutil import atomic_write_bytes
+from assembler.errors import AssemblerError, CheckFailedError, UsageError
+from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import (
     TOELICHTING_TODO,
     ContractMeta,
@@ -99,11 +98,8 @@ class BuildSummary:
     not_affected: int = 0
     shared_files: list[Path] = field(default_factory=list)
     """The files shared by all notices (redline PDFs)."""
-
-
-def safe_name(text: str) -> str:
-    """Return `text` usable as a file or folder name."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(customer id, why) of each notice that could not be built; the others were."""
 
 
 def sha256(data: bytes) -> str:
@@ -199,6 +195,16 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     return notice, docs
 
 
+def _build_or_say_why(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]] | tuple[str, str]:
+    """Build one notice, or return (customer id, why not): one bad customer never stops the rest."""
+    try:
+        return _build(job)
+    except AssemblerError as exc:
+        return job.customer.customer_id, exc.message
+    except Exception as exc:  # noqa: BLE001 - reported by customer id; the run goes on
+        return job.customer.customer_id, f"{type(exc).__name__}: {exc}"
+
+
 def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer], ledger: Ledger,
                   request: BuildRequest) -> BuildSummary:
     """Build the notice of every customer in `plan` who still has to be notified.
@@ -237,10 +243,14 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
                       root=texts.project.root.resolve(),
                       contract_pdf=request.contract_pdf or notice_parts.contract_pdf)
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
-    replaceable = {j.customer.customer_id for j in jobs}
+    # only a bounced notice may replace one recorded as sent; never pass every job here
+    replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
     workers = request.workers or min(os.cpu_count() or 1, 4)
-    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,),
+    for result in run_in_pool(jobs, _build_or_say_why, init=_init, initargs=(context,),
                               options=PoolOptions(workers, 32, POOL_THRESHOLD)):
+        if isinstance(result[0], str):
+            summary.failed.append(result)
+            continue
         batch.append(result)
         summary.built.append(result[0].customer_id)
         if len(batch) >= BATCH:

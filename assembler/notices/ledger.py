@@ -10,12 +10,15 @@ customer in ``notices``, with the state machine::
                                          mid-transaction; sent again with the same Message-ID)
 
 Every state change is committed on its own before the next SMTP step, so a killed run leaves at
-most one row per sender in ``sending``. ``notice_deliveries`` keeps every SMTP transaction tried
-(the evidence of repeats), ``notice_documents`` the SHA-256 of each document of a notice, and
-``notice_events`` what happened afterwards (bounced, objected, resolved, terminated).
+most one row per sender in ``sending``. ``notice_deliveries`` keeps every SMTP transaction tried,
+each 4xx retry its own row (the evidence of repeats), with the hashes of the documents it carried
+in ``notice_delivery_documents`` (kept when a bounced notice is rebuilt); ``notice_documents``
+holds the SHA-256 of each document of the latest build, and ``notice_events`` what happened
+afterwards (bounced, objected, resolved, terminated).
 
-Only one `notices send` may run against a ledger at a time: `send_lock` takes the database's
-exclusive lock (`db.exclusive_lock`) on ``<database>.send.lock``.
+`notices build` and `notices send` exclude each other, and each itself: `ledger_lock` takes the
+database's exclusive lock (`db.exclusive_lock`) on ``<database>.send.lock``. A build that ran
+while a send delivered could otherwise reset a delivered notice and replace its documents.
 """
 
 from __future__ import annotations
@@ -131,10 +134,30 @@ class Ledger:
                             "message_id, address, started_at) VALUES (?,?,?,?,?,?,?)",
                             self._key(n.version, n.customer_id, n.message_id, n.address, now_utc()))
             assert cur.lastrowid is not None
+            c.execute("INSERT INTO notice_delivery_documents SELECT ?, document, name, sha256, size "
+                      f"FROM notice_documents WHERE {_WHERE} AND customer_id=?",
+                      (cur.lastrowid, *self._key(n.version, n.customer_id)))
             return cur.lastrowid
 
+    def mark_retry(self, n: LedgerNotice, delivery_id: int, delivery: Delivery) -> int:
+        """Close the record of a transaction that failed and is tried again; return the next one's id."""
+        with transaction(self.conn) as c:
+            c.execute("UPDATE notice_deliveries SET finished_at=?, outcome='failed', reply_code=?, "
+                      "reply=?, attempts=? WHERE id=?", (now_utc(), delivery.code, delivery.reply,
+                                                         delivery.attempts, delivery_id))
+        return self.mark_sending(n)
+
+    def delivery_documents(self, version: str, customer_id: str) -> list[tuple[int, NoticeDocument]]:
+        """Return (delivery id, document) for every document each transaction carried, oldest first."""
+        rows = self.conn.execute(
+            "SELECT d.id, e.document, e.name, e.sha256, e.size FROM notice_deliveries d JOIN "
+            "notice_delivery_documents e ON e.delivery_id = d.id WHERE d.kind=? AND d.contract=? "
+            "AND d.subject=? AND d.customer_id=? ORDER BY d.id, e.document",
+            self._key(version, customer_id))
+        return [(r[0], NoticeDocument(*r[1:])) for r in rows]
+
     def mark_done(self, n: LedgerNotice, delivery_id: int, delivery: Delivery) -> None:
-        """Commit the outcome (``sent`` or ``failed``) of one notice with the server's reply."""
+        """Commit the outcome (``sent``, ``failed`` or ``unknown``) of one notice with the server's reply."""
         when = now_utc()
         outcome, code, reply, attempts = (delivery.outcome, delivery.code, delivery.reply,
                                           delivery.attempts)
@@ -193,8 +216,13 @@ def _notice(row: tuple[object, ...]) -> LedgerNotice:
 
 
 @contextlib.contextmanager
-def send_lock(database: Path) -> Iterator[Path]:
-    """Hold the exclusive send lock of the ledger in `database`; raise if another run holds it."""
-    with exclusive_lock(database.with_name(database.name + ".send.lock"), "`notices send`",
-                        now_utc()) as path:
+def ledger_lock(database: Path, what: str) -> Iterator[Path]:
+    """Hold the ledger's one lock for `what` (a build or a send); raise if another run holds it."""
+    with exclusive_lock(database.with_name(database.name + ".send.lock"),
+                        "`notices build` or `notices send`", f"{now_utc()}, `{what}`") as path:
         yield path
+
+
+def send_lock(database: Path) -> contextlib.AbstractContextManager[Path]:
+    """Hold the ledger's lock for `notices send`."""
+    return ledger_lock(database, "notices send")

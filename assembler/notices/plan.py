@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from assembler.agreement.project import Project
 from assembler.config import Config
-from assembler.errors import AssemblerError, ConfigError, UnknownRefError, UsageError
+from assembler.errors import AssemblerError, UnknownRefError, UsageError
 from assembler.model import (
     TOELICHTING_TODO,
     Agreement,
@@ -79,12 +79,8 @@ class NoticePlan:
 
 
 def email_buffer_days(config: Config) -> int:
-    """Return the days an e-mail notice is assumed to take to reach the customer."""
-    value = config.get("notices", "email_buffer_days", 1)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(str(config.path), None,
-                          f"[notices] email_buffer_days must be a whole number >= 0, not {value!r}")
-    return value
+    """Return the days an e-mail notice is assumed to take to reach the customer (at most 30)."""
+    return config.whole_number("notices", "email_buffer_days", 1, 0, 30)
 
 
 def notice_version(project: Project, contract: str, number: str) -> tuple[Version, Version]:

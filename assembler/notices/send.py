@@ -12,6 +12,11 @@ the same bytes. So delivery is **at least once**: a customer may get the notice 
 copies are identical and share one Message-ID, which mail clients use to show them as one. It is
 never lost. Notices already ``sent`` are skipped, so running `send` again is harmless.
 
+An accepted message whose reply was lost (the connection broke after the final dot) is
+``unknown`` too, and treated the same way by the next run. Each SMTP transaction, every retry
+included, is its own delivery record. When the server cannot be reached at all, the run stops
+after the first notice (its retries) instead of waiting out the same timeouts for every other.
+
 Before sending, the .eml is read back and its SHA-256 compared with the ledger: what is sent is
 exactly what was built and hashed.
 """
@@ -37,7 +42,11 @@ class SendSummary:
     """The notices this run sends (or would send)."""
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, int, str]] = field(default_factory=list)
-    """(customer id, reply code, reply) of each notice that failed."""
+    """(customer id, reply code, reply) of each notice that failed, or whose outcome is unknown."""
+    unreachable: str = ""
+    """Why the server could not be reached, when the run stopped for it."""
+    not_tried: int = 0
+    """Notices left untried because the server could not be reached."""
     recovered: list[str] = field(default_factory=list)
     """Customer ids whose outcome was unknown (a run died mid-send): sent again, same Message-ID."""
     already_sent: int = 0
@@ -119,15 +128,29 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
             if not eml_path(root, n).is_file():
                 read_eml(root, n, ledger.kind)  # raises, saying which and what to do
         with Mailer(settings) as smtp:
-            for n in summary.todo:
-                data = read_eml(root, n, ledger.kind)
-                delivery_id = ledger.mark_sending(n)
-                d = smtp.send(settings.sender, n.address, data)
-                ledger.mark_done(n, delivery_id, d)
+            for number, n in enumerate(summary.todo):
+                d = _send_one(root, ledger, smtp, settings.sender, n)
                 if d.outcome == "sent":
                     summary.sent.append(n.customer_id)
                 else:
                     summary.failed.append((n.customer_id, d.code, d.reply))
                 if progress:
                     progress(n, d)
+                if d.unreachable:
+                    summary.unreachable = d.reply
+                    summary.not_tried = len(summary.todo) - number - 1
+                    break
     return summary
+
+
+def _send_one(root: Path, ledger: Ledger, smtp: Mailer, sender: str, n: LedgerNotice) -> Delivery:
+    """Send one notice, each SMTP transaction (retries too) its own committed delivery record."""
+    data = read_eml(root, n, ledger.kind)
+    delivery_id = [ledger.mark_sending(n)]
+
+    def retry(failed: Delivery) -> None:
+        delivery_id[0] = ledger.mark_retry(n, delivery_id[0], failed)
+
+    d = smtp.send(sender, n.address, data, on_retry=retry)
+    ledger.mark_done(n, delivery_id[0], d)
+    return d

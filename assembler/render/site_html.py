@@ -6,6 +6,7 @@ engine; markup comes only from the templates in render/templates/site/ and from 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,28 @@ class SitePages:
         template = self._env.get_template("redline_nav.html")
         top, bottom = template.render(site=self.site, root="../", v=v).split("<!-- content -->\n")
         return top, bottom
+
+    def subprocessors_index(self, current: list[dict[str, str]], announced: list[dict[str, str]],
+                            days: list[dt.date], changes: list[dict[str, Any]]) -> str:
+        """Return subverwerkers/index.html: the list in use, what is announced, earlier lists, changes."""
+        return self._env.get_template("subverwerkers.html").render(
+            site=self.site, root="../", page="subverwerkers", current=current, announced=announced,
+            days=days, changes=changes)
+
+    def subprocessors_list(self, day: dt.date, entries: list[dict[str, str]]) -> str:
+        """Return subverwerkers/lijst-<day>.html: the list in use on an earlier day."""
+        return self._env.get_template("subverwerkers_lijst.html").render(
+            site=self.site, root="../", page="subverwerkers-lijst", day=day, entries=entries)
+
+    def subprocessor_change(self, change: dict[str, Any]) -> str:
+        """Return subverwerkers/wijzigingen/<slug>.html: the summary of one change."""
+        return self._env.get_template("subverwerker_wijziging.html").render(
+            site=self.site, root="../../", page="subverwerker-wijziging", change=change)
+
+    def subprocessors_feed(self, changes: list[dict[str, Any]], feed_id: str, updated: dt.date) -> str:
+        """Return subverwerkers.xml: the changes of the list as an Atom feed (RFC 4287)."""
+        return self._env.get_template("subverwerkers.xml").render(
+            site=self.site, changes=changes, feed_id=feed_id, updated=updated)
 
     def stylesheet(self) -> str:
         """Return the site's stylesheet."""

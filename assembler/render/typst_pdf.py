@@ -33,6 +33,38 @@ def timestamp_of(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+FOLDER_PREFIX = "assembler-typst-"
+"""Private folders are named ``assembler-typst-<pid>-<random>``: the pid tells whose they are."""
+_swept = False
+
+
+def remove_stale_folders() -> None:
+    """Remove the private folders of processes that ended without cleaning up (kill -9), once per run.
+
+    They hold customers' names and addresses (the JSON a template reads), so they must not stay
+    in the system's temporary folder; a killed process cannot remove its own, so the next one
+    does it when it starts rendering.
+    """
+    global _swept
+    if _swept or os.name == "nt":  # Windows cannot probe a pid with signal 0
+        return
+    _swept = True
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to clean
+    return True
+
+
 class Template:
     """A Typst template under render/templates/, compiled with a reused compiler (fonts load once)."""
 
@@ -96,7 +128,8 @@ class FileDataTemplate:
         if not source.is_file():
             raise RenderError(f"no Typst template {name!r} in {TEMPLATES}")
         self.name = name
-        self._dir = Path(tempfile.mkdtemp(prefix="assembler-typst-"))
+        remove_stale_folders()
+        self._dir = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         weakref.finalize(self, shutil.rmtree, self._dir, True)
         shutil.copyfile(source, self._dir / name)
         fonts = [str(FONTS)] if FONTS.is_dir() else []

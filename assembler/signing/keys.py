@@ -136,6 +136,42 @@ def check_certificate(path: Path, cert: x509.Certificate, now: dt.datetime | Non
                                          "neither digitalSignature nor nonRepudiation")
 
 
+def trust_entries(config: Config, given: list[str]) -> list[tuple[str, Path]]:
+    """Return the trust roots to use as (field, PEM file): `given` (``--trust``), else the configuration.
+
+    An entry is ``ROOT.pem`` (every signature field without roots of its own) or
+    ``FIELD=ROOT.pem`` (that field only: a customer's own CA for their countersignature).
+    ``[signing] trust`` is a path or a list of them, relative to the project;
+    ``ASSEMBLER_SIGNING_TRUST`` holds them separated by the system's path separator.
+    """
+    base = config.path.parent
+    if given:
+        entries, base = given, Path.cwd()
+    else:
+        value = config.get("signing", "trust", "")
+        if isinstance(value, str):
+            entries = [e for e in value.split(os.pathsep) if e]
+        elif isinstance(value, list) and all(isinstance(e, str) for e in value):
+            entries = value
+        else:
+            raise ConfigError(str(config.path), None,
+                              "[signing] trust must be a path or a list of paths to PEM files")
+    result = []
+    for entry in entries:
+        field, _, name = entry.rpartition("=") if "=" in entry.split("/")[0] else ("", "", entry)
+        path = Path(name).expanduser()
+        result.append((field, path if path.is_absolute() else base / path))
+    return result
+
+
+def load_trust(entries: list[tuple[str, Path]]) -> dict[str, list[x509.Certificate]]:
+    """Return the certificates of `entries` per signature field (``""``: every other field)."""
+    trust: dict[str, list[x509.Certificate]] = {}
+    for field, path in entries:
+        trust.setdefault(field, []).extend(load_trust_roots([path]))
+    return trust
+
+
 def load_trust_roots(paths: list[Path]) -> list[x509.Certificate]:
     """Return the certificates in the PEM (or DER) files `paths`: the roots `verify --trust` accepts."""
     roots: list[x509.Certificate] = []

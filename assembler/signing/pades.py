@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,7 @@ from assembler.errors import SigningError, VerifyError
 from assembler.model import Coverage, LaterChanges, SignatureBox, SignatureCheck, TimestampCheck
 from assembler.render.typst_pdf import template, timestamp_of
 from assembler.signing.keys import SignerConfig, name_part
+from assembler.signing.signature_facts import NO_PATH, trust_problem, xmp_facts
 
 PROCESSOR_FIELD = "Verwerker"
 """Name of the signature field VoIP Express signs."""
@@ -250,19 +252,28 @@ def _signing_failure(signer: SignerConfig, exc: Exception) -> str:
 # --- verification -----------------------------------------------------------------------------
 
 
-def check_signatures(pdf: bytes, trust_roots: list[x509.Certificate] | None) -> tuple[
-        list[SignatureCheck], list[str]]:
-    """Return a check of every signature in `pdf`, and the names of empty signature fields."""
+TrustRoots = Mapping[str, Sequence[x509.Certificate]]
+"""Trust roots per signature field; the key ``""`` holds the roots of every field without its own."""
+
+
+def check_signatures(pdf: bytes, trust: TrustRoots) -> tuple[list[SignatureCheck], list[str]]:
+    """Return a check of every signature in `pdf`, and the names of empty signature fields.
+
+    Each signature is checked against its field's own roots, else the general ones. The
+    customer's countersignature is often made under their own CA: without roots of its own, a
+    chain that does not reach the general roots leaves it "not verified", never "untrusted".
+    """
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = reader.embedded_signatures
         empty = [name for name, value, _ in fields.enumerate_sig_fields(reader) if value is None]
     except (PdfError, ValueError, KeyError, IndexError) as exc:
         raise VerifyError(f"not a readable PDF: {exc}") from exc
-    roots = [_der(c) for c in trust_roots or []]
     checks = []
     for sig in sigs:
-        ctx = ValidationContext(trust_roots=roots, allow_fetching=False)
+        own = sig.field_name in trust
+        roots = list(trust.get(sig.field_name, trust.get("", ())))
+        ctx = ValidationContext(trust_roots=[_der(c) for c in roots], allow_fetching=False)
         try:
             status = validate_pdf_signature(
                 sig, ctx, key_usage_settings=KeyUsageConstraints(
@@ -271,11 +282,11 @@ def check_signatures(pdf: bytes, trust_roots: list[x509.Certificate] | None) -> 
             checks.append(SignatureCheck(
                 field=sig.field_name, intact=False, valid=False, signer_cn="", signer_o="",
                 signing_time=None, timestamp=None, subfilter=_subfilter(sig), digest="",
-                coverage="unknown",
-                later_changes="unknown", changes_allowed=False,
-                trusted=False if trust_roots is not None else None, level="", problem=str(exc)))
+                coverage="unknown", later_changes="unknown", changes_allowed=False,
+                trusted=False if roots else None, level="", problem=str(exc)))
             continue
-        checks.append(_check_of(sig, status, trust_roots is not None))
+        lenient = not own and sig.field_name == CUSTOMER_FIELD
+        checks.append(_check_of(sig, status, bool(roots), lenient))
     return checks, empty
 
 
@@ -296,8 +307,16 @@ _CHANGES: dict[ModificationLevel, LaterChanges] = {
 }
 
 
-def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: ignore[no-untyped-def]
+def _check_of(sig, status, trust_checked: bool,  # type: ignore[no-untyped-def]
+              lenient: bool) -> SignatureCheck:
     cert = x509.load_der_x509_certificate(status.signing_cert.dump())
+    problem = trust_problem(status.signer_reported_dt, cert, trust_checked and not status.trusted,
+                                  getattr(status.trust_problem_indic, "name", ""))
+    trusted: bool | None = bool(status.trusted) if trust_checked else None
+    if trusted is False and lenient and problem == NO_PATH:
+        trusted, problem = None, ""
+    if problem and not trust_checked:
+        trusted = False  # out of its validity period when it signed: no root can make that right
     ts = status.timestamp_validity
     timestamp = TimestampCheck(time=ts.timestamp, intact=ts.intact, valid=ts.valid and ts.intact,
                                trusted=ts.trusted if trust_checked else None) if ts else None
@@ -309,9 +328,10 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
                    and status.docmdp_ok is not False))
     if coverage == "partial":
         allowed = False
-    if coverage == "signed revision" and allowed and _info_changed(sig):
-        # pyHanko's policy lets the document information change; we do not: it names the contract.
-        changes, allowed = "document metadata (title, subject, keywords, …)", False
+    if coverage == "signed revision" and allowed and _metadata_changed(sig):
+        # pyHanko's policy lets the document information and the XMP change; we do not: they
+        # name the contract, its version and the customer.
+        changes, allowed = "document metadata (title, subject, keywords, XMP, …)", False
     dss = sig.reader.root.get("/DSS") is not None
     return SignatureCheck(
         field=sig.field_name, intact=bool(status.intact), valid=bool(status.valid and status.intact),
@@ -320,7 +340,7 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
         signing_time=status.signer_reported_dt, timestamp=timestamp, subfilter=_subfilter(sig),
         digest=str(status.md_algorithm),
         coverage=coverage, later_changes=changes, changes_allowed=allowed,
-        trusted=bool(status.trusted) if trust_checked else None,
+        trusted=trusted, trust_problem=problem,
         level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",
         revision_end=_revision_end(sig),
     )
@@ -328,20 +348,21 @@ def _check_of(sig, status, trust_checked: bool) -> SignatureCheck:  # type: igno
 
 _INFO_UPDATED_BY_SIGNING = {"/ModDate", "/Producer"}
 """Info entries every signing tool updates (pyHanko, Acrobat): not a change of content."""
-
-
-def _info_changed(sig) -> bool:  # type: ignore[no-untyped-def]
-    """Return whether the document information dictionary changed after `sig` was made."""
+def _metadata_changed(sig) -> bool:  # type: ignore[no-untyped-def]
+    """Return whether the document information or the XMP changed after `sig` was made."""
     reader = sig.reader
     before = reader.get_historical_resolver(sig.signed_revision)
 
-    def info(trailer, resolve) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def seen(trailer, resolve) -> tuple[dict[str, str], object]:  # type: ignore[no-untyped-def]
         # resolve through the revision's own resolver: the reader would give today's object
         ref = trailer.raw_get("/Info") if "/Info" in trailer else None
         value = resolve(ref) if isinstance(ref, generic.IndirectObject) else (ref or {})
-        return {k: str(v) for k, v in value.items() if k not in _INFO_UPDATED_BY_SIGNING}
+        info = {k: str(v) for k, v in value.items() if k not in _INFO_UPDATED_BY_SIGNING}
+        root = resolve(trailer.raw_get("/Root"))
+        xmp = resolve(root.raw_get("/Metadata")).data if "/Metadata" in root else b""
+        return info, xmp_facts(xmp)
 
-    return info(before.trailer_view, before) != info(reader.trailer_view, lambda r: r.get_object())
+    return seen(before.trailer_view, before) != seen(reader.trailer_view, lambda r: r.get_object())
 
 
 def signed_revision(pdf: bytes, field: str) -> bytes:
@@ -356,9 +377,3 @@ def signed_revision(pdf: bytes, field: str) -> bytes:
 def _revision_end(sig) -> int:  # type: ignore[no-untyped-def]
     byte_range = [int(v) for v in sig.sig_object["/ByteRange"]]
     return byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0
-
-
-def local_time(moment: dt.datetime) -> str:
-    """Return `moment` as Dutch date and Amsterdam time: ``28 november 2026, 09:15 (CET)``."""
-    local = moment.astimezone(TIMEZONE)
-    return f"{format_date_nl(local.date())}, {local:%H:%M} ({local.tzname()})"

@@ -2,7 +2,7 @@
 
 A contract PDF carries its provenance in its keywords (see `customers.document.read_contract_metadata`):
 contract, version, commit, sha256 and customer. `check_provenance` rebuilds that contract for
-that customer and compares the text of the signed PDF with the rebuild; `locate_blocks` uses the
+that customer and compares the signed revision with the rebuild byte for byte; `locate_blocks` uses the
 same rebuild to find where the signature blocks are in a PDF about to be signed.
 
 A rebuild needs the customer in the registry (their name, address and services are part of
@@ -20,7 +20,7 @@ from assembler.customers.document import BuiltContract, build_contract, read_con
 from assembler.customers.registry import open_registry
 from assembler.errors import AssemblerError, SigningError
 from assembler.model import Provenance, SignatureBox
-from assembler.signing.verify import compare_texts
+from assembler.signing.verify import compare_bytes, compare_signed
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,10 @@ def check_provenance(project: Project, registry_file: Path, signed_revision: byt
     built = rebuild(project, registry_file, claim)
     if isinstance(built, str):
         return Provenance("not checked", f"{built}; the text was not compared{pinned}", **fields)
-    difference = compare_texts(signed_revision, built.pdf or b"")
+    difference = compare_signed(signed_revision, built.pdf or b"")
     if difference:
-        return Provenance("mismatch", f"the signed text is not {claim.label}: {difference}", **fields)
-    return Provenance("match", f"the signed text is exactly {claim.label}, rebuilt now{pinned}",
+        return Provenance("mismatch", f"the signed file is not {claim.label}: {difference}", **fields)
+    return Provenance("match", f"the signed file is byte for byte {claim.label}, rebuilt now{pinned}",
                       **fields)
 
 
@@ -119,8 +119,9 @@ def locate_blocks(project: Project, registry_file: Path, pdf: bytes
                   ) -> tuple[SignatureBox, SignatureBox] | str | None:
     """Return the signature blocks of one of our contracts: None for a foreign PDF, or why not.
 
-    The boxes come from rebuilding the contract; they are used only when the rebuild has the same
-    text as `pdf`, so a signature never lands on a PDF whose text is not what it claims.
+    The boxes come from rebuilding the contract; `pdf` must be that rebuild byte for byte, so a
+    signature never lands on a PDF that is not what it claims (a white box over an article
+    leaves the text the same, not the bytes).
     """
     claim = read_claim(pdf)
     if claim is None:
@@ -128,9 +129,9 @@ def locate_blocks(project: Project, registry_file: Path, pdf: bytes
     built = rebuild(project, registry_file, claim)
     if isinstance(built, str):
         return built
-    difference = compare_texts(pdf, built.pdf or b"")
+    difference = compare_bytes(pdf, built.pdf or b"")
     if difference:
-        raise SigningError(f"refusing to sign: the PDF says it is {claim.label}, but its text is not "
+        raise SigningError(f"refusing to sign: the PDF says it is {claim.label}, but it is not "
                            f"that contract as rebuilt now: {difference}")
     if built.processor_box is None or built.customer_box is None:
         return "the contract template reports no signature blocks"

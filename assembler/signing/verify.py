@@ -1,35 +1,40 @@
-"""Verify a signed PDF: its signatures (via sign.py), and whether its text is what it claims.
+"""Verify a signed PDF: its signatures (via pades.py), and whether it is byte for byte what it claims.
 
-Provenance compares the text of the revision the processor signed (not whatever was appended
-later) with the text of a freshly rebuilt document, page by page, as pypdf extracts them.
+Provenance holds the revision the processor signed (not whatever was appended later) against a
+freshly rebuilt document. Builds are deterministic, so the signed revision must be the rebuild
+itself followed by one incremental update (the signature). Comparing extracted text is not
+enough: a white rectangle painted over two articles leaves the text intact.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
-from cryptography import x509
-
+from assembler.dutch import format_date_nl
 from assembler.errors import RenderError, VerifyError
 from assembler.model import Provenance, VerifyResult
 from assembler.render.pdf_read import page_texts
-from assembler.signing.pades import PROCESSOR_FIELD, check_signatures, signed_revision
+from assembler.signing.pades import PROCESSOR_FIELD, TrustRoots, check_signatures, signed_revision
 
 ProvenanceCheck = Callable[[bytes], Provenance]
-"""Given the signed revision of a PDF, say whether its text is the version it names."""
+"""Given the signed revision of a PDF, say whether it is the version it names."""
 
 NOT_CHECKED = Provenance("not checked", "the PDF carries no contract metadata (not built by assembler)")
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def verify_pdf(
     pdf: bytes,
-    trust_roots: list[x509.Certificate] | None,
+    trust: TrustRoots,
     provenance: ProvenanceCheck | None = None,
 ) -> VerifyResult:
     """Return what can be said about `pdf`: each signature, empty fields, and its provenance."""
-    checks, empty = check_signatures(pdf, trust_roots)
-    result = VerifyResult(tuple(checks), tuple(empty), NOT_CHECKED, trust_checked=trust_roots is not None)
+    checks, empty = check_signatures(pdf, trust)
+    result = VerifyResult(tuple(checks), tuple(empty), NOT_CHECKED,
+                          trust_checked=any(bool(roots) for roots in trust.values()))
     if not checks:
         return replace(result, provenance=Provenance("not checked", "the PDF has no signature"))
     if provenance is None:
@@ -41,6 +46,26 @@ def verify_pdf(
         return replace(result, provenance=Provenance(
             "not checked", f"the signature in {first.field!r} does not cover an intact text"))
     return replace(result, provenance=provenance(signed_revision(pdf, first.field)))
+
+
+def compare_signed(signed_revision: bytes, rebuilt: bytes) -> str | None:
+    """Return None when `signed_revision` is `rebuilt` plus one signing update, else how it differs."""
+    if signed_revision.startswith(rebuilt) and signed_revision[len(rebuilt):].count(b"%%EOF") == 1:
+        return None
+    return compare_bytes(signed_revision, rebuilt)
+
+
+def compare_bytes(pdf: bytes, rebuilt: bytes) -> str | None:
+    """Return None when `pdf` is byte for byte `rebuilt`, else where it differs (text first)."""
+    if pdf == rebuilt:
+        return None
+    text = compare_texts(pdf, rebuilt)
+    if text:
+        return text
+    at = next((i for i, (x, y) in enumerate(zip(pdf, rebuilt, strict=False)) if x != y),
+              min(len(pdf), len(rebuilt)))
+    return (f"the text is the same but the file is not: it differs from the rebuilt contract from "
+            f"byte {at} on (something drawn over the text, or a file made by another tool)")
 
 
 def compare_texts(signed: bytes, rebuilt: bytes) -> str | None:
@@ -58,3 +83,9 @@ def compare_texts(signed: bytes, rebuilt: bytes) -> str | None:
             return (f"page {number} differs from the rebuilt contract near "
                     f"{left[max(0, at - 20):at + 30]!r} (rebuilt: {right[max(0, at - 20):at + 30]!r})")
     return None
+
+
+def local_time(moment: dt.datetime) -> str:
+    """Return `moment` as Dutch date and Amsterdam time: ``28 november 2026, 09:15 (CET)``."""
+    local = moment.astimezone(TIMEZONE)
+    return f"{format_date_nl(local.date())}, {local:%H:%M} ({local.tzname()})"

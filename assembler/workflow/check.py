@@ -8,6 +8,7 @@ from assembler.agreement.lint import check_agreement
 from assembler.agreement.project import Project
 from assembler.errors import AssemblerError, InputError
 from assembler.model import Finding
+from assembler.subprocessors.lint import check_register
 from assembler.workflow.check_base import run_base_check
 
 
@@ -70,6 +71,8 @@ def run_check(project: Project, ref: str | None, contract: str, base: str | None
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
     findings.extend(check_toelichting(project, contract))
+    findings.extend(check_register(project, contract, resolved.commit, resolved.agreement.catalogue,
+                                   base, today))
     if base is not None:
         findings.extend(run_base_check(project, contract, base, today or dt.date.today()))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))

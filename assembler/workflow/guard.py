@@ -10,12 +10,19 @@ default every file git tracks) for:
 - Dutch phone numbers: +31 / 0031 numbers, mobile 06 numbers and landline numbers with an area
   code (020 and seven digits). Ten digits with at most one dash, after the area code, so dates
   (28-11-2026), KvK numbers (8 digits), version numbers and hashes are not taken for one;
-- IBANs whose mod-97 checksum is valid (a random code that looks like one is not reported);
+- Dutch numbers in the common written forms too: ``(020) 123 4567``, ``020 - 123 45 67``;  (guard: allow)
+- IBANs whose mod-97 checksum is valid, in any case and spacing (``nl91 abna 0417 1643 00``,  (guard: allow)
+  ``NL91.ABNA.0417.1643.00``; a random code that looks like one is not reported);  (guard: allow)
+- BSNs (burgerservicenummers): nine digits, optionally grouped, that pass the elfproef
+  (``123.456.782``; a nine-digit number that fails it is not reported);  (guard: allow)
 - a registry database: a file named ``*.sqlite``, ``*.sqlite3``, ``*.db`` or ``*.db3``, or any
   file that starts with the SQLite magic bytes.
 
-A line that must contain such a value on purpose (a test of the guard itself) carries the pragma
-``guard: allow``. What is found is reported masked, so the report does not spread it further.
+Text in UTF-16 (a spreadsheet's "Unicode text" export) is decoded and scanned like UTF-8. A
+binary file the guard cannot read (a font, a DOCX, a PDF, a ``-wal`` file) is reported as a
+warning, never silently passed. A line that must contain such a value on purpose (a test of the
+guard itself) carries the pragma ``guard: allow``. What is found is reported masked, so the
+report does not spread it further.
 """
 
 from __future__ import annotations
@@ -38,7 +45,13 @@ _EMAIL = re.compile(
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+31|0031)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){8}(?![\w-])")
 # 06-xxxxxxxx, 06 xxxx xxxx, 020-xxxxxxx, 010 - xxx xx xx, 06xxxxxxxx: validated in `_dutch_phone`.
 _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/:-])0[1-9][\d -]{7,14}\d(?!\w|[.,/:-]\d)")
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])(?P<country>[A-Z]{2})(?P<check>\d{2})(?=[ A-Z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])(?P<country>[A-Za-z]{2})(?P<check>\d{2})(?=[ .A-Za-z0-9-])")
+# (020) 123 4567, (0513) 12 34 56: the area code in brackets.  # guard: allow
+_PHONE_BRACKETS = re.compile(r"(?<![\w)])\(0[1-9]\d{0,2}\)[ -]?\d(?:[ -]?\d){4,7}(?![\w-])")
+# 123456782, 123.456.782, 1234 56 782: nine digits, checked by the elfproef in `bsn_valid`.  # guard: allow
+# Only these groupings: a phone number's spaced digits are not a BSN.
+_BSN = re.compile(r"(?<![\w.,/:)-])(?<!\d )(?:\d{9}|\d{3}\.\d{3}\.\d{3}|\d{4} \d{2} \d{3})"
+                  r"(?![\w]|[.,/:-]\d| \d)")
 # Lengths of the IBANs of the SEPA countries a Dutch business meets; other codes are ignored.
 IBAN_LENGTHS = {
     "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
@@ -65,6 +78,18 @@ def iban_valid(iban: str) -> bool:
     return int(digits) % 97 == 1
 
 
+def bsn_valid(bsn: str) -> bool:
+    """Return whether the nine digits of `bsn` pass the elfproef of a burgerservicenummer.
+
+    The weighted sum 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11 (and not 0).
+    """
+    digits = [int(ch) for ch in bsn if ch.isdigit()]
+    if len(digits) != 9:
+        return False
+    total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=False)) - digits[8]
+    return total % 11 == 0 and total != 0
+
+
 def _dutch_phone(candidate: str) -> bool:
     text = candidate.strip()
     digits = re.sub(r"\D", "", text)
@@ -88,8 +113,8 @@ def _iban_at(line: str, start: int, length: int) -> tuple[str, int] | None:
     while i < len(line) and len(out) < length:
         ch = line[i]
         if ch.isalnum() and ch.isascii():
-            out.append(ch)
-        elif not (ch == " " and i + 1 < len(line) and line[i + 1].isalnum() and out):
+            out.append(ch.upper())
+        elif not (ch in " .-" and i + 1 < len(line) and line[i + 1].isalnum() and out):
             return None
         i += 1
     if len(out) != length or (i < len(line) and line[i].isalnum()):
@@ -117,7 +142,7 @@ def _emails(line: str) -> Iterator[str]:
 def _ibans(line: str, spans: list[tuple[int, int]]) -> Iterator[str]:
     """Yield each IBAN with a valid checksum; add the span of every IBAN-shaped text to `spans`."""
     for m in _IBAN_START.finditer(line):
-        length = IBAN_LENGTHS.get(m.group("country"))
+        length = IBAN_LENGTHS.get(m.group("country").upper())
         found = _iban_at(line, m.start(), length) if length else None
         if found:
             iban, end = found
@@ -145,6 +170,9 @@ def _phones(line: str, iban_spans: list[tuple[int, int]]) -> Iterator[str]:
     for m in _PHONE_INTL.finditer(line):
         if not in_iban(m.start()):
             yield f"Dutch phone number {_mask(m.group(0), 3)}"
+    for m in _PHONE_BRACKETS.finditer(line):
+        if len(re.sub(r"\D", "", m.group(0))) == 10:
+            yield f"Dutch phone number {_mask(m.group(0), 3)}"
     for m in _PHONE_NATIONAL.finditer(line):
         if in_iban(m.start()):
             continue  # the digits of a spaced IBAN ("NL.. ABNA 0417 …") are not a phone number
@@ -161,6 +189,9 @@ def scan_line(line: str) -> Iterator[str]:
     iban_spans: list[tuple[int, int]] = []
     yield from _ibans(line, iban_spans)
     yield from _phones(line, iban_spans)
+    for m in _BSN.finditer(line):
+        if not any(start <= m.start() < end for start, end in iban_spans) and bsn_valid(m.group(0)):
+            yield f"BSN {_mask(re.sub(r'[ .]', '', m.group(0)), 2)} (passes the elfproef)"
 
 
 def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:
@@ -170,20 +201,44 @@ def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:
         yield Finding("error", path, 0, f"{what}: the customer registry belongs in var/, never in git",
                       "guard")
         return
-    if b"\0" in data[:8192]:
-        return  # another binary file (a font, an image): nothing a regex can judge
-    text = data.decode("utf-8", errors="replace")
+    text = _text_of(data)
+    if text is None:
+        yield Finding("warning", path, 0, "binary file: not scanned for personal data (keep "
+                                          "customers' data out of it)", "guard")
+        return
     for number, line in enumerate(text.splitlines(), 1):
         for what in scan_line(line):
             yield Finding("error", path, number, what, "guard")
 
 
-def scan_files(root: Path, paths: Iterable[str]) -> list[Finding]:
-    """Scan the files `paths` (relative to `root`, or absolute); missing files are skipped."""
+def _text_of(data: bytes) -> str | None:
+    """Return `data` as text (UTF-8, or UTF-16 with or without a BOM), or None for a binary file."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" not in head:
+        return data.decode("utf-8", errors="replace")
+    # UTF-16 without a BOM: every other byte NUL (ASCII text); which half says the byte order
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 2 and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return data.decode("utf-16-le", errors="replace")
+    if len(head) >= 2 and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return data.decode("utf-16-be", errors="replace")
+    return None
+
+
+def scan_files(root: Path, paths: Iterable[str], given: bool = False) -> list[Finding]:
+    """Scan the files `paths` (relative to `root`, or absolute).
+
+    A missing file is skipped when the paths come from git (deleted in the work tree), but is an
+    error when the user `given` it: a typo must not pass as "nothing found".
+    """
     findings: list[Finding] = []
     for rel in paths:
         path = root / rel
         if not path.is_file():
+            if given:
+                findings.append(Finding("error", rel, 0, "no such file", "guard"))
             continue  # deleted in the work tree, or a submodule: nothing to commit from it
         try:
             data = path.read_bytes()

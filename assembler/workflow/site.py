@@ -11,6 +11,8 @@ external fonts or styles. Layout::
     versies/<n>.canoniek.txt        the canonical text: its SHA-256 is the one the manifest pins
     wijzigingen/<a>-<b>.html        the redline from the version before (the HTML redline, with
                                     the site's navigation added)
+    subverwerkers/…, subverwerkers.xml   the sub-processor list, earlier lists, changes and their
+                                    Atom feed (`workflow.site_subprocessors`)
 
 Each text is parsed once and each redline computed once per pair of SHA-256s, however many
 versions share them. The site is written to a
@@ -36,6 +38,7 @@ from assembler.render.plain_text import agreement_text, canonical_text
 from assembler.render.redline_common import describe_nl
 from assembler.render.redline_html import render_redline_html
 from assembler.render.site_html import STYLESHEET, SitePages
+from assembler.workflow.site_subprocessors import subprocessor_files
 
 MARKER = ".assembler-site"
 """File in the output folder that marks it as a site `assembler site` may replace."""
@@ -147,6 +150,9 @@ def build_site(project: Project, contract: str, out: Path, today: dt.date) -> Si
                 redlines[key] = build_redline(project, v.previous, v.version.number, contract)
             redline = redlines[key]
         files.update(_version_files(v, pages, redline))
+    latest = versions[-1].agreement
+    files.update(subprocessor_files(project, contract, latest.catalogue, latest.meta.website, pages,
+                                    today))
     _swap_in(out, files)
     return SiteResult(out, tuple(versions), len(files) - 1)
 

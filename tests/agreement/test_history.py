@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,10 @@ from assembler.agreement.project import Project
 from assembler.errors import CheckFailedError, UnknownRefError, UsageError
 from assembler.workflow.check import run_check
 from assembler.workflow.release import release_version
-from tests.conftest import CONTRACT, git
+from tests.conftest import CONTRACT, ROOT, git
+from tests.workflow.helpers import commit_all
+from tests.workflow.helpers import edit as edit_clause
+from tests.workflow.helpers import release as release_notes
 
 V10_SHA = "3f9102f00e21d2fcd6111de59d8bd7b589bd9305dcfe88ce029bcd19c313534e"
 
@@ -159,3 +164,16 @@ def test_release_refusals(project_dir: Path, contract_dir: Path, number: str, se
     assert message in str(err.value)
     assert [x.number for x in read_versions(project_dir, CONTRACT)] == ["1.0"]  # nothing written
     assert not list((project_dir / "versions" / CONTRACT).glob(".*.tmp"))
+
+
+def test_a_shallow_clone_is_told_to_fetch_the_history(project_dir: Path, tmp_path: Path) -> None:
+    edit_clause(project_dir, "07-datalekken.md", "binnen achtenveertig (48) uur", "binnen 24 uur")
+    release_notes(project_dir, "1.1", "2027-02-01", {"7": "De meldtermijn wordt 24 uur."})
+    commit_all(project_dir, "Versie 1.1")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{project_dir}", str(shallow))
+    proc = subprocess.run([sys.executable, "-m", "assembler", "show", "1.0"], cwd=shallow, text=True,
+                          capture_output=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"assembler: error: history missing: {shallow} is a shallow clone")
+    assert "was the released text edited?" not in proc.stderr

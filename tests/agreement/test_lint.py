@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assembler.agreement.lint import check_agreement
 from assembler.agreement.parse import parse_agreement
 from assembler.model import Finding
@@ -129,3 +131,19 @@ def test_catalogue_unknown_service_and_duplicate_id() -> None:
 def test_finding_str_format() -> None:
     assert str(Finding("error", "a.md", 3, "x", "r")) == "a.md:3: error: x"
     assert str(Finding("warning", "a.toml", 0, "y", "r")) == "a.toml: warning: y"
+
+
+def test_a_huge_clause_number_is_one_finding_in_constant_memory() -> None:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = findings(replaced("09-audit.md", "9.3. ", "9.99999999999999999999. "))
+    assert f"{FOLDER}/09-audit.md:7: error: clause 9.3 to 9.99999999999999999998 missing before " \
+           "9.99999999999999999999" in out
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB: no big string
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x0b", "\x7f", "\ufffe"])
+def test_control_characters_in_a_clause_are_an_error(char: str) -> None:
+    out = findings(replaced("09-audit.md", "9.2. ", f"9.2. Een{char}teken "))
+    assert any(f"{FOLDER}/09-audit.md:5: error: contains the character U+{ord(char):04X}" in f for f in out), out

@@ -127,3 +127,12 @@ def test_default_registry_and_environment_variable(cli: CliRun, project_dir: Pat
 def test_empty_registry_list(cli: CliRun) -> None:
     result = cli("customers", "list")
     assert result.exit_code == 0 and result.stdout.startswith("no customers yet")
+
+
+def test_an_id_in_the_registry_in_another_case_is_refused(cli: CliRun, project_dir: Path) -> None:
+    assert cli("customers", "import", str(write(project_dir / "a.csv", HEADER, GOOD_ROW))).exit_code == 0
+    lower = write(project_dir / "b.csv", HEADER, GOOD_ROW.replace("C-2001", "c-2001"))
+    result = cli("customers", "import", str(lower))
+    assert result.exit_code == 1
+    assert ("customer id 'c-2001' differs only in case from 'C-2001' in the registry" in result.stderr)
+    assert "1 in the registry" not in result.stdout

@@ -185,3 +185,33 @@ def test_a_bom_is_ignored_and_the_export_reimports_identically() -> None:
     parsed = parse_customers_csv("\ufeff" + EXAMPLES.read_text(encoding="utf-8"), SERVICES, VERSIONS)
     again = parse_customers_csv("".join(customers_csv(parsed.customers)), SERVICES, VERSIONS)
     assert again.customers == parsed.customers and again.problems == []
+
+
+@pytest.mark.parametrize("name, script", [("株式会社ボイス", "CJK"), ("보이스 주식회사", "HANGUL"),
+                                          ("บริษัท วอยซ์ จำกัด", "THAI")])
+def test_names_in_scripts_no_shipped_font_shows_are_refused_at_import(name: str, script: str) -> None:
+    (problem,) = problems_of(row(company_name=name))
+    assert problem[:2] == (2, "company_name")
+    assert f"{script} script), which no font of the contract can show; write it in Latin letters" in problem[2]
+
+
+def test_noncharacters_are_refused_like_control_characters() -> None:
+    (problem,) = problems_of(row(city="Utrecht\ufffe"))
+    assert problem[1] == "city" and "U+FFFE" in problem[2]
+
+
+def test_ids_differing_only_in_case_are_one_id() -> None:
+    parsed = parse(GOOD_ROW, row(customer_id="c-2001", company_name="Ander B.V."))
+    assert [(p.line, p.column) for p in parsed.problems] == [(3, "customer_id")]
+    assert "'c-2001' already appears on line 2 (ids are the same whatever the case)" in parsed.problems[0].reason
+
+
+def test_export_neutralises_formula_cells_and_reimports_them_unchanged() -> None:
+    hostile = "=HYPERLINK(\"http://example.com/x\",\"klik\")"
+    parsed = parse(row(company_name=hostile, city="@SUM(1)", street="+31 Straat 1", contact_name="-Piet"))
+    assert parsed.problems == []
+    exported = "".join(customers_csv(parsed.customers))
+    cells = exported.splitlines()[1]
+    assert "'=HYPERLINK(" in cells and "'@SUM(1)" in cells and "'+31 Straat 1" in cells and "'-Piet" in cells
+    again = parse_customers_csv(exported, SERVICES, VERSIONS)
+    assert again.customers == parsed.customers

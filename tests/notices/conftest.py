@@ -131,6 +131,8 @@ class Handler:
     """Queue the message after this many, but hold its reply back until `release` is set."""
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    drop: set[str] = field(default_factory=set)
+    """Addresses whose message is queued, then the connection dropped before the reply."""
     attempts: list[str] = field(default_factory=list)
     connections: int = 0
     """EHLO greetings seen: one per SMTP connection."""
@@ -151,6 +153,10 @@ class Handler:
             return "451 4.3.0 try again later"
         message = Received(envelope.mail_from, list(envelope.rcpt_tos),
                            bytes(envelope.original_content))
+        if rcpt in self.drop:
+            self.received.append(message)
+            server.transport.close()  # accepted, but the sender never hears so
+            return "250 2.0.0 Ok: queued"
         if self.hold_after is not None and len(self.received) == self.hold_after:
             # The server has queued the message, but its reply is held back: a sender killed now
             # never learns that the message was accepted.

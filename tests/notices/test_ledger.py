@@ -83,7 +83,7 @@ def test_a_sent_notice_is_never_replaced_unless_it_bounced(ledger: Ledger) -> No
 def test_lock_is_exclusive_and_released_by_a_dead_process(tmp_path: Path) -> None:
     db = tmp_path / "registry.sqlite"
     with send_lock(db):
-        with pytest.raises(LedgerLockedError, match=r"another `notices send` is running \(pid \d+"):
+        with pytest.raises(LedgerLockedError, match=r"another `notices build` or `notices send` is running \(pid \d+"):
             with send_lock(db):
                 pass
     # a process that dies holding the lock leaves the file, but not the lock

@@ -18,6 +18,7 @@ from tests.notices.conftest import (
     build,
     cli_env,
     customer,
+    free_port,
     open_ledger,
     pin_recorded_at,
     pin_sent_at,
@@ -81,13 +82,19 @@ def test_4xx_retried_and_5xx_recorded_as_failed(notice_project: Path, smtp) -> N
     book = ledger(notice_project)
     ok, bad = book.notice("1.1", "C-0001"), book.notice("1.1", "C-0002")
     assert ok is not None and ok.state == "sent"
-    assert book.deliveries("1.1", "C-0001")[0]["attempts"] == 3
+    # each SMTP transaction is its own row: two 451 replies, then the 250
+    rows = book.deliveries("1.1", "C-0001")
+    assert [(d["outcome"], d["reply_code"], d["attempts"]) for d in rows] == [
+        ("failed", 451, 1), ("failed", 451, 2), ("sent", 250, 3)]
     assert bad is not None and (bad.state, bad.reply_code) == ("failed", 550)
     assert handler.attempts.count("kim2@example.nl") == 1  # a 5xx is not retried
 
     # a permanent failure is not retried by a plain re-run, only with --retry-failed
     rerun = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
-    assert rerun.returncode == 0 and handler.attempts.count("kim2@example.nl") == 1
+    assert rerun.returncode == 1 and handler.attempts.count("kim2@example.nl") == 1
+    assert "0 failed" in rerun.stdout  # nothing failed in this run, but one is still not delivered
+    assert ("assembler: error: 1 notice(s) not delivered yet (C-0002); 1 refused permanently (5xx): "
+            "fix the address, then `notices send --retry-failed`") in rerun.stderr
     handler.reject.clear()
     retry = run(notice_project, "notices", "send", "1.1", "--retry-failed", env=smtp_env(controller))
     assert retry.returncode == 0 and "sent 1 notice(s)" in retry.stdout
@@ -143,7 +150,12 @@ def test_a_second_run_refuses_while_the_first_holds_the_lock(notice_project: Pat
         assert handler.holding.wait(60)
         second = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
         assert second.returncode == 1
-        assert "another `notices send` is running (pid " in second.stderr
+        assert "another `notices build` or `notices send` is running (pid " in second.stderr
+        # and a build cannot reset what the running send is delivering
+        rebuild = run(notice_project, "notices", "build", "1.1")
+        assert rebuild.returncode == 1
+        assert "another `notices build` or `notices send` is running (pid " in rebuild.stderr
+        assert "Traceback" not in rebuild.stderr
         assert f"pid {first.pid} on " in second.stderr and "Traceback" not in second.stderr
     finally:
         handler.release.set()
@@ -284,15 +296,19 @@ def test_build_after_send_keeps_what_was_sent_and_remakes_a_bounced_notice(notic
     assert again.built == [] and again.kept == ["C-0001", "C-0002"]
     assert {n.customer_id: n for n in book.notices("1.1")} == before  # the evidence is untouched
 
+    first_send = book.delivery_documents("1.1", "C-0002")
+    assert sorted(d.kind for _, d in first_send) == ["contract", "email", "letter", "redline"]
     run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced", "--on", "2026-11-29")
     pin_recorded_at(notice_project, "C-0002", "2026-11-29T08:00:00Z")
     remade = build(notice_project)
     assert remade.built == ["C-0002"] and remade.kept == ["C-0001"]
+    assert book.delivery_documents("1.1", "C-0002") == first_send  # what went out is still on record
     n = book.notice("1.1", "C-0002")
     assert n is not None and n.state == "pending" and n.message_id == before["C-0002"].message_id
     assert run(notice_project, "notices", "send", "1.1", env=smtp_env(controller)).returncode == 0
     assert [m.rcpt_tos[0] for m in handler.received].count("kim2@example.nl") == 2
     assert [d["outcome"] for d in book.deliveries("1.1", "C-0002")] == ["sent", "sent"]
+    assert len(book.delivery_documents("1.1", "C-0002")) == 8  # both sends, four documents each
     pin_sent_at(notice_project, "C-0002", "2026-11-29T09:00:00Z")  # sent again after the bounce
     plan = json.loads(run(notice_project, "notices", "plan", "1.1", "--today", "2026-11-30",
                           "--format", "json").stdout)
@@ -300,3 +316,37 @@ def test_build_after_send_keeps_what_was_sent_and_remakes_a_bounced_notice(notic
     rows = json.loads(run(notice_project, "notices", "status", "1.1", "--format", "json").stdout)
     assert {r["customer_id"]: r["given"] for r in rows["notices"]} == {"C-0001": True,
                                                                        "C-0002": True}
+
+
+def test_accepted_message_whose_reply_was_lost_is_unknown_not_failed(notice_project: Path, smtp) -> None:
+    controller, handler = smtp
+    handler.drop.add("kim1@example.nl")
+    build(notice_project)
+    result = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
+    assert result.returncode == 1
+    n = ledger(notice_project).notice("1.1", "C-0001")
+    assert n is not None and n.state == "unknown"
+    assert handler.attempts.count("kim1@example.nl") == 1  # not retried blindly in the same run
+    assert "the server may have accepted it" in result.stderr
+    handler.drop.clear()
+    again = run(notice_project, "notices", "send", "1.1", env=smtp_env(controller))
+    assert again.returncode == 0, again.stderr
+    copies = [m for m in handler.received if m.rcpt_tos == ["kim1@example.nl"]]
+    assert len(copies) == 2 and copies[0].message_id == copies[1].message_id
+    assert [d["outcome"] for d in ledger(notice_project).deliveries("1.1", "C-0001")] == ["unknown", "sent"]
+
+
+def test_unreachable_server_stops_the_run_after_one_notice(notice_project: Path) -> None:
+    more_customers(notice_project, 4)
+    build(notice_project)
+    env = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(free_port()),
+           "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_RATE": "0",
+           "ASSEMBLER_SMTP_BACKOFF": "0.01", "ASSEMBLER_SMTP_RETRIES": "2"}
+    result = run(notice_project, "notices", "send", "1.1", env=env)
+    assert result.returncode == 1
+    assert "assembler: error: stopped: cannot reach the SMTP server 127.0.0.1:" in result.stderr
+    assert "5 notice(s) not tried" in result.stderr and "Traceback" not in result.stderr
+    book = ledger(notice_project)
+    tried = [n.customer_id for n in book.notices("1.1") if book.deliveries("1.1", n.customer_id)]
+    assert len(tried) == 1 and len(book.deliveries("1.1", tried[0])) == 3  # its 3 attempts, once
+    assert sum(n.state == "pending" for n in book.notices("1.1")) == 5

@@ -117,11 +117,27 @@ def test_settings_from_file_and_environment(tmp_path: Path, monkeypatch: pytest.
     ({"password": "x"}, "ASSEMBLER_SMTP_PASSWORD"),
     ({"security": "ssl"}, "security must be one of starttls, tls, none"),
     ({"port": "25x"}, "port must be a number"),
-    ({"sender": "nobody"}, "sender must be an e-mail address"),
-])
-def test_bad_settings_name_the_setting(tmp_path: Path, table: dict[str, str], message: str) -> None:
+    ({"sender": "nobody"}, "sender must be a plain ASCII e-mail address"),
+    ({"sender": "privacy@exämple.nl"}, "sender must be a plain ASCII e-mail address"),
+    ({"timeout": float("nan")}, r"timeout must be a number from 0 to 600, not nan"),
+    ({"retries": 10**9}, r"retries must be a number from 0 to 20"),
+    ({"security": "none", "username": "notices", "host": "smtp.example.nl"},
+     "would send the password in clear to smtp.example.nl"),
+], ids=["password-in-file", "security", "port", "sender", "non-ascii-sender", "nan-timeout",
+        "huge-retries", "plain-auth-to-remote-host"])
+def test_bad_settings_name_the_setting(tmp_path: Path, table: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         smtp_settings(Config(tmp_path / "assembler.toml", {"smtp": table}))
+
+
+def test_plain_login_is_allowed_to_a_relay_on_this_machine(tmp_path: Path) -> None:
+    table = {"security": "none", "username": "notices", "host": "127.0.0.1"}
+    assert smtp_settings(Config(tmp_path / "assembler.toml", {"smtp": table})).username == "notices"
+
+
+def test_smtp_that_is_not_a_table_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[smtp\] must be a table"):
+        smtp_settings(Config(tmp_path / "assembler.toml", {"smtp": 5}))
 
 
 def _certificate(tmp_path: Path) -> tuple[Path, Path]:

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
-from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD
+from assembler.render.pdf_read import page_texts
+from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
 from tests.conftest import ROOT, require_tool
-from tests.signing.conftest import run_cli
+from tests.signing.conftest import SigningPki, run_cli, signer_config
 
 CONTRACT_PDF = "C-1042-verwerkersovereenkomst-1.0.pdf"
 
@@ -58,7 +61,7 @@ def test_build_sign_then_verify(project: tuple[Path, dict[str, str]]) -> None:
     proc = run_cli("verify", f"out/{CONTRACT_PDF}", "--trust", _root_pem(env), env=env, cwd=project_dir)
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.startswith(f"out/{CONTRACT_PDF}: VALID\n")
-    assert ("provenance: match: the signed text is exactly verwerkersovereenkomst 1.0 for customer "
+    assert ("provenance: match: the signed file is byte for byte verwerkersovereenkomst 1.0 for customer "
             "C-1042, rebuilt now; SHA-256 3f9102f00e21… is the pinned hash") in proc.stdout
 
 
@@ -99,13 +102,13 @@ def test_provenance_mismatch_when_the_customer_text_differs(project: tuple[Path,
     assert proc.returncode == 1
     assert "INVALID: the text is not the contract version it claims to be" in proc.stdout
     assert "signature 'Verwerker': valid" in proc.stdout
-    assert re.search(r"provenance: mismatch: the signed text is not verwerkersovereenkomst 1\.0 for "
+    assert re.search(r"provenance: mismatch: the signed file is not verwerkersovereenkomst 1\.0 for "
                      r"customer C-1042: page \d+ differs .*Gouden Korrel", proc.stdout), proc.stdout
     # and `sign` refuses a PDF whose text is not the contract it names
     proc = run_cli("sign", f"unsigned/{CONTRACT_PDF}", "-o", "refused.pdf", env=env, cwd=project_dir)
     assert proc.returncode == 1
     assert ("assembler: error: refusing to sign: the PDF says it is verwerkersovereenkomst 1.0 for "
-            "customer C-1042, but its text is not that contract as rebuilt now") in proc.stderr
+            "customer C-1042, but it is not that contract as rebuilt now") in proc.stderr
     assert not (project_dir / "refused.pdf").exists()
 
 
@@ -129,7 +132,7 @@ def test_provenance_not_checked_without_the_customer(project: tuple[Path, dict[s
     assert _build(project_dir, env, "--sign").returncode == 0
     other = {**env, "ASSEMBLER_REGISTRY": str(tmp_path / "empty.sqlite3")}
     proc = run_cli("verify", f"out/{CONTRACT_PDF}", env=other, cwd=project_dir)
-    assert proc.returncode == 0  # a sound signature; the text simply could not be compared
+    assert proc.returncode == 3  # a sound signature, no trust root; the file could not be compared
     assert ("provenance: not checked: customer C-1042 not in the registry (there is no registry at "
             f"{tmp_path / 'empty.sqlite3'}); the text was not compared; SHA-256 3f9102f00e21… is the "
             "pinned hash") in proc.stdout
@@ -158,3 +161,38 @@ def test_sign_our_contract_without_its_customer_is_invisible_with_a_warning(
             "registry at") in proc.stderr
     assert "invisible" in proc.stdout
     assert list(_fields((project_dir / "invisible.pdf").read_bytes())) == [PROCESSOR_FIELD]
+
+
+def _paint_white_box(pdf: bytes) -> bytes:
+    """Return `pdf` with a white rectangle drawn over the middle of page 2 (its text stays)."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    page = writer.pages[1]
+    box = DecodedStreamObject()
+    box.set_data(b"q 1 1 1 rg 40 200 520 400 re f Q")
+    contents = page.raw_get("/Contents")
+    page[NameObject("/Contents")] = ArrayObject(
+        [*(contents if isinstance(contents, ArrayObject) else [contents]), writer._add_object(box)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_white_box_over_articles_is_refused_by_sign_and_verify(project: tuple[Path, dict[str, str]],
+                                                                test_pki: SigningPki) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env).returncode == 0
+    painted = _paint_white_box((project_dir / "out" / CONTRACT_PDF).read_bytes())
+    assert page_texts(painted) == page_texts((project_dir / "out" / CONTRACT_PDF).read_bytes())
+    (project_dir / "painted.pdf").write_bytes(painted)
+    proc = run_cli("sign", "painted.pdf", "-o", "signed.pdf", env=env, cwd=project_dir)
+    assert proc.returncode == 1
+    assert ("refusing to sign: the PDF says it is verwerkersovereenkomst 1.0 for customer C-1042, but "
+            "it is not that contract as rebuilt now: the text is the same but the file is not") in proc.stderr
+    assert not (project_dir / "signed.pdf").exists()
+    # signed by another tool all the same: verify finds the signed file is not the contract
+    (project_dir / "signed.pdf").write_bytes(sign_pdf(painted, signer_config(test_pki), None, None))
+    proc = run_cli("verify", "signed.pdf", "--trust", _root_pem(env), env=env, cwd=project_dir)
+    assert proc.returncode == 1, proc.stdout
+    assert "INVALID: the text is not the contract version it claims to be" in proc.stdout
+    assert ("provenance: mismatch: the signed file is not verwerkersovereenkomst 1.0 for customer C-1042: "
+            "the text is the same but the file is not") in proc.stdout

@@ -42,7 +42,7 @@ def test_b_lt_embeds_revocation_data(sample: SamplePdf, crl_pki) -> None:  # typ
                           tsa_url=f"{server.url}/tsa", ltv=True)
     signed = sign_pdf(sample.pdf, config, sample.processor_box, sample.customer_box)
     assert b"/DSS" in signed and b"/CRLs" in signed
-    result = verify_pdf(signed, [root.cert])
+    result = verify_pdf(signed, {"": [root.cert]})
     assert result.valid
     (check,) = result.signatures
     assert check.level == "B-LT" and check.trusted and check.timestamp and check.timestamp.valid
@@ -86,7 +86,7 @@ def test_a_timestamp_over_other_data_makes_the_signature_invalid(sample: SampleP
     finally:
         server.shutdown()
         server.server_close()
-    result = verify_pdf(signed, [test_pki.root.cert])
+    result = verify_pdf(signed, {"": [test_pki.root.cert]})
     (check,) = result.signatures
     assert check.valid and check.timestamp is not None and not check.timestamp.valid
     assert not check.ok and not result.valid

@@ -18,7 +18,9 @@ from pypdf import PdfWriter
 from pypdf.annotations import Text
 from pypdf.generic import NameObject
 
+from assembler.dutch import format_date_nl
 from assembler.signing import demo_pki as pki
+from assembler.signing.keys import SignerConfig
 from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from tests.conftest import require_tool
 from tests.signing.conftest import SamplePdf, SigningPki, run_cli, signer_config
@@ -97,11 +99,13 @@ def test_untrusted_root_and_no_trust_given(tmp_path: Path, signed: bytes, key_en
     other.write_bytes(pki.pem(test_pki.other_root.cert))
     proc = _verify(tmp_path, signed, key_env, "--trust", str(other))
     assert proc.returncode == 1
-    assert "INVALID: the signer of 'Verwerker' is not trusted" in proc.stdout
-    assert "NOT trusted" in proc.stdout
+    assert "INVALID: the signer of 'Verwerker' is not trusted (no path to a trust root)" in proc.stdout
+    assert "NOT trusted: no path to a trust root" in proc.stdout
     proc = _verify(tmp_path, signed, key_env)
-    assert proc.returncode == 0
-    assert "trust:      not checked (give --trust ROOT.pem)" in proc.stdout
+    assert proc.returncode == 3
+    assert proc.stdout.splitlines()[0].endswith(
+        ": INTACT, SIGNER NOT VERIFIED: no trust root vouches for 'Verwerker'")
+    assert "trust:      NOT VERIFIED: no trust root for 'Verwerker'" in proc.stdout
 
 
 def test_json_output(tmp_path: Path, signed: bytes, key_env: dict[str, str]) -> None:
@@ -133,15 +137,7 @@ def test_tampered_file_is_invalid(tmp_path: Path, signed: bytes, key_env: dict[s
 def test_customer_countersignature_is_an_allowed_change(tmp_path: Path, signed: bytes,
                                                         key_env: dict[str, str],
                                                         test_pki: SigningPki) -> None:
-    customer = pki.make_cert(test_pki.root, "Klant Ondertekenaar", "Klant B.V.")
-    key = asn1_keys.PrivateKeyInfo.load(customer.key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    cert = asn1_x509.Certificate.load(customer.cert.public_bytes(serialization.Encoding.DER))
-    meta = signers.PdfSignatureMetadata(field_name=CUSTOMER_FIELD, md_algorithm="sha256",
-                                        subfilter=SigSeedSubFilter.PADES)
-    countersigned = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(signed)), meta,
-                                     signers.SimpleSigner(cert, key, cert_registry=None),
-                                     existing_fields_only=True).getvalue()
+    countersigned = _countersign(signed, pki.make_cert(test_pki.root, "Klant Ondertekenaar", "Klant B.V."))
     proc = _verify(tmp_path, countersigned, key_env, "--trust", _root(tmp_path, key_env))
     assert proc.returncode == 0, proc.stdout
     assert "coverage:   the file as signed; added later: form filling (allowed)" in proc.stdout
@@ -204,3 +200,86 @@ def test_pdfsig_trusts_ours_with_the_root_in_an_nss_database(tmp_path: Path, sig
                          capture_output=True, text=True).stdout
     assert "Signature Validation: Signature is Valid." in out
     assert "Certificate Validation: Certificate is Trusted." in out
+
+
+# --- forgeries and honest signatures that must not be called VALID (or INVALID) -----------------
+
+
+def test_self_made_voip_express_certificate_is_never_valid(tmp_path: Path, sample: SamplePdf,
+                                                           key_env: dict[str, str]) -> None:
+    forger = pki.make_ca("VoIP Express Root CA", "VoIP Express")
+    fake = pki.make_cert(forger, "VoIP Express", "VoIP Express")
+    forged = sign_pdf(sample.pdf, SignerConfig(key=fake.key, cert=fake.cert, chain=(forger.cert,)),
+                      sample.processor_box, sample.customer_box)
+    proc = _verify(tmp_path, forged, key_env)
+    assert proc.returncode == 3, proc.stdout
+    assert proc.stdout.splitlines()[0].endswith(": INTACT, SIGNER NOT VERIFIED: no trust root vouches "
+                                                "for 'Verwerker'")
+    assert "VALID" not in proc.stdout.replace("INVALID", "")
+    proc = _verify(tmp_path, forged, key_env, "--trust", _root(tmp_path, key_env))
+    assert proc.returncode == 1
+    assert "INVALID: the signer of 'Verwerker' is not trusted (no path to a trust root)" in proc.stdout
+
+
+def test_trust_roots_from_the_environment(tmp_path: Path, signed: bytes, key_env: dict[str, str]) -> None:
+    proc = _verify(tmp_path, signed, {**key_env, "ASSEMBLER_SIGNING_TRUST": _root(tmp_path, key_env)})
+    assert proc.returncode == 0, proc.stdout
+    assert "trust:      trusted: the certificate chains to a trust root" in proc.stdout
+
+
+def _edit_xmp(writer: PdfWriter) -> None:
+    metadata = writer.root_object["/Metadata"].get_object()
+    data = metadata.get_data()
+    assert b"Verwerkersovereenkomst (test)" in data
+    metadata.set_data(data.replace(b"Verwerkersovereenkomst (test)", b"Koopovereenkomst"))
+
+
+def test_xmp_edited_after_signing_is_invalid(tmp_path: Path, signed: bytes, key_env: dict[str, str]) -> None:
+    proc = _verify(tmp_path, _append(signed, _edit_xmp), key_env, "--trust", _root(tmp_path, key_env))
+    assert proc.returncode == 1, proc.stdout
+    assert "INVALID: changes were appended after 'Verwerker' was signed" in proc.stdout
+    assert "CHANGED after signing: document metadata (title, subject, keywords, XMP, …)" in proc.stdout
+
+
+def test_expired_signer_is_reported_as_expired(tmp_path: Path, sample: SamplePdf, key_env: dict[str, str],
+                                               test_pki: SigningPki) -> None:
+    expired = sign_pdf(sample.pdf, SignerConfig(key=test_pki.expired.key, cert=test_pki.expired.cert,
+                                                chain=(test_pki.root.cert,)),
+                       sample.processor_box, sample.customer_box)
+    day = format_date_nl(test_pki.expired.cert.not_valid_after_utc.date())
+    for extra in (("--trust", _root(tmp_path, key_env)), ()):
+        proc = _verify(tmp_path, expired, key_env, *extra)
+        assert proc.returncode == 1, proc.stdout
+        assert (f"INVALID: the signer of 'Verwerker' is not trusted (the signing certificate had "
+                f"expired ({day}))") in proc.stdout
+
+
+def _countersign(signed: bytes, customer: pki.Issued) -> bytes:
+    key = asn1_keys.PrivateKeyInfo.load(customer.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    cert = asn1_x509.Certificate.load(customer.cert.public_bytes(serialization.Encoding.DER))
+    meta = signers.PdfSignatureMetadata(field_name=CUSTOMER_FIELD, md_algorithm="sha256",
+                                        subfilter=SigSeedSubFilter.PADES)
+    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(signed)), meta,
+                            signers.SimpleSigner(cert, key, cert_registry=None),
+                            existing_fields_only=True).getvalue()
+
+
+def test_countersignature_under_the_customers_own_ca(tmp_path: Path, signed: bytes,
+                                                     key_env: dict[str, str]) -> None:
+    their_root = pki.make_ca("Klant Root CA", "Klant B.V.")
+    countersigned = _countersign(signed, pki.make_cert(their_root, "Klant Ondertekenaar", "Klant B.V."))
+    ours = _root(tmp_path, key_env)
+    proc = _verify(tmp_path, countersigned, key_env, "--trust", ours)
+    assert proc.returncode == 3, proc.stdout  # not INVALID: their root was simply not given
+    assert ("INTACT, SIGNER NOT VERIFIED: no trust root vouches for 'Verwerkingsverantwoordelijke'"
+            in proc.stdout)
+    theirs = tmp_path / "klant-root.pem"
+    theirs.write_bytes(pki.pem(their_root.cert))
+    proc = _verify(tmp_path, countersigned, key_env, "--trust", ours,
+                   "--trust", f"{CUSTOMER_FIELD}={theirs}")
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.splitlines()[0].endswith(": VALID")
+    # roots given for their field only say nothing about ours
+    proc = _verify(tmp_path, signed, key_env, "--trust", f"{CUSTOMER_FIELD}={theirs}")
+    assert proc.returncode == 3

@@ -96,15 +96,46 @@ def test_sqlite_database_is_caught_by_content_and_by_name(tmp_path: Path) -> Non
         "an SQLite database: the customer registry belongs in var/, never in git"]
     assert [f.message for f in scan_bytes("registry.sqlite3", b"")] == [
         "a database file: the customer registry belongs in var/, never in git"]
-    assert list(scan_bytes("font.otf", b"\0\1\2 06-12345678")) == []  # binary: skipped; guard: allow
+    # a binary file is not passed silently: it is reported as not scanned; guard: allow
+    assert [(f.severity, f.message) for f in scan_bytes("font.otf", b"\0\1\2\3 06-12345678")] == [  # guard: allow
+        ("warning", "binary file: not scanned for personal data (keep customers' data out of it)")]
 
 
 def test_the_repository_itself_passes() -> None:
     proc = subprocess.run([sys.executable, "-m", "assembler", "guard"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout == ""
-    assert " 0 finding(s)" in proc.stderr
+    assert [line.split(": warning: ")[0] for line in proc.stdout.splitlines()] == [
+        "assembler/render/templates/contract.docx", "assembler/render/templates/fonts/NotoEmoji-Regular.ttf"]
+    assert " 0 finding(s), 2 binary file(s) not scanned" in proc.stderr
+
+
+@pytest.mark.parametrize("text, found", [
+    ("BSN 123456782", "BSN 12…82 (passes the elfproef)"),  # guard: allow
+    ("burgerservicenummer 123.456.782", "BSN 12…82 (passes the elfproef)"),  # guard: allow
+    ("iban nl91abna0417164300", "IBAN NL91…00 (valid checksum)"),  # guard: allow
+    ("IBAN NL91.ABNA.0417.1643.00", "IBAN NL91…00 (valid checksum)"),  # guard: allow
+    ("bel (020) 123 4567", "Dutch phone number (02…567"),  # guard: allow
+], ids=["bsn", "bsn-dotted", "iban-lower-case", "iban-dotted", "phone-with-brackets"])
+def test_more_personal_data_is_caught(text: str, found: str) -> None:
+    assert [f.message for f in scan_bytes("klant.txt", text.encode())] == [found]
+
+
+def test_nine_digits_failing_the_elfproef_are_not_a_bsn() -> None:
+    assert list(scan_bytes("nummers.txt", b"ordernummer 123456789")) == []
+
+
+def test_utf16_text_is_scanned_not_skipped() -> None:
+    text = "Contactpersoon: IBAN NL91ABNA0417164300\r\n"  # guard: allow
+    for data in (text.encode("utf-16"), text.encode("utf-16-le")):
+        assert [f.message for f in scan_bytes("export.txt", data)] == ["IBAN NL91…00 (valid checksum)"]
+
+
+def test_a_missing_file_given_to_the_guard_is_an_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "assembler", "guard", "bestaat-niet.txt"], cwd=tmp_path,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1
+    assert proc.stdout == "bestaat-niet.txt: error: no such file\n"
 
 
 def test_guard_scans_tracked_files_only(project_dir: Path) -> None:

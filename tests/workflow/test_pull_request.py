@@ -117,7 +117,7 @@ def runner_env(tmp_path: Path) -> dict[str, str]:
 def test_workflow_triggers_and_permissions() -> None:
     data = workflow()
     on = data[True]  # YAML 1.1 reads the key `on` as true
-    assert on["pull_request"]["paths"] == ["contracts/**", "versions/**"]
+    assert on["pull_request"] is None  # a required check: it runs on every pull request, no path filter
     assert on["push"] == {"branches": ["main"], "paths": ["versions/**"]}
     assert data["permissions"] == {"contents": "read"}
     pr, rel = data["jobs"]["pull-request"], data["jobs"]["release"]
@@ -125,6 +125,28 @@ def test_workflow_triggers_and_permissions() -> None:
     assert rel["permissions"] == {"contents": "write"}
     for job in (pr, rel):
         assert job["steps"][0]["with"]["fetch-depth"] == 0
+    assert pr["steps"][0]["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize("name", ["contracts.yml", "tests.yml"])
+def test_actions_are_pinned_by_commit_sha_and_checkouts_drop_the_token(name: str) -> None:
+    path = WORKFLOW.with_name(name)
+    assert lint(path).returncode == 0, lint(path).stdout
+    uses = re.findall(r"uses: (\S+)", path.read_text(encoding="utf-8"))
+    assert uses and all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+    yaml = pytest.importorskip("yaml")
+    for job_name, job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].items():
+        checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+        # only the release job keeps the token: it pushes the release tags from main's own code
+        assert checkout["with"]["persist-credentials"] is (job_name == "release")
+    assert (ROOT / ".github" / "dependabot.yml").is_file()
+
+
+def test_tests_workflow_runs_make_test() -> None:
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load(WORKFLOW.with_name("tests.yml").read_text(encoding="utf-8"))
+    assert data[True]["pull_request"] is None
+    assert [s["run"] for s in data["jobs"]["test"]["steps"] if s.get("name") == "Test"] == ["make test"]
 
 
 def test_release_job_tags_the_new_version_and_pushes_it(project_dir: Path, tmp_path: Path,
@@ -192,7 +214,7 @@ def test_pull_request_job_posts_the_redline(project_dir: Path, tmp_path: Path,
     commit_all(project_dir, "Datalekken binnen 24 uur")
 
     codes = run_steps("pull-request", project_dir, pr_env)
-    assert codes == {"Personal-data guard": 0, "Check (pull-request mode)": 0, "Redline": 0,
+    assert codes == {"Personal-data guard": 0, "Changed text": 0, "Check (pull-request mode)": 0, "Redline": 0,
                      "Comment the redline on the pull request": 0}
     summary = Path(pr_env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
     assert "~~achtenveertig (48)~~" in summary and "**vierentwintig (24)**" in summary
@@ -219,3 +241,17 @@ def test_pull_request_job_fails_on_a_short_window_but_still_posts_the_redline(
     assert codes["Check (pull-request mode)"] == 1  # the job fails: the merge is blocked
     assert codes["Redline"] == 0
     assert "**vierentwintig (24)**" in Path(pr_env["GH_COMMENT"]).read_text(encoding="utf-8")
+
+
+def test_a_pull_request_without_text_changes_passes_and_says_so(project_dir: Path, tmp_path: Path,
+                                                                pr_env: dict[str, str]) -> None:
+    (project_dir / "README-extra.md").write_text("Alleen documentatie.\n", encoding="utf-8")
+    commit_all(project_dir, "docs")
+    step = next(s for s in workflow()["jobs"]["pull-request"]["steps"] if s.get("id") == "changes")
+    output = tmp_path / "github_output"
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          cwd=project_dir, env={**pr_env, "GITHUB_OUTPUT": str(output)},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text() == "text=false\n"  # the check and redline steps are skipped, the job passes
+    assert "No contract text or version manifest changed" in Path(pr_env["GITHUB_STEP_SUMMARY"]).read_text()

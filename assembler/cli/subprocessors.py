@@ -1,0 +1,303 @@
+"""Commands of the sub-processor register (art. 4.1–4.3): `assembler subprocessors list|diff|pdf`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import cast
+
+import click
+
+from assembler.agreement.project import Project
+from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.cli.context import registry as open_cli_registry
+from assembler.config import load_config
+from assembler.customers.lifecycle import in_force_on
+from assembler.customers.registry import Registry
+from assembler.dutch import today_nl
+from assembler.errors import NoticesLateError, UsageError
+from assembler.fsutil import atomic_write_bytes
+from assembler.model import Customer, RegisterChange, SubProcessor
+from assembler.notices.ledger import Ledger
+from assembler.notices.send import SendRequest, send_notices
+from assembler.notices.smtp import smtp_settings
+from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
+from assembler.subprocessors.document import list_pdf, list_url
+from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
+from assembler.subprocessors.lint import notice_days
+from assembler.subprocessors.listing import diff_lists, in_use, list_at
+from assembler.subprocessors.plan import SubprocessorPlan, plan_subprocessor_notices
+from assembler.subprocessors.record import Outcome, record_outcome
+from assembler.subprocessors.register import read_current_register, read_register
+
+COLUMNS = ("id", "name", "registration", "country", "locations", "purpose", "services",
+           "categories", "transfer", "added", "effective", "removed", "replaces")
+
+
+def _row(e: SubProcessor) -> dict[str, object]:
+    return {k: (list(v) if isinstance(v, tuple) else v.isoformat() if isinstance(v, dt.date)
+                else "" if v is None else v) for k in COLUMNS for v in [getattr(e, k)]}
+
+
+@click.group()
+def subprocessors() -> None:
+    """The sub-processor register (art. 4.1–4.3): list, diff, the PDF list, and notices."""
+
+
+@subprocessors.command("list")
+@click.option("--customer", "customer_id", help="Only the sub-processors for this customer's services.")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+def list_cmd(customer_id: str | None, on: dt.date | None, fmt: str) -> None:
+    """Show the sub-processors in use on a day, narrowed to one customer's services."""
+    p = project()
+    contract = p.contract(contract_option())
+    register = read_register(p, contract)
+    services = None
+    if customer_id:
+        with open_cli_registry() as registry:
+            services = registry.customer(customer_id).services
+    day = on or today_nl()
+    entries = in_use(register, day, services)
+    if fmt == "json":
+        echo_json({"contract": contract, "on": day.isoformat(), "customer": customer_id,
+                   "register_sha256": register.sha256, "subprocessors": [_row(e) for e in entries]})
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for e in entries:
+            writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in _row(e).items()})
+        click.echo(out.getvalue(), nl=False)
+    else:
+        for e in entries:
+            click.echo(f"{e.id:<26} {e.name:<32} {','.join(e.locations):<8} "
+                       f"{e.transfer or '-':<10} since {e.effective.isoformat()}  {e.purpose}")
+        whose = f" for {customer_id}" if customer_id else ""
+        click.echo(f"{len(entries)} sub-processor(s) in use on {day.isoformat()}{whose}")
+
+
+def _describe(c: RegisterChange) -> str:
+    e = c.new or c.old
+    assert e is not None
+    if c.kind == "changed":
+        assert c.old is not None and c.new is not None
+        parts = [f"{f}: {_value(getattr(c.old, f))} -> {_value(getattr(c.new, f))}" for f in c.fields]
+        return f"changed  {c.entry_id} ({e.name}): " + "; ".join(parts)
+    return f"{c.kind:<8} {c.entry_id} ({e.name}, {','.join(e.locations)}, effective {e.effective})"
+
+
+def _value(v: object) -> str:
+    if isinstance(v, tuple):
+        return ",".join(v) or "-"
+    return "-" if v in (None, "") else str(v)
+
+
+@subprocessors.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def diff_cmd(old: str, new: str, fmt: str) -> None:
+    """Show the sub-processors added, removed and changed from OLD to NEW.
+
+    OLD and NEW are git refs (the register at that commit) or dates YYYY-MM-DD (the list in use
+    on that day by the work tree's register).
+    """
+    p = project()
+    contract = p.contract(contract_option())
+    changes = diff_lists(list_at(p, contract, old), list_at(p, contract, new))
+    if fmt == "json":
+        echo_json({"old": old, "new": new, "changes": [
+            {"kind": c.kind, "id": c.entry_id, "fields": list(c.fields),
+             "old": _row(c.old) if c.old else None, "new": _row(c.new) if c.new else None}
+            for c in changes]})
+        return
+    for c in changes:
+        click.echo(_describe(c))
+    click.echo(f"{len(changes)} change(s) from {old} to {new}")
+
+
+@subprocessors.command("pdf")
+@click.option("--customer", "customer_id", required=True, help="The customer the list is for.")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="The PDF to write (default: build/subverwerkers/CUSTOMER.pdf).")
+def pdf_cmd(customer_id: str, out: Path | None) -> None:
+    """Write the Dutch "Lijst van sub-verwerkers" of one customer (PDF/A), as of today.
+
+    Its metadata (keywords) carry the register's git commit and SHA-256.
+    """
+    p = project()
+    contract = p.contract(contract_option())
+    register = read_current_register(p, contract)
+    with open_cli_registry() as registry:
+        customer = registry.customer(customer_id)
+    agreement = p.resolve(None, contract).agreement
+    data = list_pdf(register, agreement.catalogue, agreement.meta, customer, today_nl())
+    path = out or p.root / "build" / "subverwerkers" / f"{customer_id}.pdf"
+    atomic_write_bytes(path, data)
+    click.echo(f"wrote {path} ({len(data)} bytes; register sha256 {register.sha256[:12]}, "
+               f"commit {register.commit[:12] if register.commit else 'worktree (uncommitted)'})")
+
+
+
+def _notice_context() -> tuple[Project, str, Registry, Ledger]:
+    p = project()
+    contract = p.contract(contract_option())
+    registry = open_cli_registry()
+    return p, contract, registry, Ledger(registry.connection, contract, "subprocessor")
+
+
+def _plan(p: Project, contract: str, registry: Registry, ledger: Ledger, today: dt.date,
+          change: str | None) -> tuple[SubprocessorPlan, list[Customer]]:
+    bound = in_force_on(registry, today)
+    customers = [c for c in registry.customers() if c.customer_id in bound]
+    register = read_register(p, contract)
+    if change is not None and register.entry(change) is None:
+        raise UsageError(f"no sub-processor {change!r} in {register.path}")
+    plan = plan_subprocessor_notices(register, customers, ledger, today, notice_days(p), change)
+    return plan, customers
+
+
+def _late_error(plan: SubprocessorPlan) -> NoticesLateError:
+    late = plan.late
+    changes = sorted({r.change_id for r in late})
+    return NoticesLateError(
+        f"{len(late)} sub-processor notice(s) can no longer go out {plan.notice_days} days before "
+        f"the effective date ({', '.join(changes)}; latest send day "
+        f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): move "
+        "`effective` later in the register")
+
+
+@subprocessors.command("plan")
+@click.argument("change", required=False)
+@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD", help="Plan as of this day (a what-if).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def plan_cmd(change: str | None, today: dt.date | None, fmt: str) -> None:
+    """Show per pending change (or CHANGE) which customers it reaches and whether in time.
+
+    Exits 1 when a notice can no longer go out [subprocessors] notice_days before `effective`.
+    """
+    p, contract, registry, ledger = _notice_context()
+    plan, _ = _plan(p, contract, registry, ledger, today or today_nl(), change)
+    if fmt == "json":
+        echo_json({"contract": contract, "today": plan.today.isoformat(),
+                   "notice_days": plan.notice_days,
+                   "changes": [{"id": c.entry.id, "name": c.entry.name,
+                                "replaces": c.replaced.id if c.replaced else None,
+                                "effective": c.entry.effective.isoformat(),
+                                "latest_send": c.latest_send.isoformat(),
+                                "objection_deadline": c.objection_deadline.isoformat()}
+                               for c in plan.changes],
+                   "notices": [{**r.__dict__, "latest_send": r.latest_send.isoformat(),
+                                "events": list(r.events)} for r in plan.rows]})
+    else:
+        for c in plan.changes:
+            rows = [r for r in plan.rows if r.change_id == c.entry.id]
+            counts = ", ".join(f"{sum(r.status == s for r in rows)} {s}"
+                               for s in ("on_time", "late", "notified"))
+            click.echo(f"{c.entry.id} ({c.entry.name}{', replaces ' + c.replaced.id if c.replaced else ''}) "
+                       f"effective {c.entry.effective.isoformat()}; send by {c.latest_send.isoformat()}; "
+                       f"objections until {c.objection_deadline.isoformat()}: {len(rows)} customer(s), "
+                       f"{counts}")
+            for r in rows:
+                click.echo(f"  {r.customer_id:<10} {r.status:<9} {r.ledger_state or '-':<8} "
+                           f"{' '.join(r.events)}".rstrip())
+        click.echo(f"{len(plan.changes)} pending change(s) as of {plan.today.isoformat()} "
+                   f"({plan.notice_days} days' notice)")
+    if plan.late:
+        raise _late_error(plan)
+
+
+@subprocessors.command("build")
+@click.argument("change", required=False)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="Folder for the notices (default: build/notices/subverwerkers/).")
+def build_cmd(change: str | None, out: Path | None) -> None:
+    """Write the letter PDF and e-mail of every pending change (or CHANGE) still to announce.
+
+    Dated today (Europe/Amsterdam); the hashes go into the notice ledger, kind `subprocessor`.
+    """
+    p, contract, registry, ledger = _notice_context()
+    today = today_nl()
+    plan, customers = _plan(p, contract, registry, ledger, today, change)
+    agreement = p.resolve(None, contract).agreement
+    config = load_config(p.root)
+    sender = smtp_settings(config).sender or agreement.meta.processor.email
+    out_dir = out or p.root / "build" / "notices" / "subverwerkers"
+    request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),
+                                       workers=int(config.get("notices", "workers", 0)) or None)
+    summary = build_subprocessor_notices(plan, customers, agreement.catalogue, agreement.meta,
+                                         ledger, p.root, request)
+    click.echo(f"built {len(summary.built)} sub-processor notice(s) in {out_dir}; "
+               f"{len(summary.kept)} already sent (kept as recorded)")
+    if plan.late:
+        click.echo(f"warning: {_late_error(plan).message}", err=True)
+
+
+@subprocessors.command("send")
+@click.argument("change")
+@click.option("--retry-failed", is_flag=True, help="Also retry notices refused permanently (5xx).")
+def send_cmd(change: str, retry_failed: bool) -> None:
+    """Send the built notices of CHANGE over SMTP, through the revision notices' send loop."""
+    p, contract, registry, ledger = _notice_context()
+    if not ledger.notices(change):
+        raise UsageError(f"no notices of {change} built yet: run `assembler subprocessors build {change}`")
+    settings = smtp_settings(load_config(p.root))
+    if not settings.sender:
+        settings = replace(settings, sender=p.resolve(None, contract).agreement.meta.processor.email)
+    summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
+    for cid, code, reply in summary.failed:
+        click.echo(f"{cid}: failed: {code} {reply}", err=True)
+    click.echo(f"sent {len(summary.sent)} notice(s) of {change}, {len(summary.failed)} failed, "
+               f"{summary.already_sent} already sent before")
+    if summary.failed:
+        raise SystemExit(1)
+
+
+@subprocessors.command("status")
+@click.argument("change")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+def status_cmd(change: str, fmt: str) -> None:
+    """Export the evidence of CHANGE's notices: per customer what was sent, when, and what followed."""
+    _, contract, _, ledger = _notice_context()
+    rows = notice_evidence(ledger, change)
+    if fmt == "json":
+        echo_json({"contract": contract, "change": change, "notices": rows})
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EVIDENCE_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        for r in rows:
+            click.echo(f"{r['customer_id']:<10} {r['state']:<8} {r['sent_at'] or '-':<20} {r['address']}"
+                       f"{'  [' + str(r['events']) + ']' if r['events'] else ''}")
+        click.echo(f"{len(rows)} notice(s) of {change}")
+
+
+@subprocessors.command("record")
+@click.argument("customer")
+@click.argument("change")
+@click.option("--objected", "outcome", flag_value="objected", help="The customer objected (art. 4.1).")
+@click.option("--resolved", "outcome", flag_value="resolved", help="The objection was resolved (art. 4.2).")
+@click.option("--terminated", "outcome", flag_value="terminated",
+              help="No solution: the customer terminated with one day's notice (art. 4.2).")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
+def record_cmd(customer: str, change: str, outcome: str | None, on: dt.date | None) -> None:
+    """Record an objection to CHANGE, its resolution, or a termination under art. 4.2."""
+    if outcome not in ("objected", "resolved", "terminated"):
+        raise UsageError("say what happened: --objected, --resolved or --terminated")
+    _, _, registry, ledger = _notice_context()
+    ev = record_outcome(registry, ledger, change, customer, cast(Outcome, outcome), on or today_nl())
+    click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to `group`."""
+    group.add_command(subprocessors)

@@ -1,0 +1,88 @@
+"""`subprocessors plan`: which pending change reaches which customer, and by when it must go out.
+
+A change is an addition or replacement whose ``effective`` lies after today; it is announced to
+exactly the customers bound today whose services it applies to (`listing.applies_to`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assembler.model import (
+    Customer,
+    EventKind,
+    NoticeState,
+    PendingChange,
+    Register,
+    SubprocessorNoticeStatus,
+    SubprocessorPlanRow,
+)
+from assembler.notices.ledger import Ledger
+from assembler.subprocessors.lint import notice_deadline, objection_deadline
+from assembler.subprocessors.listing import applies_to
+
+
+@dataclass
+class SubprocessorPlan:
+    """The pending changes and, per change and customer, where its notice stands."""
+
+    today: dt.date
+    notice_days: int
+    changes: list[PendingChange] = field(default_factory=list)
+    rows: list[SubprocessorPlanRow] = field(default_factory=list)
+
+    @property
+    def late(self) -> list[SubprocessorPlanRow]:
+        """Return the rows whose notice can no longer go out in time."""
+        return [r for r in self.rows if r.status == "late"]
+
+
+def pending_changes(register: Register, today: dt.date, notice_days: int) -> list[PendingChange]:
+    """Return the additions and replacements whose ``effective`` is after `today`, soonest first."""
+    out = []
+    for e in register.entries:
+        if e.effective > today:
+            out.append(PendingChange(e, register.entry(e.replaces) if e.replaces else None,
+                                     notice_deadline(e.effective, notice_days),
+                                     objection_deadline(e.effective)))
+    return sorted(out, key=lambda c: (c.entry.effective, c.entry.id))
+
+
+Notices = dict[str, dict[str, tuple[NoticeState, str | None]]]
+"""Change id → customer id → (ledger state, sent at)."""
+Events = dict[str, dict[str, list[EventKind]]]
+"""Change id → customer id → what followed, oldest first."""
+
+
+def _row(change: PendingChange, customer: Customer, today: dt.date, notices: Notices,
+         events: Events) -> SubprocessorPlanRow:
+    cid = customer.customer_id
+    state, sent_at = notices.get(change.entry.id, {}).get(cid) or (None, None)
+    happened = tuple(events.get(change.entry.id, {}).get(cid, []))
+    bounced = bool(happened) and happened[-1] == "bounced"
+    status: SubprocessorNoticeStatus = (
+        "notified" if state == "sent" and not bounced
+        else "on_time" if today <= change.latest_send else "late")
+    return SubprocessorPlanRow(change.entry.id, cid, customer.company_name, change.latest_send,
+                               status, state, sent_at, happened)
+
+
+def plan_subprocessor_notices(register: Register, customers: Sequence[Customer], ledger: Ledger,
+                              today: dt.date, notice_days: int, only: str | None = None
+                              ) -> SubprocessorPlan:
+    """Return the plan of every pending change (or only `only`) for `customers` (those bound today)."""
+    plan = SubprocessorPlan(today, notice_days, pending_changes(register, today, notice_days))
+    if only is not None:
+        plan.changes = [c for c in plan.changes if c.entry.id == only]
+    notices: Notices = {c.entry.id: {n.customer_id: (n.state, n.sent_at) for n in ledger.notices(c.entry.id)}
+               for c in plan.changes}
+    events: Events = {c.entry.id: {cid: [e.event for e in evs]
+                                   for cid, evs in ledger.events(c.entry.id).items()}
+                      for c in plan.changes}
+    for change in plan.changes:
+        for customer in customers:
+            if applies_to(change.entry, customer.services):
+                plan.rows.append(_row(change, customer, today, notices, events))
+    return plan

@@ -1,0 +1,56 @@
+"""`subprocessors record`: what a customer did after a sub-processor notice, in ledger and history.
+
+Every outcome goes into the notice ledger (kind ``subprocessor``). An objection is also stored in
+the customer's history (the lifecycle reads only revision notices from the ledger), against the
+version in force that day; a termination under art. 4.2 goes through the lifecycle's termination
+(one day's notice), after an objection that found no solution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from assembler.customers.lifecycle import (
+    customer_history,
+    record_event,
+    record_termination,
+    version_in_force,
+)
+from assembler.customers.registry import Registry
+from assembler.errors import UsageError
+from assembler.model import HistoryEvent, LedgerEvent
+from assembler.notices.ledger import Ledger
+
+Outcome = Literal["objected", "resolved", "terminated"]
+"""What a customer did after a sub-processor notice."""
+
+
+def record_outcome(registry: Registry, ledger: Ledger, change_id: str, customer_id: str,
+                   outcome: Outcome, on: dt.date) -> LedgerEvent:
+    """Record `outcome` of `customer_id`'s notice of `change_id` on `on`; return the ledger event.
+
+    Art. 4.1 gives the customer the chance to object; art. 4.2: a reasonable objection is
+    followed by a search for a solution (``resolved`` when one is found) and, when none is, the
+    customer may terminate with one day's notice. So ``resolved`` and ``terminated`` need an
+    objection first, and nothing can follow a termination.
+    """
+    if ledger.notice(change_id, customer_id) is None:
+        raise UsageError(f"no sub-processor notice of {change_id} for customer {customer_id!r} in "
+                         "the ledger")
+    before = [e.event for e in ledger.events(change_id).get(customer_id, [])]
+    if "terminated" in before:
+        raise UsageError(f"{customer_id} terminated over {change_id} already")
+    if outcome != "objected" and "objected" not in before:
+        raise UsageError(f"{customer_id} has not objected to {change_id}; record --objected first")
+    if outcome == "objected":
+        in_force = version_in_force(customer_history(registry, customer_id), on)
+        record_event(registry, customer_id, HistoryEvent(
+            customer_id=customer_id, kind="objected", version=in_force.version if in_force else "",
+            on=on, evidence=f"bezwaar tegen sub-verwerker {change_id} (art. 4.1), notice ledger",
+            contract=ledger.contract))
+    elif outcome == "terminated":
+        record_termination(registry, customer_id, received=on,
+                           reason=f"art. 4.2: bezwaar tegen sub-verwerker {change_id} zonder "
+                                  "werkbare oplossing")
+    return ledger.record_event(change_id, customer_id, outcome, on)

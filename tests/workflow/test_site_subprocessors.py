@@ -1,0 +1,76 @@
+"""The published sub-processor list: current and earlier lists, a page per change, the Atom feed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
+
+import feedparser
+import pytest
+
+from tests.workflow.helpers import cli
+from tests.workflow.test_site_browser import Visit, browser  # noqa: F401
+
+TODAY_ANNOUNCED = "voorbeeld-transcriptie"
+"""Added to the shipped register on 2026-12-01, effective 2027-01-11."""
+
+
+@pytest.fixture(scope="module")
+def site(three_versions: Path) -> Path:
+    """The site as on 2026-12-02, when two changes of the shipped register are announced."""
+    out = three_versions.parent / "site-subverwerkers"
+    proc = cli(three_versions, "site", "-o", str(out), "--today", "2026-12-02")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def text(path: Path) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+def test_the_current_list_the_announced_change_and_earlier_lists(site: Path) -> None:
+    index = text(site / "subverwerkers" / "index.html")
+    assert "Voorbeeld Hosting B.V." in index and "Nederland en Duitsland" in index
+    assert "Aangekondigd" in index and "Voorbeeld Spraakanalyse Ltd." in index
+    assert "EU-VS-kader voor gegevensbescherming" in index
+    earlier = sorted(p.name for p in (site / "subverwerkers").glob("lijst-*.html"))
+    assert earlier == ["lijst-2020-01-01.html", "lijst-2021-04-01.html"]
+    assert "Voorbeeld Mobiel Netwerk" not in text(site / "subverwerkers" / "lijst-2020-01-01.html")
+    assert "Voorbeeld Mobiel Netwerk" in text(site / "subverwerkers" / "lijst-2021-04-01.html")
+    change = text(site / "subverwerkers" / "wijzigingen" / f"{TODAY_ANNOUNCED}.html")
+    assert "Bezwaar is mogelijk tot en met 10 januari 2027" in change
+    assert "opzegtermijn van één dag (artikel 4.2)" in change
+
+
+def test_the_feed_is_valid_atom_and_its_links_resolve(site: Path) -> None:
+    feed_path = site / "subverwerkers.xml"
+    feed = feedparser.parse(feed_path.read_bytes(),
+                            response_headers={"content-type": "application/atom+xml"})
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Sub-verwerkers van VoIP Express (Focused2Create)"
+    titles = [e.title for e in feed.entries]
+    assert "Nieuwe sub-verwerker: Voorbeeld Spraakanalyse Ltd." in titles
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
+    assert [e.updated for e in feed.entries] == sorted((e.updated for e in feed.entries), reverse=True)
+    for link in [feed.feed.link] + [e.link for e in feed.entries]:
+        assert "://" not in link, link  # relative to the feed, so the site can move
+        target = Path(url2pathname(urlsplit(urljoin(feed_path.as_uri(), link)).path))
+        assert target.is_file(), link
+
+
+@pytest.mark.interop
+def test_the_pages_and_the_feed_open_in_the_browser(browser: Any, site: Path) -> None:  # noqa: F811
+    visit = Visit(browser)
+    page = visit.open((site / "index.html").as_uri())
+    page.click("text=Sub-verwerkers")
+    assert page.locator("h1").inner_text() == "Sub-verwerkers"
+    hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)")
+    assert any(h.endswith("/subverwerkers.xml") for h in hrefs)
+    for href in hrefs:
+        visit.open(href)
+    assert visit.problems == []
+    assert len(hrefs) >= 8
