@@ -14,6 +14,7 @@ The tree, by kind::
     │   ├── ManifestError               a version manifest in versions/ that is broken
     │   ├── CatalogueError              the Bijlage 1 catalogue or contract metadata is broken
     │   ├── ConfigError                 assembler.toml or an ASSEMBLER_* variable is wrong
+    │   ├── IncidentError               an incident record in var/incidents/ that is incomplete
     │   ├── RegisterError               the sub-processor register (subverwerkers.toml) is broken
     │   └── CustomerImportError         a customer CSV with invalid rows; nothing imported
     │
@@ -117,6 +118,10 @@ class RegisterError(InputError):
 
 class ConfigError(InputError):
     """assembler.toml or an ASSEMBLER_* environment variable is wrong."""
+
+
+class IncidentError(InputError):
+    """An incident record (``var/incidents/<id>.toml``) that is missing a key or holds a wrong one."""
 
 
 class CustomerImportError(InputError):

@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, str] = {
     "tag": "workflow",
     "site": "workflow",
     "notices": "notices",
+    "incidents": "incidents",
     "subprocessors": "subprocessors",
 }
 """Command name → the module under assembler.cli that registers it."""

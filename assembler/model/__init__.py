@@ -35,6 +35,15 @@ from assembler.model.findings import (
     Finding,
     Severity,
 )
+from assembler.model.incidents import (
+    PHASES,
+    BreachRow,
+    BreachStatus,
+    Count,
+    Incident,
+    Phase,
+    Precision,
+)
 from assembler.model.lifecycle import (
     Basis,
     CustomerStatus,
@@ -106,6 +115,7 @@ from assembler.model.versions import (
 )
 
 __all__ = [
+    "PHASES",
     "Basis",
     "CustomerStatus",
     "HistoryEvent",
@@ -119,6 +129,8 @@ __all__ = [
     "AnnexBlockKind",
     "Article",
     "Block",
+    "BreachRow",
+    "BreachStatus",
     "BlockKind",
     "BlockStatus",
     "Catalogue",
@@ -130,11 +142,13 @@ __all__ = [
     "Clause",
     "ClauseChange",
     "ContractMeta",
+    "Count",
     "Coverage",
     "Customer",
     "DocumentKind",
     "EventKind",
     "Finding",
+    "Incident",
     "ItemList",
     "LaterChanges",
     "LedgerEvent",
@@ -149,8 +163,10 @@ __all__ = [
     "PadesLevel",
     "Paragraph",
     "Party",
+    "Phase",
     "PlanRow",
     "PlanStatus",
+    "Precision",
     "Provenance",
     "ProcessorSigning",
     "ProvenanceStatus",

@@ -1,0 +1,234 @@
+"""Commands of data breaches: `assembler incidents new|check|plan|build|send|status` (art. 7)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from assembler.agreement.project import Project
+from assembler.cli.context import contract_option, echo_json, project
+from assembler.cli.context import registry as open_cli_registry
+from assembler.config import load_config
+from assembler.customers.lifecycle import in_force_on
+from assembler.customers.registry import Registry
+from assembler.errors import NoticesLateError, UsageError
+from assembler.incidents.build import build_breach_notices
+from assembler.incidents.deadline import hours_left, now_local
+from assembler.incidents.letter import breach_parts
+from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, plan_incident
+from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
+from assembler.incidents.status import STATUS_FIELDS, status_rows
+from assembler.model import PHASES, Agreement, Customer, Incident, Phase
+from assembler.notices.ledger import Ledger
+from assembler.notices.send import SendRequest, send_notices
+from assembler.notices.smtp import smtp_settings
+
+
+@dataclass
+class _Open:
+    """What every incidents command opens: the project, its text, the registry and the record."""
+
+    project: Project
+    contract: str
+    agreement: Agreement
+    registry: Registry
+    customers: list[Customer]
+    incident: Incident
+
+    @property
+    def ledger(self) -> Ledger:
+        return breach_ledger(self.registry.connection, self.contract)
+
+
+def _open(incident_id: str) -> _Open:
+    p = project()
+    contract = p.contract(contract_option())
+    agreement = p.resolve(None, contract).agreement
+    registry = open_cli_registry()
+    customers = list(registry.customers())
+    known = Catalogue(services={s.id for s in agreement.catalogue.services},
+                      categories={c.id for c in agreement.catalogue.data_categories},
+                      customers={c.customer_id for c in customers})
+    incident = read_incident(incident_path(p.root, incident_id), known)
+    return _Open(p, contract, agreement, registry, customers, incident)
+
+
+def _plan(o: _Open) -> BreachPlan:
+    bound = in_force_on(o.registry, o.incident.detected_at.date())
+    return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_local(),
+                         bound)
+
+
+def _overdue_error(plan: BreachPlan) -> NoticesLateError:
+    late = plan.overdue
+    return NoticesLateError(
+        f"the art. 7.1 deadline of incident {plan.incident.id} passed at "
+        f"{plan.deadline:%Y-%m-%d %H:%M %Z}; {len(late)} affected customer(s) not yet notified "
+        f"({', '.join(r.customer_id for r in late[:5])}{', …' if len(late) > 5 else ''}): "
+        f"build and send now")
+
+
+@click.group()
+def incidents() -> None:
+    """Data breaches under art. 7: record, plan, notify within 48 hours, and prove it."""
+
+
+@incidents.command("new")
+@click.argument("incident_id", metavar="ID")
+def new_cmd(incident_id: str) -> None:
+    """Write var/incidents/ID.toml to fill in, detected_at set to now (Europe/Amsterdam)."""
+    p = project()
+    processor = p.resolve(None, p.contract(contract_option())).agreement.meta.processor
+    path = new_incident(p.root, incident_id, now_local(), processor.email)
+    click.echo(f"wrote {path.relative_to(p.root)}: fill it in, then run "
+               f"`assembler incidents check {incident_id}`")
+
+
+@incidents.command("check")
+@click.argument("incident_id", metavar="ID")
+def check_cmd(incident_id: str) -> None:
+    """Validate var/incidents/ID.toml; a problem is reported as path:line: message."""
+    o = _open(incident_id)
+    i = o.incident
+    click.echo(f"{i.path}: ok: detected {i.detected_at:%Y-%m-%d %H:%M %Z}, services "
+               f"{list(i.services)}, categories {list(i.categories)}, customers {list(i.customers)}")
+
+
+@incidents.command("plan")
+@click.argument("incident_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def plan_cmd(incident_id: str, fmt: str) -> None:
+    """Show the affected customers, the 48-hour deadline and the hours left.
+
+    Exits 1 once the deadline has passed for an affected customer not yet notified.
+    """
+    o = _open(incident_id)
+    plan = _plan(o)
+    i = plan.incident
+    real = hours_left(plan.deadline, i.detected_at)
+    if fmt == "json":
+        echo_json({"incident": i.id, "detected_at": i.detected_at.isoformat(),
+                   "deadline": plan.deadline.isoformat(), "real_hours": real,
+                   "now": plan.now.isoformat(), "hours_left": round(plan.hours_left, 2),
+                   "counts": plan.counts(), "customers": [r.__dict__ for r in plan.rows]})
+    else:
+        click.echo(f"incident {i.id} detected {i.detected_at:%Y-%m-%d %H:%M %Z}")
+        click.echo(f"deadline (art. 7.1, 48 h on the Amsterdam clock): "
+                   f"{plan.deadline:%Y-%m-%d %H:%M %Z} ({real:g} real hours after detection); "
+                   f"{plan.hours_left:.1f} h left")
+        click.echo("")
+        click.echo(f"{'customer':<10} {'status':<14} {'sent at':<21} reason")
+        for r in plan.rows:
+            click.echo(f"{r.customer_id:<10} {r.status:<14} {r.sent_at or '-':<21} {r.reason}")
+        counts = ", ".join(f"{n} {s}" for s, n in plan.counts().items())
+        click.echo(f"\n{len(plan.rows)} affected customer(s): {counts}")
+    if plan.overdue:
+        raise _overdue_error(plan)
+
+
+def _sender(o: _Open) -> str:
+    return smtp_settings(load_config(o.project.root)).sender or o.agreement.meta.processor.email
+
+
+@incidents.command("build")
+@click.argument("incident_id", metavar="ID")
+@click.option("--phase", type=click.Choice(PHASES), default="initial", show_default=True,
+              help="initial, update (what is now known) or final.")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="Folder for the notices (default: build/incidents/ID/PHASE/).")
+def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
+    """Write each affected customer's letter PDF and e-mail and record their hashes."""
+    o = _open(incident_id)
+    plan = _plan(o)
+    parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_local(), _sender(o))
+    out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
+    workers = int(load_config(o.project.root).get("notices", "workers", 0)) or None
+    start = time.perf_counter()
+    summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir, o.project.root,
+                                   workers)
+    click.echo(f"built {len(summary.built)} {phase} notice(s) of incident {incident_id} in "
+               f"{_rel(out_dir, o.project.root)}/ in {time.perf_counter() - start:.1f} s; "
+               f"{len(summary.kept)} already sent (kept as recorded)")
+    if phase == "initial" and plan.overdue:
+        click.echo(f"warning: {_overdue_error(plan).message}", err=True)
+
+
+def _rel(path: Path, root: Path) -> str:
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+@incidents.command("send")
+@click.argument("incident_id", metavar="ID")
+@click.option("--retry-failed", is_flag=True,
+              help="Also retry notices the server refused permanently (5xx).")
+def send_cmd(incident_id: str, retry_failed: bool) -> None:
+    """Send the built notices of incident ID, phase by phase, over SMTP ([smtp]).
+
+    The same engine as `notices send`: notices already sent are skipped, an interrupted run's
+    notice is sent again with the same Message-ID, one send at a time.
+    """
+    o = _open(incident_id)
+    settings = smtp_settings(load_config(o.project.root))
+    if not settings.sender:
+        settings = replace(settings, sender=o.agreement.meta.processor.email)
+    phases = [p for p in PHASES if o.ledger.notices(ledger_subject(incident_id, p))]
+    if not phases:
+        raise UsageError(f"no notices of incident {incident_id} built yet: run "
+                         f"`assembler incidents build {incident_id}`")
+    failed = 0
+    for phase in phases:
+        request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)
+        summary = send_notices(o.project.root, o.registry.path, o.ledger, request)
+        for cid, code, reply in summary.failed:
+            click.echo(f"{cid}: {phase}: failed: {code} {reply}", err=True)
+        failed += len(summary.failed)
+        click.echo(f"{phase}: sent {len(summary.sent)} notice(s), {len(summary.failed)} failed, "
+                   f"{summary.already_sent} already sent before")
+    if failed:
+        raise SystemExit(1)
+
+
+@incidents.command("status")
+@click.argument("incident_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+def status_cmd(incident_id: str, fmt: str) -> None:
+    """Export the evidence: per customer and phase when it was accepted, in time or not, hashes."""
+    o = _open(incident_id)
+    rows = status_rows(o.ledger, o.incident)
+    if fmt == "json":
+        plan = _plan(o)
+        echo_json({"incident": incident_id, "detected_at": o.incident.detected_at.isoformat(),
+                   "deadline": plan.deadline.isoformat(), "notices": rows})
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=STATUS_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        _status_text(rows)
+
+
+def _status_text(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        on_time = {True: "within 48 h", False: "LATE", None: "-"}[r["within_48h"]]
+        click.echo(f"{r['customer_id']:<10} {r['phase']:<8} {r['state']:<8} "
+                   f"{r['sent_at'] or '-':<21} {on_time:<12} {r['address']}  "
+                   f"{r['reply_code'] or ''} {r['reply'] or ''}".rstrip())
+    sent = sum(1 for r in rows if r["state"] == "sent")
+    click.echo(f"\n{len(rows)} notice(s): {sent} sent, "
+               f"{sum(1 for r in rows if r['within_48h'] is False)} late")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to `group`."""
+    group.add_command(incidents)

@@ -1,0 +1,156 @@
+"""`incidents build`: a letter PDF and an .eml per affected customer, hashed into the notice ledger.
+
+The notices go into the same ledger as the revision notices (`notices.ledger.Ledger`), filed
+under ``breach/<id>/<phase>`` in place of a version (`plan.ledger_subject`), so that
+`notices.send.send_notices` delivers them with the same crash-safe protocol and proof. Many
+customers are built in the process pool (`assembler.pool`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assembler.customers.email_address import valid_email
+from assembler.errors import UsageError
+from assembler.fsutil import atomic_write_bytes
+from assembler.incidents.email import breach_message_id, compose_breach_email
+from assembler.incidents.letter import BreachParts, breach_texts, file_stem, reference
+from assembler.incidents.plan import BreachPlan, ledger_subject
+from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument
+from assembler.notices.build import sha256
+from assembler.notices.ledger import Ledger, now_utc
+from assembler.pool import PoolOptions, run_in_pool
+from assembler.render.breach_pdf import render_breach_letter
+
+POOL_THRESHOLD = 200
+"""Below this many notices, build in this process: starting workers costs more than it saves."""
+BATCH = 500
+"""Notices recorded in the ledger per transaction."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One customer's breach notice to build."""
+
+    customer: Customer
+    earlier: list[str]
+    """Message-IDs of this customer's notices in earlier phases, oldest first."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every worker needs besides the job; sent to each worker once."""
+
+    parts: BreachParts
+    out_dir: Path
+    root: Path
+
+
+@dataclass
+class BreachBuildSummary:
+    """What `build_breach_notices` did."""
+
+    out_dir: Path
+    built: list[str] = field(default_factory=list)
+    """Customer ids whose notice was (re)built."""
+    kept: list[str] = field(default_factory=list)
+    """Customer ids whose notice of this phase is sent (or may be): left as recorded."""
+
+
+def letter_data(parts: BreachParts, customer: Customer) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the JSON of `breach_letter.typ`: (shared by every customer, this customer's)."""
+    p = parts.processor
+    shared = {"sender": {"name": p.name, "lines": [p.street, f"{p.postcode} {p.city}",
+                                                   f"KvK {p.kvk}", p.email]},
+              "footer": f"{p.name} · KvK {p.kvk} · {p.email}"}
+    recipient = [customer.company_name]
+    if customer.contact_name:
+        recipient.append(f"t.a.v. {customer.contact_name}")
+    recipient += [customer.street, f"{customer.postcode}  {customer.city}"]
+    own = {**breach_texts(parts, customer), "recipient": recipient,
+           "customer_id": customer.customer_id}
+    return shared, own
+
+
+_CONTEXT: Context | None = None
+
+
+def _init(context: Context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
+    ctx = _CONTEXT
+    assert ctx is not None
+    parts, customer = ctx.parts, job.customer
+    shared, own = letter_data(parts, customer)
+    letter = render_breach_letter(shared, own, parts.notice_at.date())
+    eml = compose_breach_email(parts, customer, letter, job.earlier)
+    stem = file_stem(parts, customer)
+    atomic_write_bytes(ctx.out_dir / f"{stem}.pdf", letter)
+    eml_file = ctx.out_dir / f"{stem}.eml"
+    atomic_write_bytes(eml_file, eml)
+    eml_path = (eml_file.relative_to(ctx.root).as_posix() if eml_file.is_relative_to(ctx.root)
+                else str(eml_file))
+    docs = [NoticeDocument("letter", f"{stem}.pdf", sha256(letter), len(letter)),
+            NoticeDocument("email", f"{stem}.eml", sha256(eml), len(eml))]
+    i = parts.incident
+    notice = LedgerNotice(
+        version=ledger_subject(i.id, parts.phase), customer_id=customer.customer_id,
+        from_version=parts.phase, reference=reference(i.id, customer.customer_id),
+        address=customer.contact_email,
+        message_id=breach_message_id(i.id, parts.phase, customer.customer_id,
+                                     parts.sender.rpartition("@")[2]),
+        eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
+    return notice, docs
+
+
+def _jobs(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer], ledger: Ledger,
+          summary: BreachBuildSummary) -> list[Job]:
+    """Return the notices still to build; put those sent (or possibly sent) in `summary.kept`."""
+    i = plan.incident
+    current = {n.customer_id: n for n in ledger.notices(ledger_subject(i.id, parts.phase))}
+    before = [{n.customer_id: n.message_id for n in ledger.notices(ledger_subject(i.id, p))}
+              for p in PHASES[:PHASES.index(parts.phase)]]
+    by_id = {c.customer_id: c for c in customers}
+    jobs = []
+    for row in plan.rows:
+        n = current.get(row.customer_id)
+        if n and n.state in ("sent", "sending", "unknown"):
+            summary.kept.append(row.customer_id)
+            continue
+        earlier = [ids[row.customer_id] for ids in before if row.customer_id in ids]
+        jobs.append(Job(by_id[row.customer_id], earlier))
+    bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
+           if not valid_email(j.customer.contact_email)]
+    if bad:
+        raise UsageError(f"{len(bad)} affected customer(s) have no valid contact_email in the "
+                         f"registry: {', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix "
+                         "them and build again")
+    return jobs
+
+
+def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer],
+                         ledger: Ledger, out_dir: Path, root: Path,
+                         workers: int | None = None) -> BreachBuildSummary:
+    """Build the notice of `parts.phase` for every affected customer not yet sent it."""
+    summary = BreachBuildSummary(out_dir)
+    jobs = _jobs(plan, parts, customers, ledger, summary)
+    context = Context(parts, out_dir.resolve(), root.resolve())
+    replaceable = {j.customer.customer_id for j in jobs}
+    batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+    options = PoolOptions(workers or min(os.cpu_count() or 1, 4), 32, POOL_THRESHOLD)
+    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,), options=options):
+        batch.append(result)
+        summary.built.append(result[0].customer_id)
+        if len(batch) >= BATCH:
+            ledger.record_built(batch, replaceable)
+            batch = []
+    if batch:
+        ledger.record_built(batch, replaceable)
+    return summary

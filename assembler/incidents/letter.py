@@ -1,0 +1,186 @@
+"""The breach notice's Dutch texts (art. 7.3), shared by the letter PDF and the e-mail.
+
+Art. 7.3 fixes what the notice holds: that there was a breach; (I) its nature, with where
+possible the categories and approximate numbers of data subjects and records; (II) its likely
+consequences; (III) the measures taken or proposed. GDPR art. 33(3)(b) adds the contact point and
+art. 33(4) allows the information in phases: whatever is not yet known is said plainly, and the
+next update is promised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from assembler.dutch import format_date_nl, format_number_nl, format_time_nl
+from assembler.fsutil import safe_name
+from assembler.incidents.deadline import breach_deadline
+from assembler.model import Agreement, Count, Customer, Incident, Party, Phase
+from assembler.notices.letter import salutation
+
+PHASE_NAMES: dict[Phase, str] = {"initial": "melding", "update": "aanvullende melding",
+                                 "final": "slotmelding"}
+"""How the letter names each phase."""
+
+
+@dataclass(frozen=True)
+class BreachParts:
+    """What every customer's notice of one incident and phase shares; prepared once."""
+
+    incident: Incident
+    phase: Phase
+    processor: Party
+    agreement_name: str
+    """How the agreement names itself: ``"Verwerkersovereenkomst"``."""
+    services: dict[str, str]
+    """Catalogue service id → Dutch label."""
+    categories: dict[str, str]
+    """Catalogue data-category id → Dutch label."""
+    notice_at: dt.datetime
+    """When the notice is built (the real clock, Europe/Amsterdam): its date and Date header."""
+    sender: str
+    """The From address."""
+
+
+def reference(incident_id: str, customer_id: str) -> str:
+    """Return our reference (kenmerk) of a breach notice, the same in every phase: ``DL-2027-001-C-1042``."""
+    return f"DL-{incident_id}-{customer_id}"
+
+
+def file_stem(parts: BreachParts, customer: Customer) -> str:
+    """Return the base name of a customer's letter and e-mail files in one phase."""
+    return f"datalek-{parts.incident.id}-{parts.phase}-{safe_name(customer.customer_id)}"
+
+
+def _count(count: Count, noun: str) -> str:
+    if count.precision == "unknown" or count.count is None:
+        return f"Hoeveel {noun} het betreft, weten wij nog niet."
+    number = format_number_nl(count.count)
+    if count.precision == "exact":
+        return f"Het gaat om {number} {noun}."
+    return f"Naar schatting gaat het om ongeveer {number} {noun}."
+
+
+def _period(incident: Incident) -> str:
+    start, end = incident.occurred_from, incident.occurred_to
+    if start and end:
+        return f"Het datalek deed zich voor van {format_time_nl(start)} tot {format_time_nl(end)}."
+    if start:
+        return (f"Het datalek begon op {format_time_nl(start)}; wanneer het is beëindigd, weten "
+                "wij nog niet.")
+    return "Wanneer het datalek precies is begonnen en geëindigd, weten wij nog niet."
+
+
+def why_you(parts: BreachParts, customer: Customer) -> str:
+    """Return the sentence saying why this customer receives the notice."""
+    i = parts.incident
+    if customer.customer_id in i.customers:
+        return "U ontvangt deze melding omdat persoonsgegevens die wij voor u verwerken bij het " \
+               "datalek betrokken zijn."
+    used = [parts.services.get(s, s) for s in i.services if s in customer.services]
+    if used:
+        return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van "
+                f"{_join(used)}, waarop het datalek betrekking heeft.")
+    cats = [parts.categories.get(c, c) for c in i.categories]
+    return (f"U ontvangt deze melding omdat wij voor {customer.company_name} gegevens verwerken "
+            f"van de categorie {_join(cats)}, waarop het datalek betrekking heeft.")
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def unknowns(incident: Incident) -> list[str]:
+    """Return, in Dutch, what the record says is not yet known."""
+    out = []
+    if incident.occurred_from is None:
+        out.append("wanneer het datalek is begonnen")
+    if incident.subjects.precision == "unknown":
+        out.append("hoeveel betrokkenen het betreft")
+    if incident.records.precision == "unknown":
+        out.append("hoeveel persoonsgegevensregisters het betreft")
+    if not incident.consequences:
+        out.append("wat de waarschijnlijke gevolgen zijn")
+    if not incident.measures:
+        out.append("welke maatregelen verder nodig zijn")
+    return out
+
+
+def _intro(parts: BreachParts, detected: str) -> list[str]:
+    i, name = parts.incident, parts.agreement_name
+    deadline = format_time_nl(breach_deadline(i.detected_at))
+    if parts.phase == "initial":
+        return [f"Hierbij melden wij u, zoals artikel 7.1 van de {name} voorschrijft, een inbreuk "
+                f"in verband met persoonsgegevens (een datalek) die wij op {detected} hebben "
+                f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval vóór {deadline} te "
+                "informeren.",
+                "Zo kunt u beoordelen of u het datalek binnen 72 uur na kennisname moet melden aan "
+                "de Autoriteit Persoonsgegevens en of u de betrokkenen moet informeren (artikelen "
+                "33 en 34 AVG)."]
+    if parts.phase == "update":
+        return [f"Met deze aanvullende melding vullen wij onze eerdere melding aan over het "
+                f"datalek dat wij op {detected} hebben ontdekt, zoals artikel 33, vierde lid, AVG "
+                "toestaat. Hieronder staat wat wij nu weten."]
+    return [f"Met deze slotmelding ronden wij onze meldingen af over het datalek dat wij op "
+            f"{detected} hebben ontdekt. Hieronder staat ons eindbeeld."]
+
+
+def _next(parts: BreachParts) -> str:
+    if parts.phase == "final":
+        return "Dit is onze laatste melding over dit datalek. Mocht er toch nog iets nieuws " \
+               "blijken, dan informeren wij u onmiddellijk."
+    when = parts.incident.next_update
+    return (f"Wij informeren u opnieuw {when}, en eerder zodra wij meer weten." if when else
+            "Zodra wij meer weten, informeren wij u met een aanvullende melding onder hetzelfde "
+            "kenmerk.")
+
+
+def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
+    """Return the Dutch texts of one customer's notice, as the letter and the e-mail show them."""
+    i = parts.incident
+    ref = reference(i.id, customer.customer_id)
+    detected = format_time_nl(i.detected_at)
+    cats = [parts.categories.get(c, c) for c in i.categories]
+    missing = unknowns(i)
+    return {
+        "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id}, kenmerk {ref}",
+        "intro": [*_intro(parts, detected), why_you(parts, customer)],
+        "sections": [
+            {"heading": "Wat er is gebeurd",
+             "paragraphs": [i.nature, _period(i)]},
+            {"heading": "Welke gegevens en hoeveel betrokkenen",
+             "paragraphs": [*([f"Het datalek betreft de categorieën persoonsgegevens: "
+                               f"{_join(cats)}."] if cats else []),
+                            _count(i.subjects, "betrokkenen"),
+                            _count(i.records, "persoonsgegevensregisters")]},
+            {"heading": "Waarschijnlijke gevolgen",
+             "paragraphs": [i.consequences or "De waarschijnlijke gevolgen kunnen wij nog niet "
+                            "overzien."]},
+            {"heading": "Genomen en voorgestelde maatregelen",
+             "paragraphs": [i.measures or "Welke maatregelen verder nodig zijn, onderzoeken wij "
+                            "nog."]},
+        ],
+        "unknown": (f"Wat wij nu nog niet weten: {_join(missing)}." if missing else
+                    "Op dit moment zijn alle punten van artikel 7.3 bekend."),
+        "next": _next(parts),
+        "contact": f"Voor vragen over dit datalek kunt u terecht bij: {i.contact}. Vermeld daarbij "
+                   f"ons kenmerk {ref}.",
+        "closing": "Met vriendelijke groet,",
+        "signature": [x for x in (parts.processor.signatory_name, parts.processor.signatory_role,
+                                  parts.processor.name) if x],
+        "salutation": salutation(customer),
+        "reference": ref,
+        "place_date": f"{parts.processor.city}, {format_date_nl(parts.notice_at.date())}",
+    }
+
+
+def breach_parts(agreement: Agreement, incident: Incident, phase: Phase, notice_at: dt.datetime,
+                 sender: str) -> BreachParts:
+    """Return the shared parts of one phase's notices, with the catalogue's Dutch labels."""
+    meta, catalogue = agreement.meta, agreement.catalogue
+    return BreachParts(
+        incident=incident, phase=phase, processor=meta.processor,
+        agreement_name=meta.self_names[0] if meta.self_names else agreement.title,
+        services={s.id: s.label for s in catalogue.services},
+        categories={c.id: c.label for c in catalogue.data_categories},
+        notice_at=notice_at, sender=sender)

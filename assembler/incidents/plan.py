@@ -1,0 +1,108 @@
+"""`incidents plan`: who is affected by a breach, the art. 7.1 deadline, and who is notified.
+
+A customer is affected when the agreement bound them on the day of detection and they are
+named in the record, use an affected service, or use a service an affected data category applies
+to (the Bijlage 1 rule, `agreement.annex.applies_to`: the categories the customer's own Bijlage 1
+lists are exactly the data we process for them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from assembler.agreement.annex import applies_to
+from assembler.db import Connection
+from assembler.incidents.deadline import breach_deadline, hours_left
+from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
+from assembler.notices.ledger import Ledger
+
+
+def ledger_subject(incident_id: str, phase: Phase) -> str:
+    """Return the subject a breach notice is filed under in the ledger: ``<id>/<phase>``.
+
+    The ledger keys a notice by kind (here ``breach``), contract, subject and customer, so each
+    phase of an incident is proved on its own and sent by the same loop.
+    """
+    return f"{incident_id}/{phase}"
+
+
+def breach_ledger(conn: Connection, contract: str) -> Ledger:
+    """Return the notice ledger's breach notices of `contract`."""
+    return Ledger(conn, contract, kind="breach")
+
+
+@dataclass(frozen=True)
+class BreachPlan:
+    """Who must be told of one incident, by when, and where each stands."""
+
+    incident: Incident
+    deadline: dt.datetime
+    """Detected at + 48 hours on the Amsterdam clock (`breach_deadline`)."""
+    now: dt.datetime
+    rows: tuple[BreachRow, ...]
+
+    @property
+    def hours_left(self) -> float:
+        """Return the real hours until the deadline (negative once passed)."""
+        return hours_left(self.deadline, self.now)
+
+    @property
+    def overdue(self) -> list[BreachRow]:
+        """Return the affected customers not yet notified although the deadline has passed."""
+        return [r for r in self.rows if r.status == "overdue"]
+
+    def counts(self) -> dict[str, int]:
+        """Return how many affected customers have each status."""
+        out = {s: 0 for s in ("on_time", "overdue", "notified", "notified_late")}
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+
+def affected_reason(incident: Incident, customer: Customer, catalogue: Catalogue) -> str:
+    """Return why `customer` is affected by `incident` (in English), or "" when not."""
+    if customer.customer_id in incident.customers:
+        return "named in the record"
+    services = sorted(set(incident.services) & set(customer.services))
+    if services:
+        return f"uses {', '.join(services)}"
+    items = {i.id: i for i in catalogue.data_categories}
+    categories = [c for c in incident.categories if c in items
+                  and applies_to(items[c], customer.services)]
+    if categories:
+        return f"data category {', '.join(categories)}"
+    return ""
+
+
+def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime) -> BreachRow:
+    sent = notice.sent_at if notice and notice.state == "sent" else None
+    status: BreachStatus
+    if sent:
+        when = dt.datetime.fromisoformat(sent.replace("Z", "+00:00"))
+        status = "notified" if when <= deadline else "notified_late"
+    else:
+        status = "on_time" if now <= deadline else "overdue"
+    return BreachRow("", "", "", status, sent)
+
+
+def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: Catalogue,
+                  ledger: Ledger, now: dt.datetime, bound: Collection[str]) -> BreachPlan:
+    """Return the plan of `incident` as of `now` (aware), over the registry's `customers`.
+
+    `bound` are the ids of the customers the agreement bound on the day of detection
+    (`customers.lifecycle.in_force_on`): a customer who signed later, or whose agreement had
+    ended, was not ours to tell.
+    """
+    deadline = breach_deadline(incident.detected_at)
+    sent = {n.customer_id: n for n in ledger.notices(ledger_subject(incident.id, "initial"))}
+    rows = []
+    for c in customers:
+        reason = affected_reason(incident, c, catalogue)
+        if not reason or c.customer_id not in bound:
+            continue
+        base = _status(sent.get(c.customer_id), deadline, now)
+        rows.append(BreachRow(c.customer_id, c.company_name, reason, base.status, base.sent_at))
+    rows.sort(key=lambda r: r.customer_id)
+    return BreachPlan(incident, deadline, now, tuple(rows))

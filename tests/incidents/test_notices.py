@@ -1,0 +1,163 @@
+"""Breach notices: the Dutch letter and e-mail, built, sent to a real SMTP server, in phases."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import subprocess
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from assembler.cli import main
+from tests.incidents.conftest import RECORD, write_record
+from tests.notices.conftest import PYTHON, cli_env, smtp_env
+
+OUT = Path("build") / "incidents" / "2027-001"
+
+
+def cli(project_dir: Path, *args: str) -> str:
+    """Run a command in-process (so freezegun holds the clock); return its output."""
+    result = CliRunner().invoke(main, list(args), env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def send(project_dir: Path, controller: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "assembler", "incidents", "send", "2027-001"],
+                          cwd=project_dir, text=True, capture_output=True, timeout=120,
+                          env=cli_env(project_dir, **smtp_env(controller)))  # type: ignore[arg-type]
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join((p.extract_text() or "") for p in pypdf.PdfReader(path).pages).replace("\n", " ")
+
+
+@freeze_time("2027-03-27T10:30:00Z")
+def test_letter_holds_the_art_7_3_content_and_says_what_is_not_known(breach_project: Path) -> None:
+    out = cli(breach_project, "incidents", "build", "2027-001")
+    assert "built 2 initial notice(s) of incident 2027-001 in build/incidents/2027-001/initial/" in out
+    pdf = breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0003.pdf"
+    data = pdf.read_bytes()
+    assert b"pdfaid:part" in data  # PDF/A
+    text = " ".join(pdf_text(pdf).split())
+    for expected in [
+        "Geachte mevrouw Jansen,",
+        "Ons kenmerk: DL-2027-001-C-0003",
+        "een datalek) die wij op 27 maart 2027 om 10.00 uur hebben ontdekt",
+        "vóór 29 maart 2027 om 10.00 uur te informeren",
+        "gebruikmaakt van Gespreksopname",
+        "Onbevoegde toegang tot opgeslagen gespreksopnamen",  # (I) nature
+        "Naar schatting gaat het om ongeveer 1.200 betrokkenen.",
+        "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet.",
+        "De waarschijnlijke gevolgen kunnen wij nog niet overzien.",  # (II) not yet known
+        "Het beheerwachtwoord is ingetrokken",  # (III) measures
+        "Wat wij nu nog niet weten: hoeveel persoonsgegevensregisters het betreft en wat de "
+        "waarschijnlijke gevolgen zijn.",
+        "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur",
+        "Functionaris gegevensbescherming, privacy@example.nl",
+    ]:
+        assert expected in text, expected
+    assert not (breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0002.pdf").exists()
+    again = CliRunner().invoke(main, ["incidents", "build", "2027-001"],
+                               env={"ASSEMBLER_ROOT": str(breach_project)})
+    assert pdf.read_bytes() == data, again.output  # deterministic
+
+
+def test_three_phases_are_sent_threaded_and_proved(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
+    controller, handler = smtp
+    with freeze_time("2027-03-27T10:30:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001")
+    first = send(breach_project, controller)
+    assert first.returncode == 0, first.stderr
+    assert "initial: sent 2 notice(s), 0 failed, 0 already sent before" in first.stdout
+    write_record(breach_project, RECORD.replace('consequences = ""',
+                                                'consequences = "Misbruik is niet uitgesloten."'))
+    with freeze_time("2027-03-28T09:00:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001", "--phase", "update")
+    with freeze_time("2027-04-02T09:00:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001", "--phase", "final")
+    later = send(breach_project, controller)
+    assert later.returncode == 0, later.stderr
+    assert "initial: sent 0 notice(s), 0 failed, 2 already sent before" in later.stdout
+    assert "final: sent 2 notice(s)" in later.stdout
+
+    mails = [message_from_bytes(m.content, policy=policy.default) for m in handler.received
+             if m.rcpt_tos == ["kim1@example.nl"]]
+    assert [str(m["Subject"]).split(" datalek")[0] for m in mails] == [
+        "Melding", "Aanvullende melding", "Slotmelding"]
+    assert {str(m["X-Assembler-Reference"]) for m in mails} == {"DL-2027-001-C-0001"}
+    ids = [str(m["Message-ID"]) for m in mails]
+    assert mails[0]["In-Reply-To"] is None
+    assert str(mails[1]["In-Reply-To"]) == ids[0] and str(mails[1]["References"]) == ids[0]
+    assert str(mails[2]["In-Reply-To"]) == ids[1]
+    assert str(mails[2]["References"]) == f"{ids[0]} {ids[1]}"
+    body = mails[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Misbruik is niet uitgesloten." in body
+    assert "aanvullende melding vullen wij onze eerdere melding aan" in body
+
+    status = json.loads(cli(breach_project, "incidents", "status", "2027-001", "--format", "json"))
+    rows = status["notices"]
+    assert [(r["customer_id"], r["phase"], r["state"]) for r in rows] == [
+        ("C-0001", "initial", "sent"), ("C-0003", "initial", "sent"),
+        ("C-0001", "update", "sent"), ("C-0003", "update", "sent"),
+        ("C-0001", "final", "sent"), ("C-0003", "final", "sent")]
+    assert all(r["reply_code"] == 250 for r in rows)
+    pdf = breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0001.pdf"
+    assert rows[0]["sha256_letter"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    table = list(csv.DictReader(io.StringIO(
+        cli(breach_project, "incidents", "status", "2027-001", "--format", "csv"))))
+    assert table[0]["message_id"] == ids[0] and len(table) == 6
+
+
+def test_status_says_late_when_a_notice_was_accepted_after_the_deadline(
+        breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
+    from tests.notices.conftest import open_ledger
+    controller, _ = smtp
+    with freeze_time("2027-03-27T10:30:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001")
+    assert send(breach_project, controller).returncode == 0
+    ledger = open_ledger(breach_project)
+    # The SMTP run was a subprocess on today's clock: pin one acceptance past the deadline.
+    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T08:00:01Z' WHERE customer_id="
+                        "'C-0003'")
+    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-27T10:31:00Z' WHERE customer_id="
+                        "'C-0001'")
+    ledger.conn.commit()
+    out = cli(breach_project, "incidents", "status", "2027-001")
+    assert "C-0001     initial  sent     2027-03-27T10:31:00Z  within 48 h" in out
+    assert "C-0003     initial  sent     2027-03-29T08:00:01Z  LATE" in out
+    assert "2 notice(s): 2 sent, 1 late" in out
+    with freeze_time("2027-03-30T09:00:00Z"):
+        plan = CliRunner().invoke(main, ["incidents", "plan", "2027-001"],
+                                  env={"ASSEMBLER_ROOT": str(breach_project)})
+    assert plan.exit_code == 0  # everyone notified, one of them late: nothing left to send
+    assert "1 notified, 1 notified_late" in plan.output
+
+
+def test_send_without_a_build_says_what_to_do(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
+    controller, handler = smtp
+    result = send(breach_project, controller)
+    assert result.returncode == 2
+    assert "no notices of incident 2027-001 built yet: run `assembler incidents build 2027-001`" \
+        in result.stderr
+    assert handler.received == []
+
+
+@pytest.mark.parametrize("phase", ["update", "final"])
+def test_notice_texts_per_phase(breach_project: Path, phase: str) -> None:
+    with freeze_time("2027-03-28T09:00:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001", "--phase", phase)
+    text = " ".join(pdf_text(breach_project / OUT / phase /
+                             f"datalek-2027-001-{phase}-C-0001.pdf").split())
+    if phase == "final":
+        assert "Met deze slotmelding ronden wij onze meldingen af" in text
+        assert "Dit is onze laatste melding over dit datalek." in text
+    else:
+        assert "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur" in text
