@@ -166,6 +166,8 @@ def test_guard_with_files_scans_just_those(project_dir: Path) -> None:
 def test_pre_commit_hook_refuses_a_commit_with_personal_data(project_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("pre_commit")
     shutil.copy(ROOT / ".pre-commit-config.yaml", project_dir)
+    (project_dir / "tools").mkdir()
+    shutil.copy2(ROOT / "tools" / "assembler-hook", project_dir / "tools")
     commit_all(project_dir, "pre-commit")
     # The hooks call `assembler` from PATH, as after `pip install -e .`.
     bin_dir = tmp_path / "bin"
@@ -202,3 +204,17 @@ def test_pre_commit_hook_refuses_a_commit_with_personal_data(project_dir: Path, 
     broken = commit("nummering")
     assert broken.returncode != 0
     assert "07-datalekken.md" in broken.stdout + broken.stderr
+
+
+def test_the_hook_runs_the_projects_own_venv_when_assembler_is_not_on_path(tmp_path: Path) -> None:
+    repo = tmp_path / "clone"
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    git(repo, "init", "-q")
+    fake = repo / ".venv" / "bin" / "assembler"
+    fake.write_text('#!/bin/sh\necho "venv assembler: $*"\n')
+    fake.chmod(0o755)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if not (Path(p) / "assembler").exists())
+    proc = subprocess.run([str(ROOT / "tools" / "assembler-hook"), "guard", "a.txt"], cwd=repo,
+                          env={**os.environ, "PATH": path}, capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout) == (0, "venv assembler: guard a.txt\n"), proc.stderr
