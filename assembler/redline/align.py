@@ -8,8 +8,9 @@ the largest set of pairs that keep their relative order: those are "in place"; t
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 
 THRESHOLD = 0.5
@@ -46,9 +47,9 @@ def match_by_content(
     rest_new = [j for j in range(len(new)) if j not in taken]
     scored: list[tuple[float, int, int, int, int]] = []
     sm = SequenceMatcher(None, autojunk=False)
-    for j in rest_new:
+    for j, olds in _candidates(old, new, rest_old, rest_new):
         sm.set_seq2(new[j])
-        for i in rest_old:
+        for i in olds:
             sm.set_seq1(old[i])
             if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
                 continue
@@ -61,6 +62,41 @@ def match_by_content(
             pairs[i] = j
             taken.add(j)
     return pairs
+
+
+EXHAUSTIVE_PAIRS = 40_000
+"""Up to this many (old, new) pairs left after the identical ones, every pair is scored."""
+
+
+def _candidates(old: Sequence[Sequence[str]], new: Sequence[Sequence[str]], rest_old: list[int],
+                rest_new: list[int]) -> Iterator[tuple[int, Sequence[int]]]:
+    """Yield each remaining new item with the old items worth scoring against it.
+
+    Every pair, while there are at most `EXHAUSTIVE_PAIRS` (any real revision of the agreement).
+    Beyond that (a rewrite of hundreds of clauses), scoring every pair would take minutes, so
+    a pair is scored only when the two share a token that is rare among the old items (in at most
+    ~√n of them): two texts at least half alike share a quarter of their tokens, among them the
+    words that make a clause this clause. The work is then near-linear in the number of clauses.
+    """
+    if len(rest_old) * len(rest_new) <= EXHAUSTIVE_PAIRS:
+        for j in rest_new:
+            yield j, rest_old
+        return
+    old_sets = {i: set(old[i]) for i in rest_old}
+    frequency = Counter(token for i in rest_old for token in old_sets[i])
+    rare = max(2, int(math.sqrt(len(rest_old))))
+    index: dict[str, list[int]] = defaultdict(list)
+    for i in rest_old:
+        for token in old_sets[i]:
+            if frequency[token] <= rare:
+                index[token].append(i)
+    for j in rest_new:
+        tokens = set(new[j])
+        found = {i for token in tokens for i in index.get(token, ())}
+        if not found:  # nothing rare in it: its three rarest tokens among the old items
+            for token in sorted(tokens, key=lambda t: (frequency[t] or len(rest_old) + 1, t))[:3]:
+                found.update(i for i in rest_old if token in old_sets[i])
+        yield j, sorted(found)
 
 
 def in_order(pairs: Sequence[tuple[int, int]], weights: Sequence[int] | None = None) -> set[int]:
