@@ -3,7 +3,8 @@ and its extracted text is clean (no soft hyphens, names whole).
 
 The signed contract is checked in tests/signing (test_pades, test_built_contracts), where the
 test PKI lives. Here: the customer's contract, the redline, the notice letter, the version text
-(the e-mail attachment with the customer's Bijlage 1) and the site's generic version PDF.
+(the e-mail attachment with the customer's Bijlage 1), the site's generic version PDF and the
+"Lijst van sub-verwerkers".
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from assembler.agreement.project_copy import copy_project
 from assembler.customers.document import build_contract
 from assembler.redline.compare import build_redline
 from assembler.render.redline_pdf import render_redline_pdf
+from assembler.subprocessors.document import list_pdf
+from assembler.subprocessors.register import read_register
 from assembler.workflow.site import build_site
 from tests.conftest import ROOT, TEST_AUTHOR
 from tests.customers.helpers import customer_c1042
@@ -58,10 +61,19 @@ def _documents(project_dir: Path) -> dict[str, bytes]:
         "version text": _attachment(notices / "C-0001" / "VWO-1.1-C-0001.eml",
                                     "verwerkersovereenkomst-1.1-C-0001.pdf"),
         "site version": (project_dir / "site" / "versies" / "1.1.pdf").read_bytes(),
+        "sub-processor list": _subprocessor_list(),
     }
 
 
-KINDS = ["contract", "redline", "letter", "version text", "site version"]
+def _subprocessor_list() -> bytes:
+    """Return one customer's "Lijst van sub-verwerkers", the document handed out on request."""
+    project = Project(ROOT)
+    agreement = project.resolve(None, CONTRACT).agreement
+    return list_pdf(read_register(project, CONTRACT), agreement.catalogue, agreement.meta,
+                    customer(7, services=("gespreksopname", "sip-trunk")), dt.date(2026, 12, 1))
+
+
+KINDS = ["contract", "redline", "letter", "version text", "site version", "sub-processor list"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
