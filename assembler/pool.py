@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -209,6 +209,30 @@ def _stop_forkserver() -> None:
 
     forkserver._forkserver._stop()  # type: ignore[attr-defined]
     resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
+
+
+S = TypeVar("S")
+
+
+class WorkerState(Generic[S]):
+    """What each worker of a bulk job keeps between jobs: set by the job's `init`, read by `work`.
+
+    One module-level instance per kind of job; its `init` calls `set` once per map, in this process
+    for a small run or in each worker for a large one.
+    """
+
+    def __init__(self) -> None:
+        self._value: S | None = None
+
+    def set(self, value: S) -> None:
+        """Keep `value` for the jobs this process will run."""
+        self._value = value
+
+    def get(self) -> S:
+        """Return the value `init` set."""
+        if self._value is None:
+            raise RuntimeError("a bulk job's work ran before its init")
+        return self._value
 
 
 def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],

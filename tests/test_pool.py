@@ -112,3 +112,13 @@ def test_workers_end_when_the_parent_is_killed(before: str) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert wait_for_empty_group(proc.pid) == []
+
+
+def test_a_workers_state_is_what_init_set_and_refused_before_it() -> None:
+    from assembler.pool import WorkerState
+
+    state: WorkerState[str] = WorkerState()
+    with pytest.raises(RuntimeError, match="before its init"):
+        state.get()
+    state.set("gedeelde delen")
+    assert state.get() == "gedeelde delen"

@@ -18,7 +18,7 @@ from assembler.customers.document import BuiltContract, ContractBuilder
 from assembler.errors import AssemblerError
 from assembler.fsutil import atomic_write_bytes, inside
 from assembler.model import Customer
-from assembler.pool import PoolOptions, run_in_pool
+from assembler.pool import PoolOptions, WorkerState, run_in_pool
 
 CHUNK = 20
 """Customers per task handed to a worker."""
@@ -72,22 +72,19 @@ def write_contract(built: BuiltContract, out_dir: Path, formats: Sequence[str]) 
 
 # --- worker side ------------------------------------------------------------------------------
 
-_builder: ContractBuilder | None = None
-_options: BatchOptions | None = None
+_STATE: WorkerState[tuple[ContractBuilder, BatchOptions]] = WorkerState()
 
 
 def _init_worker(root: str, options: BatchOptions) -> None:
-    global _builder, _options
-    _builder = ContractBuilder(Project(Path(root)), options.contract)
-    _options = options
+    _STATE.set((ContractBuilder(Project(Path(root)), options.contract), options))
 
 
 def _build_one(customer: Customer) -> tuple[str, list[str], str | None]:
     """Build and write one customer's files: (customer id, paths written, error message or None)."""
-    assert _builder is not None and _options is not None
+    builder, options = _STATE.get()
     try:
-        contract = _builder.build(customer, _options.version_ref, _options.formats, boxes=False)
-        written = write_contract(contract, _options.out_dir, _options.formats)
+        contract = builder.build(customer, options.version_ref, options.formats, boxes=False)
+        written = write_contract(contract, options.out_dir, options.formats)
     except AssemblerError as exc:
         return customer.customer_id, [], exc.message
     return customer.customer_id, [str(p) for p in written], None

@@ -23,7 +23,7 @@ from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
-from assembler.pool import PoolOptions, run_in_pool
+from assembler.pool import PoolOptions, WorkerState, run_in_pool
 from assembler.render.breach_pdf import render_breach_letter
 
 POOL_THRESHOLD = 200
@@ -76,17 +76,15 @@ def letter_data(parts: BreachParts, customer: Customer) -> tuple[dict[str, Any],
     return shared, own
 
 
-_CONTEXT: Context | None = None
+_STATE: WorkerState[Context] = WorkerState()
 
 
 def _init(context: Context) -> None:
-    global _CONTEXT
-    _CONTEXT = context
+    _STATE.set(context)
 
 
 def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
-    ctx = _CONTEXT
-    assert ctx is not None
+    ctx = _STATE.get()
     parts, customer = ctx.parts, job.customer
     shared, own = letter_data(parts, customer)
     letter = render_breach_letter(shared, own, parts.notice_at.date())

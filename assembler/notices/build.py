@@ -33,7 +33,7 @@ from assembler.notices.email import compose_email, message_id
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
-from assembler.pool import PoolOptions, WorkerPool
+from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.redline.diff import changed_articles
 from assembler.redline.queries import clause_changes
 
@@ -165,17 +165,15 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
         annex_by_version=_by_version("bijlage-1", steps))
 
 
-_CONTEXT: Context | None = None
+_STATE: WorkerState[Context] = WorkerState()
 
 
 def _init(context: Context) -> None:
-    global _CONTEXT
-    _CONTEXT = context
+    _STATE.set(context)
 
 
 def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
-    ctx = _CONTEXT
-    assert ctx is not None
+    ctx = _STATE.get()
     shared, customer = ctx.shared[job.from_version], job.customer
     names = attachment_names(shared, customer)
     letter = render_letter(shared, customer, job.annex_changes)

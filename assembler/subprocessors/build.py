@@ -19,7 +19,7 @@ from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import Catalogue, ContractMeta, Customer, LedgerNotice, NoticeDocument
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
-from assembler.pool import PoolOptions, run_in_pool
+from assembler.pool import PoolOptions, WorkerState, run_in_pool
 from assembler.subprocessors.letter import (
     ChangeParts,
     compose_email,
@@ -67,17 +67,15 @@ class _Context:
     root: Path
 
 
-_CONTEXT: _Context | None = None
+_STATE: WorkerState[_Context] = WorkerState()
 
 
 def _init(context: _Context) -> None:
-    global _CONTEXT
-    _CONTEXT = context
+    _STATE.set(context)
 
 
 def _build(job: tuple[str, Customer]) -> tuple[LedgerNotice, list[NoticeDocument]]:
-    ctx = _CONTEXT
-    assert ctx is not None
+    ctx = _STATE.get()
     change_id, customer = job
     parts = ctx.parts[change_id]
     letter = render_letter(parts, customer)
