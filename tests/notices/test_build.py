@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from freezegun import freeze_time
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from assembler.cli import main
 from assembler.notices import build as build_module
