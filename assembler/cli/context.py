@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +81,15 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
 def echo_json(data: Any) -> None:
     """Print `data` as indented JSON (UTF-8, keys in the order given)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def echo_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
+    """Print `rows` as CSV with a header of `fields` (LF line ends, the columns in that order)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
 
 
 def use_colour() -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +10,7 @@ from typing import Any, cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_json, project
+from assembler.cli.context import contract_option, echo_csv, echo_json, project
 from assembler.cli.context import registry as open_cli_registry
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
@@ -209,11 +207,7 @@ def status_cmd(incident_id: str, fmt: str) -> None:
         echo_json({"incident": incident_id, "detected_at": o.incident.detected_at.isoformat(),
                    "deadline": plan.deadline.isoformat(), "notices": rows})
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=STATUS_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        echo_csv(rows, STATUS_FIELDS)
     else:
         _status_text(rows)
 

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import click
 
-from assembler.cli.context import echo_json, iso_date
+from assembler.cli.context import echo_csv, echo_json, iso_date
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.notices import notice_context
 from assembler.customers.lifecycle import record_termination
@@ -110,11 +108,7 @@ def status_cmd(version: str, fmt: str) -> None:
             {**r, "deliveries": ledger.deliveries(number, r["customer_id"])} for r in rows]})
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=STATUS_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        echo_csv(rows, STATUS_FIELDS)
         return
     for r in rows:
         given = "given" if r["given"] else "NOT given"

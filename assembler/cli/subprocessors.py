@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -12,7 +10,7 @@ from typing import cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.cli.context import contract_option, echo_csv, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
@@ -67,12 +65,8 @@ def list_cmd(customer_id: str | None, on: dt.date | None, fmt: str) -> None:
         echo_json({"contract": contract, "on": day.isoformat(), "customer": customer_id,
                    "register_sha256": register.sha256, "subprocessors": [_row(e) for e in entries]})
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for e in entries:
-            writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in _row(e).items()})
-        click.echo(out.getvalue(), nl=False)
+        echo_csv(({k: ";".join(v) if isinstance(v, list) else v for k, v in _row(e).items()}
+                  for e in entries), COLUMNS)
     else:
         for e in entries:
             click.echo(f"{e.id:<26} {e.name:<32} {','.join(e.locations):<8} "
@@ -270,11 +264,7 @@ def status_cmd(change: str, fmt: str) -> None:
     if fmt == "json":
         echo_json({"contract": contract, "change": change, "notices": rows})
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EVIDENCE_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        echo_csv(rows, EVIDENCE_FIELDS)
     else:
         for r in rows:
             click.echo(f"{r['customer_id']:<10} {r['state']:<8} {r['sent_at'] or '-':<20} {r['address']}"

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 from email import policy
-from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
+from assembler.notices.email import message_bytes
 
 
 def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str) -> str:
@@ -83,10 +82,4 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
     msg.add_alternative(_html(texts), subtype="html", cte="quoted-printable")
     msg.add_attachment(letter_pdf, maintype="application", subtype="pdf",
                        filename=f"{file_stem(parts, customer)}.pdf")
-    seed = hashlib.sha256(mid.encode()).hexdigest()[:24]
-    for i, part in enumerate(msg.walk()):
-        if part.is_multipart():
-            part.set_boundary(f"=_breach_{seed}_{i}")
-    out = io.BytesIO()
-    BytesGenerator(out, policy=policy.SMTP).flatten(msg)
-    return out.getvalue()
+    return message_bytes(msg, "breach")

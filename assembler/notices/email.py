@@ -160,10 +160,20 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
     for kind, data in (("letter", letter_pdf), ("redline", shared.redline_pdf),
                        ("contract", contract_pdf)):
         msg.attach(_pdf_part(data, names[kind]))
-    seed = hashlib.sha256(mid.encode()).hexdigest()[:24]
+    return message_bytes(msg, "notice")
+
+
+def message_bytes(msg: EmailMessage, kind: str) -> bytes:
+    """Return `msg` as RFC 5322 bytes (CRLF), the same bytes for the same message every time.
+
+    MIME boundaries derive from the Message-ID (``=_<kind>_<hash>_<n>``) instead of being random,
+    so a rebuilt notice is byte-identical and its SHA-256 in the ledger stays true. Every kind of
+    notice (revision, sub-processor, breach) is written here.
+    """
+    seed = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:24]
     for i, part in enumerate(msg.walk()):
         if part.is_multipart():
-            part.set_boundary(f"=_notice_{seed}_{i}")
+            part.set_boundary(f"=_{kind}_{seed}_{i}")
     out = io.BytesIO()
     _FastGenerator(out, policy=policy.SMTP).flatten(msg)
     return out.getvalue()

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from email import policy
-from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
+from assembler.notices.email import message_bytes
 from assembler.notices.letter import salutation
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
@@ -152,10 +151,4 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes) -> 
     msg.set_content(_plain(texts, customer), cte="quoted-printable")
     msg.add_attachment(letter_pdf, maintype="application", subtype="pdf",
                        filename=file_names(change_id, customer.customer_id)["letter"])
-    seed = hashlib.sha256(mid.encode()).hexdigest()[:24]
-    for i, part in enumerate(msg.walk()):
-        if part.is_multipart():
-            part.set_boundary(f"=_subprocessor_{seed}_{i}")
-    out = io.BytesIO()
-    BytesGenerator(out, policy=policy.SMTP).flatten(msg)
-    return out.getvalue()
+    return message_bytes(msg, "subprocessor")
