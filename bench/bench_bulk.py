@@ -46,7 +46,7 @@ def command(kind: str, out: Path, workers: int | None) -> tuple[list[str], dict[
         jobs = ["-j", str(workers)] if workers else []
         return ["build", "--all", "--format", "pdf,docx", "-o", str(out), *jobs], {}
     env = {"ASSEMBLER_NOTICES_WORKERS": str(workers)} if workers else {}
-    return ["notices", "build", "1.1", "--today", "2026-11-28", "-o", str(out)], env
+    return ["notices", "build", "1.1", "-o", str(out)], env
 
 
 def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
