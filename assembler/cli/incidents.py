@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,7 +45,8 @@ class _Open:
         return breach_ledger(self.registry.connection, self.contract)
 
 
-def _open(incident_id: str) -> _Open:
+def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
+    """Open the project and read incident `incident_id`; with `now`, refuse moments after it."""
     p = project()
     contract = p.contract(contract_option())
     agreement = p.resolve(None, contract).agreement
@@ -53,7 +55,7 @@ def _open(incident_id: str) -> _Open:
     known = Catalogue(services={s.id for s in agreement.catalogue.services},
                       categories={c.id for c in agreement.catalogue.data_categories},
                       customers={c.customer_id for c in customers})
-    incident = read_incident(incident_path(p.root, incident_id), known)
+    incident = read_incident(incident_path(p.root, incident_id), known, now)
     return _Open(p, contract, agreement, registry, customers, incident)
 
 
@@ -91,8 +93,12 @@ def new_cmd(incident_id: str) -> None:
 @incidents.command("check")
 @click.argument("incident_id", metavar="ID")
 def check_cmd(incident_id: str) -> None:
-    """Validate var/incidents/ID.toml; a problem is reported as path:line: message."""
-    o = _open(incident_id)
+    """Validate var/incidents/ID.toml; a problem is reported as path:line: message.
+
+    A time in the future (detected_at, occurred_from, occurred_to) is refused, as by `plan` and
+    `build`: the real clock, Europe/Amsterdam.
+    """
+    o = _open(incident_id, now_local())
     i = o.incident
     click.echo(f"{i.path}: ok: detected {i.detected_at:%Y-%m-%d %H:%M %Z}, services "
                f"{list(i.services)}, categories {list(i.categories)}, customers {list(i.customers)}")
@@ -107,7 +113,7 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
 
     Exits 1 once the deadline has passed for an affected customer not yet notified.
     """
-    o = _open(incident_id)
+    o = _open(incident_id, now_local())
     plan = _plan(o)
     i = plan.incident
     real = hours_left(plan.deadline, i.detected_at)
@@ -143,7 +149,7 @@ def _sender(o: _Open) -> str:
               help="Folder for the notices (default: build/incidents/ID/PHASE/).")
 def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
     """Write each affected customer's letter PDF and e-mail and record their hashes."""
-    o = _open(incident_id)
+    o = _open(incident_id, now_local())
     plan = _plan(o)
     parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_local(), _sender(o))
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
