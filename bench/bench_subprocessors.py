@@ -4,7 +4,8 @@ Both commands run as a user runs them (a fresh `python -m assembler` process, th
 temporary copy of the project with BENCH_SUBPROCESSORS_CUSTOMERS (default 10,000) generated,
 fictitious customers who all take `gespreksopname`, so the pending change `voorbeeld-transcriptie`
 reaches every one of them. The baseline, measured in the same run: one customer's letter PDF and
-e-mail made in one process, one after the other, without pool, files or ledger (median over 30).
+e-mail made in one process, one after the other, without pool, files or ledger (median over 30;
+the attached list is rendered once per service set beforehand, as `build` does).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from assembler.customers.registry import open_project_registry  # noqa: E402
 from assembler.dutch import today_nl  # noqa: E402
 from assembler.model import Customer  # noqa: E402
 from assembler.subprocessors.letter import ChangeParts, compose_email, render_letter  # noqa: E402
+from assembler.subprocessors.list_cache import lists_by_services  # noqa: E402
 from assembler.subprocessors.plan import pending_changes  # noqa: E402
 from assembler.subprocessors.register import read_register  # noqa: E402
 from bench.common import fresh_repo, median_ms, report  # noqa: E402
@@ -66,10 +68,13 @@ def baseline_ms(root: Path) -> float:
     parts = ChangeParts(change, agreement.meta, agreement.catalogue, today_nl(), "privacy@example.nl",
                         "https://www.voipexpress.example.nl/verwerkersovereenkomst/subverwerkers/")
     people = iter(customer(i) for i in range(10**6))
+    register = read_register(project, CONTRACT)
+    lists = lists_by_services(register, agreement.catalogue, agreement.meta,
+                              [frozenset(customer(i).services) for i in range(2)], today_nl())
 
     def one() -> None:
         c = next(people)
-        compose_email(parts, c, render_letter(parts, c))
+        compose_email(parts, c, render_letter(parts, c), lists[frozenset(c.services)])
 
     return median_ms(one, runs=30)
 
