@@ -13,6 +13,7 @@ import click
 from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, project
 from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
@@ -171,13 +172,15 @@ def _rel(path: Path, root: Path) -> str:
 
 @incidents.command("send")
 @click.argument("incident_id", metavar="ID")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
-def send_cmd(incident_id: str, retry_failed: bool) -> None:
+def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of incident ID, phase by phase, over SMTP ([smtp]).
 
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
-    notice is sent again with the same Message-ID, one send at a time.
+    notice is sent again with the same Message-ID, one send at a time. With --dry-run, list per
+    phase what would be sent and to whom; nothing is sent and no ledger row changes.
     """
     o = _open(incident_id)
     settings = smtp_settings(load_config(o.project.root))
@@ -187,6 +190,11 @@ def send_cmd(incident_id: str, retry_failed: bool) -> None:
     if not phases:
         raise UsageError(f"no notices of incident {incident_id} built yet: run "
                          f"`assembler incidents build {incident_id}`")
+    if dry_run:
+        for phase in phases:
+            echo_dry_run(o.ledger, ledger_subject(incident_id, phase), settings, retry_failed,
+                         label=f"{phase}: ")
+        return
     failed = 0
     for phase in phases:
         request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)
