@@ -49,6 +49,14 @@ def test_errors_name_the_file_and_line(tmp_path: Path, old: str, new: str, line:
     assert message in str(info.value)
 
 
+def test_the_demos_fixture_is_a_valid_record_below_an_id_and_detected_at(tmp_path: Path) -> None:
+    fixture = (Path(__file__).resolve().parents[2] / "examples" / "incident.toml").read_text("utf-8")
+    path = write_record(tmp_path, 'id = "2027-001"\ndetected_at = 2027-03-27T10:00:00\n' + fixture)
+    incident = read_incident(path, KNOWN, NOW)
+    assert incident.services == ("gespreksopname",) and incident.consequences == ""
+    assert "privacy@example.nl" in incident.contact
+
+
 def test_someone_must_be_affected(tmp_path: Path) -> None:
     path = write_record(tmp_path, RECORD.replace('["gespreksopname"]', "[]"))
     with pytest.raises(IncidentError, match="say who is affected"):
