@@ -268,6 +268,8 @@ effective = {effective}
 
 def step_subprocessors() -> None:
     """Sub-processors (art. 4.1): a new one, announced to exactly the customers it applies to."""
+    print(f"(a copy of the project in {(OUT / 'subprocessors-project').relative_to(ROOT)}/ whose "
+          f"register adds {SUB_CHANGE} for the callcenter service, in use 45 days from today)")
     root = _journey_project("subprocessors-project")
     today = today_nl()
     register = root / "contracts" / "verwerkersovereenkomst" / "subverwerkers.toml"
@@ -275,8 +277,6 @@ def step_subprocessors() -> None:
         f.write(SUB_ENTRY.format(id=SUB_CHANGE, added=today.isoformat(),
                                  effective=(today + dt.timedelta(days=45)).isoformat()))
     _git(root, "commit", "-qam", f"Nieuwe sub-verwerker {SUB_CHANGE}")
-    print(f"(a copy of the project in {root.relative_to(ROOT)}/ whose register adds {SUB_CHANGE} "
-          "for the callcenter service, in use 45 days from today)")
     run_in(root, "check")  # lints the register with the clauses
     run_in(root, "subprocessors", "list", "--customer", "C-1003")
     run_in(root, "subprocessors", "plan", SUB_CHANGE)
@@ -290,6 +290,8 @@ def step_subprocessors() -> None:
 
 def step_breach() -> None:
     """A data breach (art. 7): recorded, checked, planned, notified within 48 hours, proved."""
+    print(f"(a copy of the project in {(OUT / 'breach-project').relative_to(ROOT)}/; the breach "
+          "touches the customers who take gespreksopname)")
     root = _journey_project("breach-project")
     incident = f"{today_nl().year}-001"
     run_in(root, "incidents", "new", incident)  # detected_at: now, Europe/Amsterdam
