@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assembler.cli.context import iso_date, registry
 from assembler.customers.lifecycle import record_termination
 from assembler.errors import UsageError
+
+if TYPE_CHECKING:
+    from assembler.customers.destruction import Signer
 
 
 @click.command("terminate")
@@ -88,5 +92,51 @@ def dossier(customer_id: str, out: Path) -> None:
     click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(files)} file(s) and index.json")
 
 
-COMMANDS = (terminate, receive, dossier)
+@click.command("destruction-statement")
+@click.argument("customer_id")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the statement here (it is always archived under var/archive/ID/).")
+@click.option("--sign", "sign", is_flag=True,
+              help="Sign it (PAdES) with the processor's key of [signing], as `build --sign` does.")
+def destruction_statement(customer_id: str, out: Path | None, sign: bool) -> None:
+    """Issue the art. 11.1 "verklaring van vernietiging" of a customer whose agreement has ended.
+
+    A Dutch PDF/A stating that the processor destroyed the personal data of the customer's
+    services and data categories (their Bijlage 1), dated today, made by the signatory of the
+    agreement. It is archived under var/archive/ID/ and recorded in the history as `destroyed`
+    with its SHA-256. A customer whose agreement has not ended, or who has a statement already:
+    one line, exit 1, nothing stored.
+    """
+    from assembler.cli.context import contract_option, project
+    from assembler.customers.destruction import issue_statement
+    from assembler.dutch import today_nl
+    from assembler.fsutil import atomic_write_bytes
+
+    p = project()
+    contract = p.contract(contract_option())
+    who = p.resolve(None, contract).agreement.meta.processor
+    signatory = f"{who.signatory_name} ({who.signatory_role})"
+    signer = _statement_signer(signatory) if sign else None  # a key problem stops first
+    with registry() as reg:
+        made = issue_statement(reg, lambda version: p.resolve(version, contract).agreement,
+                               customer_id, today_nl(), signer)
+    if out is not None:
+        atomic_write_bytes(out, made.pdf)
+    e = made.event
+    click.echo(f"issued: destruction statement of {customer_id} ({'signed' if made.signed else 'unsigned'}), "
+               f"{e.on.isoformat()}; archived {made.path} (sha256 {e.sha256[:12]}…)"
+               + (f"; wrote {out}" if out is not None else ""))
+
+
+def _statement_signer(signatory: str) -> Signer:
+    """Return a signer that puts the processor's PAdES signature, by `signatory`, in the box."""
+    from assembler.cli.signing import signer_from_config
+    from assembler.signing.pades import sign_pdf
+
+    config = signer_from_config()
+    now = dt.datetime.now(dt.UTC)
+    return lambda pdf, box: sign_pdf(pdf, config, box, None, now=now, signatory=signatory)
+
+
+COMMANDS = (terminate, receive, dossier, destruction_statement)
 """The lifecycle commands `cli/customers.py` adds to the `customers` group."""
