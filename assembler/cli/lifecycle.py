@@ -77,19 +77,24 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Folder to write the dossier into.")
 def dossier(customer_id: str, out: Path) -> None:
-    """Write every document that bound or reached a customer, with index.json, into a folder.
+    """Write every document that bound or reached a customer, with index.json and index.pdf.
 
-    Countersigned copies, each notice's e-mail and letter as they went out, and index.json: the
-    timeline with its evidence, the server's replies, and the SHA-256 of every file as the
-    registry recorded it, so that every fact can be re-checked from the files.
+    Countersigned copies, the destruction statement, every notice e-mail (revision, sub-processor,
+    breach) exactly as each send carried it, the letters, and index.json / index.pdf (Dutch): which
+    version bound them from when, the timeline with its evidence, the server's replies, and the
+    SHA-256 of every file as the registry recorded it, so that every fact can be re-checked.
     """
     from assembler.cli.context import project
     from assembler.customers.dossier import write_dossier
     from assembler.dutch import today_nl
 
     with registry() as reg:
-        files = write_dossier(reg, project().root, customer_id, out, today_nl())
-    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(files)} file(s) and index.json")
+        index = write_dossier(reg, project().root, customer_id, out, today_nl())
+    for m in index["missing"]:
+        click.echo(f"assembler: warning: {m['name']} ({m['what']}): no file holds the bytes with "
+                   f"sha256 {m['recorded_sha256'][:12]}… any more; listed as missing", err=True)
+    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(index['files'])} file(s), "
+               "index.json and index.pdf")
 
 
 @click.command("destruction-statement")
