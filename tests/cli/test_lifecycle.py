@@ -183,6 +183,9 @@ def check_dossier(project: Path) -> None:
     assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
         ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
     assert index["timeline"][1]["bounced_on"] == "2026-11-29"
+    # each notice event names the e-mail its own transaction carried, not the latest build's
+    assert [e["sha256"] for e in index["timeline"] if e["kind"] == "notice"] == [
+        d["email_sha256"] for d in sent]
     assert [(p["version"], p["from"], p["to"]) for p in index["in_force_periods"]] == [
         ("1.0", "2020-01-01", "2027-02-10"), ("1.1", "2027-02-11", "2027-03-31"),
         ("1.2", "2027-04-01", None)]
