@@ -40,7 +40,7 @@ def moment_nl(iso_utc: str | None) -> str:
     return f"{format_date_nl(local.date())}, {local:%H:%M:%S}"
 
 
-def event_nl(e: dict[str, Any]) -> dict[str, str]:
+def event_nl(e: dict[str, Any]) -> dict[str, Any]:
     """Return one timeline event as a row of the PDF: day, what happened, its evidence."""
     v, sha = e["version"], e["sha256"] or ""
     what = {
