@@ -1,9 +1,10 @@
 """`notices build`: for each customer still to notify, a letter PDF and an .eml, hashed into the ledger.
 
-The parts every customer shares (the explanations, the before/after table, the redline PDF) are
-prepared once per version change in `SharedParts`; the letters and e-mails are then made per
-customer, in a process pool when there are many (Typst renders one letter in a few ms, so the
-pool pays off from a few hundred customers on).
+The parts every customer shares (the explanations, the before/after table) are prepared once per
+version change in `SharedParts`, and what depends on a customer's Bijlage 1 (its notes, its
+before/after, the redline narrowed to it) once per set of services (`customer_changes`); the
+letters and e-mails are then made per customer, in a process pool when there are many (Typst
+renders one letter in a few ms, so the pool pays off from a few hundred customers on).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The notice letter: its Dutch texts and the letter PDF (Typst).
 
-Everything shared by the customers of one version change (the texts of the changes, the redline
-PDF) is prepared once in `SharedParts`; per customer only the letter and the e-mail are composed.
+Everything shared by the customers of one version change (the texts of the changes, and per set
+of services their Bijlage 1 notes, before/after and redline PDF) is prepared once in
+`SharedParts`; per customer only the letter and the e-mail are composed.
 Output is deterministic: the Date header is the notice date, MIME boundaries derive from the
 Message-ID, and the PDF timestamp is the notice date, so the same input gives the same bytes.
 """
