@@ -23,7 +23,15 @@ from functools import lru_cache
 from typing import Any
 
 from assembler.model import Customer
-from assembler.notices.letter import SharedParts, attachment_names, letter_texts, reference, salutation
+from assembler.notices.annex_email import html_annex_rows, plain_annex_rows
+from assembler.notices.letter import (
+    SharedParts,
+    annex_by_version,
+    attachment_names,
+    letter_texts,
+    reference,
+    salutation,
+)
 from assembler.render.typst_pdf import timestamp_of
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -94,8 +102,8 @@ def _plain(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> st
             out.append(f"- {a.heading}: {a.toelichting}")
     if texts["annex_note"]:
         out.append(f"- {texts['annex_note']}")
-        if len(shared.annex_by_version) > 1:
-            out += [f"  Versie {n}: {t}" for n, t in shared.annex_by_version]
+        out += [f"  Versie {n}: {t}" for n, t in annex_by_version(shared, customer)]
+        out += plain_annex_rows(shared, customer)
     out += ["", "In de bijlagen bij deze e-mail vindt u:"]
     out += [f"- {name}: {what}" for name, what in _attachments(shared, customer)]
     out += ["", heads["rights"], ""]
@@ -133,8 +141,9 @@ def _html(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str
             parts.append(f"<p>{_linked(a.toelichting)}</p>")
     if texts["annex_note"]:
         parts.append(f"<h3>Bijlage 1</h3><p>{_linked(str(texts['annex_note']))}</p>")
-        if len(shared.annex_by_version) > 1:
-            parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>" for n, t in shared.annex_by_version]
+        parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>"
+                  for n, t in annex_by_version(shared, customer)]
+        parts += html_annex_rows(shared, customer)
     parts.append("<h2>Bijlagen bij deze e-mail</h2><ul>")
     parts += [f"<li>{e(name)}: {e(what)}</li>" for name, what in _attachments(shared, customer)]
     parts.append(f"</ul><h2>{e(heads['rights'])}</h2>")
@@ -182,7 +191,7 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
                "Date": format_datetime(timestamp_of(shared.notice_date)),
                "X-Assembler-Reference": reference(shared.version, customer.customer_id)}
     plain, rich = _plain(shared, customer, texts), _html(shared, customer, texts)
-    attached = [(names["letter"], letter_pdf), (names["redline"], shared.redline_pdf),
+    attached = [(names["letter"], letter_pdf), (names["redline"], shared.annex(customer).redline_pdf),
                 (names["contract"], contract_pdf)]
     content = content_digest({**headers, "From": str(sender), "To": str(to),
                               "Attachments": "\0".join(n for n, _ in attached)},
