@@ -39,7 +39,8 @@ def folder_syncs_deferred() -> Iterator[None]:
     if _deferred is not None:
         yield
         return
-    _deferred = pending = set()
+    pending: set[Path] = set()
+    _deferred = pending
     try:
         yield
     finally:
