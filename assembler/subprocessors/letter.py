@@ -13,15 +13,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
 from assembler.notices.email import message_bytes
 from assembler.notices.letter import salutation
+from assembler.notices.mime import Mail
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
 from assembler.subprocessors.document import entry_nl
@@ -155,7 +154,7 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
         (names["list"], "de lijst van sub-verwerkers voor uw diensten, stand per "
                         f"{format_date_nl(parts.notice_date)} (PDF)")]}
     mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2])
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = Mail()
     msg["From"] = Address(p.name, addr_spec=parts.sender)
     msg["To"] = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
     msg["Subject"] = str(texts["subject"])
