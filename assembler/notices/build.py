@@ -31,7 +31,7 @@ from assembler.model import (
 )
 from assembler.notices import documents as notice_parts
 from assembler.notices.customer_changes import ServiceSet, prepare_annexes, service_set
-from assembler.notices.email import compose_email, message_id
+from assembler.notices.email import compose_email, message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
@@ -193,8 +193,7 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     notice = LedgerNotice(
         version=shared.version, customer_id=customer.customer_id, from_version=job.from_version,
         reference=reference(shared.version, customer.customer_id), address=customer.contact_email,
-        message_id=message_id(shared.meta.id, shared.version, customer.customer_id,
-                              shared.sender.rpartition("@")[2]),
+        message_id=message_id_of(eml),
         eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
     return notice, docs
 

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from assembler.dutch import format_date_nl
@@ -206,9 +207,15 @@ def letter_texts(shared: SharedParts, customer: Customer, annex_changes: bool,
 
 def marked_runs(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
     """Return the old and the new text as runs ``[kind, text]``: kept, deleted or inserted words."""
-    ops = word_ops(old, new)
-    return ([[o.op, o.text] for o in ops if o.op != "insert"],
-            [[o.op, o.text] for o in ops if o.op != "delete"])
+    ops = _word_ops(old, new)
+    return ([[op, text] for op, text in ops if op != "insert"],
+            [[op, text] for op, text in ops if op != "delete"])
+
+
+@lru_cache(maxsize=512)
+def _word_ops(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """Return the word diff of a changed clause, once per process: every letter shows the same."""
+    return tuple((o.op, o.text) for o in word_ops(old, new))
 
 
 def annex_table(shared: SharedParts, customer: Customer, annex_changes: bool) -> dict[str, object]:
