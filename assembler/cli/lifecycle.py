@@ -97,6 +97,10 @@ def dossier(customer_id: str, out: Path) -> None:
                "index.json and index.pdf")
 
 
+STATEMENT_REASON = "Verklaring van vernietiging (art. 11.1) namens Verwerker"
+"""The reason in the statement's signature, unless [signing] reason names another."""
+
+
 @click.command("destruction-statement")
 @click.argument("customer_id")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -135,10 +139,15 @@ def destruction_statement(customer_id: str, out: Path | None, sign: bool) -> Non
 
 def _statement_signer(signatory: str) -> Signer:
     """Return a signer that puts the processor's PAdES signature, by `signatory`, in the box."""
+    from dataclasses import replace
+
     from assembler.cli.signing import signer_from_config
+    from assembler.signing.keys import DEFAULT_REASON
     from assembler.signing.pades import sign_pdf
 
     config = signer_from_config()
+    if config.reason == DEFAULT_REASON:  # the contract's reason; a configured one is kept
+        config = replace(config, reason=STATEMENT_REASON)
     now = dt.datetime.now(dt.UTC)
     return lambda pdf, box: sign_pdf(pdf, config, box, None, now=now, signatory=signatory)
 
