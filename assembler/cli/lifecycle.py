@@ -90,6 +90,10 @@ def dossier(customer_id: str, out: Path) -> None:
 
     with registry() as reg:
         index = write_dossier(reg, project().root, customer_id, out, today_nl())
+    for f in index["files"]:
+        if not f["matches_record"]:
+            click.echo(f"assembler: warning: {f['name']} ({f['what']}): sha256 {f['sha256'][:12]}… "
+                       f"differs from the registry's record {f['recorded_sha256'][:12]}…", err=True)
     for m in index["missing"]:
         click.echo(f"assembler: warning: {m['name']} ({m['what']}): no file holds the bytes with "
                    f"sha256 {m['recorded_sha256'][:12]}… any more; listed as missing", err=True)
