@@ -5,8 +5,9 @@ prepares the parts every job shares (a redline PDF, the version texts). `WorkerP
 sends `init(*initargs)` along with the jobs: each worker runs it once per map (to load its
 expensive parts: a project, a Typst compiler, a DOCX renderer) and then `work(job)` for each job
 it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jobs may be a stream
-of any length and memory stays flat. Results come back in the order of the jobs. Small runs are
-done in this process: starting workers costs more than it saves.
+of any length and memory stays flat. Results come back in the order of the jobs, a chunk at a time,
+after the folders its files went into are synced (`fsutil.folder_syncs_deferred`). Small runs
+are done in this process, in the same chunks: starting workers costs more than it saves.
 
 How workers start: forked from this process when that is safe, else from a forkserver. A fork
 copies the imported modules, so a worker costs milliseconds instead of a fresh interpreter that
@@ -40,6 +41,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Literal, TypeVar
+
+from assembler.fsutil import folder_syncs_deferred
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -129,7 +132,17 @@ def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, set
     if _setup_done != key:
         init(*pickle.loads(setup))
         _setup_done = key
-    return [work(job) for job in chunk]
+    return _run_chunk(work, chunk)
+
+
+def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
+    """Return `work(job)` for each job of `chunk`; the folders it wrote into are synced on return.
+
+    So a chunk's results (which the caller records as written) follow the durability of its
+    files; one folder sync per folder and chunk instead of one per file.
+    """
+    with folder_syncs_deferred():
+        return [work(job) for job in chunk]
 
 
 def _chunks(jobs: Iterable[J], size: int) -> Iterator[list[J]]:
@@ -184,7 +197,8 @@ class WorkerPool:
         """
         if self._executor is None:
             init(*initargs)
-            yield from map(work, jobs)
+            for part in _chunks(jobs, self.options.chunk):
+                yield from _run_chunk(work, part)
             return
         for started in self._starting:
             started.result()  # a worker that could not start says why here

@@ -12,7 +12,9 @@ BENCH_BULK_BASELINE names a checkout of the code this work started from (with it
 same commands run there. The docxtpl + LibreOffice baseline is bench_contracts.py's.
 
 BENCH_BULK_SIZES (default 200,1000,10000), BENCH_BULK_RUNS (default 3; runs of 10,000 once),
-BENCH_BULK_CPU_N (customers of the one-process run; default the smallest size).
+BENCH_BULK_CPU_N (customers of the one-process run; default the smallest size). The baseline's
+own one-process CPU per customer is measured in the same run too. bench_subprocessors.py and
+bench_incidents.py run their commands through `bench` here, with the same variables.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,16 +41,37 @@ BASELINE = os.environ.get("BENCH_BULK_BASELINE")
 CPU_N = int(os.environ.get("BENCH_BULK_CPU_N", str(min(SIZES))))
 """Customers of the one-process run that gives the CPU per customer."""
 CORES = os.cpu_count() or 1
-TARGETS = {("build", 200): 60, ("build", 10000): 80, ("notices", 200): 60, ("notices", 10000): 100}
 
 
-def command(kind: str, out: Path, workers: int | None) -> tuple[list[str], dict[str, str]]:
+@dataclass(frozen=True)
+class Kind:
+    """One bulk command as the benches run it."""
+
+    name: str
+    label: str
+    """How the figures name it: ``"`notices build`"``."""
+    args: Callable[[Path], list[str]]
+    """The command's arguments, writing into the given folder."""
+    make_project: Callable[[Path, int], Path]
+    """A temporary project with that many customers for the command."""
+    targets: dict[int, int] = field(default_factory=dict)
+    """customers/s to reach, by number of customers."""
+    jobs_option: bool = False
+    """Workers set with ``-j N`` (else with ASSEMBLER_NOTICES_WORKERS)."""
+
+
+BUILD = Kind("build", "`build --all` (pdf,docx)",
+             lambda out: ["build", "--all", "--format", "pdf,docx", "-o", str(out)],
+             lambda tmp, n: notices_bench.make_project(tmp, n), {200: 60, 10000: 80}, True)
+NOTICES = Kind("notices", "`notices build`", lambda out: ["notices", "build", "1.1", "-o", str(out)],
+               lambda tmp, n: notices_bench.make_project(tmp, n), {200: 60, 10000: 100})
+
+
+def command(kind: Kind, out: Path, workers: int | None) -> tuple[list[str], dict[str, str]]:
     """Return the arguments and extra environment of one run of `kind` into `out`."""
-    if kind == "build":
-        jobs = ["-j", str(workers)] if workers else []
-        return ["build", "--all", "--format", "pdf,docx", "-o", str(out), *jobs], {}
-    env = {"ASSEMBLER_NOTICES_WORKERS": str(workers)} if workers else {}
-    return ["notices", "build", "1.1", "-o", str(out)], env
+    if kind.jobs_option:
+        return [*kind.args(out), *(["-j", str(workers)] if workers else [])], {}
+    return kind.args(out), {"ASSEMBLER_NOTICES_WORKERS": str(workers)} if workers else {}
 
 
 def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
@@ -61,7 +86,7 @@ def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
     return None
 
 
-def run(code: Path, root: Path, kind: str, out: Path, workers: int | None = None
+def run(code: Path, root: Path, kind: Kind, out: Path, workers: int | None = None
         ) -> tuple[float, float, int, float | None]:
     """Run one command with `code`'s python; return (wall s, CPU s, peak tree RSS bytes, first s)."""
     args, env = command(kind, out, workers)
@@ -85,25 +110,27 @@ def run(code: Path, root: Path, kind: str, out: Path, workers: int | None = None
     return wall, cpu, peak, first
 
 
-def per_customer_cpu(code: Path, tmp: Path, kind: str, n: int) -> float:
+def per_customer_cpu(code: Path, tmp: Path, kind: Kind, n: int, label: str) -> float:
     """Return the CPU-seconds of one customer in one process, start-up excluded."""
-    small = notices_bench.make_project(tmp / f"cpu1-{kind}", 1)
-    big = notices_bench.make_project(tmp / f"cpu-{kind}", n)
-    one = statistics.median(run(code, small, kind, tmp / f"o1-{kind}-{i}", 1)[1] for i in range(RUNS))
-    many = statistics.median(run(code, big, kind, tmp / f"on-{kind}-{i}", 1)[1] for i in range(RUNS))
+    small, big = tmp / f"cpu1-{kind.name}" / "project", tmp / f"cpu-{kind.name}" / "project"
+    small = small if small.exists() else kind.make_project(small.parent, 1)
+    big = big if big.exists() else kind.make_project(big.parent, n)
+    one = statistics.median(run(code, small, kind, tmp / f"o1-{label}-{kind.name}-{i}", 1)[1]
+                            for i in range(RUNS))
+    many = statistics.median(run(code, big, kind, tmp / f"on-{label}-{kind.name}-{i}", 1)[1]
+                             for i in range(RUNS))
     return (many - one) / (n - 1)
 
 
-def measure(label: str, code: Path, root: Path, kind: str, n: int, tmp: Path, bound: float,
+def measure(label: str, code: Path, root: Path, kind: Kind, n: int, tmp: Path, bound: float,
             cpu_one: float) -> None:
     """Run `kind` for `n` customers with `code` a few times; print the medians."""
     runs = 1 if n >= 10000 else RUNS
-    samples = [run(code, root, kind, tmp / f"{label}-{kind}-{n}-{i}") for i in range(runs)]
+    samples = [run(code, root, kind, tmp / f"{label}-{kind.name}-{n}-{i}") for i in range(runs)]
     wall = statistics.median(s[0] for s in samples)
     rate = n / wall
-    target = TARGETS.get((kind, n))
-    name = "`build --all` (pdf,docx)" if kind == "build" else "`notices build`"
-    report(f"{label}: {name} {n}: customers/s", rate, "/s", f">= {target}" if target else "-",
+    target = kind.targets.get(n)
+    report(f"{label}: {kind.label} {n}: customers/s", rate, "/s", f">= {target}" if target else "-",
            target is None or rate >= target or label != "ours")
     report(f"  {label}: share of the CPU bound ({bound:.0f}/s)", 100 * rate / bound, "%", ">= 85",
            rate / bound >= 0.85 or label != "ours")
@@ -122,22 +149,32 @@ def measure(label: str, code: Path, root: Path, kind: str, n: int, tmp: Path, bo
     report(f"  {label}: peak memory (process tree)", peak, "MiB", "<= 1024", peak <= 1024)
 
 
-def main() -> None:
+def bench(kinds: Sequence[Kind]) -> None:
+    """Print, per kind and size, our figures and (with BENCH_BULK_BASELINE) the baseline's.
+
+    Each code's own one-process CPU per customer is measured in the same run, so the CPU figures
+    compare like with like on a busy machine; the share of the bound is against our own bound.
+    """
     here = Path(__file__).resolve().parent.parent
+    codes = [("ours", here)] + ([("baseline", Path(BASELINE))] if BASELINE else [])
     print(f"load before: {os.getloadavg()}, cores {CORES}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as t:
         tmp = Path(t)
-        for kind in ("build", "notices"):
-            cpu = per_customer_cpu(here, tmp, kind, CPU_N)
-            bound = CORES / cpu
-            report(f"{kind}: CPU per customer in one process (start-up excluded)", cpu * 1000,
-                   "ms", "-", True)
+        for kind in kinds:
+            cpus = {label: per_customer_cpu(code, tmp, kind, CPU_N, label) for label, code in codes}
+            for label, cpu in cpus.items():
+                report(f"{label}: {kind.name}: CPU per customer in one process (start-up excluded)",
+                       cpu * 1000, "ms", "-", True)
+            bound = CORES / cpus["ours"]
             for n in SIZES:
-                root = notices_bench.make_project(tmp / f"p-{kind}-{n}", n)
-                measure("ours", here, root, kind, n, tmp, bound, cpu)
-                if BASELINE:
-                    measure("baseline", Path(BASELINE), root, kind, n, tmp, bound, cpu)
+                root = kind.make_project(tmp / f"p-{kind.name}-{n}", n)
+                for label, code in codes:
+                    measure(label, code, root, kind, n, tmp, bound, cpus[label])
                 print(f"  load: {os.getloadavg()}", flush=True)
+
+
+def main() -> None:
+    bench([BUILD, NOTICES])
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
-"""Sub-processor notices: `subprocessors plan` and `build` for 10,000 customers (>= 100 customers/s).
+"""Sub-processor notices: `subprocessors plan` and `build` for 200, 1,000 and 10,000 customers.
 
-Both commands run as a user runs them (a fresh `python -m assembler` process, the real clock) on a
-temporary copy of the project with BENCH_SUBPROCESSORS_CUSTOMERS (default 10,000) generated,
-fictitious customers who all take `gespreksopname`, so the pending change `voorbeeld-transcriptie`
-reaches every one of them. The baseline, measured in the same run: one customer's letter PDF and
-e-mail made in one process, one after the other, without pool, files or ledger (median over 30).
+`subprocessors build` is measured as `bench_bulk.py` measures the bulk jobs (its `bench`): a fresh
+`python -m assembler` process per run on a temporary copy of the project with generated, fictitious
+customers who all take `gespreksopname`, so the pending change `voorbeeld-transcriptie` reaches
+every one of them; per size customers/s, the share of the CPU bound (cores ÷ the CPU one customer
+costs in one process, measured in the same run), the CPU per customer, the first document and the
+peak memory; with BENCH_BULK_BASELINE (a checkout of the code before, with its own .venv) the same
+for that code in the same run. Target: >= 100 customers/s for 10,000. `subprocessors plan` for the
+largest size is timed as a fresh process too (median of BENCH_BULK_RUNS).
+
+Variables: BENCH_BULK_SIZES, BENCH_BULK_RUNS, BENCH_BULK_CPU_N, BENCH_BULK_BASELINE (see bench_bulk).
 """
 
 from __future__ import annotations
@@ -20,18 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assembler.agreement.project import Project  # noqa: E402
 from assembler.customers.registry import open_project_registry  # noqa: E402
-from assembler.dutch import today_nl  # noqa: E402
 from assembler.model import Customer  # noqa: E402
-from assembler.subprocessors.letter import ChangeParts, compose_email, render_letter  # noqa: E402
-from assembler.subprocessors.plan import pending_changes  # noqa: E402
-from assembler.subprocessors.register import read_register  # noqa: E402
-from bench.common import fresh_repo, median_ms, report  # noqa: E402
+from bench.bench_bulk import RUNS, SIZES, Kind, bench  # noqa: E402
+from bench.common import fresh_repo, report  # noqa: E402
 
-CONTRACT = "verwerkersovereenkomst"
 CHANGE = "voorbeeld-transcriptie"
-N = int(os.environ.get("BENCH_SUBPROCESSORS_CUSTOMERS", "10000"))
 
 
 def customer(i: int) -> Customer:
@@ -45,50 +44,35 @@ def customer(i: int) -> Customer:
         version="1.0", signed_on=dt.date(2020, 1, 1))
 
 
-def run(args: list[str], root: Path) -> float:
-    """Run `assembler ARGS` afresh in `root`; return its wall time in seconds."""
+def make_project(tmp: Path, n: int) -> Path:
+    """Return a copy of the project with `n` customers who take gespreksopname."""
+    root = fresh_repo(tmp / "project")
+    with open_project_registry(root) as registry:
+        registry.upsert_customers([customer(i) for i in range(n)])
+    return root
+
+
+SUBPROCESSORS = Kind("subprocessors", "`subprocessors build`",
+                     lambda out: ["subprocessors", "build", CHANGE, "-o", str(out)], make_project,
+                     {10000: 100})
+
+
+def plan_s(root: Path) -> float:
+    """Return the wall time of one fresh `subprocessors plan` in `root`."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=root, text=True,
-                            capture_output=True, env={**os.environ, "ASSEMBLER_ROOT": str(root)})
-    took = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"assembler {' '.join(args)} failed: {result.stderr}")
-    print(f"  $ assembler {' '.join(args)}\n  {result.stdout.strip().splitlines()[-1]}", flush=True)
-    return took
-
-
-def baseline_ms(root: Path) -> float:
-    """Return the median time of one customer's letter and e-mail, made in this process."""
-    project = Project(root)
-    agreement = project.resolve(None, CONTRACT).agreement
-    change = next(c for c in pending_changes(read_register(project, CONTRACT), today_nl(), 30)
-                  if c.entry.id == CHANGE)
-    parts = ChangeParts(change, agreement.meta, agreement.catalogue, today_nl(), "privacy@example.nl",
-                        "https://www.voipexpress.example.nl/verwerkersovereenkomst/subverwerkers/")
-    people = iter(customer(i) for i in range(10**6))
-
-    def one() -> None:
-        c = next(people)
-        compose_email(parts, c, render_letter(parts, c))
-
-    return median_ms(one, runs=30)
+    subprocess.run([sys.executable, "-m", "assembler", "subprocessors", "plan", CHANGE], cwd=root,
+                   check=True, stdout=subprocess.DEVNULL, env={**os.environ, "ASSEMBLER_ROOT": str(root)})
+    return time.perf_counter() - start
 
 
 def main() -> None:
-    """Measure plan and build for N customers, and the baseline, in the same run."""
+    """Measure plan for the largest size, then build as bench_bulk measures the bulk jobs."""
+    n = max(SIZES)
     with tempfile.TemporaryDirectory() as tmp:
-        root = fresh_repo(Path(tmp) / "project")
-        with open_project_registry(root) as registry:
-            registry.upsert_customers([customer(i) for i in range(N)])
-        plans = [run(["subprocessors", "plan", CHANGE], root) for _ in range(3)]
-        build = run(["subprocessors", "build", CHANGE], root)
-        base = baseline_ms(root)
-    report(f"subprocessors plan, {N} customers (s, median of 3)", statistics.median(plans), "s",
-           "-", True)
-    report(f"subprocessors build, {N} customers (customers/s)", N / build, "/s", ">= 100",
-           N / build >= 100)
-    report("baseline: one letter + e-mail in one process (ms, median of 30)", base, "ms", "-", True)
-    report("baseline as a rate, one process (customers/s)", 1000 / base, "/s", "-", True)
+        root = make_project(Path(tmp), n)
+        plan = statistics.median(plan_s(root) for _ in range(RUNS))
+    report(f"subprocessors plan, {n} customers (fresh process)", plan, "s", "-", True)
+    bench([SUBPROCESSORS])
 
 
 if __name__ == "__main__":

@@ -36,3 +36,53 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary_one(tmp_path: Pa
         tmp.write_bytes(b"half")
         raise RuntimeError("render failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def _recording_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each fsync as the path it flushed, and each rename."""
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(f"fsync {os.readlink(f'/proc/self/fd/{fd}')}")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append(f"rename {dst}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fsutil.os, "fsync", fsync)
+    monkeypatch.setattr(fsutil.os, "replace", replace)
+    return events
+
+
+def test_deferred_folder_syncs_flush_each_folder_once_after_its_renames(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "out").mkdir()
+    events = _recording_fsyncs(monkeypatch)
+    with fsutil.folder_syncs_deferred():
+        for customer in ("C-1", "C-2"):
+            for name in ("brief.pdf", "mail.eml"):
+                fsutil.atomic_write_bytes(tmp_path / "out" / customer / name, b"x")
+        assert not [e for e in events if e.endswith(("/C-1", "/C-2", "/out"))]  # not yet
+    folders = [e for e in events if e.endswith(("/C-1", "/C-2", "/out"))]
+    # each customer's folder once (its two renames), and the output folder (two new folders) once
+    assert sorted(folders) == sorted(f"fsync {tmp_path}/out{s}" for s in ("/C-1", "/C-2", ""))
+    last_rename = max(i for i, e in enumerate(events) if e.startswith("rename"))
+    assert all(events.index(f) > last_rename for f in folders)
+    # every file's data is still flushed before its own rename
+    renames = [e for e in events if e.startswith("rename")]
+    assert len(renames) == 4
+    for rename in renames:
+        i = events.index(rename)
+        assert events[i - 1].startswith("fsync ") and ".tmp" in events[i - 1]
+
+
+def test_a_write_into_a_new_folder_also_syncs_the_folder_holding_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = _recording_fsyncs(monkeypatch)
+    fsutil.atomic_write_bytes(tmp_path / "a" / "b" / "brief.pdf", b"x")
+    assert f"fsync {tmp_path}/a/b" in events
+    assert f"fsync {tmp_path}/a" in events
+    assert f"fsync {tmp_path}" in events
+    assert (tmp_path / "a" / "b" / "brief.pdf").read_bytes() == b"x"

@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
 from assembler.notices.email import message_bytes
+from assembler.notices.mime import Mail
 
 
 def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str) -> str:
@@ -66,7 +65,7 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
     texts = breach_texts(parts, customer)
     domain = parts.sender.rpartition("@")[2]
     mid = breach_message_id(parts.incident.id, parts.phase, customer.customer_id, domain)
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = Mail()
     msg["From"] = Address(parts.processor.name, addr_spec=parts.sender)
     msg["To"] = Address(customer.contact_name or customer.company_name,
                         addr_spec=customer.contact_email)

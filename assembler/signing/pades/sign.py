@@ -34,10 +34,10 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -122,6 +122,12 @@ def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSi
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         embed_validation_info=signer.ltv,
         validation_context=_ltv_context(signer) if signer.ltv else None,
+        # The validation data goes into the signed revision itself (collected before signing, the
+        # TSA's included): no later update rewrites the XMP, and the signature's ByteRange covers
+        # the whole file, as PDF/A-2b (ISO 19005-2 6.4.3) requires. Without VRI, which can only
+        # name a signature that already exists.
+        dss_settings=DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False),
     )
 
 
@@ -287,6 +293,9 @@ def _ltv_context(signer: SignerConfig) -> ValidationContext:
 
 def _signing_failure(signer: SignerConfig, exc: Exception) -> str:
     text = str(exc)
+    if isinstance(exc.__cause__, RevokedError):
+        return (f"the signing certificate is revoked ({exc.__cause__}); nothing was signed: "
+                "use a certificate that is not revoked")
     if signer.ltv and ("revocation" in text.lower() or "validat" in text.lower()):
         return ("--ltv: cannot fetch revocation data (CRL or OCSP) for the signing certificate; "
                 f"sign without --ltv or use a certificate whose CA publishes it ({text})")
