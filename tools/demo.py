@@ -243,6 +243,8 @@ def step_notices() -> None:
 
 def step_lifecycle() -> None:
     """A customer terminates: the art. 11.1 destruction statement (signed), and the dossiers."""
+    import shutil
+
     from assembler.signing.demo_pki import demo_pki
 
     root = NOTICE_PROJECT  # the customers and the sent notices of step_notices
@@ -263,7 +265,9 @@ def step_lifecycle() -> None:
     print(f"(exit {code}: a second statement is refused; the first is the evidence)")
     run_in(root, "customers", "show", "C-1003")
     for cid in ("C-1003", "C-1042"):
-        run_in(root, "customers", "dossier", cid, "-o", os.path.relpath(OUT / f"dossier-{cid}", root))
+        folder = OUT / f"dossier-{cid}"
+        shutil.rmtree(folder, ignore_errors=True)  # no file of an earlier demo run left in it
+        run_in(root, "customers", "dossier", cid, "-o", os.path.relpath(folder, root))
     print(f"Open {OUT / 'dossier-C-1042' / 'index.pdf'}: the dossier as a judge reads it.")
 
 
