@@ -245,6 +245,39 @@ def step_notices() -> None:
     run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
 
 
+# --- each customer's agreement over time ---
+
+
+def step_lifecycle() -> None:
+    """A customer terminates: the art. 11.1 destruction statement (signed), and the dossiers."""
+    import shutil
+
+    from assembler.signing.demo_pki import demo_pki
+
+    root = NOTICE_PROJECT  # the customers and the sent notices of step_notices
+    pki = demo_pki(ROOT)
+    os.environ["ASSEMBLER_SIGNING_PKCS12"] = str(pki.pkcs12)
+    os.environ["ASSEMBLER_SIGNING_PASSWORD"] = pki.password()
+    code = run_in(root, "customers", "destruction-statement", "C-1003", check=False)
+    print(f"(exit {code}: C-1003 has not terminated, so nothing can be declared destroyed)")
+    # Received yesterday, it ended the agreement today (art. 4.2: one day's notice).
+    yesterday = (today_nl() - dt.timedelta(days=1)).isoformat()
+    run_in(root, "customers", "terminate", "C-1003", "--received", yesterday,
+           "--reason", "bedrijf gestopt")
+    statement = OUT / "verklaring-van-vernietiging-C-1003.pdf"
+    run_in(root, "customers", "destruction-statement", "C-1003", "--sign",
+           "-o", os.path.relpath(statement, root))
+    run_in(root, "verify", os.path.relpath(statement, root), "--trust", str(pki.ca_pem))
+    code = run_in(root, "customers", "destruction-statement", "C-1003", check=False)
+    print(f"(exit {code}: a second statement is refused; the first is the evidence)")
+    run_in(root, "customers", "show", "C-1003")
+    for cid in ("C-1003", "C-1042"):
+        folder = OUT / f"dossier-{cid}"
+        shutil.rmtree(folder, ignore_errors=True)  # no file of an earlier demo run left in it
+        run_in(root, "customers", "dossier", cid, "-o", os.path.relpath(folder, root))
+    print(f"Open {OUT / 'dossier-C-1042' / 'index.pdf'}: the dossier as a judge reads it.")
+
+
 # --- sub-processors and data breaches ---
 
 
@@ -367,6 +400,7 @@ STEPS: list[Callable[[], None]] = [
     step_contracts,
     step_signing,
     step_notices,
+    step_lifecycle,
     step_subprocessors,
     step_breach,
     step_site,
