@@ -20,8 +20,9 @@ from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import Customer, RegisterChange, SubProcessor
+from assembler.notices.dating import refuse_stale
 from assembler.notices.ledger import Ledger
-from assembler.notices.send import SendRequest, send_notices
+from assembler.notices.send import SendRequest, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
@@ -253,6 +254,8 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     if dry_run:
         echo_dry_run(ledger, change, settings, retry_failed)
         return
+    refuse_stale(plan_send(ledger, change, retry_failed).todo, today_nl(), f"of {change}",
+                 f"assembler subprocessors build {change}")
     summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
@@ -284,18 +287,33 @@ def status_cmd(change: str, fmt: str) -> None:
 @subprocessors.command("record")
 @click.argument("customer")
 @click.argument("change")
-@click.option("--objected", "outcome", flag_value="objected", help="The customer objected (art. 4.1).")
-@click.option("--resolved", "outcome", flag_value="resolved", help="The objection was resolved (art. 4.2).")
-@click.option("--terminated", "outcome", flag_value="terminated",
+@click.option("--objected", is_flag=True, help="The customer objected (art. 4.1).")
+@click.option("--resolved", is_flag=True, help="The objection was resolved (art. 4.2).")
+@click.option("--terminated", is_flag=True,
               help="No solution: the customer terminated with one day's notice (art. 4.2).")
 @click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
-def record_cmd(customer: str, change: str, outcome: str | None, on: dt.date | None) -> None:
-    """Record an objection to CHANGE, its resolution, or a termination under art. 4.2."""
-    if outcome not in ("objected", "resolved", "terminated"):
-        raise UsageError("say what happened: --objected, --resolved or --terminated")
+def record_cmd(customer: str, change: str, objected: bool, resolved: bool, terminated: bool,
+               on: dt.date | None) -> None:
+    """Record an objection to CHANGE, its resolution, or a termination under art. 4.2.
+
+    One event at a time, on a day neither in the future nor before the notice was sent (a
+    resolution or termination not before the objection). The same event on the same day is
+    recorded once.
+    """
+    chosen = [e for e, given in (("objected", objected), ("resolved", resolved),
+                                 ("terminated", terminated)) if given]
+    if len(chosen) != 1:
+        raise UsageError("say what happened, one event at a time: --objected, --resolved or "
+                         "--terminated")
+    outcome = cast(Outcome, chosen[0])
     _, _, registry, ledger = _notice_context()
-    ev = record_outcome(registry, ledger, change, customer, cast(Outcome, outcome), on or today_nl())
-    click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
+    ev, new = record_outcome(registry, ledger, change, customer, outcome, on or today_nl())
+    if new:
+        click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
+    else:
+        click.echo(f"already recorded: {customer} {change} {outcome} on {ev.on.isoformat()}; "
+                   "not stored again")
+
 
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""
