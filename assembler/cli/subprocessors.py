@@ -27,9 +27,13 @@ from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
 from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
-from assembler.subprocessors.lint import notice_days
+from assembler.subprocessors.lint import late_objection_deadline, notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
-from assembler.subprocessors.plan import SubprocessorPlan, plan_subprocessor_notices
+from assembler.subprocessors.plan import (
+    SubprocessorPlan,
+    late_subprocessor_plan,
+    plan_subprocessor_notices,
+)
 from assembler.subprocessors.record import Outcome, record_outcome
 from assembler.subprocessors.register import read_current_register, read_register
 
@@ -159,14 +163,14 @@ def _plan(p: Project, contract: str, registry: Registry, ledger: Ledger, today: 
     return plan, customers
 
 
-def _late_error(plan: SubprocessorPlan) -> NoticesLateError:
+def _late_error(plan: SubprocessorPlan, how: str = "move `effective` later in the register"
+                ) -> NoticesLateError:
     late = plan.late
     changes = sorted({r.change_id for r in late})
     return NoticesLateError(
         f"{len(late)} sub-processor notice(s) can no longer go out {plan.notice_days} days before "
         f"the effective date ({', '.join(changes)}; latest send day "
-        f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): move "
-        "`effective` later in the register")
+        f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): {how}")
 
 
 @subprocessors.command("plan")
@@ -213,14 +217,27 @@ def plan_cmd(change: str | None, today: dt.date | None, fmt: str) -> None:
 @click.argument("change", required=False)
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/subverwerkers/).")
-def build_cmd(change: str | None, out: Path | None) -> None:
+@click.option("--late", is_flag=True,
+              help="Build notices that can no longer go out in time; each letter gives the "
+                   "customer the full notice period to object, counted from today.")
+def build_cmd(change: str | None, out: Path | None, late: bool) -> None:
     """Write the letter PDF and e-mail of every pending change (or CHANGE) still to announce.
 
     Dated today (Europe/Amsterdam); the hashes go into the notice ledger, kind `subprocessor`.
+    A notice that can no longer go out [subprocessors] notice_days before `effective` is built
+    only with --late.
     """
     p, contract, registry, ledger = _notice_context()
     today = today_nl()
     plan, customers = _plan(p, contract, registry, ledger, today, change)
+    if plan.late:
+        if not late:
+            raise _late_error(plan, "move `effective` later in the register, or build them with "
+                                    "`subprocessors build --late` (their letters then give the "
+                                    f"customer until {_late_day(plan)} to object)")
+        plan = late_subprocessor_plan(plan)
+        click.echo(f"late: the letters give until {_late_day(plan)} to object ({plan.notice_days} "
+                   "days from today)", err=True)
     agreement = p.resolve(None, contract).agreement
     config = load_config(p.root)
     sender = smtp_settings(config).sender or agreement.meta.processor.email
@@ -232,8 +249,11 @@ def build_cmd(change: str | None, out: Path | None) -> None:
                                          ledger, p.root, request)
     click.echo(f"built {len(summary.built)} sub-processor notice(s) in {out_dir}; "
                f"{len(summary.kept)} already sent (kept as recorded)")
-    if plan.late:
-        click.echo(f"warning: {_late_error(plan).message}", err=True)
+
+
+def _late_day(plan: SubprocessorPlan) -> str:
+    """Return, as YYYY-MM-DD, the last day to object for a notice built late on the plan's day."""
+    return late_objection_deadline(plan.today, plan.notice_days).isoformat()
 
 
 @subprocessors.command("send")
@@ -271,8 +291,13 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
               show_default=True)
 def status_cmd(change: str, fmt: str) -> None:
     """Export the evidence of CHANGE's notices: per customer what was sent, when, and what followed."""
-    _, contract, _, ledger = _notice_context()
+    p, contract, _, ledger = _notice_context()
     rows = notice_evidence(ledger, change)
+    if not rows:
+        register = read_register(p, contract)
+        if register.entry(change) is None:
+            raise UsageError(f"no sub-processor {change!r} in {register.path} and no notices of it "
+                             "in the ledger")
     if fmt == "json":
         echo_json({"contract": contract, "change": change, "notices": rows})
     elif fmt == "csv":

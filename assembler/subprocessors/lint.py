@@ -56,6 +56,19 @@ def objection_deadline(effective: dt.date) -> dt.date:
     return effective - dt.timedelta(days=1)
 
 
+def late_objection_deadline(sent: dt.date, notice_days: int) -> dt.date:
+    """Return the last day to object for a customer whose notice goes out late, on `sent`.
+
+    A notice sent after `notice_deadline` cannot give the customer `notice_days` before
+    ``effective``. Our lateness does not shorten the customer's chance to object (art. 4.1,
+    GDPR art. 28(2)): they keep as long as a timely notice gives, `notice_days` counted from
+    the day it is sent, so the last day is ``sent + notice_days - 1`` (a notice sent on the
+    latest send day gets exactly `objection_deadline`). An objection in that time is handled
+    under art. 4.2 as any other, even when the sub-processor is in use by then.
+    """
+    return sent + dt.timedelta(days=notice_days - 1)
+
+
 class _Lines:
     """The lines of the register's text, to point each finding at its field."""
 
