@@ -17,6 +17,7 @@ from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
+from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.incidents.build import build_breach_notices
 from assembler.incidents.deadline import hours_left, now_local
@@ -25,8 +26,9 @@ from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, 
 from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
 from assembler.incidents.status import STATUS_FIELDS, status_rows
 from assembler.model import PHASES, Agreement, Customer, Incident, Phase
+from assembler.notices.dating import refuse_stale
 from assembler.notices.ledger import Ledger
-from assembler.notices.send import SendRequest, send_notices
+from assembler.notices.send import SendRequest, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
 
 
@@ -195,6 +197,11 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
             echo_dry_run(o.ledger, ledger_subject(incident_id, phase), settings, retry_failed,
                          label=f"{phase}: ")
         return
+    today = today_nl()
+    for phase in phases:  # all phases checked before any goes out
+        refuse_stale(plan_send(o.ledger, ledger_subject(incident_id, phase), retry_failed).todo,
+                     today, f"of incident {incident_id} ({phase})",
+                     f"assembler incidents build {incident_id} --phase {phase}")
     failed = 0
     for phase in phases:
         request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)

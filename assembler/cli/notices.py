@@ -17,11 +17,11 @@ from assembler.cli.progress import progress_bar
 from assembler.config import load_config
 from assembler.customers.lifecycle import record_announcement
 from assembler.customers.registry import Registry
-from assembler.dutch import day_nl, format_date_nl, today_nl
+from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
-from assembler.notices.dating import builds_late, late_plan, stale_notices, withdrawn
+from assembler.notices.dating import builds_late, late_plan, refuse_stale, withdrawn
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import Ledger, ledger_lock
 from assembler.notices.plan import (
@@ -266,11 +266,7 @@ def _check_sendable(todo: list[LedgerNotice], number: str, effective: dt.date, b
                     late: bool) -> None:
     """Refuse backdated notices, and late ones without --late."""
     today = today_nl()
-    stale = stale_notices(todo, today)
-    if stale:
-        raise UsageError(f"{len(stale)} notice(s) of {number} were built before today "
-                         f"({stale[0].customer_id} on {day_nl(stale[0].built_at).isoformat()}): their "
-                         f"date would be wrong; run `assembler notices build {number}` again, then send")
+    refuse_stale(todo, today, f"of {number}", f"assembler notices build {number}")
     latest = latest_send_day(effective, buffer_days)
     if todo and today > latest and not late:
         raise NoticesLateError(f"the latest send day for {number} (effective {effective.isoformat()}) "

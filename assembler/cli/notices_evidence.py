@@ -14,6 +14,7 @@ from assembler.cli.notices import notice_context
 from assembler.customers.lifecycle import record_termination
 from assembler.dutch import day_nl, today_nl
 from assembler.errors import UsageError
+from assembler.notices.dating import check_event_day
 from assembler.notices.ledger import Ledger
 from assembler.notices.plan import (
     counts_as_given,
@@ -53,7 +54,7 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
         # A customer may terminate at any time (art. 11.2 "dagelijks opzeggen"), whether or not a
         # notice reached them: the same path as `customers terminate --received DAY`.
         if sent and notice is not None and notice.sent_at is not None:
-            _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+            check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
         why = (f"after the notice of {number}" if sent
                else f"with reference to version {number}; no notice of it was sent to them")
         ev = record_termination(registry, customer, received=day, reason=why)
@@ -65,17 +66,13 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
     if not sent or notice.sent_at is None:
         raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
                          f"nothing can have followed it")
-    _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+    check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+    if any(e.event == event and e.on == day for e in ledger.events(number).get(customer, [])):
+        click.echo(f"already recorded: {customer} {number} {event} on {day.isoformat()}; "
+                   "not stored again")
+        return
     recorded = ledger.record_event(number, customer, event, day)
     click.echo(f"recorded: {customer} {number} {event} on {recorded.on.isoformat()}")
-
-
-def _check_event_day(day: dt.date, sent: dt.date, what: str) -> None:
-    """Refuse an event dated in the future or before the notice it follows was sent."""
-    if day > today_nl():
-        raise UsageError(f"--on {day.isoformat()} lies in the future")
-    if day < sent:
-        raise UsageError(f"--on {day.isoformat()} is before {what} was sent ({sent.isoformat()})")
 
 
 STATUS_FIELDS = ["customer_id", "address", "from_version", "state", "given", "sent_at", "reply_code",

@@ -20,15 +20,20 @@ from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import Customer, RegisterChange, SubProcessor
+from assembler.notices.dating import refuse_stale
 from assembler.notices.ledger import Ledger
-from assembler.notices.send import SendRequest, send_notices
+from assembler.notices.send import SendRequest, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
 from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
-from assembler.subprocessors.lint import notice_days
+from assembler.subprocessors.lint import late_objection_deadline, notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
-from assembler.subprocessors.plan import SubprocessorPlan, plan_subprocessor_notices
+from assembler.subprocessors.plan import (
+    SubprocessorPlan,
+    late_subprocessor_plan,
+    plan_subprocessor_notices,
+)
 from assembler.subprocessors.record import Outcome, record_outcome
 from assembler.subprocessors.register import read_current_register, read_register
 
@@ -158,14 +163,14 @@ def _plan(p: Project, contract: str, registry: Registry, ledger: Ledger, today: 
     return plan, customers
 
 
-def _late_error(plan: SubprocessorPlan) -> NoticesLateError:
+def _late_error(plan: SubprocessorPlan, how: str = "move `effective` later in the register"
+                ) -> NoticesLateError:
     late = plan.late
     changes = sorted({r.change_id for r in late})
     return NoticesLateError(
         f"{len(late)} sub-processor notice(s) can no longer go out {plan.notice_days} days before "
         f"the effective date ({', '.join(changes)}; latest send day "
-        f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): move "
-        "`effective` later in the register")
+        f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): {how}")
 
 
 @subprocessors.command("plan")
@@ -212,14 +217,27 @@ def plan_cmd(change: str | None, today: dt.date | None, fmt: str) -> None:
 @click.argument("change", required=False)
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/subverwerkers/).")
-def build_cmd(change: str | None, out: Path | None) -> None:
+@click.option("--late", is_flag=True,
+              help="Build notices that can no longer go out in time; each letter gives the "
+                   "customer the full notice period to object, counted from today.")
+def build_cmd(change: str | None, out: Path | None, late: bool) -> None:
     """Write the letter PDF and e-mail of every pending change (or CHANGE) still to announce.
 
     Dated today (Europe/Amsterdam); the hashes go into the notice ledger, kind `subprocessor`.
+    A notice that can no longer go out [subprocessors] notice_days before `effective` is built
+    only with --late.
     """
     p, contract, registry, ledger = _notice_context()
     today = today_nl()
     plan, customers = _plan(p, contract, registry, ledger, today, change)
+    if plan.late:
+        if not late:
+            raise _late_error(plan, "move `effective` later in the register, or build them with "
+                                    "`subprocessors build --late` (their letters then give the "
+                                    f"customer until {_late_day(plan)} to object)")
+        plan = late_subprocessor_plan(plan)
+        click.echo(f"late: the letters give until {_late_day(plan)} to object ({plan.notice_days} "
+                   "days from today)", err=True)
     agreement = p.resolve(None, contract).agreement
     config = load_config(p.root)
     sender = smtp_settings(config).sender or agreement.meta.processor.email
@@ -231,8 +249,11 @@ def build_cmd(change: str | None, out: Path | None) -> None:
                                          ledger, p.root, request)
     click.echo(f"built {len(summary.built)} sub-processor notice(s) in {out_dir}; "
                f"{len(summary.kept)} already sent (kept as recorded)")
-    if plan.late:
-        click.echo(f"warning: {_late_error(plan).message}", err=True)
+
+
+def _late_day(plan: SubprocessorPlan) -> str:
+    """Return, as YYYY-MM-DD, the last day to object for a notice built late on the plan's day."""
+    return late_objection_deadline(plan.today, plan.notice_days).isoformat()
 
 
 @subprocessors.command("send")
@@ -253,6 +274,8 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     if dry_run:
         echo_dry_run(ledger, change, settings, retry_failed)
         return
+    refuse_stale(plan_send(ledger, change, retry_failed).todo, today_nl(), f"of {change}",
+                 f"assembler subprocessors build {change}")
     summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
@@ -268,8 +291,13 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
               show_default=True)
 def status_cmd(change: str, fmt: str) -> None:
     """Export the evidence of CHANGE's notices: per customer what was sent, when, and what followed."""
-    _, contract, _, ledger = _notice_context()
+    p, contract, _, ledger = _notice_context()
     rows = notice_evidence(ledger, change)
+    if not rows:
+        register = read_register(p, contract)
+        if register.entry(change) is None:
+            raise UsageError(f"no sub-processor {change!r} in {register.path} and no notices of it "
+                             "in the ledger")
     if fmt == "json":
         echo_json({"contract": contract, "change": change, "notices": rows})
     elif fmt == "csv":
@@ -284,18 +312,33 @@ def status_cmd(change: str, fmt: str) -> None:
 @subprocessors.command("record")
 @click.argument("customer")
 @click.argument("change")
-@click.option("--objected", "outcome", flag_value="objected", help="The customer objected (art. 4.1).")
-@click.option("--resolved", "outcome", flag_value="resolved", help="The objection was resolved (art. 4.2).")
-@click.option("--terminated", "outcome", flag_value="terminated",
+@click.option("--objected", is_flag=True, help="The customer objected (art. 4.1).")
+@click.option("--resolved", is_flag=True, help="The objection was resolved (art. 4.2).")
+@click.option("--terminated", is_flag=True,
               help="No solution: the customer terminated with one day's notice (art. 4.2).")
 @click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="When (default: today).")
-def record_cmd(customer: str, change: str, outcome: str | None, on: dt.date | None) -> None:
-    """Record an objection to CHANGE, its resolution, or a termination under art. 4.2."""
-    if outcome not in ("objected", "resolved", "terminated"):
-        raise UsageError("say what happened: --objected, --resolved or --terminated")
+def record_cmd(customer: str, change: str, objected: bool, resolved: bool, terminated: bool,
+               on: dt.date | None) -> None:
+    """Record an objection to CHANGE, its resolution, or a termination under art. 4.2.
+
+    One event at a time, on a day neither in the future nor before the notice was sent (a
+    resolution or termination not before the objection). The same event on the same day is
+    recorded once.
+    """
+    chosen = [e for e, given in (("objected", objected), ("resolved", resolved),
+                                 ("terminated", terminated)) if given]
+    if len(chosen) != 1:
+        raise UsageError("say what happened, one event at a time: --objected, --resolved or "
+                         "--terminated")
+    outcome = cast(Outcome, chosen[0])
     _, _, registry, ledger = _notice_context()
-    ev = record_outcome(registry, ledger, change, customer, cast(Outcome, outcome), on or today_nl())
-    click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
+    ev, new = record_outcome(registry, ledger, change, customer, outcome, on or today_nl())
+    if new:
+        click.echo(f"recorded: {customer} {change} {outcome} on {ev.on.isoformat()}")
+    else:
+        click.echo(f"already recorded: {customer} {change} {outcome} on {ev.on.isoformat()}; "
+                   "not stored again")
+
 
 def register(group: click.Group) -> None:
     """Add this module's commands to `group`."""

@@ -2,7 +2,8 @@
 
 A letter's date and the e-mail's ``Date`` header are fixed when the notice is built, so a notice
 must be built on the day it is sent: `stale_notices` finds the ones built on an earlier Dutch day,
-which `notices send` refuses until they are built again. A notice that can no longer be on time
+and `refuse_stale` is the one rule every send (`notices`, `subprocessors`, `incidents`) applies
+before anything goes out. A notice that can no longer be on time
 for E (art. 11.2) is not void: it binds from the first day the customer's own notice allows
 (`lifecycle.notice_binds_from`), and `late_plan` makes the letter say so instead of claiming E.
 """
@@ -15,7 +16,8 @@ from dataclasses import replace
 
 from assembler.customers.lifecycle import customer_status, histories, notice_binds_from
 from assembler.customers.registry import Registry
-from assembler.dutch import day_nl
+from assembler.dutch import day_nl, today_nl
+from assembler.errors import UsageError
 from assembler.model import LedgerNotice, PlanRow
 from assembler.notices.plan import NoticePlan
 
@@ -27,6 +29,39 @@ def stale_notices(todo: Iterable[LedgerNotice], today: dt.date) -> list[LedgerNo
     is sent again byte for byte, under its own Message-ID, whatever day it was built.
     """
     return [n for n in todo if n.state in ("pending", "failed") and day_nl(n.built_at) != today]
+
+
+def refuse_stale(todo: Iterable[LedgerNotice], today: dt.date, what: str, rebuild: str) -> None:
+    """Refuse to send `todo` while any of its notices was built before `today`.
+
+    Art. 11.2 (a revision), art. 4.1 (a sub-processor, "tijdig") and GDPR art. 34 (a breach) all
+    turn on when the customer was told. The letter's date and the e-mail's ``Date`` header are
+    fixed at build time, so a notice built yesterday and sent today claims to have been written,
+    and possibly to have reached the customer, a day earlier than it did: backdating, which the
+    agreement's record must never contain (a breach message would moreover lie about when the
+    facts in it were written down). Such a notice is built again before it is sent; `what`
+    names the notices ("of 1.2"), `rebuild` the command that rebuilds them.
+    """
+    stale = stale_notices(todo, today)
+    if stale:
+        first = stale[0]
+        raise UsageError(f"{len(stale)} notice(s) {what} were built before today "
+                         f"({first.customer_id} on {day_nl(first.built_at).isoformat()}): their "
+                         f"date would be wrong; run `{rebuild}` again, then send")
+
+
+def check_event_day(day: dt.date, sent: dt.date, what: str) -> None:
+    """Refuse an event dated in the future or before the notice it follows was sent.
+
+    What a customer did after a notice (an objection, a bounce, a termination) is a legal fact
+    with a date, and legal facts are never backdated or typed in ahead: the day is at the
+    latest today (Europe/Amsterdam, the real clock), and nothing can have followed a notice
+    before it went out. `what` names the notice ("the notice of 1.2 for C-0001").
+    """
+    if day > today_nl():
+        raise UsageError(f"--on {day.isoformat()} lies in the future")
+    if day < sent:
+        raise UsageError(f"--on {day.isoformat()} is before {what} was sent ({sent.isoformat()})")
 
 
 def builds_late(plan: NoticePlan) -> bool:

@@ -83,7 +83,13 @@ def change_texts(parts: ChangeParts) -> dict[str, object]:
             "oplossing, dan mag u de Verwerkersovereenkomst en de overeenkomsten die daarmee "
             "verband houden, zoals de Hoofdovereenkomst, beëindigen met een opzegtermijn van één dag, "
             "zonder rekening te houden met de looptijden en opzegtermijnen van de Hoofdovereenkomst.",
-            f"Maakt u geen bezwaar, dan schakelen wij {c.entry.name} vanaf {effective} in.",
+            f"Maakt u geen bezwaar, dan schakelen wij {c.entry.name} vanaf {effective} in."
+            if c.objection_deadline < c.entry.effective else
+            # a late notice (`late_objection_deadline`): the window runs past the effective date
+            "Dit bericht bereikt u later dan de termijn die wij vóór de ingangsdatum in acht "
+            f"nemen. Daarom kunt u tot en met {deadline} bezwaar maken, ook als wij "
+            f"{c.entry.name} vanaf {effective} al inschakelen; een bezwaar in die periode "
+            "behandelen wij op dezelfde wijze als hierboven beschreven.",
         ],
         "list": (f"De volledige en actuele lijst van onze sub-verwerkers vindt u op {parts.list_url}. "
                  "De lijst van sub-verwerkers voor uw diensten, met de stand per "

@@ -14,6 +14,7 @@ from assembler.agreement.project import Project
 from assembler.config import load_config
 from assembler.errors import ConfigError, InputError
 from assembler.model import Catalogue, Finding, Register, SubProcessor
+from assembler.subprocessors.countries import ISO_3166_ALPHA2
 from assembler.subprocessors.register import read_register
 from assembler.tomlfile import line_of
 
@@ -56,6 +57,19 @@ def objection_deadline(effective: dt.date) -> dt.date:
     return effective - dt.timedelta(days=1)
 
 
+def late_objection_deadline(sent: dt.date, notice_days: int) -> dt.date:
+    """Return the last day to object for a customer whose notice goes out late, on `sent`.
+
+    A notice sent after `notice_deadline` cannot give the customer `notice_days` before
+    ``effective``. Our lateness does not shorten the customer's chance to object (art. 4.1,
+    GDPR art. 28(2)): they keep as long as a timely notice gives, `notice_days` counted from
+    the day it is sent, so the last day is ``sent + notice_days - 1`` (a notice sent on the
+    latest send day gets exactly `objection_deadline`). An objection in that time is handled
+    under art. 4.2 as any other, even when the sub-processor is in use by then.
+    """
+    return sent + dt.timedelta(days=notice_days - 1)
+
+
 class _Lines:
     """The lines of the register's text, to point each finding at its field."""
 
@@ -85,8 +99,8 @@ def _catalogue_problems(e: SubProcessor, catalogue: Catalogue) -> Iterator[Probl
 def _place_problems(e: SubProcessor) -> Iterator[Problem]:
     for key, codes in (("country", [e.country]), ("locations", list(e.locations))):
         for code in codes:
-            if not re.fullmatch(r"[A-Z]{2}", code):
-                yield key, f"{code!r} is not an ISO 3166 alpha-2 country code", "country", code
+            if code not in ISO_3166_ALPHA2:
+                yield key, f"{code!r} is not an ISO 3166-1 alpha-2 country code", "country", code
     far = outside_eea(e)
     if far and not e.transfer:
         yield ("locations", f"processes outside the EU/EEA ({', '.join(far)}) but names no transfer "
@@ -103,10 +117,12 @@ def _date_problems(e: SubProcessor) -> Iterator[Problem]:
         yield "removed", f"removed {e.removed} is not after effective {e.effective}", "dates", None
 
 
-def _id_problems(e: SubProcessor, seen: dict[str, SubProcessor]) -> Iterator[Problem]:
+def _id_problems(e: SubProcessor, seen: dict[str, SubProcessor], lines: _Lines
+                 ) -> Iterator[Problem]:
     first = seen.get(e.id)
     if first is not None and first is not e:
-        yield "id", f"id already used at line {first.line} (ids are never reused)", "id", None
+        yield ("id", f"id already used at line {lines.of(first, 'id')} (ids are never reused)",
+               "id", None)
     if e.replaces and e.replaces not in seen:
         yield "replaces", f"replaces unknown id {e.replaces!r}", "id", None
     if e.replaces == e.id:
@@ -120,7 +136,8 @@ def lint_register(register: Register, catalogue: Catalogue) -> list[Finding]:
     for e in register.entries:
         seen.setdefault(e.id, e)
     for e in register.entries:
-        for key, message, rule, value in chain(_id_problems(e, seen), _catalogue_problems(e, catalogue),
+        for key, message, rule, value in chain(_id_problems(e, seen, lines),
+                                               _catalogue_problems(e, catalogue),
                                                _place_problems(e), _date_problems(e)):
             out.append(Finding("error", register.path, lines.of(e, key, value), f"{e.id}: {message}",
                                f"subprocessor-{rule}"))

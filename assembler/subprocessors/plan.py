@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assembler.model import (
     Customer,
@@ -20,7 +20,7 @@ from assembler.model import (
     SubprocessorPlanRow,
 )
 from assembler.notices.ledger import Ledger
-from assembler.subprocessors.lint import notice_deadline, objection_deadline
+from assembler.subprocessors.lint import late_objection_deadline, notice_deadline, objection_deadline
 from assembler.subprocessors.listing import applies_to
 
 
@@ -86,3 +86,17 @@ def plan_subprocessor_notices(register: Register, customers: Sequence[Customer],
             if applies_to(change.entry, customer.services):
                 plan.rows.append(_row(change, customer, today, notices, events))
     return plan
+
+
+def late_subprocessor_plan(plan: SubprocessorPlan) -> SubprocessorPlan:
+    """Return `plan` with each late change's objection deadline the customers' own.
+
+    Built (and so sent) today, a late notice gives each customer until
+    `late_objection_deadline(today, notice_days)`; every notice built today shares that day,
+    so one date serves all customers of the change. Changes still on time keep theirs.
+    """
+    late = {r.change_id for r in plan.late}
+    own = late_objection_deadline(plan.today, plan.notice_days)
+    changes = [replace(c, objection_deadline=max(c.objection_deadline, own))
+               if c.entry.id in late else c for c in plan.changes]
+    return replace(plan, changes=changes)

@@ -33,7 +33,7 @@ def test_breach_notices_are_in_the_dossier(breach_project: Path, smtp) -> None: 
     controller, _ = smtp
     with freeze_time("2027-03-27T10:30:00Z"):
         run(breach_project, "incidents", "build", "2027-001")
-    assert send(breach_project, controller).returncode == 0
+    assert send(breach_project, controller, "2027-03-27T10:35:00Z").exit_code == 0
     with freeze_time("2027-03-28T09:00:00Z"):
         run(breach_project, "customers", "dossier", "C-0001", "-o", str(breach_project / "dossier"))
     folder = breach_project / "dossier"

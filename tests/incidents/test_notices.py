@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from freezegun import freeze_time
 
 from assembler.cli import main
@@ -29,10 +29,12 @@ def cli(project_dir: Path, *args: str) -> str:
     return result.output
 
 
-def send(project_dir: Path, controller: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "assembler", "incidents", "send", "2027-001"],
-                          cwd=project_dir, text=True, capture_output=True, timeout=120,
-                          env=cli_env(project_dir, **smtp_env(controller)))  # type: ignore[arg-type]
+def send(project_dir: Path, controller: object, when: str) -> Result:
+    """Send in-process at `when`: a notice goes out on the day it was built."""
+    with freeze_time(when):
+        return CliRunner().invoke(main, ["incidents", "send", "2027-001"],
+                                  env={"ASSEMBLER_ROOT": str(project_dir),
+                                       **smtp_env(controller)})  # type: ignore[arg-type]
 
 
 def pdf_text(path: Path) -> str:
@@ -74,19 +76,22 @@ def test_three_phases_are_sent_threaded_and_proved(breach_project: Path, smtp) -
     controller, handler = smtp
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(breach_project, "incidents", "build", "2027-001")
-    first = send(breach_project, controller)
-    assert first.returncode == 0, first.stderr
-    assert "initial: sent 2 notice(s), 0 failed, 0 already sent before" in first.stdout
+    first = send(breach_project, controller, "2027-03-27T10:35:00Z")
+    assert first.exit_code == 0, first.output
+    assert "initial: sent 2 notice(s), 0 failed, 0 already sent before" in first.output
     write_record(breach_project, RECORD.replace('consequences = ""',
                                                 'consequences = "Misbruik is niet uitgesloten."'))
     with freeze_time("2027-03-28T09:00:00Z"):
         cli(breach_project, "incidents", "build", "2027-001", "--phase", "update")
+    update = send(breach_project, controller, "2027-03-28T09:05:00Z")
+    assert update.exit_code == 0, update.output
+    assert "update: sent 2 notice(s)" in update.output
     with freeze_time("2027-04-02T09:00:00Z"):
         cli(breach_project, "incidents", "build", "2027-001", "--phase", "final")
-    later = send(breach_project, controller)
-    assert later.returncode == 0, later.stderr
-    assert "initial: sent 0 notice(s), 0 failed, 2 already sent before" in later.stdout
-    assert "final: sent 2 notice(s)" in later.stdout
+    later = send(breach_project, controller, "2027-04-02T09:05:00Z")
+    assert later.exit_code == 0, later.output
+    assert "initial: sent 0 notice(s), 0 failed, 2 already sent before" in later.output
+    assert "final: sent 2 notice(s)" in later.output
 
     mails = [message_from_bytes(m.content, policy=policy.default) for m in handler.received
              if m.rcpt_tos == ["kim1@example.nl"]]
@@ -122,9 +127,9 @@ def test_status_says_late_when_a_notice_was_accepted_after_the_deadline(
     controller, _ = smtp
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(breach_project, "incidents", "build", "2027-001")
-    assert send(breach_project, controller).returncode == 0
+    assert send(breach_project, controller, "2027-03-27T10:35:00Z").exit_code == 0
     ledger = open_ledger(breach_project)
-    # The SMTP run was a subprocess on today's clock: pin one acceptance past the deadline.
+    # Pin one acceptance past the deadline (a real send would be refused as built before today).
     ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T08:00:01Z' WHERE customer_id="
                         "'C-0003'")
     ledger.conn.execute("UPDATE notices SET sent_at='2027-03-27T10:31:00Z' WHERE customer_id="
@@ -162,10 +167,10 @@ def test_send_dry_run_lists_each_phase_and_sends_nothing(breach_project: Path, s
 
 def test_send_without_a_build_says_what_to_do(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
     controller, handler = smtp
-    result = send(breach_project, controller)
-    assert result.returncode == 2
+    result = send(breach_project, controller, "2027-03-27T10:35:00Z")
+    assert result.exit_code == 2
     assert "no notices of incident 2027-001 built yet: run `assembler incidents build 2027-001`" \
-        in result.stderr
+        in result.output
     assert handler.received == []
 
 

@@ -412,3 +412,26 @@ def test_record_checks_its_input(notice_project: Path, smtp) -> None:
     assert early.returncode == 2 and "before the notice of 1.1 for C-0001 was sent (2026-11-28)" \
         in early.stderr
     assert ledger(notice_project).events("1.1") == {}
+
+
+def test_the_same_objection_recorded_twice_is_stored_once(notice_project: Path, smtp,  # type: ignore[no-untyped-def]
+                                                          monkeypatch) -> None:
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from assembler.cli import main
+
+    controller, _ = smtp
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    for key, value in smtp_env(controller).items():
+        monkeypatch.setenv(key, value)
+    with freeze_time("2026-11-28 10:00:00", ignore=["asyncio", "aiosmtpd", "threading", "selectors"]):
+        assert CliRunner().invoke(main, ["notices", "build", "1.1"]).exit_code == 0
+        assert CliRunner().invoke(main, ["notices", "send", "1.1"]).exit_code == 0
+    with freeze_time("2026-12-07 10:00:00"):
+        outputs = [CliRunner().invoke(main, ["notices", "record", "C-0001", "1.1", "--objected"])
+                   for _ in range(2)]
+    assert [r.output.strip() for r in outputs] == [
+        "recorded: C-0001 1.1 objected on 2026-12-07",
+        "already recorded: C-0001 1.1 objected on 2026-12-07; not stored again"]
+    assert [e.event for e in open_ledger(notice_project).events("1.1")["C-0001"]] == ["objected"]

@@ -60,7 +60,20 @@ def test_unknown_ids_transfers_and_dates_are_named_with_their_line(project_dir: 
         f"{REGISTER}:20: error: voorbeeld-us: processes outside the EU/EEA (US) but names no transfer "
         "basis (art. 4.3): set transfer = one of adequaatheidsbesluit, SCC, BCR, EU-US DPF",
         f"{REGISTER}:39: error: voorbeeld-laat: effective 2027-01-15 is before added 2027-02-01",
-        f"{REGISTER}:42: error: voorbeeld-opslag: id already used at line 2 (ids are never reused)",
+        f"{REGISTER}:42: error: voorbeeld-opslag: id already used at line 3 (ids are never reused)",
+    ]
+    assert (project_dir / REGISTER).read_text().splitlines()[2] == 'id = "voorbeeld-opslag"'
+
+
+def test_country_codes_are_checked_against_iso_3166(project_dir: Path) -> None:
+    write(project_dir, entry().replace('country = "NL"', 'country = "XX"') +
+          entry(id="voorbeeld-qq", locations='["NL", "QQ"]', transfer="SCC") +
+          entry(id="voorbeeld-uk", locations='["UK"]', transfer="adequaatheidsbesluit") +
+          entry(id="voorbeeld-gb", locations='["GB", "SS"]', transfer="adequaatheidsbesluit"))
+    assert register_findings(project_dir) == [
+        f"{REGISTER}:6: error: voorbeeld-opslag: 'XX' is not an ISO 3166-1 alpha-2 country code",
+        f"{REGISTER}:20: error: voorbeeld-qq: 'QQ' is not an ISO 3166-1 alpha-2 country code",
+        f"{REGISTER}:33: error: voorbeeld-uk: 'UK' is not an ISO 3166-1 alpha-2 country code",
     ]
 
 
