@@ -3,7 +3,9 @@
 Every phase of one incident shares the reference; an update or final notice carries
 ``In-Reply-To`` (the phase before) and ``References`` (every earlier phase), so a mail client
 shows the phases as one conversation. Message-IDs derive from incident, phase and customer, and
-MIME boundaries from the Message-ID, so the same input gives the same bytes.
+MIME boundaries from the Message-ID, so the same input gives the same bytes. The plain and the HTML
+part say the same (headings, links, the contact point as a ``mailto:`` link) and end in the
+signature of every notice e-mail (`notices.email_html`).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each notice names who the sub-processor is, what for, which data, where, on what basis data
 leave the EU/EEA, from when, until when and how the customer can object, what follows an
-objection (art. 4.2), and where the full list is; the e-mail attaches the list for the
-customer's services. The same input gives the same bytes: the PDF
+objection (art. 4.2), and where the full list is; the e-mail, a plain and an HTML part with the
+same words and the signature of every notice e-mail (`notices.email_html`), attaches the list for
+the customer's services. The same input gives the same bytes: the PDF
 timestamp and the Date header are the notice date, MIME boundaries derive from the Message-ID.
 """
 
