@@ -214,13 +214,20 @@ def step_notices() -> None:
     copy_project(ROOT, root, message=None)
     shutil.copy(ROOT / "examples" / "customers.csv", root / "customers.csv")
     commit_all(root, "1.0", DEMO_AUTHOR)
-    print(f"(a copy of the project in {root.relative_to(ROOT)}/; clause 7.1 edited: 48 → 24 uur)")
+    print(f"(a copy of the project in {root.relative_to(ROOT)}/; clause 7.1 edited: 48 → 24 uur; "
+          "Bijlage 1: call recordings added for the Gespreksopname service)")
     clause = root / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
     clause.write_text(clause.read_text(encoding="utf-8").replace(
         "achtenveertig (48)", "vierentwintig (24)"), encoding="utf-8")
+    catalogue = root / "contracts" / "verwerkersovereenkomst" / "bijlage-1.toml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(*REDLINE_EDITS[-1][1:], 1),
+                         encoding="utf-8")
+    # only the customers with call recording read the note on it (and see it in their Bijlage 1)
     run_in(root, "release", "1.1", "--effective", _notice_effective(), "--note",
            "7=Wij melden een datalek voortaan binnen 24 uur in plaats van binnen 48 uur, zodat u "
-           "meer tijd heeft voor uw eigen melding aan de Autoriteit Persoonsgegevens.")
+           "meer tijd heeft voor uw eigen melding aan de Autoriteit Persoonsgegevens.", "--note",
+           "bijlage-1:gespreksopnamen=Voor de dienst Gespreksopname staan de opgenomen gesprekken "
+           "voortaan uitdrukkelijk in uw Bijlage 1.")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "1.1")
     run_in(root, "customers", "import", "customers.csv")
