@@ -78,6 +78,16 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     return day
 
 
+def shown_path(path: Path, root: Path) -> str:
+    """Return `path` as the build commands print it: relative to the project root when inside it.
+
+    Every `build` prints where it wrote the same way (``build/notices/1.1``), short and the same
+    on every machine; a folder outside the project (``-o /tmp/x``) is printed in full.
+    """
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def echo_json(data: Any) -> None:
     """Print `data` as indented JSON (UTF-8, keys in the order given)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_csv, echo_json, project
+from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
@@ -161,15 +161,10 @@ def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
     summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir, o.project.root,
                                    workers)
     click.echo(f"built {len(summary.built)} {phase} notice(s) of incident {incident_id} in "
-               f"{_rel(out_dir, o.project.root)}/ in {time.perf_counter() - start:.1f} s; "
+               f"{shown_path(out_dir, o.project.root)}/ in {time.perf_counter() - start:.1f} s; "
                f"{len(summary.kept)} already sent (kept as recorded)")
     if phase == "initial" and plan.overdue:
         click.echo(f"warning: {_overdue_error(plan).message}", err=True)
-
-
-def _rel(path: Path, root: Path) -> str:
-    path, root = path.resolve(), root.resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 @incidents.command("send")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assembler.cli.context import contract_option, echo_json, iso_date, project
+from assembler.cli.context import contract_option, echo_json, iso_date, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.cli.progress import progress_bar
@@ -161,17 +161,17 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
     if fmt == "json":
-        echo_json({"version": version, "output": _rel(out_dir, p.root),
+        echo_json({"version": version, "output": shown_path(out_dir, p.root),
                    "built": len(summary.built), "kept": len(summary.kept),
                    "not_affected": summary.not_affected,
-                   "shared_files": [_rel(f, p.root) for f in summary.shared_files],
+                   "shared_files": [shown_path(f, p.root) for f in summary.shared_files],
                    "seconds": round(took, 3),
                    "per_second": round(len(summary.built) / took, 1) if took else 0.0,
                    "late": bool(plan.late)})
     else:
         for path in summary.shared_files:
-            click.echo(f"shared: {_rel(path, p.root)}")
-        click.echo(f"built {len(summary.built)} notice(s) in {_rel(out_dir, p.root)}/ in "
+            click.echo(f"shared: {shown_path(path, p.root)}")
+        click.echo(f"built {len(summary.built)} notice(s) in {shown_path(out_dir, p.root)}/ in "
                    f"{took:.1f} s; {len(summary.kept)} already sent (kept as recorded), "
                    f"{summary.not_affected} customer(s) not affected")
     if plan.late:
@@ -180,12 +180,6 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
         click.echo(f"assembler: error: {cid}: notice not built: {why}", err=True)
     if summary.failed:
         raise SystemExit(1)
-
-
-def _rel(path: Path, root: Path) -> str:
-    path = path.resolve()
-    return path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) \
-        else str(path)
 
 
 @notices.command("send")

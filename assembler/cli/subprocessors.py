@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -10,7 +11,7 @@ from typing import cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_csv, echo_json, iso_date, project
+from assembler.cli.context import contract_option, echo_csv, echo_json, iso_date, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
@@ -140,7 +141,8 @@ def pdf_cmd(customer_id: str, out: Path | None) -> None:
     data = list_pdf(register, agreement.catalogue, agreement.meta, customer, today_nl())
     path = out or p.root / "build" / "subverwerkers" / f"{customer_id}.pdf"
     atomic_write_bytes(path, data)
-    click.echo(f"wrote {path} ({len(data)} bytes; register sha256 {register.sha256[:12]}, "
+    click.echo(f"wrote {shown_path(path, p.root)} ({len(data)} bytes; register sha256 "
+               f"{register.sha256[:12]}, "
                f"commit {register.commit[:12] if register.commit else 'worktree (uncommitted)'})")
 
 
@@ -245,10 +247,12 @@ def build_cmd(change: str | None, out: Path | None, late: bool) -> None:
     request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),
                                        read_current_register(p, contract),
                                        workers=int(config.get("notices", "workers", 0)) or None)
+    start = time.perf_counter()
     summary = build_subprocessor_notices(plan, customers, agreement.catalogue, agreement.meta,
                                          ledger, p.root, request)
-    click.echo(f"built {len(summary.built)} sub-processor notice(s) in {out_dir}; "
-               f"{len(summary.kept)} already sent (kept as recorded)")
+    click.echo(f"built {len(summary.built)} sub-processor notice(s) in {shown_path(out_dir, p.root)}/ "
+               f"in {time.perf_counter() - start:.1f} s; {len(summary.kept)} already sent "
+               "(kept as recorded)")
 
 
 def _late_day(plan: SubprocessorPlan) -> str:

@@ -3,20 +3,23 @@
 Every phase of one incident shares the reference; an update or final notice carries
 ``In-Reply-To`` (the phase before) and ``References`` (every earlier phase), so a mail client
 shows the phases as one conversation. Message-IDs derive from incident, phase and customer, and
-MIME boundaries from the Message-ID, so the same input gives the same bytes.
+MIME boundaries from the Message-ID, so the same input gives the same bytes. The plain and the HTML
+part say the same (headings, links, the contact point as a ``mailto:`` link) and end in the
+signature of every notice e-mail (`notices.email_html`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from email.headerregistry import Address
 from email.utils import format_datetime
+from typing import Any
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
 from assembler.notices.email import message_bytes
+from assembler.notices.email_html import heading, html_document, paragraphs, signature_html, signature_lines
 from assembler.notices.mime import Mail
 
 
@@ -27,32 +30,28 @@ def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: 
     return f"<breach.{safe}.{digest[:12]}@{domain}>"
 
 
-def _plain(texts: dict[str, object]) -> str:
+def _plain(texts: dict[str, Any], signature: list[str]) -> str:
+    heads = texts["headings"]
     out = [str(texts["salutation"]), ""]
-    out += [f"{p}\n" for p in texts["intro"]]  # type: ignore[attr-defined]
-    for s in texts["sections"]:  # type: ignore[attr-defined]
+    out += [f"{p}\n" for p in texts["intro"]]
+    for s in texts["sections"]:
         out.append(f"{s['heading']}\n")
         out += [f"{p}\n" for p in s["paragraphs"]]
-    out += ["Nog niet bekend\n", f"{texts['unknown']}\n", f"{texts['next']}\n",
-            "Contactpunt\n", f"{texts['contact']}\n", str(texts["closing"]), ""]
-    out += [str(x) for x in texts["signature"]]  # type: ignore[attr-defined]
-    return "\n".join(out) + "\n"
+    out += [f"{heads['unknown']}\n", f"{texts['unknown']}\n", f"{texts['next']}\n",
+            f"{heads['contact']}\n", f"{texts['contact']}\n", str(texts["closing"]), ""]
+    return "\n".join(out + signature) + "\n"
 
 
-def _html(texts: dict[str, object]) -> str:
-    e = html.escape
-    parts = [f"<p>{e(str(texts['salutation']))}</p>"]
-    parts += [f"<p>{e(str(p))}</p>" for p in texts["intro"]]  # type: ignore[attr-defined]
-    for s in texts["sections"]:  # type: ignore[attr-defined]
-        parts.append(f"<h2>{e(s['heading'])}</h2>")
-        parts += [f"<p>{e(p)}</p>" for p in s["paragraphs"]]
-    parts += ["<h2>Nog niet bekend</h2>", f"<p>{e(str(texts['unknown']))}</p>",
-              f"<p>{e(str(texts['next']))}</p>", "<h2>Contactpunt</h2>",
-              f"<p>{e(str(texts['contact']))}</p>", f"<p>{e(str(texts['closing']))}</p>",
-              "<p>" + "<br>".join(e(str(x)) for x in texts["signature"]) + "</p>"]  # type: ignore[attr-defined]
-    return ('<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>'
-            f'{e(str(texts["subject"]))}</title></head><body>\n' + "\n".join(parts)
-            + "\n</body></html>\n")
+def _html(texts: dict[str, Any], signature: list[str]) -> str:
+    """Return the HTML part: the plain part's content with headings and links."""
+    heads = texts["headings"]
+    body = paragraphs([texts["salutation"], *texts["intro"]])
+    for s in texts["sections"]:
+        body += [heading(s["heading"]), *paragraphs(s["paragraphs"])]
+    body += [heading(heads["unknown"]), *paragraphs([texts["unknown"], texts["next"]]),
+             heading(heads["contact"]), *paragraphs([texts["contact"]]),
+             signature_html(str(texts["closing"]), signature)]
+    return html_document(str(texts["subject"]), body)
 
 
 def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: bytes,
@@ -63,6 +62,7 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
     oldest first: the thread's ``References``, the last of them ``In-Reply-To``.
     """
     texts = breach_texts(parts, customer)
+    signature = signature_lines(parts.processor, parts.website)
     domain = parts.sender.rpartition("@")[2]
     mid = breach_message_id(parts.incident.id, parts.phase, customer.customer_id, domain)
     msg = Mail()
@@ -77,8 +77,8 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
         msg["References"] = " ".join(earlier)
     msg["X-Assembler-Reference"] = str(texts["reference"])
     msg["Importance"] = "high"
-    msg.set_content(_plain(texts), cte="quoted-printable")
-    msg.add_alternative(_html(texts), subtype="html", cte="quoted-printable")
+    msg.set_content(_plain(texts, signature), cte="quoted-printable")
+    msg.add_alternative(_html(texts, signature), subtype="html", cte="quoted-printable")
     msg.add_attachment(letter_pdf, maintype="application", subtype="pdf",
                        filename=f"{file_stem(parts, customer)}.pdf")
     return message_bytes(msg, "breach")

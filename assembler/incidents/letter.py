@@ -40,6 +40,8 @@ class BreachParts:
     """When the notice is built (the real clock, Europe/Amsterdam): its date and Date header."""
     sender: str
     """The From address."""
+    website: str = ""
+    """The processor's website, the last line of the e-mail's signature."""
 
 
 def reference(incident_id: str, customer_id: str) -> str:
@@ -58,7 +60,7 @@ def _count(count: Count, noun: str) -> str:
     number = format_number_nl(count.count)
     if count.precision == "exact":
         return f"Het gaat om {number} {noun}."
-    return f"Naar schatting gaat het om ongeveer {number} {noun}."
+    return f"Naar schatting gaat het om {number} {noun}."
 
 
 def _period(incident: Incident) -> str:
@@ -79,15 +81,23 @@ def why_you(parts: BreachParts, customer: Customer) -> str:
                "datalek betrokken zijn."
     used = [parts.services.get(s, s) for s in i.services if s in customer.services]
     if used:
-        return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van "
+        kind = "de dienst" if len(used) == 1 else "de diensten"
+        return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van {kind} "
                 f"{_join(used)}, waarop het datalek betrekking heeft.")
     cats = [parts.categories.get(c, c) for c in i.categories]
-    return (f"U ontvangt deze melding omdat wij voor {customer.company_name} gegevens verwerken "
-            f"van de categorie {_join(cats)}, waarop het datalek betrekking heeft.")
+    kind = "de categorie" if len(cats) == 1 else "de categorieën"
+    return (f"U ontvangt deze melding omdat wij voor {customer.company_name} persoonsgegevens "
+            f"verwerken van {kind} {_join(cats)}, waarop het datalek betrekking heeft.")
 
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _categories(labels: list[str]) -> str:
+    """Return ``"de categorie persoonsgegevens X"`` or ``"de categorieën persoonsgegevens X en Y"``."""
+    kind = "de categorie" if len(labels) == 1 else "de categorieën"
+    return f"{kind} persoonsgegevens {_join(labels)}"
 
 
 def unknowns(incident: Incident) -> list[str]:
@@ -114,9 +124,10 @@ def _intro(parts: BreachParts, detected: str) -> list[str]:
                 f"in verband met persoonsgegevens (een datalek) die wij op {detected} hebben "
                 f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval vóór {deadline} te "
                 "informeren.",
-                "Zo kunt u beoordelen of u het datalek binnen 72 uur na kennisname moet melden aan "
-                "de Autoriteit Persoonsgegevens en of u de betrokkenen moet informeren (artikelen "
-                "33 en 34 AVG)."]
+                "Met deze melding kunt u beoordelen of u het datalek moet melden aan de Autoriteit "
+                "Persoonsgegevens, zonder onredelijke vertraging en zo mogelijk binnen 72 uur "
+                "nadat u er kennis van heeft genomen, en of u de betrokkenen moet informeren "
+                "(artikelen 33 en 34 AVG)."]
     if parts.phase == "update":
         return [f"Met deze aanvullende melding vullen wij onze eerdere melding aan over het "
                 f"datalek dat wij op {detected} hebben ontdekt, zoals artikel 33, vierde lid, AVG "
@@ -149,8 +160,7 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
             {"heading": "Wat er is gebeurd",
              "paragraphs": [i.nature, _period(i)]},
             {"heading": "Welke gegevens en hoeveel betrokkenen",
-             "paragraphs": [*([f"Het datalek betreft de categorieën persoonsgegevens: "
-                               f"{_join(cats)}."] if cats else []),
+             "paragraphs": [*([f"Het datalek betreft {_categories(cats)}."] if cats else []),
                             _count(i.subjects, "betrokkenen"),
                             _count(i.records, "persoonsgegevensregisters")]},
             {"heading": "Waarschijnlijke gevolgen",
@@ -161,16 +171,19 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
                             "nog."]},
         ],
         "unknown": (f"Wat wij nu nog niet weten: {_join(missing)}." if missing else
-                    "Op dit moment zijn alle punten van artikel 7.3 bekend."),
+                    "Op dit moment is alle informatie bekend die artikel 7.3 van de "
+                    f"{parts.agreement_name} noemt."),
         "next": _next(parts),
-        "contact": f"Voor vragen over dit datalek kunt u terecht bij: {i.contact}. Vermeld daarbij "
-                   f"ons kenmerk {ref}.",
+        "headings": {"unknown": "Nog niet bekend", "contact": "Contactpunt"},
+        "contact": f"Ons contactpunt voor vragen over dit datalek: {i.contact}. Wilt u daarbij "
+                   f"ons kenmerk {ref} vermelden?",
         "closing": "Met vriendelijke groet,",
         "signature": [x for x in (parts.processor.signatory_name, parts.processor.signatory_role,
                                   parts.processor.name) if x],
         "salutation": salutation(customer),
         "reference": ref,
         "place_date": f"{parts.processor.city}, {format_date_nl(parts.notice_at.date())}",
+        "date": format_date_nl(parts.notice_at.date()),
     }
 
 
@@ -183,4 +196,4 @@ def breach_parts(agreement: Agreement, incident: Incident, phase: Phase, notice_
         agreement_name=meta.self_names[0] if meta.self_names else agreement.title,
         services={s.id: s.label for s in catalogue.services},
         categories={c.id: c.label for c in catalogue.data_categories},
-        notice_at=notice_at, sender=sender)
+        notice_at=notice_at, sender=sender, website=meta.website)

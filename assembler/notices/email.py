@@ -18,6 +18,13 @@ from typing import Any
 
 from assembler.model import Customer
 from assembler.notices.annex_email import html_annex_rows, plain_annex_rows
+from assembler.notices.email_html import (
+    html_document,
+    linked,
+    paragraphs,
+    signature_html,
+    signature_lines,
+)
 from assembler.notices.letter import (
     SharedParts,
     annex_by_version,
@@ -75,13 +82,6 @@ def _attachments(shared: SharedParts, customer: Customer) -> list[tuple[str, str
                                 "Bijlage 1")]
 
 
-def signature_lines(shared: SharedParts) -> list[str]:
-    """Return the e-mail's signature: who signs, and the company's legal name, address and KvK."""
-    p = shared.meta.processor
-    return [x for x in (p.signatory_name, p.signatory_role) if x] + [
-        p.name, f"{p.street}, {p.postcode} {p.city}", f"KvK {p.kvk}", p.email, shared.meta.website]
-
-
 def _plain(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str:
     heads = texts["headings"]
     out = [salutation(customer), ""]
@@ -103,52 +103,36 @@ def _plain(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> st
     out += [str(p) + "\n" for p in texts["rights"]]
     out += [heads["fulltext"], "", str(texts["fulltext"]), shared.sha256, "", heads["contact"], "",
             str(texts["contact"]), "", str(texts["closing"]), ""]
-    out += signature_lines(shared)
+    out += signature_lines(shared.meta.processor, shared.meta.website)
     return "\n".join(out) + "\n"
-
-
-_LINKABLE = re.compile(r"https://[^\s,;]+[^\s,;.)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _linked(text: str) -> str:
-    """Return `text` escaped for HTML, with its web addresses and e-mail addresses as links."""
-    out, last = [], 0
-    for m in _LINKABLE.finditer(text):
-        target = m.group(0) if m.group(0).startswith("https://") else f"mailto:{m.group(0)}"
-        out += [html.escape(text[last:m.start()]),
-                f'<a href="{html.escape(target)}">{html.escape(m.group(0))}</a>']
-        last = m.end()
-    return "".join(out) + html.escape(text[last:])
 
 
 def _html(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str:
     e, heads = html.escape, texts["headings"]
     parts = [f"<p>{e(salutation(customer))}</p>"]
-    parts += [f"<p>{_linked(str(p))}</p>" for p in texts["intro"]]
+    parts += paragraphs(texts["intro"])
     parts.append(f"<h2>{e(heads['changes'])}</h2>")
     for a in shared.articles:
         parts.append(f"<h3>{e(a.heading)}</h3>")
         if len(a.by_version) > 1:
-            parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>" for n, t in a.by_version]
+            parts += [f"<h4>Versie {e(n)}</h4><p>{linked(t)}</p>" for n, t in a.by_version]
         else:
-            parts.append(f"<p>{_linked(a.toelichting)}</p>")
+            parts.append(f"<p>{linked(a.toelichting)}</p>")
     if texts["annex_note"]:
-        parts.append(f"<h3>Bijlage 1</h3><p>{_linked(str(texts['annex_note']))}</p>")
-        parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>"
+        parts.append(f"<h3>Bijlage 1</h3><p>{linked(str(texts['annex_note']))}</p>")
+        parts += [f"<h4>Versie {e(n)}</h4><p>{linked(t)}</p>"
                   for n, t in annex_by_version(shared, customer)]
         parts += html_annex_rows(shared, customer)
     parts.append("<h2>Bijlagen bij deze e-mail</h2><ul>")
     parts += [f"<li>{e(name)}: {e(what)}</li>" for name, what in _attachments(shared, customer)]
     parts.append(f"</ul><h2>{e(heads['rights'])}</h2>")
-    parts += [f"<p>{_linked(str(p))}</p>" for p in texts["rights"]]
+    parts += paragraphs(texts["rights"])
     parts.append(f"<h2>{e(heads['fulltext'])}</h2>")
-    parts.append(f"<p>{_linked(str(texts['fulltext']))}<br><code>{shared.sha256}</code></p>")
-    parts.append(f"<h2>{e(heads['contact'])}</h2><p>{_linked(str(texts['contact']))}</p>")
-    sig = "<br>".join(_linked(s) for s in signature_lines(shared))
-    parts.append(f"<p>{e(str(texts['closing']))}</p><p>{sig}</p>")
-    return ('<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>'
-            f'{e(str(texts["subject"]))}</title></head><body>\n'
-            f'<h1>{e(str(texts["subject"]))}</h1>\n' + "\n".join(parts) + "\n</body></html>\n")
+    parts.append(f"<p>{linked(str(texts['fulltext']))}<br><code>{shared.sha256}</code></p>")
+    parts.append(f"<h2>{e(heads['contact'])}</h2><p>{linked(str(texts['contact']))}</p>")
+    parts.append(signature_html(str(texts["closing"]),
+                                signature_lines(shared.meta.processor, shared.meta.website)))
+    return html_document(str(texts["subject"]), parts)
 
 
 def _pdf_part(data: bytes, filename: str) -> Mail:

@@ -2,8 +2,9 @@
 
 Each notice names who the sub-processor is, what for, which data, where, on what basis data
 leave the EU/EEA, from when, until when and how the customer can object, what follows an
-objection (art. 4.2), and where the full list is; the e-mail attaches the list for the
-customer's services. The same input gives the same bytes: the PDF
+objection (art. 4.2), and where the full list is; the e-mail, a plain and an HTML part with the
+same words and the signature of every notice e-mail (`notices.email_html`), attaches the list for
+the customer's services. The same input gives the same bytes: the PDF
 timestamp and the Date header are the notice date, MIME boundaries derive from the Message-ID.
 """
 
@@ -15,15 +16,24 @@ import re
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import format_datetime
+from typing import Any
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
 from assembler.notices.email import message_bytes
+from assembler.notices.email_html import (
+    bullet_list,
+    heading,
+    html_document,
+    paragraphs,
+    signature_html,
+    signature_lines,
+)
 from assembler.notices.letter import salutation
 from assembler.notices.mime import Mail
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
-from assembler.subprocessors.document import entry_nl
+from assembler.subprocessors.document import and_list, entry_nl
 from assembler.subprocessors.list_cache import list_attachment_name
 
 
@@ -39,6 +49,10 @@ class ChangeParts:
     """The From address; its domain ends each Message-ID."""
     list_url: str
     """Where the full, current list is published."""
+
+
+ATTACHED = "In de bijlagen bij deze e-mail vindt u:"
+"""The sentence before the list of attachments."""
 
 
 def reference(change_id: str, customer_id: str) -> str:
@@ -67,6 +81,8 @@ def change_texts(parts: ChangeParts) -> dict[str, object]:
     return {
         "subject": (f"Nieuwe sub-verwerker per {effective}: {c.entry.name}" if not c.replaced else
                     f"Vervanging van sub-verwerker {c.replaced.name} door {c.entry.name} per {effective}"),
+        "headings": {"details": "De nieuwe sub-verwerker", "objection": "Bezwaar maken",
+                     "list": "De volledige lijst", "contact": "Vragen"},
         "details": [["Wie", f"{e['name']} ({e['registration']}), gevestigd in {e['country']}"],
                     ["Waarvoor", e["purpose"]],
                     ["Welke gegevens", e["categories"]],
@@ -75,14 +91,16 @@ def change_texts(parts: ChangeParts) -> dict[str, object]:
                     ["Ingangsdatum", effective],
                     ["Bezwaar mogelijk tot en met", deadline]],
         "objection": [
-            f"U kunt tot en met {deadline} bezwaar maken tegen deze sub-verwerker. Stuur uw bezwaar, "
-            f"met de reden ervan, per e-mail naar {p.email} of per post naar {p.name}, {p.street}, "
-            f"{p.postcode} {p.city}, en vermeld daarbij het kenmerk van dit bericht.",
+            f"U kunt tot en met {deadline} bezwaar maken tegen de inschakeling van deze "
+            f"sub-verwerker. Uw bezwaar, met opgave van redenen, kunt u per e-mail sturen naar "
+            f"{p.email} of per post naar {p.name}, {p.street}, {p.postcode} {p.city}, onder "
+            "vermelding van het kenmerk van dit bericht.",
             "Is uw bezwaar redelijk en gegrond, dan zoeken wij samen met u naar een redelijke "
-            "oplossing om het bezwaar weg te nemen (artikel 4.2). Komen wij niet tot een werkbare "
-            "oplossing, dan mag u de Verwerkersovereenkomst en de overeenkomsten die daarmee "
-            "verband houden, zoals de Hoofdovereenkomst, beëindigen met een opzegtermijn van één dag, "
-            "zonder rekening te houden met de looptijden en opzegtermijnen van de Hoofdovereenkomst.",
+            "oplossing om het bezwaar weg te nemen (artikel 4.2 van de Verwerkersovereenkomst). "
+            "Komen wij niet tot een werkbare oplossing, dan mag u de Verwerkersovereenkomst en de "
+            "overeenkomsten die daarmee verband houden, zoals de Hoofdovereenkomst, beëindigen "
+            "met een opzegtermijn van één dag, zonder rekening te houden met de looptijden en "
+            "opzegtermijnen van de Hoofdovereenkomst.",
             f"Maakt u geen bezwaar, dan schakelen wij {c.entry.name} vanaf {effective} in."
             if c.objection_deadline < c.entry.effective else
             # a late notice (`late_objection_deadline`): the window runs past the effective date
@@ -94,8 +112,8 @@ def change_texts(parts: ChangeParts) -> dict[str, object]:
         "list": (f"De volledige en actuele lijst van onze sub-verwerkers vindt u op {parts.list_url}. "
                  "De lijst van sub-verwerkers voor uw diensten, met de stand per "
                  f"{format_date_nl(parts.notice_date)}, sturen wij met dit bericht mee."),
-        "contact": f"Heeft u vragen? Neem dan contact met ons op via {p.email}, onder vermelding van "
-                   "het kenmerk van dit bericht.",
+        "contact": f"Heeft u vragen over dit bericht? Neem dan contact met ons op via {p.email}, "
+                   "onder vermelding van het kenmerk van dit bericht.",
         "closing": "Met vriendelijke groet,",
         "signature": [x for x in (p.signatory_name, p.signatory_role, p.name) if x],
     }
@@ -108,11 +126,11 @@ def customer_texts(parts: ChangeParts, customer: Customer) -> dict[str, str]:
     yours = [labels.get(s, s) for s in c.entry.services if s in customer.services]
     replacing = f", ter vervanging van {c.replaced.name}" if c.replaced else ""
     return {
-        "intro": (f"Met dit bericht informeren wij u, zoals artikel 4.1 van de Verwerkersovereenkomst "
-                  f"voorschrijft, dat {p.name} vanaf {format_date_nl(c.entry.effective)} een nieuwe "
-                  f"sub-verwerker inschakelt{replacing}. Deze sub-verwerker verwerkt persoonsgegevens "
-                  f"voor {'de dienst' if len(yours) == 1 else 'de diensten'} {', '.join(yours)} die "
-                  f"{customer.company_name} bij ons afneemt."),
+        "intro": (f"Hierbij delen wij u, zoals artikel 4.1 van de Verwerkersovereenkomst "
+                  f"voorschrijft, mee dat {p.name} vanaf {format_date_nl(c.entry.effective)} een "
+                  f"nieuwe sub-verwerker inschakelt{replacing}. Deze sub-verwerker verwerkt "
+                  f"persoonsgegevens voor {'de dienst' if len(yours) == 1 else 'de diensten'} "
+                  f"{and_list(yours)} die {customer.company_name} bij ons afneemt."),
         "reference": reference(c.entry.id, customer.customer_id),
     }
 
@@ -128,29 +146,45 @@ def render_letter(parts: ChangeParts, customer: Customer) -> bytes:
               "sender": {"name": p.name, "lines": [p.street, f"{p.postcode} {p.city}", f"KvK {p.kvk}",
                                                    p.email]},
               "footer": f"{p.name} · KvK {p.kvk} · {p.email}",
-              "place_date": f"{p.city}, {format_date_nl(parts.notice_date)}"}
+              "place_date": f"{p.city}, {format_date_nl(parts.notice_date)}",
+              "date": format_date_nl(parts.notice_date)}
     own = {**customer_texts(parts, customer), "recipient": recipient,
            "customer_id": customer.customer_id, "salutation": salutation(customer)}
     return render_subprocessor_letter(shared, own, timestamp_of(parts.notice_date))
 
 
-def _plain(texts: dict[str, object], customer: Customer) -> str:
-    out = [salutation(customer), "", str(texts["intro"]), "", f"Ons kenmerk: {texts['reference']}", ""]
-    out += [f"- {k}: {v}" for k, v in texts["details"]]  # type: ignore[attr-defined]
-    out += ["", "Bezwaar maken", ""]
-    out += [str(t) + "\n" for t in texts["objection"]]  # type: ignore[attr-defined]
-    out += [str(texts["list"]), "", "In de bijlagen bij deze e-mail vindt u:"]
-    out += [f"- {name}: {what}" for name, what in texts["attachments"]]  # type: ignore[attr-defined]
-    out += ["", str(texts["contact"]), "", str(texts["closing"]), ""]
-    out += list(texts["signature"])  # type: ignore[call-overload]
-    return "\n".join(out) + "\n"
+def _plain(texts: dict[str, Any], customer: Customer, signature: list[str]) -> str:
+    heads = texts["headings"]
+    out = [salutation(customer), "", str(texts["intro"]), "", f"Ons kenmerk: {texts['reference']}",
+           "", heads["details"], ""]
+    out += [f"- {k}: {v}" for k, v in texts["details"]]
+    out += ["", heads["objection"], ""]
+    out += [str(t) + "\n" for t in texts["objection"]]
+    out += [heads["list"], "", str(texts["list"]), "", ATTACHED]
+    out += [f"- {name}: {what}" for name, what in texts["attachments"]]
+    out += ["", heads["contact"], "", str(texts["contact"]), "", str(texts["closing"]), ""]
+    return "\n".join(out + signature) + "\n"
+
+
+def _html(texts: dict[str, Any], customer: Customer, signature: list[str]) -> str:
+    """Return the HTML part: the plain part's content with headings, a list and links."""
+    heads = texts["headings"]
+    body = paragraphs([salutation(customer), texts["intro"], f"Ons kenmerk: {texts['reference']}"])
+    body += [heading(heads["details"]), bullet_list(f"{k}: {v}" for k, v in texts["details"]),
+             heading(heads["objection"]), *paragraphs(texts["objection"]),
+             heading(heads["list"]), *paragraphs([texts["list"], ATTACHED]),
+             bullet_list(f"{name}: {what}" for name, what in texts["attachments"]),
+             heading(heads["contact"]), *paragraphs([texts["contact"]]),
+             signature_html(str(texts["closing"]), signature)]
+    return html_document(str(texts["subject"]), body)
 
 
 def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
                   list_pdf: bytes) -> bytes:
     """Return the notice e-mail (RFC 5322, CRLF), the letter and the list attached; deterministic.
 
-    `list_pdf` is the "Lijst van sub-verwerkers" for the customer's services (`list_cache`).
+    `list_pdf` is the "Lijst van sub-verwerkers" for the customer's services (`list_cache`). The
+    plain and the HTML part say the same; the signature is the revision notice's.
     """
     p, change_id = parts.meta.processor, parts.change.entry.id
     names = {**file_names(change_id, customer.customer_id),
@@ -159,6 +193,7 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
         (names["letter"], "dit bericht als brief (PDF)"),
         (names["list"], "de lijst van sub-verwerkers voor uw diensten, stand per "
                         f"{format_date_nl(parts.notice_date)} (PDF)")]}
+    signature = signature_lines(p, parts.meta.website)
     mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2])
     msg = Mail()
     msg["From"] = Address(p.name, addr_spec=parts.sender)
@@ -167,7 +202,8 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
     msg["Date"] = format_datetime(timestamp_of(parts.notice_date))
     msg["Message-ID"] = mid
     msg["X-Assembler-Reference"] = str(texts["reference"])
-    msg.set_content(_plain(texts, customer), cte="quoted-printable")
+    msg.set_content(_plain(texts, customer, signature), cte="quoted-printable")
+    msg.add_alternative(_html(texts, customer, signature), subtype="html", cte="quoted-printable")
     for kind, data in (("letter", letter_pdf), ("list", list_pdf)):
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=names[kind])
     return message_bytes(msg, "subprocessor")

@@ -54,9 +54,9 @@ def test_letter_holds_the_art_7_3_content_and_says_what_is_not_known(breach_proj
         "Ons kenmerk: DL-2027-001-C-0003",
         "een datalek) die wij op 27 maart 2027 om 10.00 uur hebben ontdekt",
         "vóór 29 maart 2027 om 10.00 uur te informeren",
-        "gebruikmaakt van Gespreksopname",
+        "gebruikmaakt van de dienst Gespreksopname",
         "Onbevoegde toegang tot opgeslagen gespreksopnamen",  # (I) nature
-        "Naar schatting gaat het om ongeveer 1.200 betrokkenen.",
+        "Naar schatting gaat het om 1.200 betrokkenen.",
         "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet.",
         "De waarschijnlijke gevolgen kunnen wij nog niet overzien.",  # (II) not yet known
         "Het beheerwachtwoord is ingetrokken",  # (III) measures

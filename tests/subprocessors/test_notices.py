@@ -51,7 +51,7 @@ def test_a_change_reaches_exactly_the_customers_with_its_service(sub_project: Pa
 
     built = run(sub_project, "subprocessors", "build", CHANGE)
     assert built.exit_code == 0, built.output
-    assert "built 2 sub-processor notice(s)" in built.output
+    assert "built 2 sub-processor notice(s) in build/notices/subverwerkers/ in " in built.output
     sent = run(sub_project, "subprocessors", "send", CHANGE, env=smtp_env(controller))
     assert sent.exit_code == 0, sent.output
     assert sorted(m.rcpt_tos[0] for m in handler.received) == ["kim1@example.nl", "kim3@example.nl"]

@@ -1,0 +1,73 @@
+"""The breach notice e-mail: an HTML part with the plain part's content, the full signature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from assembler.cli import main
+from tests.incidents.conftest import RECORD, write_record
+from tests.notices.email_parts import EmailParts, addresses, read_email, squash
+
+OUT = Path("build") / "incidents" / "2027-001"
+HEADINGS = ["Wat er is gebeurd", "Welke gegevens en hoeveel betrokkenen", "Waarschijnlijke gevolgen",
+            "Genomen en voorgestelde maatregelen", "Nog niet bekend", "Contactpunt"]
+
+
+def build(project_dir: Path, phase: str = "initial") -> None:
+    with freeze_time("2027-03-27T10:30:00Z"):
+        result = CliRunner().invoke(main, ["incidents", "build", "2027-001", "--phase", phase],
+                                    env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 0, result.output
+
+
+def eml(project_dir: Path, customer_id: str, phase: str = "initial") -> Path:
+    return project_dir / OUT / phase / f"datalek-2027-001-{phase}-{customer_id}.eml"
+
+
+def email_of(project_dir: Path, customer_id: str, phase: str = "initial") -> EmailParts:
+    return read_email(eml(project_dir, customer_id, phase).read_bytes())
+
+
+def test_the_html_part_has_every_heading_and_link_of_the_plain_part(breach_project: Path) -> None:
+    build(breach_project)
+    e = email_of(breach_project, "C-0003")
+    subject = " ".join(str(e.mail["Subject"]).split())
+    assert e.headings == [("h1", subject)] + [("h2", h) for h in HEADINGS]
+    assert all(h in e.plain.splitlines() for h in HEADINGS)
+    assert e.links == addresses(e.plain)
+    assert "mailto:privacy@example.nl" in e.links  # the contact point
+    assert "https://www.voipexpress.example.nl/verwerkersovereenkomst" in e.links  # the site
+    assert e.html_text == squash(e.plain)  # the same words, nothing dropped or added
+
+
+def test_the_signature_names_the_company_its_address_and_kvk(breach_project: Path) -> None:
+    build(breach_project)
+    e = email_of(breach_project, "C-0001")
+    signature = e.plain.split("Met vriendelijke groet,\n", 1)[1].splitlines()
+    assert signature[-5:] == ["VoIP Express (Focused2Create)", "Voorbeeldstraat 1, 1234 AB Amsterdam",
+                              "KvK 58801944", "privacy@example.nl",
+                              "https://www.voipexpress.example.nl/verwerkersovereenkomst"]
+    assert "<br>".join(signature[-5:-2]) in e.html
+
+
+def test_the_notice_names_labels_in_formal_dutch(breach_project: Path) -> None:
+    write_record(breach_project, RECORD.replace('categories = []',
+                                                'categories = ["belhistorie", "telefoonnummer"]')
+                 .replace('services = ["gespreksopname"]', "services = []"))
+    build(breach_project)
+    text = squash(email_of(breach_project, "C-0001").plain)
+    assert "Het datalek betreft de categorieën persoonsgegevens Belhistorie en Telefoonnummer." in text
+    assert "persoonsgegevens verwerken van de categorieën Belhistorie en Telefoonnummer, waarop" in text
+    assert "belhistorie" not in text.replace("Belhistorie", "")  # labels, not catalogue ids
+    assert "Wilt u daarbij ons kenmerk DL-2027-001-C-0001 vermelden?" in text
+
+
+def test_the_same_input_gives_the_same_eml_bytes(breach_project: Path) -> None:
+    build(breach_project)
+    first = eml(breach_project, "C-0001").read_bytes()
+    build(breach_project)
+    assert eml(breach_project, "C-0001").read_bytes() == first
+    assert eml(breach_project, "C-0003").read_bytes() != first
