@@ -156,6 +156,17 @@ def test_no_module_over_400_lines_and_no_function_over_60(path: Path) -> None:
     assert long == []
 
 
+def _scripts() -> list[Path]:
+    return sorted(p for folder in ("tests", "bench", "tools") for p in (ROOT / folder).rglob("*.py")
+                  if "__pycache__" not in p.parts)
+
+
+def test_no_test_bench_or_tool_module_over_400_lines() -> None:
+    long = [f"{p.relative_to(ROOT)} ({n} lines)" for p in _scripts()
+            if (n := p.read_text(encoding="utf-8").count("\n")) > 400]
+    assert long == [], "split them by what they do"
+
+
 def test_no_history_of_the_work_in_the_code() -> None:
     hits = [f"{p.relative_to(ROOT)}:{i}" for p in _modules()
             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
