@@ -234,6 +234,10 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     if bad:
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
+    # Customers with the same services share their text of the new version, which a worker
+    # renders once per set of services: handed out together, each set is rendered by one worker
+    # instead of by every worker (the ledger lists notices by customer id whatever the order).
+    jobs.sort(key=lambda j: (j.from_version, sorted(j.customer.services)))
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # The workers start now and come up while this process renders the shared redline PDFs.
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
