@@ -1,9 +1,9 @@
 """The registry's SQLite file: open, migrate, transactions and the exclusive lock (the only sqlite3 module).
 
 Customers' contact persons are personal data, so the file lives in ``var/`` (ignored by git), is
-created on first use with mode 0600 in a 0700 folder. The schema is versioned with ``PRAGMA
-user_version``: the scripts in ``assembler/sql/`` (``NNN_name.sql``, append-only) are applied in
-order, each in one transaction together with its new ``user_version``.
+created on first use with mode 0600 in a 0700 folder. The scripts in ``assembler/sql/``
+(``NNN_name.sql``, append-only) are applied in name order, each in one transaction together with
+a row in ``schema_migrations`` that names it (see `migrate`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -25,14 +26,28 @@ DatabaseError = sqlite3.Error
 """What the database raises; callers wrap it in an `AssemblerError` that says what failed."""
 
 
-def _migration_scripts() -> list[str]:
+@dataclass(frozen=True)
+class Migration:
+    """One schema migration: a script in ``assembler/sql/``, known by its file name."""
+
+    name: str
+    """The file name without ``.sql``, e.g. ``"005_notice_kinds"``; what the registry records."""
+    script: str
+    """The SQL, run in one transaction with the record that it ran."""
+
+
+def _migration_scripts() -> list[Migration]:
     folder = resources.files("assembler") / "sql"
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(folder / name).read_text(encoding="utf-8") for name in names]
+    return [Migration(name.removesuffix(".sql"), (folder / name).read_text(encoding="utf-8"))
+            for name in names]
 
 
-MIGRATIONS: list[str] = _migration_scripts()
-"""Schema migrations in order (``sql/NNN_name.sql``); ``PRAGMA user_version`` is the number applied."""
+MIGRATIONS: list[Migration] = _migration_scripts()
+"""Schema migrations in name order (``sql/NNN_name.sql``)."""
+
+_APPLIED_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+                  "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))")
 
 
 def _create_private(path: Path) -> None:
@@ -48,23 +63,59 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def migrate(conn: Connection, migrations: list[str] | None = None) -> int:
-    """Apply the migrations `conn` has not seen; return the schema version reached."""
+def migrate(conn: Connection, migrations: list[Migration] | None = None) -> int:
+    """Apply the migrations `conn` has not recorded by name; return how many are applied in all.
+
+    Each migration runs in one transaction with the row naming it in ``schema_migrations``, so
+    a registry migrated on another branch (its own ``006_…``) is never taken to have run ours
+    because the numbers match. A registry from before the names were kept has only ``PRAGMA
+    user_version`` (how many ran, in order): its first that many are recorded by name once.
+    One whose record names a migration this assembler does not have is refused.
+    ``user_version`` stays the number applied, so an older assembler still sees a newer schema.
+    """
     migrations = MIGRATIONS if migrations is None else migrations
-    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if current > len(migrations):
-        raise RegistryError(f"registry schema version {current} is newer than this assembler "
-                            f"knows ({len(migrations)}): upgrade assembler")
-    for number, script in enumerate(migrations[current:], current + 1):
+    applied = _applied_names(conn, migrations)
+    unknown = sorted(applied - {m.name for m in migrations})
+    if unknown:
+        raise RegistryError(f"the registry has migration {unknown[0]!r}, which this assembler does "
+                            "not know: upgrade assembler (or use the branch that wrote it)")
+    for migration in migrations:
+        if migration.name in applied:
+            continue
+        applied.add(migration.name)
         # executescript commits first, so the transaction is spelled out inside the script.
-        try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\n"
-                               "COMMIT;")
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    return len(migrations)
+        _run_in_transaction(conn, f"{migration.script}\n;INSERT INTO schema_migrations (name) VALUES "
+                                  f"('{_quoted(migration.name)}');\nPRAGMA user_version = {len(applied)};")
+    return len(applied)
+
+
+def _applied_names(conn: Connection, migrations: list[Migration]) -> set[str]:
+    """Return the names of the migrations `conn` ran, recording them for a pre-names registry."""
+    known = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                         "name = 'schema_migrations'").fetchone()
+    if known:
+        return {str(r[0]) for r in conn.execute("SELECT name FROM schema_migrations")}
+    count = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if count > len(migrations):
+        raise RegistryError(f"registry schema version {count} is newer than this assembler "
+                            f"knows ({len(migrations)}): upgrade assembler")
+    rows = "".join(f"INSERT INTO schema_migrations (name) VALUES ('{_quoted(m.name)}');\n"
+                   for m in migrations[:count])
+    _run_in_transaction(conn, f"{_APPLIED_TABLE};\n{rows}")
+    return {m.name for m in migrations[:count]}
+
+
+def _quoted(name: str) -> str:
+    return name.replace("'", "''")
+
+
+def _run_in_transaction(conn: Connection, script: str) -> None:
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nCOMMIT;")
+    except sqlite3.Error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def open_database(path: Path) -> Connection:

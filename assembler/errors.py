@@ -26,6 +26,7 @@ The tree, by kind::
     │                                   password, expired, not yet valid, no signing key usage
     │
     ├── CheckFailedError                `check` found errors where they block an action (release)
+    ├── LifecycleError                  the customer's history forbids it (art. 11.1 before the end)
     ├── NoticesLateError                notices can no longer reach customers in time
     ├── DeliveryError                   a built notice is missing or differs from its ledger hash
     │
@@ -166,6 +167,10 @@ class SigningKeyError(AssemblerError):
 
 class CheckFailedError(AssemblerError):
     """`check` reported errors and the action requires a clean check."""
+
+
+class LifecycleError(AssemblerError):
+    """A customer's history does not allow the step: a destruction statement before the end."""
 
 
 class NoticesLateError(AssemblerError):

@@ -15,6 +15,7 @@ fictitious customers. Baselines, measured in the same run:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -199,6 +200,7 @@ def components(root: Path, count: int = 60) -> dict[str, float]:
     """Return the median ms, in one process, of a letter and an e-mail (per customer) and of the
     version's text with a customer's Bijlage 1 (per set of services)."""
     from assembler.notices import documents as notice_parts
+    from assembler.notices.customer_changes import prepare_annexes, service_set
     from assembler.notices.documents import contract_pdf
     from assembler.notices.email import compose_email
     from assembler.notices.letter import ArticleNote, SharedParts, render_letter
@@ -213,11 +215,13 @@ def components(root: Path, count: int = 60) -> dict[str, float]:
     shared = SharedParts(meta=new.meta, title=new.title, version="1.1", from_version="1.0",
                          effective=dt.date(2027, 2, 1), sha256=new.sha256,
                          articles=(ArticleNote("7", "Artikel 7. Datalekken", "Toelichting."),),
-                         changes=tuple(clause_changes(redline)), annex_note="",
-                         redline_pdf=redline_pdf(redline), redline_name="r.pdf",
+                         changes=tuple(clause_changes(redline)), redline_name="r.pdf",
                          notice_date=dt.date(2026, 11, 28), sender="privacy@example.nl")
     with open_project_registry(root) as registry:
         customers = list(registry.customers())[:count]
+    steps = [v for v in texts.project.versions(CONTRACT) if v.number == "1.1"]
+    shared = dataclasses.replace(shared, by_services=prepare_annexes(
+        redline, steps, texts.agreement, {service_set(c) for c in customers}, redline_pdf, "r.pdf"))
     samples: dict[str, list[float]] = {"letter": [], "text": [], "e-mail": []}
     for i, c in enumerate(customers):
         t0 = time.perf_counter()

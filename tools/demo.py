@@ -10,7 +10,8 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -172,12 +173,41 @@ def run_in(root: Path, *args: str, env: dict[str, str] | None = None, check: boo
                env={"ASSEMBLER_REGISTRY": str(root / "var" / "registry.sqlite3"), **(env or {})})
 
 
-def step_notices() -> None:
-    """Revision notices under art. 11.2: release 1.1, plan, build, send to a local SMTP server."""
-    import shutil
+@contextmanager
+def local_smtp() -> Iterator[tuple[dict[str, str], list[str]]]:
+    """Run a local SMTP server (aiosmtpd) on 127.0.0.1 while in the block.
+
+    Yields the environment that points the assembler at it and the list of recipients it
+    receives, filled as messages arrive.
+    """
     import socket
 
     from aiosmtpd.controller import Controller
+
+    received: list[str] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope.rcpt_tos[0])
+            return "250 2.0.0 Ok: queued"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print(f"(a local SMTP server, aiosmtpd, on 127.0.0.1:{port})")
+    try:
+        yield ({"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
+                "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_SENDER": "privacy@example.nl"},
+               received)
+    finally:
+        controller.stop()
+
+
+def step_notices() -> None:
+    """Revision notices under art. 11.2: release 1.1, plan, build, send to a local SMTP server."""
+    import shutil
 
     root = NOTICE_PROJECT
     shutil.rmtree(root, ignore_errors=True)
@@ -197,32 +227,87 @@ def step_notices() -> None:
     run_in(root, "notices", "plan", "1.1", "--today", NOTICE_TODAY)
     run_in(root, "notices", "build", "1.1")  # dated today: a notice is never backdated
 
-    received: list[str] = []
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received.append(envelope.rcpt_tos[0])
-            return "250 2.0.0 Ok: queued"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    print(f"(a local SMTP server, aiosmtpd, on 127.0.0.1:{port})")
-    smtp = {"ASSEMBLER_SMTP_HOST": "127.0.0.1", "ASSEMBLER_SMTP_PORT": str(port),
-            "ASSEMBLER_SMTP_SECURITY": "none", "ASSEMBLER_SMTP_SENDER": "privacy@example.nl"}
-    try:
+    with local_smtp() as (smtp, received):
         run_in(root, "notices", "send", "1.1", "--dry-run", env=smtp)
         run_in(root, "notices", "send", "1.1", env=smtp)
         run_in(root, "notices", "send", "1.1", env=smtp)  # again: nothing is sent twice
-    finally:
-        controller.stop()
     print(f"(the SMTP server received {len(received)} message(s))")
     run_in(root, "notices", "record", "C-1042", "1.1", "--objected")
     run_in(root, "notices", "status", "1.1")
     # Sent today by the real clock: run after 30 December 2026, this plan says "late" (exit 1).
     run_in(root, "notices", "plan", "1.1", "--today", "2026-12-01", check=False)
+
+
+# --- sub-processors and data breaches ---
+
+
+def _journey_project(name: str) -> Path:
+    """Return a fresh copy of the project in build/demo/NAME with the example customers imported."""
+    root = _project_copy(name)
+    run_in(root, "customers", "import", os.path.relpath(ROOT / "examples" / "customers.csv", root))
+    return root
+
+
+SUB_CHANGE = "voorbeeld-wachtrijanalyse"
+SUB_ENTRY = """
+[[subverwerker]]
+id = "{id}"
+name = "Voorbeeld Wachtrijanalyse B.V."
+registration = "KvK 45678901"
+country = "NL"
+locations = ["NL", "BE"]
+purpose = "Analyse van wachttijden en bereikbaarheid van het callcenter"
+services = ["callcenter"]
+categories = ["telefoonnummer", "belhistorie"]
+transfer = ""
+added = {added}
+effective = {effective}
+"""
+"""The demo's new sub-processor: added today, in use 45 days on (the notice period is 30)."""
+
+
+def step_subprocessors() -> None:
+    """Sub-processors (art. 4.1): a new one, announced to exactly the customers it applies to."""
+    print(f"(a copy of the project in {(OUT / 'subprocessors-project').relative_to(ROOT)}/ whose "
+          f"register adds {SUB_CHANGE} for the callcenter service, in use 45 days from today)")
+    root = _journey_project("subprocessors-project")
+    today = today_nl()
+    register = root / "contracts" / "verwerkersovereenkomst" / "subverwerkers.toml"
+    with register.open("a", encoding="utf-8") as f:
+        f.write(SUB_ENTRY.format(id=SUB_CHANGE, added=today.isoformat(),
+                                 effective=(today + dt.timedelta(days=45)).isoformat()))
+    _git(root, "commit", "-qam", f"Nieuwe sub-verwerker {SUB_CHANGE}")
+    run_in(root, "check")  # lints the register with the clauses
+    run_in(root, "subprocessors", "list", "--customer", "C-1003")
+    run_in(root, "subprocessors", "plan", SUB_CHANGE)
+    run_in(root, "subprocessors", "build", SUB_CHANGE)  # dated today, the list PDF attached
+    with local_smtp() as (smtp, received):
+        run_in(root, "subprocessors", "send", SUB_CHANGE, "--dry-run", env=smtp)
+        run_in(root, "subprocessors", "send", SUB_CHANGE, env=smtp)
+    print(f"(the SMTP server received {len(received)} message(s))")
+    run_in(root, "subprocessors", "status", SUB_CHANGE)
+
+
+def step_breach() -> None:
+    """A data breach (art. 7): recorded, checked, planned, notified within 48 hours, proved."""
+    print(f"(a copy of the project in {(OUT / 'breach-project').relative_to(ROOT)}/; the breach "
+          "touches the customers who take gespreksopname)")
+    root = _journey_project("breach-project")
+    incident = f"{today_nl().year}-001"
+    run_in(root, "incidents", "new", incident)  # detected_at: now, Europe/Amsterdam
+    record = root / "var" / "incidents" / f"{incident}.toml"
+    fixture = ROOT / "examples" / "incident.toml"
+    kept = [line for line in record.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("id =", "detected_at ="))]
+    record.write_text("\n".join(kept) + "\n" + fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"(the record filled in from {fixture.relative_to(ROOT)}, its id and detected_at kept)")
+    run_in(root, "incidents", "check", incident)
+    run_in(root, "incidents", "plan", incident)
+    run_in(root, "incidents", "build", incident, "--phase", "initial")
+    with local_smtp() as (smtp, received):
+        run_in(root, "incidents", "send", incident, env=smtp)
+    print(f"(the SMTP server received {len(received)} message(s))")
+    run_in(root, "incidents", "status", incident)
 
 
 # --- site ---
@@ -275,6 +360,8 @@ STEPS: list[Callable[[], None]] = [
     step_contracts,
     step_signing,
     step_notices,
+    step_subprocessors,
+    step_breach,
     step_site,
 ]
 

@@ -20,6 +20,8 @@ from assembler.tomlfile import line_of, load_toml
 
 VERSION_RE = re.compile(r"^\d+\.\d+$")
 STATUSES = ("released", "withdrawn")
+ANNEX_ITEM_NOTES = "toelichting-bijlage-1"
+"""The manifest table of Bijlage 1 explanations per catalogue id (service, data category, subject)."""
 
 
 def manifest_dir(root: Path, contract: str) -> Path:
@@ -35,6 +37,15 @@ def read_manifest(path: Path, root: Path) -> Version:
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(rel, None, f"cannot read: {exc}") from exc
     return parse_manifest(text, rel)
+
+
+def _text_table(data: dict[str, Any], text: str, rel: str, name: str, keys: str) -> dict[str, str]:
+    """Return the manifest's table `name` of Dutch texts; raise when it maps to anything else."""
+    table = data.get(name, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ManifestError(rel, line_of(text, rf"^\s*\[{re.escape(name)}\]") or None,
+                            f"[{name}] must map {keys} to text")
+    return {str(k): v for k, v in table.items()}
 
 
 def parse_manifest(text: str, rel: str) -> Version:
@@ -71,13 +82,11 @@ def parse_manifest(text: str, rel: str) -> Version:
     tree = data.get("tree", "")
     if not isinstance(tree, str) or (tree and not re.fullmatch(r"[0-9a-f]{40}", tree)):
         raise ManifestError(rel, where("tree"), "'tree' must be a 40-digit git tree id")
-    notes = data.get("toelichting", {})
-    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
-        raise ManifestError(rel, line_of(text, r"^\s*\[toelichting\]") or None,
-                            "[toelichting] must map article numbers to text")
+    notes = _text_table(data, text, rel, "toelichting", "article numbers")
+    per_item = _text_table(data, text, rel, ANNEX_ITEM_NOTES, "catalogue ids")
     return Version(contract=contract, number=number, effective=effective, status=status,
                    sha256=sha, released=released, tree=tree,
-                   toelichting={str(k): v for k, v in notes.items()}, path=rel)
+                   toelichting=notes, annex_toelichting=per_item, path=rel)
 
 
 def read_versions(root: Path, contract: str) -> list[Version]:
@@ -110,6 +119,8 @@ def write_manifest(root: Path, version: Version) -> Path:
         data["tree"] = version.tree
     if version.toelichting:
         data["toelichting"] = dict(sorted(version.toelichting.items(), key=_note_key))
+    if version.annex_toelichting:  # in the order legal wrote them: the order customers read them
+        data[ANNEX_ITEM_NOTES] = dict(version.annex_toelichting)
     header = (f"# Manifest of {version.contract} {version.number}, written by `assembler release`.\n"
               "# sha256 pins the canonical text; editing the released text breaks `assembler check`.\n")
     path = manifest_dir(root, version.contract) / f"{version.number}.toml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, project
 from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
@@ -44,7 +46,8 @@ class _Open:
         return breach_ledger(self.registry.connection, self.contract)
 
 
-def _open(incident_id: str) -> _Open:
+def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
+    """Open the project and read incident `incident_id`; with `now`, refuse moments after it."""
     p = project()
     contract = p.contract(contract_option())
     agreement = p.resolve(None, contract).agreement
@@ -53,7 +56,7 @@ def _open(incident_id: str) -> _Open:
     known = Catalogue(services={s.id for s in agreement.catalogue.services},
                       categories={c.id for c in agreement.catalogue.data_categories},
                       customers={c.customer_id for c in customers})
-    incident = read_incident(incident_path(p.root, incident_id), known)
+    incident = read_incident(incident_path(p.root, incident_id), known, now)
     return _Open(p, contract, agreement, registry, customers, incident)
 
 
@@ -91,8 +94,12 @@ def new_cmd(incident_id: str) -> None:
 @incidents.command("check")
 @click.argument("incident_id", metavar="ID")
 def check_cmd(incident_id: str) -> None:
-    """Validate var/incidents/ID.toml; a problem is reported as path:line: message."""
-    o = _open(incident_id)
+    """Validate var/incidents/ID.toml; a problem is reported as path:line: message.
+
+    A time in the future (detected_at, occurred_from, occurred_to) is refused, as by `plan` and
+    `build`: the real clock, Europe/Amsterdam.
+    """
+    o = _open(incident_id, now_local())
     i = o.incident
     click.echo(f"{i.path}: ok: detected {i.detected_at:%Y-%m-%d %H:%M %Z}, services "
                f"{list(i.services)}, categories {list(i.categories)}, customers {list(i.customers)}")
@@ -107,7 +114,7 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
 
     Exits 1 once the deadline has passed for an affected customer not yet notified.
     """
-    o = _open(incident_id)
+    o = _open(incident_id, now_local())
     plan = _plan(o)
     i = plan.incident
     real = hours_left(plan.deadline, i.detected_at)
@@ -143,7 +150,7 @@ def _sender(o: _Open) -> str:
               help="Folder for the notices (default: build/incidents/ID/PHASE/).")
 def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
     """Write each affected customer's letter PDF and e-mail and record their hashes."""
-    o = _open(incident_id)
+    o = _open(incident_id, now_local())
     plan = _plan(o)
     parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_local(), _sender(o))
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
@@ -165,13 +172,15 @@ def _rel(path: Path, root: Path) -> str:
 
 @incidents.command("send")
 @click.argument("incident_id", metavar="ID")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
-def send_cmd(incident_id: str, retry_failed: bool) -> None:
+def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of incident ID, phase by phase, over SMTP ([smtp]).
 
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
-    notice is sent again with the same Message-ID, one send at a time.
+    notice is sent again with the same Message-ID, one send at a time. With --dry-run, list per
+    phase what would be sent and to whom; nothing is sent and no ledger row changes.
     """
     o = _open(incident_id)
     settings = smtp_settings(load_config(o.project.root))
@@ -181,6 +190,11 @@ def send_cmd(incident_id: str, retry_failed: bool) -> None:
     if not phases:
         raise UsageError(f"no notices of incident {incident_id} built yet: run "
                          f"`assembler incidents build {incident_id}`")
+    if dry_run:
+        for phase in phases:
+            echo_dry_run(o.ledger, ledger_subject(incident_id, phase), settings, retry_failed,
+                         label=f"{phase}: ")
+        return
     failed = 0
     for phase in phases:
         request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assembler.cli.context import iso_date, registry
 from assembler.customers.lifecycle import record_termination
 from assembler.errors import UsageError
+
+if TYPE_CHECKING:
+    from assembler.customers.destruction import Signer
 
 
 @click.command("terminate")
@@ -73,20 +77,71 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Folder to write the dossier into.")
 def dossier(customer_id: str, out: Path) -> None:
-    """Write every document that bound or reached a customer, with index.json, into a folder.
+    """Write every document that bound or reached a customer, with index.json and index.pdf.
 
-    Countersigned copies, each notice's e-mail and letter as they went out, and index.json: the
-    timeline with its evidence, the server's replies, and the SHA-256 of every file as the
-    registry recorded it, so that every fact can be re-checked from the files.
+    Countersigned copies, the destruction statement, every notice e-mail (revision, sub-processor,
+    breach) exactly as each send carried it, the letters, and index.json / index.pdf (Dutch): which
+    version bound them from when, the timeline with its evidence, the server's replies, and the
+    SHA-256 of every file as the registry recorded it, so that every fact can be re-checked.
     """
     from assembler.cli.context import project
     from assembler.customers.dossier import write_dossier
     from assembler.dutch import today_nl
 
     with registry() as reg:
-        files = write_dossier(reg, project().root, customer_id, out, today_nl())
-    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(files)} file(s) and index.json")
+        index = write_dossier(reg, project().root, customer_id, out, today_nl())
+    for m in index["missing"]:
+        click.echo(f"assembler: warning: {m['name']} ({m['what']}): no file holds the bytes with "
+                   f"sha256 {m['recorded_sha256'][:12]}… any more; listed as missing", err=True)
+    click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(index['files'])} file(s), "
+               "index.json and index.pdf")
 
 
-COMMANDS = (terminate, receive, dossier)
+@click.command("destruction-statement")
+@click.argument("customer_id")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the statement here (it is always archived under var/archive/ID/).")
+@click.option("--sign", "sign", is_flag=True,
+              help="Sign it (PAdES) with the processor's key of [signing], as `build --sign` does.")
+def destruction_statement(customer_id: str, out: Path | None, sign: bool) -> None:
+    """Issue the art. 11.1 "verklaring van vernietiging" of a customer whose agreement has ended.
+
+    A Dutch PDF/A stating that the processor destroyed the personal data of the customer's
+    services and data categories (their Bijlage 1), dated today, made by the signatory of the
+    agreement. It is archived under var/archive/ID/ and recorded in the history as `destroyed`
+    with its SHA-256. A customer whose agreement has not ended, or who has a statement already:
+    one line, exit 1, nothing stored.
+    """
+    from assembler.cli.context import contract_option, project
+    from assembler.customers.destruction import issue_statement
+    from assembler.dutch import today_nl
+    from assembler.fsutil import atomic_write_bytes
+
+    p = project()
+    contract = p.contract(contract_option())
+    who = p.resolve(None, contract).agreement.meta.processor
+    signatory = f"{who.signatory_name} ({who.signatory_role})"
+    signer = _statement_signer(signatory) if sign else None  # a key problem stops first
+    with registry() as reg:
+        made = issue_statement(reg, lambda version: p.resolve(version, contract).agreement,
+                               customer_id, today_nl(), signer)
+    if out is not None:
+        atomic_write_bytes(out, made.pdf)
+    e = made.event
+    click.echo(f"issued: destruction statement of {customer_id} ({'signed' if made.signed else 'unsigned'}), "
+               f"{e.on.isoformat()}; archived {made.path} (sha256 {e.sha256[:12]}…)"
+               + (f"; wrote {out}" if out is not None else ""))
+
+
+def _statement_signer(signatory: str) -> Signer:
+    """Return a signer that puts the processor's PAdES signature, by `signatory`, in the box."""
+    from assembler.cli.signing import signer_from_config
+    from assembler.signing.pades import sign_pdf
+
+    config = signer_from_config()
+    now = dt.datetime.now(dt.UTC)
+    return lambda pdf, box: sign_pdf(pdf, config, box, None, now=now, signatory=signatory)
+
+
+COMMANDS = (terminate, receive, dossier, destruction_statement)
 """The lifecycle commands `cli/customers.py` adds to the `customers` group."""

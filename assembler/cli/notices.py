@@ -12,6 +12,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.dry_run import echo_dry_run
 from assembler.cli.progress import progress_bar
 from assembler.config import load_config
 from assembler.customers.lifecycle import record_announcement
@@ -211,14 +212,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     if not ledger.notices(number):
         raise UsageError(f"no notices of {number} built yet: run `assembler notices build {number}`")
     if dry_run:
-        summary = plan_send(ledger, number, retry_failed)
-        for n in summary.todo:
-            why = {"pending": "new", "failed": f"retry after {n.reply_code} {n.reply}",
-                   "sending": "outcome unknown: again, same Message-ID",
-                   "unknown": "outcome unknown: again, same Message-ID"}[n.state]
-            click.echo(f"would send {n.customer_id} to {n.address} {n.message_id} ({why})")
-        click.echo(f"dry run: {len(summary.todo)} notice(s) would be sent via {settings.host}:"
-                   f"{settings.port}; {summary.already_sent} already sent; nothing was sent")
+        echo_dry_run(ledger, number, settings, retry_failed)
         return
     todo = plan_send(ledger, number, retry_failed).todo
     today = today_nl()

@@ -34,6 +34,8 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
     """Record what happened after a notice: it bounced, or the customer objected or terminated.
 
     One event at a time, on a day neither in the future nor before the notice was sent.
+    --terminated needs no sent notice: it records the termination as `customers terminate`
+    does (received on --on, ending the next day).
     """
     chosen = [e for e, given in (("bounced", bounced), ("objected", objected),
                                  ("terminated", terminated)) if given]
@@ -46,17 +48,24 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
     registry = open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     notice = ledger.notice(number, customer)
-    if notice is None:
-        raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
-    if notice.state != "sent" or notice.sent_at is None:
-        raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
-                         f"nothing can have followed it")
-    _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+    sent = notice is not None and notice.state == "sent" and notice.sent_at is not None
     if event == "terminated":
-        ev = record_termination(registry, customer, received=day, reason=f"after the notice of {number}")
+        # A customer may terminate at any time (art. 11.2 "dagelijks opzeggen"), whether or not a
+        # notice reached them: the same path as `customers terminate --received DAY`.
+        if sent and notice is not None and notice.sent_at is not None:
+            _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
+        why = (f"after the notice of {number}" if sent
+               else f"with reference to version {number}; no notice of it was sent to them")
+        ev = record_termination(registry, customer, received=day, reason=why)
         click.echo(f"recorded: {customer} {number} terminated on {ev.on.isoformat()}; nothing binds "
                    f"from {ev.effective.isoformat() if ev.effective else '-'}")
         return
+    if notice is None:
+        raise UsageError(f"no notice of {number} for customer {customer!r} in the ledger")
+    if not sent or notice.sent_at is None:
+        raise UsageError(f"the notice of {number} for {customer} was not sent ({notice.state}); "
+                         f"nothing can have followed it")
+    _check_event_day(day, day_nl(notice.sent_at), f"the notice of {number} for {customer}")
     recorded = ledger.record_event(number, customer, event, day)
     click.echo(f"recorded: {customer} {number} {event} on {recorded.on.isoformat()}")
 

@@ -12,6 +12,7 @@ import click
 from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, iso_date, project
 from assembler.cli.context import registry as open_cli_registry
+from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
@@ -224,6 +225,7 @@ def build_cmd(change: str | None, out: Path | None) -> None:
     sender = smtp_settings(config).sender or agreement.meta.processor.email
     out_dir = out or p.root / "build" / "notices" / "subverwerkers"
     request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),
+                                       read_current_register(p, contract),
                                        workers=int(config.get("notices", "workers", 0)) or None)
     summary = build_subprocessor_notices(plan, customers, agreement.catalogue, agreement.meta,
                                          ledger, p.root, request)
@@ -235,15 +237,22 @@ def build_cmd(change: str | None, out: Path | None) -> None:
 
 @subprocessors.command("send")
 @click.argument("change")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True, help="Also retry notices refused permanently (5xx).")
-def send_cmd(change: str, retry_failed: bool) -> None:
-    """Send the built notices of CHANGE over SMTP, through the revision notices' send loop."""
+def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
+    """Send the built notices of CHANGE over SMTP, through the revision notices' send loop.
+
+    With --dry-run, list what would be sent and to whom; nothing is sent and no ledger row changes.
+    """
     p, contract, registry, ledger = _notice_context()
     if not ledger.notices(change):
         raise UsageError(f"no notices of {change} built yet: run `assembler subprocessors build {change}`")
     settings = smtp_settings(load_config(p.root))
     if not settings.sender:
         settings = replace(settings, sender=p.resolve(None, contract).agreement.meta.processor.email)
+    if dry_run:
+        echo_dry_run(ledger, change, settings, retry_failed)
+        return
     summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)

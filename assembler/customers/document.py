@@ -12,23 +12,25 @@ so the file stays PDF/A-2b as Typst wrote it, with no XMP extension schema to de
 
 The metadata Typst writes comes from the customer-independent data only (see contract.typ: that is
 what lets Typst reuse its layout between customers, four times faster). The customer id is
-written as a fixed-width placeholder and stamped into the PDF afterwards, in place, at the same
-length (the id is padded with spaces): the XMP packet and the Info dictionary are both
-uncompressed text in Typst's output, no byte offset moves, and a placeholder that is not found
-exactly twice is an error rather than a PDF without its customer.
+written as a fixed-width placeholder and stamped into the PDF afterwards, in place: the XMP
+packet and the Info dictionary are both uncompressed text in Typst's output, the id is written
+exactly and the spare width becomes white space after the string (see `stamp_customer_id`), so no
+byte offset moves; a placeholder that is not found exactly twice is an error rather than a PDF
+without its customer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assembler.agreement.annex import annex_paragraphs, customer_catalogue, service_labels
 from assembler.agreement.project import Project
-from assembler.dutch import format_date_nl
-from assembler.errors import RenderError
+from assembler.dutch import AMSTERDAM, format_date_nl, today_nl
+from assembler.errors import ConfigError, RenderError
 from assembler.fsutil import safe_name
 from assembler.model import Agreement, Customer, Paragraph, Party, ProcessorSigning, Resolved, SignatureBox
 from assembler.render import typst_pdf as pdf_render
@@ -198,24 +200,47 @@ def _typst_files(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def stamp_customer_id(pdf: bytes, customer_id: str) -> bytes:
-    """Write `customer_id` over the metadata placeholder (XMP and Info), at the same length.
+    """Write `customer_id` over the metadata placeholder (XMP and Info), exactly, no offset moved.
 
     The Info string is plain ASCII, or UTF-16 in hexadecimal when the keywords hold any other
-    character (a contract id with an accent); both forms are replaced.
+    character (a contract id with an accent); both forms are replaced. The placeholder's spare
+    width goes after the end of the string that held it (after ``</pdf:Keywords>``, after the
+    Info string's ``)`` or ``>``), where PDF and XML both allow white space: the keywords say
+    exactly ``assembler:customer=C-1042`` and every byte offset after them stays where it was.
     """
     if len(customer_id) > ID_WIDTH or not customer_id.isascii():
         raise RenderError(f"customer id {customer_id!r}: at most {ID_WIDTH} ASCII characters")
-    value = customer_id.ljust(ID_WIDTH)
-    forms = [(ID_PLACEHOLDER.encode("ascii"), value.encode("ascii")),
+    forms = [(ID_PLACEHOLDER.encode("ascii"), customer_id.encode("ascii"), False),
              (ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode("ascii"),
-              value.encode("utf-16-be").hex().upper().encode("ascii"))]
-    found = sum(pdf.count(placeholder) for placeholder, _ in forms)
-    if found != 2:
+              customer_id.encode("utf-16-be").hex().upper().encode("ascii"), True)]
+    spots = sorted((at, old, new, hexed) for old, new, hexed in forms for at in _find_all(pdf, old))
+    if len(spots) != 2:
         raise RenderError(f"{TEMPLATE}: expected the customer id placeholder in the XMP and the "
-                          f"Info dictionary, found it {found} time(s)")
-    for placeholder, stamped in forms:
-        pdf = pdf.replace(placeholder, stamped)
+                          f"Info dictionary, found it {len(spots)} time(s)")
+    for at, old, new, hexed in reversed(spots):  # from the end, so earlier offsets hold
+        end = _string_end(pdf, at + len(old), hexed)
+        pdf = pdf[:at] + new + pdf[at + len(old):end] + b" " * (len(old) - len(new)) + pdf[end:]
     return pdf
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at != -1:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
+def _string_end(pdf: bytes, at: int, hexed: bool) -> int:
+    """Return the offset just after the XMP element or PDF string that continues at `at`."""
+    if pdf.rfind(b"<x:xmpmeta", 0, at) > pdf.rfind(b"</x:xmpmeta>", 0, at):
+        return pdf.index(b">", pdf.index(b"</", at)) + 1
+    if hexed:
+        return pdf.index(b">", at) + 1
+    end = pdf.index(b")", at)
+    while (end - len(pdf[:end].rstrip(b"\\"))) % 2:  # an escaped "\)" is part of the string
+        end = pdf.index(b")", end + 1)
+    return end + 1
 
 
 def render_pdf(data: dict[str, Any], day: dt.date,
@@ -232,14 +257,35 @@ def render_pdf(data: dict[str, Any], day: dt.date,
 
 def build_contract(project: Project, customer: Customer, version_ref: str | None = None,
                    formats: Sequence[str] = FORMATS, contract: str | None = None,
-                   signing: ProcessorSigning | None = None) -> BuiltContract:
+                   signing: ProcessorSigning | None = None,
+                   created: dt.date | None = None) -> BuiltContract:
     """Render one customer's contract at `version_ref` (default: the customer's version).
 
     The signature blocks are located in the PDF too (one extra Typst pass), ready for signing;
-    `ContractBuilder` is the way to build without them.
+    `ContractBuilder` is the way to build without them. `created` is the creation day the
+    files carry (default: `creation_day`); a rebuild passes the one the original carries.
     """
     resolved = project.resolve(version_ref or customer.version, contract)
-    return build_resolved(resolved, customer, formats, True, None, signing)
+    return build_resolved(resolved, customer, formats, True, None, signing, created)
+
+
+def creation_day() -> dt.date:
+    """Return the day a contract built now says it was created: today in Amsterdam.
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention, seconds since 1970) replaces the
+    clock when set, so a pipeline can build the same bytes on any day. The day is written as
+    00:00 UTC (`typst_pdf.timestamp_of`), the convention of every PDF here: read in UTC or in
+    Amsterdam, it is the same date. It is not a legal fact: the contract's dates (effective,
+    signed) are in its text; this one only says when the file was made.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return today_nl()
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), AMSTERDAM).date()
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ConfigError("SOURCE_DATE_EPOCH", None, f"{epoch!r} is not a number of seconds "
+                          "since 1970-01-01") from exc
 
 
 class ContractBuilder:
@@ -248,6 +294,8 @@ class ContractBuilder:
     def __init__(self, project: Project, contract: str | None = None) -> None:
         self.project = project
         self.contract = project.contract(contract)
+        self.created = creation_day()
+        """The creation day of every contract this builder makes (one run, one day)."""
         self._resolved: dict[str, tuple[Resolved, dict[str, Any]]] = {}
 
     def resolve(self, ref: str) -> tuple[Resolved, dict[str, Any]]:
@@ -260,24 +308,23 @@ class ContractBuilder:
     def build(self, customer: Customer, version_ref: str | None = None,
               formats: Sequence[str] = FORMATS, boxes: bool = True,
               signing: ProcessorSigning | None = None) -> BuiltContract:
-        """Render one customer's contract (see `build_contract`)."""
+        """Render one customer's contract (see `build_contract`), all created on one day."""
         resolved, shared = self.resolve(version_ref or customer.version)
-        return build_resolved(resolved, customer, formats, boxes, shared, signing)
+        return build_resolved(resolved, customer, formats, boxes, shared, signing, self.created)
 
 
 def build_resolved(resolved: Resolved, customer: Customer, formats: Sequence[str] = FORMATS,
                    boxes: bool = True, shared: dict[str, Any] | None = None,
-                   signing: ProcessorSigning | None = None) -> BuiltContract:
-    """Render one customer's contract from an already resolved text."""
+                   signing: ProcessorSigning | None = None,
+                   created: dt.date | None = None) -> BuiltContract:
+    """Render one customer's contract from an already resolved text, created on `created`."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise RenderError(f"unknown format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     data = contract_data(resolved, customer, shared, signing)
     pdf = docx = None
     processor_box = customer_box = None
-    # A fixed date, never the clock: the version's effective date (a concept has none: the
-    # customer's signing date).
-    day = resolved.version.effective if resolved.version else customer.signed_on
+    day = created or creation_day()
     if "pdf" in formats:
         pdf, found = render_pdf(data, day, boxes)
         if found:

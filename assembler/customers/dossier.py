@@ -1,10 +1,17 @@
 """`customers dossier`: every document that bound or reached a customer, with an index to re-check it.
 
 The dossier answers the auditor's question "which text bound this customer on that date, and prove
-it" from files alone: the countersigned copies from the archive, each notice's e-mail exactly as
-it went out and its letter, and ``index.json`` with the timeline (the evidence of every event,
-the server's replies), the version in force on the day it was made and, per file, its SHA-256 as
-the registry recorded it. Anyone can recompute the hashes and compare.
+it" from files alone: the countersigned copies and the destruction statement from the archive,
+every notice e-mail (revision, sub-processor, breach) exactly as each SMTP transaction carried
+it, the letter of each notice's latest build that went out, ``index.json`` with the timeline,
+which version bound them from when, every transaction with the server's reply, the events
+recorded against notices and, per file, its SHA-256 as the registry recorded it; and
+``index.pdf``, the same in Dutch for a judge (`dossier_index`). Anyone can recompute the hashes.
+
+The e-mails come from the archive's sent copies (`archive.keep_sent`), so a notice that bounced
+and was built again still shows the bytes of its first send; an e-mail sent before the archive
+kept copies is taken from its build folder when its hash still matches, and is listed under
+``missing`` when no file holds those bytes any more.
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assembler.customers.archive import ARCHIVED, customer_archive, sent_copy
+from assembler.customers.dossier_index import index_pdf_data
 from assembler.customers.lifecycle import customer_history, customer_status, version_in_force
 from assembler.customers.registry import Registry
-from assembler.customers.timeline import event_record, in_force_record
+from assembler.customers.timeline import event_record, in_force_periods, in_force_record
 from assembler.errors import OutputError
-from assembler.fsutil import atomic_write_bytes, atomic_write_text
+from assembler.fsutil import atomic_write_bytes, atomic_write_text, safe_name
+from assembler.model import HistoryEvent
+from assembler.render.dossier_pdf import render_dossier_index
+from assembler.render.typst_pdf import timestamp_of
 
 
 @dataclass(frozen=True)
@@ -33,67 +45,134 @@ class DossierFile:
     what: str
     sha256: str
     """The SHA-256 the registry recorded (the file's own, when they agree)."""
-    source: Path
+    sources: tuple[Path, ...]
+    """Where its bytes may be, in order of preference."""
 
 
-def _notice_files(registry: Registry, root: Path, customer_id: str) -> list[DossierFile]:
-    rows = registry.connection.execute(
-        "SELECT n.subject, n.eml_path, d.document, d.name, d.sha256 FROM notices n JOIN "
-        "notice_documents d ON d.kind = n.kind AND d.contract = n.contract AND "
-        "d.subject = n.subject AND d.customer_id = n.customer_id WHERE n.kind = 'revision' AND "
-        "n.customer_id = ? AND d.document IN ('email', 'letter') ORDER BY n.subject, d.document",
-        (customer_id,)).fetchall()
-    out = []
-    for version, eml_path, kind, name, digest in rows:
-        eml = Path(eml_path) if Path(eml_path).is_absolute() else root / eml_path
-        source = eml if kind == "email" else eml.parent / name
-        out.append(DossierFile(f"notices/{version}/{name}", f"notice of {version}: {kind}", digest,
-                               source))
-    return out
-
-
-def _archive_files(registry: Registry, customer_id: str, history: list[Any]) -> list[DossierFile]:
-    folder = registry.path.parent / "archive"
-    out = []
-    for e in history:
-        if e.kind in ("countersigned", "destroyed") and e.evidence.startswith("archived as "):
-            name = e.evidence.removeprefix("archived as ")
-            out.append(DossierFile(f"{e.kind}/{name}", f"{e.kind} {e.version}", e.sha256,
-                                   folder / customer_id / name))
-    return out
+def _folder(kind: str, subject: str) -> str:
+    return "/".join(["notices", kind, *(safe_name(part) for part in subject.split("/"))])
 
 
 def _deliveries(registry: Registry, customer_id: str) -> list[dict[str, Any]]:
+    """Return every SMTP transaction to the customer, with the e-mail's name and SHA-256."""
     cur = registry.connection.execute(
-        "SELECT kind, contract, subject, message_id, address, started_at, finished_at, outcome, "
-        "reply_code, reply, attempts FROM notice_deliveries WHERE customer_id = ? ORDER BY id",
+        "SELECT d.kind, d.contract, d.subject, d.message_id, d.address, d.started_at, "
+        "d.finished_at, d.outcome, d.reply_code, d.reply, d.attempts, e.name AS email_name, "
+        "e.sha256 AS email_sha256 FROM notice_deliveries d LEFT JOIN notice_delivery_documents e "
+        "ON e.delivery_id = d.id AND e.document = 'email' WHERE d.customer_id = ? ORDER BY d.id",
         (customer_id,))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
-                  today: dt.date) -> list[DossierFile]:
-    """Write the dossier of `customer_id` into folder `out` (files 0600); return its files."""
-    history = customer_history(registry, customer_id)
-    files = _archive_files(registry, customer_id, history) + _notice_files(registry, root, customer_id)
-    listed = []
-    for f in files:
+def _email_files(registry: Registry, root: Path, customer_id: str,
+                 deliveries: list[dict[str, Any]]) -> list[DossierFile]:
+    """Return one file per distinct e-mail that went out; name it in each delivery record."""
+    built = {(k, s, sha): Path(p) if Path(p).is_absolute() else root / p for k, s, p, sha in
+             registry.connection.execute("SELECT kind, subject, eml_path, eml_sha256 FROM notices "
+                                         "WHERE customer_id = ?", (customer_id,))}
+    out: dict[str, DossierFile] = {}
+    for d in deliveries:
+        sha, name = d.pop("email_sha256"), d.pop("email_name")
+        if not sha:
+            d["email_file"] = None
+            continue
+        stem = Path(name).stem
+        file = f"{_folder(d['kind'], d['subject'])}/{stem}-{sha[:12]}.eml"
+        d["email_file"], d["email_sha256"] = file, sha
+        if sha not in out:
+            sources = [sent_copy(registry.path, customer_id, sha)]
+            if (build := built.get((d["kind"], d["subject"], sha))) is not None:
+                sources.append(build)
+            out[sha] = DossierFile(file, f"{d['kind']} notice {d['subject']}: e-mail as sent", sha,
+                                   tuple(sources))
+    return list(out.values())
+
+
+def _letter_files(registry: Registry, root: Path, customer_id: str,
+                  sent: set[str]) -> list[DossierFile]:
+    """Return the letter of each notice whose latest build went out (its e-mail is in `sent`)."""
+    rows = registry.connection.execute(
+        "SELECT n.kind, n.subject, n.eml_path, n.eml_sha256, d.name, d.sha256 FROM notices n JOIN "
+        "notice_documents d ON d.kind = n.kind AND d.contract = n.contract AND "
+        "d.subject = n.subject AND d.customer_id = n.customer_id WHERE n.customer_id = ? AND "
+        "d.document = 'letter' ORDER BY n.kind, n.subject", (customer_id,)).fetchall()
+    out = []
+    for kind, subject, eml_path, eml_sha, name, digest in rows:
+        if eml_sha in sent:
+            eml = Path(eml_path) if Path(eml_path).is_absolute() else root / eml_path
+            out.append(DossierFile(f"{_folder(kind, subject)}/{name}",
+                                   f"{kind} notice {subject}: letter", digest, (eml.parent / name,)))
+    return out
+
+
+def _archive_files(registry: Registry, customer_id: str,
+                   history: list[HistoryEvent]) -> list[DossierFile]:
+    folder = customer_archive(registry.path, customer_id)
+    out = []
+    for e in history:
+        if e.kind in ("countersigned", "destroyed") and e.evidence.startswith(ARCHIVED):
+            name = e.evidence.removeprefix(ARCHIVED)
+            out.append(DossierFile(f"{e.kind}/{name}", f"{e.kind} {e.version}", e.sha256,
+                                   (folder / name,)))
+    return out
+
+
+def _notice_events(registry: Registry, customer_id: str) -> list[dict[str, Any]]:
+    cur = registry.connection.execute(
+        "SELECT kind, subject, event, on_date AS 'on', recorded_at FROM notice_events "
+        "WHERE customer_id = ? ORDER BY id", (customer_id,))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _read(f: DossierFile) -> bytes | None:
+    """Return the bytes of `f` from its first source holding the recorded hash (else the first)."""
+    found = []
+    for source in f.sources:
         try:
-            data = f.source.read_bytes()
+            data = source.read_bytes()
+        except FileNotFoundError:
+            continue
         except OSError as exc:
-            raise OutputError(f"{f.source}: cannot read {f.what} for the dossier: "
+            raise OutputError(f"{source}: cannot read {f.what} for the dossier: "
                               f"{exc.strerror or exc}") from exc
+        if hashlib.sha256(data).hexdigest() == f.sha256:
+            return data
+        found.append(data)
+    return found[0] if found else None
+
+
+def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
+                  today: dt.date) -> dict[str, Any]:
+    """Write the dossier of `customer_id` into folder `out` (files 0600); return its index."""
+    history = customer_history(registry, customer_id)
+    deliveries = _deliveries(registry, customer_id)
+    emails = _email_files(registry, root, customer_id, deliveries)
+    files = (_archive_files(registry, customer_id, history) + emails
+             + _letter_files(registry, root, customer_id, {f.sha256 for f in emails}))
+    os.makedirs(out, mode=0o700, exist_ok=True)
+    listed, missing = [], []
+    for f in files:
+        data = _read(f)
+        if data is None:
+            missing.append({"name": f.name, "what": f.what, "recorded_sha256": f.sha256})
+            continue
         actual = hashlib.sha256(data).hexdigest()
         atomic_write_bytes(out / f.name, data, mode=0o600)
         listed.append({"name": f.name, "what": f.what, "sha256": actual, "size": len(data),
                        "recorded_sha256": f.sha256, "matches_record": actual == f.sha256})
-    index = {"customer_id": customer_id, "made_on": today.isoformat(),
+    customer = registry.customer(customer_id)
+    index = {"customer_id": customer_id, "company_name": customer.company_name,
+             "made_on": today.isoformat(),
              "in_force": in_force_record(version_in_force(history, today)),
              "status": customer_status(history, today),
+             "in_force_periods": in_force_periods(history, today),
              "timeline": [event_record(e) for e in history],
-             "deliveries": _deliveries(registry, customer_id), "files": listed}
-    os.makedirs(out, mode=0o700, exist_ok=True)
+             "deliveries": deliveries, "notice_events": _notice_events(registry, customer_id),
+             "files": listed, "missing": missing}
     atomic_write_text(out / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n",
                       mode=0o600)
-    return files
+    atomic_write_bytes(out / "index.pdf", render_dossier_index(index_pdf_data(index),
+                                                               timestamp_of(today)), mode=0o600)
+    return index

@@ -16,14 +16,13 @@ SHA-256, and ``countersigned`` is recorded with the signer's name and the day th
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 
+from assembler.customers.archive import ARCHIVED, archive_folder, safe_id
 from assembler.customers.lifecycle import customer_history, record_event
 from assembler.customers.registry import Registry
 from assembler.dutch import AMSTERDAM
@@ -91,16 +90,12 @@ def receive_countersigned(registry: Registry, pdf: bytes, name: str, provenance:
     moment = theirs.timestamp.time if theirs.timestamp else theirs.signing_time
     if moment is None:
         raise _refuse(name, "the customer's signature carries no signing time")
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", cid)
-    folder = registry.path.parent / "archive" / safe
-    for f in (folder.parent, folder):
-        f.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(f, 0o700)  # mkdir's mode is filtered by the umask
-    path = folder / f"{safe}-{claim.contract}-{claim.version}-countersigned-{digest[:12]}.pdf"
+    name_ = f"{safe_id(cid)}-{claim.contract}-{claim.version}-countersigned-{digest[:12]}.pdf"
+    path = archive_folder(registry, cid) / name_
     atomic_write_bytes(path, pdf, mode=0o600)
     event = HistoryEvent(
         customer_id=cid, kind="countersigned", version=claim.version,
-        on=moment.astimezone(AMSTERDAM).date(), evidence=f"archived as {path.name}",
+        on=moment.astimezone(AMSTERDAM).date(), evidence=f"{ARCHIVED}{path.name}",
         sha256=digest, detail=f"signed by {theirs.signer_cn or 'unknown'} at "
         f"{moment.astimezone(AMSTERDAM).isoformat(timespec='seconds')}", contract=claim.contract)
     try:

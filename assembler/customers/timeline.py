@@ -10,7 +10,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from assembler.customers.lifecycle import customer_status, histories, version_in_force
+from assembler.customers.lifecycle import (
+    customer_status,
+    histories,
+    notice_binds_from,
+    termination_end,
+    version_in_force,
+)
 from assembler.customers.registry import Registry
 from assembler.model import Customer, HistoryEvent, InForce, Standing, Version, VersionState
 
@@ -92,3 +98,38 @@ def in_force_text(in_force: InForce | None) -> str:
     if in_force is None:
         return "none"
     return f"{in_force.version} since {in_force.since.isoformat()} ({in_force.basis})"
+
+
+def in_force_periods(history: Sequence[HistoryEvent], until: dt.date) -> list[dict[str, Any]]:
+    """Return which version bound the customer from when to when, up to `until`, as records.
+
+    Each record is ``{version, from, to, basis, evidence}`` (``to`` the last day, None while it
+    still binds on `until`; ``version`` None for a time after a termination). The answers are
+    `version_in_force`'s on every day the history can change them, so this never disagrees with
+    `customers show --on DAY`.
+    """
+    days = set()
+    for e in history:
+        days.add(e.on)
+        if e.kind == "notice" and e.effective is not None:
+            days.add(notice_binds_from(e.on, e.effective))
+        if e.kind == "terminated":
+            days.add(termination_end(e))
+    periods: list[dict[str, Any]] = []
+    for day in sorted(d for d in days if d <= until):
+        now = version_in_force(history, day)
+        key = (now.version, now.since) if now else None
+        last = periods[-1] if periods else None
+        if last is not None and last["key"] == key:
+            continue
+        if last is None and now is None:
+            continue
+        if last is not None:
+            last["to"] = (day - dt.timedelta(days=1)).isoformat()
+        periods.append({"key": key, "version": now.version if now else None,
+                        "from": (now.since if now else day).isoformat(), "to": None,
+                        "basis": now.basis if now else "terminated",
+                        "evidence": now.evidence if now else ""})
+    for p in periods:
+        del p["key"]
+    return periods

@@ -83,8 +83,12 @@ class Catalogue:
     customers: Collection[str]
 
 
-def read_incident(path: Path, known: Catalogue) -> Incident:
-    """Return the incident in `path`, or raise `IncidentError` at the line of the first problem."""
+def read_incident(path: Path, known: Catalogue, now: dt.datetime | None = None) -> Incident:
+    """Return the incident in `path`, or raise `IncidentError` at the line of the first problem.
+
+    With `now` (the real clock, for the commands that plan and build notices), a moment after it
+    is refused too: see `refuse_future`.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -104,6 +108,9 @@ def read_incident(path: Path, known: Catalogue) -> Incident:
     assert detected is not None
     if occurred[0] and occurred[1] and occurred[1] < occurred[0]:
         where.fail("occurred_to", "occurred_to is before occurred_from")
+    if now is not None:
+        refuse_future(where, {"detected_at": detected, "occurred_from": occurred[0],
+                              "occurred_to": occurred[1]}, now)
     return Incident(
         id=str(data["id"]), path=str(path), detected_at=detected,
         occurred_from=occurred[0], occurred_to=occurred[1],
@@ -111,6 +118,22 @@ def read_incident(path: Path, known: Catalogue) -> Incident:
         subjects=_count(where, data, "subjects"), records=_count(where, data, "records"),
         nature=texts["nature"], consequences=texts["consequences"], measures=texts["measures"],
         contact=texts["contact"], next_update=texts["next_update"])
+
+
+def refuse_future(where: _Where, moments: dict[str, dt.datetime | None], now: dt.datetime) -> None:
+    """Raise at the first of `moments` (key → time) that lies after `now` (the real clock).
+
+    Art. 7.1 of the Verwerkersovereenkomst starts the 48-hour clock when VoIP Express discovers
+    the breach, and art. 7.3 reports when it happened: facts of the past. A `detected_at` in the
+    future would move the deadline (`breach_deadline`) later than the law allows (GDPR art. 33(2):
+    "zonder onredelijke vertraging") and date the letters to a moment that has not yet come, so
+    it is a typing error to fix in the record, never a plan. The same holds for when the breach
+    began and ended. Compared on the real clock in Europe/Amsterdam (`deadline.now_local`).
+    """
+    for key, moment in moments.items():
+        if moment is not None and moment > now:
+            where.fail(key, f"{key} {moment:%Y-%m-%d %H:%M} is in the future (now "
+                       f"{local_time(now):%Y-%m-%d %H:%M %Z}): a breach is recorded as it happened")
 
 
 def _check_keys(where: _Where, data: dict[str, Any], stem: str) -> None:

@@ -36,6 +36,9 @@ class Version:
     """Git tree id of the contract folder at release: a fast path to find the text in history."""
     toelichting: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     """Per changed article number: the Dutch explanation the notice letter quotes."""
+    annex_toelichting: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Per catalogue id (a service, data category or data subject of Bijlage 1): the explanation
+    only customers with that item in their Bijlage 1 read (``[toelichting-bijlage-1]``)."""
     path: str = ""
     """Path of the manifest file."""
 

@@ -1,9 +1,10 @@
 """`notices build`: for each customer still to notify, a letter PDF and an .eml, hashed into the ledger.
 
-The parts every customer shares (the explanations, the before/after table, the redline PDF) are
-prepared once per version change in `SharedParts`; the letters and e-mails are then made per
-customer, in a process pool when there are many (Typst renders one letter in a few ms, so the
-pool pays off from a few hundred customers on).
+The parts every customer shares (the explanations, the before/after table) are prepared once per
+version change in `SharedParts`, and what depends on a customer's Bijlage 1 (its notes, its
+before/after, the redline narrowed to it) once per set of services (`customer_changes`); the
+letters and e-mails are then made per customer, in a process pool when there are many (Typst
+renders one letter in a few ms, so the pool pays off from a few hundred customers on).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from assembler.model import (
     version_key,
 )
 from assembler.notices import documents as notice_parts
-from assembler.notices.email import compose_email, message_id
+from assembler.notices.customer_changes import ServiceSet, prepare_annexes, service_set
+from assembler.notices.email import compose_email, message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
@@ -62,7 +64,6 @@ class Context:
 
     shared: dict[str, SharedParts]
     """By the version the customer is on."""
-    redline_sha: dict[str, str]
     out_dir: Path
     root: Path
     contract_pdf: ContractPdf
@@ -146,23 +147,23 @@ def article_notes(redline: Redline, steps: Sequence[Version]) -> tuple[ArticleNo
 
 
 def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: ContractMeta,
-                 request: BuildRequest) -> SharedParts:
-    """Prepare what every notice from `from_version` to the plan's version shares."""
+                 request: BuildRequest, service_sets: Iterable[ServiceSet]) -> SharedParts:
+    """Prepare what every notice from `from_version` to the plan's version shares, and per set of
+    services in `service_sets` what those customers read about their Bijlage 1."""
     version = plan.version
     redline = texts.redline(from_version, version.number)
     new = redline.new.agreement
     steps = [v for v in texts.project.versions(version.contract) if v.status == "released"
              and version_key(from_version) < v.key <= version.key]
+    name = f"wijzigingen-{from_version}-{version.number}.pdf"
     return SharedParts(
         meta=meta, title=new.title, version=version.number, from_version=from_version,
         effective=version.effective, sha256=new.sha256,
         articles=article_notes(redline, steps),
         changes=tuple(clause_changes(redline)),
-        annex_note=_explain("bijlage-1", steps),
-        redline_pdf=(request.redline_pdf or notice_parts.redline_pdf)(redline),
-        redline_name=f"wijzigingen-{from_version}-{version.number}.pdf",
-        notice_date=request.notice_date, sender=request.sender,
-        annex_by_version=_by_version("bijlage-1", steps))
+        redline_name=name, notice_date=request.notice_date, sender=request.sender,
+        by_services=prepare_annexes(redline, steps, texts.agreement, service_sets,
+                                    request.redline_pdf or notice_parts.redline_pdf, name))
 
 
 _STATE: WorkerState[Context] = WorkerState()
@@ -175,7 +176,7 @@ def _init(context: Context) -> None:
 def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     ctx = _STATE.get()
     shared, customer = ctx.shared[job.from_version], job.customer
-    names = attachment_names(shared, customer)
+    names, annex = attachment_names(shared, customer), shared.annex(customer)
     letter = render_letter(shared, customer, job.annex_changes)
     contract = ctx.contract_pdf(ctx.root, shared.meta.id, shared.version, customer)
     eml = compose_email(shared, customer, job.annex_changes, letter, contract)
@@ -187,14 +188,12 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
                 else str(eml_file))
     docs = [NoticeDocument("letter", names["letter"], sha256(letter), len(letter)),
             NoticeDocument("email", names["email"], sha256(eml), len(eml)),
-            NoticeDocument("redline", names["redline"], ctx.redline_sha[job.from_version],
-                           len(shared.redline_pdf)),
+            NoticeDocument("redline", names["redline"], annex.redline_sha, len(annex.redline_pdf)),
             NoticeDocument("contract", names["contract"], sha256(contract), len(contract))]
     notice = LedgerNotice(
         version=shared.version, customer_id=customer.customer_id, from_version=job.from_version,
         reference=reference(shared.version, customer.customer_id), address=customer.contact_email,
-        message_id=message_id(shared.meta.id, shared.version, customer.customer_id,
-                              shared.sender.rpartition("@")[2]),
+        message_id=message_id_of(eml),
         eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
     return notice, docs
 
@@ -256,12 +255,13 @@ def _shared_context(texts: Texts, plan: NoticePlan, jobs: Sequence[Job], request
     meta = texts.agreement(plan.version.number).meta
     shared: dict[str, SharedParts] = {}
     for from_version in sorted({j.from_version for j in jobs}):
-        shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, request)
-        path = out_dir / parts.redline_name
-        atomic_write_bytes(path, parts.redline_pdf)
-        summary.shared_files.append(path)
+        sets = {service_set(j.customer) for j in jobs if j.from_version == from_version}
+        shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, request, sets)
+        # one file per distinct redline: customers whose Bijlage 1 reads the same share it
+        for file, pdf in sorted({(a.redline_file, a.redline_pdf) for a in parts.by_services.values()}):
+            atomic_write_bytes(out_dir / file, pdf)
+            summary.shared_files.append(out_dir / file)
     return Context(shared=shared,
-                   redline_sha={k: sha256(v.redline_pdf) for k, v in shared.items()},
                    out_dir=out_dir.resolve(),
                    root=texts.project.root.resolve(),
                    contract_pdf=request.contract_pdf or notice_parts.contract_pdf)

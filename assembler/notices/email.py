@@ -1,7 +1,10 @@
 """The notice e-mail: RFC 5322 bytes around the letter, deterministic to the byte.
 
 The Date header is the notice date, MIME boundaries derive from the Message-ID, so the same input
-gives the same bytes.
+gives the same bytes. The Message-ID derives from the contract, version and customer and from a
+digest of everything else the message says (`content_digest`): a changed message (rebuilt on
+another day, to another address, with another letter) gets a new Message-ID, while the same
+bytes sent again (a resend after an interrupted run) keep their own.
 """
 
 from __future__ import annotations
@@ -14,16 +17,53 @@ from email.utils import format_datetime
 from typing import Any
 
 from assembler.model import Customer
-from assembler.notices.letter import SharedParts, attachment_names, letter_texts, reference, salutation
+from assembler.notices.annex_email import html_annex_rows, plain_annex_rows
+from assembler.notices.letter import (
+    SharedParts,
+    annex_by_version,
+    attachment_names,
+    letter_texts,
+    reference,
+    salutation,
+)
 from assembler.notices.mime import Mail
 from assembler.render.typst_pdf import timestamp_of
 
 
-def message_id(contract: str, version: str, customer_id: str, domain: str) -> str:
-    """Return the stable Message-ID of a customer's notice of `version`."""
-    digest = hashlib.sha256(f"{contract}\0{version}\0{customer_id}".encode()).hexdigest()[:12]
+def message_id(contract: str, version: str, customer_id: str, domain: str, content: str) -> str:
+    """Return the Message-ID of a customer's notice of `version` whose content digest is `content`.
+
+    RFC 5322 3.6.4: a Message-ID names one message; a message with other content is another
+    message and must not reuse it (mail clients would show only one of the two).
+    """
+    key = f"{contract}\0{version}\0{customer_id}\0{content}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", customer_id)
     return f"<notice.{version}.{safe}.{digest}@{domain}>"
+
+
+def content_digest(headers: dict[str, str], texts: list[str], attachments: list[bytes]) -> str:
+    """Return the SHA-256 of everything a message says but its Message-ID and MIME boundaries."""
+    h = hashlib.sha256()
+    for name, value in sorted(headers.items()):
+        h.update(f"{name}: {value}\0".encode())
+    for text in texts:
+        h.update(hashlib.sha256(text.encode()).digest())
+    for data in attachments:
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+_MESSAGE_ID_HEADER = re.compile(rb"^Message-ID: *(<[^>\r\n]+>)\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def message_id_of(eml: bytes) -> str:
+    """Return the Message-ID header of the RFC 5322 message `eml` (what the ledger records)."""
+    head = eml.split(b"\r\n\r\n", 1)[0]
+    found = _MESSAGE_ID_HEADER.search(head)
+    if found is None:
+        raise ValueError("message without a Message-ID header")
+    return found.group(1).decode("ascii")
 
 
 def _attachments(shared: SharedParts, customer: Customer) -> list[tuple[str, str]]:
@@ -55,8 +95,8 @@ def _plain(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> st
             out.append(f"- {a.heading}: {a.toelichting}")
     if texts["annex_note"]:
         out.append(f"- {texts['annex_note']}")
-        if len(shared.annex_by_version) > 1:
-            out += [f"  Versie {n}: {t}" for n, t in shared.annex_by_version]
+        out += [f"  Versie {n}: {t}" for n, t in annex_by_version(shared, customer)]
+        out += plain_annex_rows(shared, customer)
     out += ["", "In de bijlagen bij deze e-mail vindt u:"]
     out += [f"- {name}: {what}" for name, what in _attachments(shared, customer)]
     out += ["", heads["rights"], ""]
@@ -94,8 +134,9 @@ def _html(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str
             parts.append(f"<p>{_linked(a.toelichting)}</p>")
     if texts["annex_note"]:
         parts.append(f"<h3>Bijlage 1</h3><p>{_linked(str(texts['annex_note']))}</p>")
-        if len(shared.annex_by_version) > 1:
-            parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>" for n, t in shared.annex_by_version]
+        parts += [f"<h4>Versie {e(n)}</h4><p>{_linked(t)}</p>"
+                  for n, t in annex_by_version(shared, customer)]
+        parts += html_annex_rows(shared, customer)
     parts.append("<h2>Bijlagen bij deze e-mail</h2><ul>")
     parts += [f"<li>{e(name)}: {e(what)}</li>" for name, what in _attachments(shared, customer)]
     parts.append(f"</ul><h2>{e(heads['rights'])}</h2>")
@@ -123,22 +164,30 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
     p = shared.meta.processor
     texts = letter_texts(shared, customer, annex_changes, medium="e-mail")
     names = attachment_names(shared, customer)
-    mid = message_id(shared.meta.id, shared.version, customer.customer_id,
-                     shared.sender.rpartition("@")[2])
+    sender = Address(p.name, addr_spec=shared.sender)
+    to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
+    headers = {"Subject": str(texts["subject"]),
+               "Date": format_datetime(timestamp_of(shared.notice_date)),
+               "X-Assembler-Reference": reference(shared.version, customer.customer_id)}
+    plain, rich = _plain(shared, customer, texts), _html(shared, customer, texts)
+    attached = [(names["letter"], letter_pdf), (names["redline"], shared.annex(customer).redline_pdf),
+                (names["contract"], contract_pdf)]
+    content = content_digest({**headers, "From": str(sender), "To": str(to),
+                              "Attachments": "\0".join(n for n, _ in attached)},
+                             [plain, rich], [data for _, data in attached])
     msg = Mail()
-    msg["From"] = Address(p.name, addr_spec=shared.sender)
-    msg["To"] = Address(customer.contact_name or customer.company_name,
-                        addr_spec=customer.contact_email)
-    msg["Subject"] = str(texts["subject"])
-    msg["Date"] = format_datetime(timestamp_of(shared.notice_date))
-    msg["Message-ID"] = mid
-    msg["X-Assembler-Reference"] = reference(shared.version, customer.customer_id)
-    msg.set_content(_plain(shared, customer, texts), cte="quoted-printable")
-    msg.add_alternative(_html(shared, customer, texts), subtype="html", cte="quoted-printable")
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = headers["Subject"]
+    msg["Date"] = headers["Date"]
+    msg["Message-ID"] = message_id(shared.meta.id, shared.version, customer.customer_id,
+                                   shared.sender.rpartition("@")[2], content)
+    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
+    msg.set_content(plain, cte="quoted-printable")
+    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
     msg.make_mixed()
-    for kind, data in (("letter", letter_pdf), ("redline", shared.redline_pdf),
-                       ("contract", contract_pdf)):
-        msg.attach(_pdf_part(data, names[kind]))
+    for name, data in attached:
+        msg.attach(_pdf_part(data, name))
     return message_bytes(msg, "notice")
 
 

@@ -1,7 +1,8 @@
 """The notice letter: its Dutch texts and the letter PDF (Typst).
 
-Everything shared by the customers of one version change (the texts of the changes, the redline
-PDF) is prepared once in `SharedParts`; per customer only the letter and the e-mail are composed.
+Everything shared by the customers of one version change (the texts of the changes, and per set
+of services their Bijlage 1 notes, before/after and redline PDF) is prepared once in
+`SharedParts`; per customer only the letter and the e-mail are composed.
 Output is deterministic: the Date header is the notice date, MIME boundaries derive from the
 Message-ID, and the PDF timestamp is the notice date, so the same input gives the same bytes.
 """
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 from assembler.dutch import format_date_nl
 from assembler.model import ClauseChange, ContractMeta, Customer
+from assembler.notices.customer_changes import CustomerAnnex, ServiceSet, service_set
 from assembler.redline.words import word_ops
 from assembler.render.typst_pdf import file_data_template, timestamp_of
 
@@ -58,15 +61,17 @@ class SharedParts:
     """SHA-256 of the new version's canonical text."""
     articles: tuple[ArticleNote, ...]
     changes: tuple[ClauseChange, ...]
-    annex_note: str
-    """Toelichting on Bijlage 1, for customers whose Bijlage 1 changes."""
-    redline_pdf: bytes
     redline_name: str
+    """The redline's name as the customer receives it: ``wijzigingen-1.0-1.1.pdf``."""
     notice_date: dt.date
     sender: str
     """The From address."""
-    annex_by_version: tuple[tuple[str, str], ...] = ()
-    """Each version's own toelichting on Bijlage 1, ``(version, text)``, when several."""
+    by_services: Mapping[ServiceSet, CustomerAnnex] = field(default_factory=dict)
+    """Per set of services: the Bijlage 1 notes, before/after rows and narrowed redline."""
+
+    def annex(self, customer: Customer) -> CustomerAnnex:
+        """Return what `customer` reads about their own Bijlage 1 (prepared for their services)."""
+        return self.by_services[service_set(customer)]
 
 
 def salutation(customer: Customer) -> str:
@@ -144,6 +149,25 @@ def _fulltext(shared: SharedParts, medium: Medium, channel: Channel, contract_fi
             f"SHA-256-controlewaarde van de tekst van versie {shared.version} is:")
 
 
+def annex_note(shared: SharedParts, customer: Customer) -> str:
+    """Return the letter's sentence on the customer's changed Bijlage 1, with their toelichting.
+
+    The toelichting is the customer's own (`customer_changes`): the general note on Bijlage 1 and
+    the notes on the items in their Bijlage 1. Notes of several versions follow under their own
+    version headings (`annex_by_version`), not in this paragraph.
+    """
+    notes = shared.annex(customer).notes
+    own = notes[0][1] if len(notes) == 1 else ""
+    return (f"Ook uw Bijlage 1, waarin staat welke persoonsgegevens wij voor u verwerken, "
+            f"verandert. {own}").strip()
+
+
+def annex_by_version(shared: SharedParts, customer: Customer) -> list[list[str]]:
+    """Return the customer's Bijlage 1 notes as ``[version, text]`` when several versions have one."""
+    notes = shared.annex(customer).notes
+    return [list(n) for n in notes] if len(notes) > 1 else []
+
+
 def letter_texts(shared: SharedParts, customer: Customer, annex_changes: bool,
                  medium: Medium = "brief", channel: Channel = "e-mail") -> dict[str, object]:
     """Return the Dutch paragraphs the letter and the e-mail (`medium` "e-mail") share."""
@@ -166,9 +190,7 @@ def letter_texts(shared: SharedParts, customer: Customer, annex_changes: bool,
                      "rights": "Wat kunt u doen als u niet akkoord gaat?",
                      "fulltext": "Waar vindt u de volledige tekst?",
                      "contact": "Heeft u vragen?"},
-        "annex_note": (f"Ook uw Bijlage 1, waarin staat welke persoonsgegevens wij voor u verwerken, "
-                       f"verandert. {'' if len(shared.annex_by_version) > 1 else shared.annex_note}"
-                       .strip() if annex_changes else ""),
+        "annex_note": annex_note(shared, customer) if annex_changes else "",
         "rights": termination_paragraphs(shared, customer),
         "fulltext": _fulltext(shared, medium, channel, names["contract"]),
         "contact": (f"Neem dan contact met ons op via {p.email}, onder vermelding van ons kenmerk "
@@ -196,6 +218,17 @@ def _word_ops(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple((o.op, o.text) for o in word_ops(old, new))
 
 
+def annex_table(shared: SharedParts, customer: Customer, annex_changes: bool) -> dict[str, object]:
+    """Return the before/after of the customer's own Bijlage 1 for the letter, words marked."""
+    rows = shared.annex(customer).rows if annex_changes else ()
+    return {"annex_table_intro": (f"De passages van uw Bijlage 1 die veranderen, naast elkaar (links "
+                                  f"versie {shared.from_version}, rechts versie {shared.version}); "
+                                  "vervallen woorden zijn doorgehaald, nieuwe woorden onderstreept:"),
+            "annex_rows": [dict(zip(("old_runs", "new_runs"), marked_runs(r.old_text, r.new_text),
+                                    strict=True)) | {"old_text": r.old_text, "new_text": r.new_text}
+                           for r in rows]}
+
+
 def letter_data(shared: SharedParts, customer: Customer, annex_changes: bool,
                 channel: Channel = "e-mail") -> tuple[dict[str, object], dict[str, object]]:
     """Return the JSON data of `notice_letter.typ`: (shared by all customers, this customer's)."""
@@ -215,7 +248,6 @@ def letter_data(shared: SharedParts, customer: Customer, annex_changes: bool,
         "footer": f"{p.name} · KvK {p.kvk} · {p.email}",
         "place_date": f"{p.city}, {format_date_nl(shared.notice_date)}",
         "date": format_date_nl(shared.notice_date),
-        "annex_by_version": [list(n) for n in shared.annex_by_version if len(shared.annex_by_version) > 1],
         "articles": [{"heading": a.heading, "toelichting": a.toelichting,
                       "by_version": [list(n) for n in a.by_version if len(a.by_version) > 1]}
                      for a in shared.articles],
@@ -229,6 +261,8 @@ def letter_data(shared: SharedParts, customer: Customer, annex_changes: bool,
         "sha256": shared.sha256,
     }
     own = {**texts, "recipient": recipient,
+           "annex_by_version": annex_by_version(shared, customer) if annex_changes else [],
+           **annex_table(shared, customer, annex_changes),
            "reference": reference(shared.version, customer.customer_id),
            "customer_id": customer.customer_id, "salutation": salutation(customer)}
     return common, own

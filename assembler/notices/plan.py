@@ -35,6 +35,7 @@ from assembler.model import (
     Version,
     version_key,
 )
+from assembler.notices.customer_changes import annex_explained
 from assembler.notices.deadline import (
     earliest_effective,
     latest_send_day,
@@ -43,7 +44,7 @@ from assembler.notices.deadline import (
 )
 from assembler.notices.ledger import Ledger
 from assembler.redline.compare import build_redline
-from assembler.redline.queries import annex_changes, customer_change, explained_parts
+from assembler.redline.queries import ANNEX_NOTE, annex_changes, customer_change, explained_parts
 
 
 @dataclass(frozen=True)
@@ -273,19 +274,21 @@ def plan_notices(project: Project, request: PlanRequest, customers: Sequence[Cus
 def missing_toelichting(project: Project, contract: str) -> list[tuple[Version, str]]:
     """Return (version, article) for every changed article of a released version without toelichting.
 
-    An explanation still holding the marker `TOELICHTING_TODO` counts as missing.
+    An explanation still holding the marker `TOELICHTING_TODO` counts as missing; Bijlage 1 may
+    be explained per catalogue item instead (`annex_explained`).
     """
     versions = [v for v in project.versions(contract) if v.status == "released"]
     texts = Texts(project, contract)
     out = []
     for previous, version in zip(versions, versions[1:], strict=False):
         try:
-            changed = explained_parts(texts.redline(previous.number, version.number))
+            redline = texts.redline(previous.number, version.number)
         except AssemblerError:
             continue  # a text that cannot be found is reported by the pin check
-
-        for article in changed:
-            note = version.toelichting.get(article, "").strip()
-            if not note or TOELICHTING_TODO in note:
-                out.append((version, article))
+        for part in explained_parts(redline):
+            note = version.toelichting.get(part, "").strip()
+            explained = (annex_explained(redline, version) if part == ANNEX_NOTE
+                         else bool(note) and TOELICHTING_TODO not in note)
+            if not explained:
+                out.append((version, part))
     return out

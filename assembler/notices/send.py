@@ -18,7 +18,9 @@ included, is its own delivery record. When the server cannot be reached at all, 
 after the first notice (its retries) instead of waiting out the same timeouts for every other.
 
 Before sending, the .eml is read back and its SHA-256 compared with the ledger: what is sent is
-exactly what was built and hashed.
+exactly what was built and hashed. Those bytes are kept in the customer's archive beside the
+registry (`customers.archive.keep_sent`, once per content) before the transaction is recorded,
+so a later rebuild of a bounced notice cannot take away the evidence of what went out.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assembler.customers.archive import keep_sent
 from assembler.errors import DeliveryError
 from assembler.model import LedgerNotice, NoticeKind
 from assembler.notices.build import sha256
@@ -132,7 +135,7 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
                 read_eml(root, n, ledger.kind)  # raises, saying which and what to do
         with Mailer(settings) as smtp:
             for number, n in enumerate(summary.todo):
-                d = _send_one(root, ledger, smtp, settings.sender, n)
+                d = _send_one(root, database, ledger, smtp, settings.sender, n)
                 if d.outcome == "sent":
                     summary.sent.append(n.customer_id)
                 else:
@@ -146,9 +149,11 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
     return summary
 
 
-def _send_one(root: Path, ledger: Ledger, smtp: Mailer, sender: str, n: LedgerNotice) -> Delivery:
+def _send_one(root: Path, database: Path, ledger: Ledger, smtp: Mailer, sender: str,
+              n: LedgerNotice) -> Delivery:
     """Send one notice, each SMTP transaction (retries too) its own committed delivery record."""
     data = read_eml(root, n, ledger.kind)
+    keep_sent(database, n.customer_id, n.eml_sha256, data)
     delivery_id = [ledger.mark_sending(n)]
 
     def retry(failed: Delivery) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from pypdf import PdfReader
@@ -25,6 +26,18 @@ def pdf_keywords(pdf: bytes) -> list[str]:
     except (PdfReadError, ValueError, OSError) as exc:
         raise RenderError(f"not a readable PDF: {exc}") from exc
     return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def pdf_created(pdf: bytes) -> dt.datetime | None:
+    """Return when a PDF says it was created (XMP ``xmp:CreateDate``, in UTC), or None."""
+    try:
+        xmp = PdfReader(io.BytesIO(pdf)).xmp_metadata
+        created = xmp.xmp_create_date if xmp is not None else None
+    except (PdfReadError, ValueError, KeyError, OSError):
+        return None
+    if created is None:
+        return None
+    return created.replace(tzinfo=dt.UTC) if created.tzinfo is None else created.astimezone(dt.UTC)
 
 
 def page_texts(pdf: bytes) -> list[str]:

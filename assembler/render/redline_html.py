@@ -21,14 +21,12 @@ from assembler.render.redline_common import (
     summary_nl,
 )
 
-CSS = """
+MARK_VARIABLES = """\
 :root { --ins: #0b5d1e; --ins-bg: #e3f3e6; --del: #9b1c1c; --del-bg: #fbe4e4; --bar: #b45309; }
-body { font-family: Georgia, "Times New Roman", serif; line-height: 1.5; color: #111;
-       max-width: 46rem; margin: 2rem auto; padding: 0 1.5rem; overflow-wrap: anywhere; }
-h1, h2, h3, p, li { hyphens: auto; }
-@media (max-width: 30rem) { body { padding: 0 0.75rem 0 1.5rem; margin: 1rem auto; }
-  dl.meta { grid-template-columns: 1fr; } }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; } h3 { font-size: 1.05rem; }
+"""
+"""The colours of the marks (used by `MARKS_CSS`)."""
+
+MARKS_CSS = """\
 ins { color: var(--ins); background: var(--ins-bg); text-decoration: underline;
       text-decoration-thickness: 2px; }
 del { color: var(--del); background: var(--del-bg); text-decoration: line-through;
@@ -40,6 +38,19 @@ del { color: var(--del); background: var(--del-bg); text-decoration: line-throug
 .legend { border: 1px solid #999; padding: 0.5rem 1rem; }
 .legend span.swatch { display: inline-block; width: 4px; height: 1em; background: var(--bar);
                       vertical-align: middle; }
+"""
+"""How insertions, deletions, the margin bar and the legend look: the same on the site."""
+
+_PAGE_CSS = """\
+body { font-family: Georgia, "Times New Roman", serif; line-height: 1.5; color: #111;
+       max-width: 46rem; margin: 2rem auto; padding: 0 1.5rem; overflow-wrap: anywhere; }
+h1, h2, h3, p, li { hyphens: auto; }
+@media (max-width: 30rem) { body { padding: 0 0.75rem 0 1.5rem; margin: 1rem auto; }
+  dl.meta { grid-template-columns: 1fr; } }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; } h3 { font-size: 1.05rem; }
+"""
+
+_META_PRINT_CSS = """\
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
 dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 @media print {
@@ -50,6 +61,9 @@ dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
   h2 { page-break-after: avoid; }
 }
 """
+
+CSS = "\n" + MARK_VARIABLES + _PAGE_CSS + MARKS_CSS + _META_PRINT_CSS
+"""The standalone page's stylesheet, inline in its ``<style>``."""
 
 _TAG = {"title": "h1", "article": "h2", "annex": "h2", "annex-heading": "h3"}
 
@@ -83,10 +97,11 @@ def _block(block: Block) -> str:
     return f"<{tag}{cls}>{ops_html(block.ops)}{_note(block)}</{tag}>"
 
 
-def render_redline_html(redline: Redline) -> str:
-    """Return the redline as a complete HTML document."""
-    new = redline.new.agreement
-    title = f"Wijzigingen {new.title}: {side_label_nl(redline.old)} → {side_label_nl(redline.new)}"
+def summary_html(redline: Redline) -> list[str]:
+    """Return the redline's summary as HTML parts: what is compared, the legend, the changes.
+
+    The heading of the page (``<h1>``) is the caller's; the summary's own headings are ``<h2>``.
+    """
     meta = [("Oud", side_label_nl(redline.old), effective_nl(redline.old)),
             ("Nieuw", side_label_nl(redline.new), effective_nl(redline.new))]
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}{', ' + escape(e) if e else ''}</dd>"
@@ -94,6 +109,34 @@ def render_redline_html(redline: Redline) -> str:
     rows += f"<dt>Datum</dt><dd>{escape(date_nl(redline))}</dd>"
     changes = "".join(f"<li>{escape(describe_nl(c, service_labels(redline)))}</li>"
                       for c in redline.changes)
+    parts = [
+        f"<p>{escape(summary_nl(redline))}</p>",
+        f'<dl class="meta">{rows}</dl>',
+        '<section class="legend" aria-label="Legenda"><h2>Legenda</h2><p>'
+        "<ins>onderstreept</ins>: tekst toegevoegd; <del>doorgehaald</del>: tekst verwijderd; "
+        '<span class="swatch" aria-hidden="true"></span> streep in de marge: alinea gewijzigd.'
+        "</p></section>",
+    ]
+    if changes:
+        parts.append(f'<section aria-label="Overzicht"><h2>Overzicht van de wijzigingen</h2>'
+                     f"<ol>{changes}</ol></section>")
+    return parts
+
+
+def blocks_html(redline: Redline) -> list[str]:
+    """Return the full text with its marks, one HTML element per block."""
+    return [_block(b) for b in redline.blocks]
+
+
+def redline_title(redline: Redline) -> str:
+    """Return the page's title: "Wijzigingen <title>: versie 1.0 → versie 1.1"."""
+    return (f"Wijzigingen {redline.new.agreement.title}: {side_label_nl(redline.old)} → "
+            f"{side_label_nl(redline.new)}")
+
+
+def render_redline_html(redline: Redline) -> str:
+    """Return the redline as a complete, self-contained HTML document."""
+    title = redline_title(redline)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="nl">',
@@ -106,18 +149,10 @@ def render_redline_html(redline: Redline) -> str:
         "<body>",
         '<header class="summary">',
         f"<h1>{escape(title)}</h1>",
-        f"<p>{escape(summary_nl(redline))}</p>",
-        f'<dl class="meta">{rows}</dl>',
-        '<section class="legend" aria-label="Legenda"><h2>Legenda</h2><p>'
-        "<ins>onderstreept</ins>: tekst toegevoegd; <del>doorgehaald</del>: tekst verwijderd; "
-        '<span class="swatch" aria-hidden="true"></span> streep in de marge: alinea gewijzigd.'
-        "</p></section>",
+        *summary_html(redline),
+        "</header>",
+        '<main aria-label="Volledige tekst met wijzigingen">',
+        *blocks_html(redline),
+        "</main>", "</body>", "</html>",
     ]
-    if changes:
-        parts.append(f'<section aria-label="Overzicht"><h2>Overzicht van de wijzigingen</h2>'
-                     f"<ol>{changes}</ol></section>")
-    parts.append("</header>")
-    parts.append('<main aria-label="Volledige tekst met wijzigingen">')
-    parts += [_block(b) for b in redline.blocks]
-    parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

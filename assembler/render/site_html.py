@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from assembler.dutch import format_date_nl
-from assembler.model import TOELICHTING_TODO, Paragraph, PublishedVersion
+from assembler.model import TOELICHTING_TODO, Paragraph, PublishedVersion, Redline
 from assembler.render.jinja_env import Environment, Markup, environment, escape
 from assembler.render.plain_text import annex_block_text
+from assembler.render.redline_html import (
+    MARK_VARIABLES,
+    MARKS_CSS,
+    blocks_html,
+    redline_title,
+    summary_html,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 STYLESHEET = "stijl.css"
@@ -92,11 +99,16 @@ class SitePages:
             site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
             notes=published_notes(v.version.toelichting))
 
-    def redline_nav(self, v: PublishedVersion) -> tuple[str, str]:
-        """Return the navigation and footer added to a redline page (the HTML redline)."""
-        template = self._env.get_template("redline_nav.html")
-        top, bottom = template.render(site=self.site, root="../", v=v).split("<!-- content -->\n")
-        return top, bottom
+    def redline(self, v: PublishedVersion, redline: Redline) -> str:
+        """Return wijzigingen/<a>-<b>.html: the HTML redline in the site's layout.
+
+        The summary and the marked text are the HTML redline's own (`redline_html`), escaped
+        there; the page around them is the site's template, as on every other page.
+        """
+        return self._env.get_template("redline.html").render(
+            site=self.site, root="../", page="redline", v=v, title=redline_title(redline),
+            summary=Markup("\n".join(summary_html(redline))),
+            blocks=Markup("\n".join(blocks_html(redline))))
 
     def subprocessors_index(self, current: list[dict[str, str]], announced: list[dict[str, str]],
                             days: list[dt.date], changes: list[dict[str, Any]]) -> str:
@@ -121,5 +133,7 @@ class SitePages:
             site=self.site, changes=changes, feed_id=feed_id, updated=updated)
 
     def stylesheet(self) -> str:
-        """Return the site's stylesheet."""
-        return (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+        """Return the site's one stylesheet, the redline's marks included (`redline_html`)."""
+        own = (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+        return (f"{own}\n/* The redline's marks: the same as in the HTML redline "
+                f"(render/redline_html.py). */\n{MARK_VARIABLES}{MARKS_CSS}")

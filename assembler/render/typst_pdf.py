@@ -22,6 +22,7 @@ from typing import Any
 import typst
 
 from assembler.errors import RenderError
+from assembler.render.stream_ends import unambiguous_stream_ends
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONTS = TEMPLATES / "fonts"
@@ -91,7 +92,7 @@ class Template:
         except typst.TypstError as exc:
             raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
         assert isinstance(pdf, bytes)
-        return pdf
+        return unambiguous_stream_ends(pdf)
 
     def query(self, data: dict[str, Any], label: str) -> list[Any]:
         """Return the values of the ``metadata(...) <label>`` elements the template places.
@@ -170,7 +171,7 @@ class FileDataTemplate:
         except typst.TypstError as exc:
             raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
         assert isinstance(pdf, bytes)
-        return pdf, values
+        return unambiguous_stream_ends(pdf), values
 
 
 @cache

@@ -21,6 +21,7 @@ from assembler.customers.document import BuiltContract, build_contract, read_con
 from assembler.customers.registry import open_registry
 from assembler.errors import AssemblerError, SigningError
 from assembler.model import ProcessorSigning, Provenance, SignatureBox
+from assembler.render.pdf_read import pdf_created
 from assembler.signing.verify import compare_bytes, compare_signed
 
 
@@ -37,6 +38,8 @@ class Claim:
     customer_id: str
     signing: ProcessorSigning | None = None
     """What the processor's Plaats and Datum lines were filled with at signing, if anything."""
+    created: dt.date | None = None
+    """The creation day the PDF carries (its XMP ``CreateDate``); a rebuild is made with it."""
 
     @property
     def label(self) -> str:
@@ -59,8 +62,9 @@ def read_claim(pdf: bytes) -> Claim | None:
                                        dt.date.fromisoformat(meta["signed-on"]), meta.get("signatory", ""))
         except ValueError:
             return None
+    created = pdf_created(pdf)
     return Claim(meta["contract"], meta["version"], meta.get("commit", ""), meta.get("sha256", ""),
-                 meta["customer"], signing)
+                 meta["customer"], signing, created.date() if created else None)
 
 
 def rebuild(project: Project, registry_file: Path, claim: Claim) -> BuiltContract | str:
@@ -82,7 +86,7 @@ def rebuild(project: Project, registry_file: Path, claim: Claim) -> BuiltContrac
         return "a concept built from uncommitted files cannot be rebuilt"
     try:
         return build_contract(project, customer, ref, formats=("pdf",), contract=claim.contract,
-                              signing=claim.signing)
+                              signing=claim.signing, created=claim.created)
     except AssemblerError as exc:
         return f"cannot rebuild {claim.label}: {exc}"
 

@@ -2,7 +2,8 @@
 
 The notices go into the same ledger as the revision notices (kind ``subprocessor``, subject the
 change id) and are sent by the same loop (`notices.send`). Letters are rendered in a process pool
-when there are many, as the revision notices are.
+when there are many, as the revision notices are; the list each e-mail attaches is rendered once
+per distinct set of services before the pool starts (`list_cache`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from pathlib import Path
 from assembler.customers.email_address import valid_email
 from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes, safe_name
-from assembler.model import Catalogue, ContractMeta, Customer, LedgerNotice, NoticeDocument
+from assembler.model import (
+    Catalogue,
+    ContractMeta,
+    Customer,
+    LedgerNotice,
+    NoticeDocument,
+    Register,
+)
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerState, run_in_pool
@@ -28,6 +36,7 @@ from assembler.subprocessors.letter import (
     reference,
     render_letter,
 )
+from assembler.subprocessors.list_cache import ServiceSet, list_attachment_name, lists_by_services
 from assembler.subprocessors.plan import SubprocessorPlan
 
 POOL_THRESHOLD = 200
@@ -46,6 +55,8 @@ class SubprocessorBuildRequest:
     sender: str
     list_url: str
     """The published list the notices link to."""
+    register: Register
+    """The register whose list (on `notice_date`) each e-mail attaches."""
     workers: int | None = None
     progress: Callable[[int, int], None] | None = None
 
@@ -63,6 +74,7 @@ class SubprocessorBuildSummary:
 @dataclass(frozen=True)
 class _Context:
     parts: dict[str, ChangeParts]
+    lists: dict[ServiceSet, bytes]
     out_dir: Path
     root: Path
 
@@ -79,21 +91,24 @@ def _build(job: tuple[str, Customer]) -> tuple[LedgerNotice, list[NoticeDocument
     change_id, customer = job
     parts = ctx.parts[change_id]
     letter = render_letter(parts, customer)
-    eml = compose_email(parts, customer, letter)
+    listing = ctx.lists[frozenset(customer.services)]
+    eml = compose_email(parts, customer, letter, listing)
     names = file_names(change_id, customer.customer_id)
     folder = ctx.out_dir / safe_name(change_id) / safe_name(customer.customer_id)
     atomic_write_bytes(folder / names["letter"], letter)
     atomic_write_bytes(folder / names["email"], eml)
     eml_file = folder / names["email"]
     path = eml_file.relative_to(ctx.root).as_posix() if eml_file.is_relative_to(ctx.root) else str(eml_file)
+    email = NoticeDocument("email", names["email"], sha256(eml), len(eml))
     docs = [NoticeDocument("letter", names["letter"], sha256(letter), len(letter)),
-            NoticeDocument("email", names["email"], sha256(eml), len(eml))]
+            NoticeDocument("list", list_attachment_name(parts.notice_date), sha256(listing),
+                           len(listing)), email]
     notice = LedgerNotice(
         version=change_id, customer_id=customer.customer_id, from_version="",
         reference=reference(change_id, customer.customer_id), address=customer.contact_email,
         message_id=message_id(parts.meta.id, change_id, customer.customer_id,
                               parts.sender.rpartition("@")[2]),
-        eml_path=path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
+        eml_path=path, eml_sha256=email.sha256, state="pending", built_at=now_utc())
     return notice, docs
 
 
@@ -118,7 +133,9 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     parts = {c.entry.id: ChangeParts(c, meta, catalogue, request.notice_date, request.sender,
                                      request.list_url) for c in plan.changes}
-    context = _Context(parts, request.out_dir.resolve(), root.resolve())
+    lists = lists_by_services(request.register, catalogue, meta,
+                              (frozenset(c.services) for _, c in jobs), request.notice_date)
+    context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
     replaceable = {c.customer_id for _, c in jobs}
     workers = request.workers or min(os.cpu_count() or 1, 4)
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []

@@ -24,10 +24,14 @@ TRANSFER_NL = {
 """The transfer bases as a customer reads them."""
 
 
+def and_list(items: list[str]) -> str:
+    """Return ``"a, b en c"`` for ``["a", "b", "c"]``: a Dutch enumeration."""
+    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def countries_nl(codes: tuple[str, ...]) -> str:
     """Return ``"Nederland en Duitsland"`` for ``("NL", "DE")``."""
-    names = [country_name_nl(c) for c in codes]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+    return and_list([country_name_nl(c) for c in codes])
 
 
 def transfer_nl(entry: SubProcessor) -> str:
@@ -59,7 +63,36 @@ def entry_nl(entry: SubProcessor, catalogue: Catalogue) -> dict[str, str]:
 def list_data(register: Register, catalogue: Catalogue, meta: ContractMeta,
               customer: Customer | None, day: dt.date) -> dict[str, object]:
     """Return the data of the list PDF for `customer` (None: every sub-processor) on `day`."""
-    services = None if customer is None else customer.services
+    if customer is None:
+        return _data(register, catalogue, meta, None, day,
+                     ("alle diensten", "de diensten van al haar klanten"), [])
+    return _data(register, catalogue, meta, customer.services, day,
+                 (f"{customer.company_name} (klantnummer {customer.customer_id})",
+                  f"de diensten van {customer.company_name}"), [f"assembler:customer={customer.customer_id}"])
+
+
+def services_list_data(register: Register, catalogue: Catalogue, meta: ContractMeta,
+                       services: frozenset[str], day: dt.date) -> dict[str, object]:
+    """Return the data of the list PDF for everyone who takes exactly `services`, on `day`.
+
+    It names the services, not a customer, so one PDF serves every customer with these services:
+    the one each sub-processor notice attaches (`list_cache`).
+    """
+    labels = {s.id: s.label for s in catalogue.services}
+    named = and_list([labels.get(s, s) for s in sorted(services, key=lambda s: labels.get(s, s))])
+    word = "de dienst" if len(services) == 1 else "de diensten"
+    return _data(register, catalogue, meta, tuple(sorted(services)), day,
+                 (f"klanten met {word} {named}", f"{word} {named}"),
+                 [f"assembler:services={','.join(sorted(services))}"])
+
+
+def _data(register: Register, catalogue: Catalogue, meta: ContractMeta,
+          services: tuple[str, ...] | None, day: dt.date, whom: tuple[str, str],
+          keywords: list[str]) -> dict[str, object]:
+    """Return the list PDF's data: the entries for `services` on `day`, for `whom`.
+
+    `whom` is the "Voor:" line and what follows "inschakelt voor" in the introduction.
+    """
     current = in_use(register, day, services)
     announced = sorted((e for e in register.entries if e.effective > day and e.added <= day
                         and (services is None or applies_to(e, services))),
@@ -69,22 +102,18 @@ def list_data(register: Register, catalogue: Catalogue, meta: ContractMeta,
         "title": "Lijst van sub-verwerkers",
         "processor": p.name,
         "sender_lines": [p.street, f"{p.postcode} {p.city}", f"KvK {p.kvk}", p.email],
-        "customer": (f"{customer.company_name} (klantnummer {customer.customer_id})"
-                     if customer else "alle diensten"),
+        "customer": whom[0],
         "date": format_date_nl(day),
         "intro": (f"Dit is de lijst van sub-verwerkers die {p.name} op {format_date_nl(day)} "
-                  "inschakelt voor de diensten van "
-                  + (customer.company_name if customer else "al haar klanten") +
-                  ", zoals bedoeld in artikel 4.1 van de Verwerkersovereenkomst. Sub-verwerkers "
-                  "buiten de Europese Economische Ruimte verwerken persoonsgegevens alleen op de "
-                  "genoemde grondslag (artikel 4.3)."),
+                  f"inschakelt voor {whom[1]}, zoals bedoeld in artikel 4.1 van de "
+                  "Verwerkersovereenkomst. Sub-verwerkers buiten de Europese Economische Ruimte "
+                  "verwerken persoonsgegevens alleen op de genoemde grondslag (artikel 4.3)."),
         "current": [entry_nl(e, catalogue) for e in current],
         "announced": [entry_nl(e, catalogue) for e in announced],
         "commit": register.commit or "werkkopie",
         "sha256": register.sha256,
         "keywords": [f"assembler:register-commit={register.commit or 'worktree'}",
-                     f"assembler:register-sha256={register.sha256}"]
-                    + ([f"assembler:customer={customer.customer_id}"] if customer else []),
+                     f"assembler:register-sha256={register.sha256}"] + keywords,
         "footer": f"{p.name} · KvK {p.kvk} · register {register.sha256[:12]}",
     }
 

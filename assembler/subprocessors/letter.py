@@ -2,7 +2,8 @@
 
 Each notice names who the sub-processor is, what for, which data, where, on what basis data
 leave the EU/EEA, from when, until when and how the customer can object, what follows an
-objection (art. 4.2), and where the full list is. The same input gives the same bytes: the PDF
+objection (art. 4.2), and where the full list is; the e-mail attaches the list for the
+customer's services. The same input gives the same bytes: the PDF
 timestamp and the Date header are the notice date, MIME boundaries derive from the Message-ID.
 """
 
@@ -23,6 +24,7 @@ from assembler.notices.mime import Mail
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
 from assembler.subprocessors.document import entry_nl
+from assembler.subprocessors.list_cache import list_attachment_name
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def change_texts(parts: ChangeParts) -> dict[str, object]:
             f"Maakt u geen bezwaar, dan schakelen wij {c.entry.name} vanaf {effective} in.",
         ],
         "list": (f"De volledige en actuele lijst van onze sub-verwerkers vindt u op {parts.list_url}. "
-                 "Op uw verzoek sturen wij u de lijst voor uw diensten ook als document toe."),
+                 "De lijst van sub-verwerkers voor uw diensten, met de stand per "
+                 f"{format_date_nl(parts.notice_date)}, sturen wij met dit bericht mee."),
         "contact": f"Heeft u vragen? Neem dan contact met ons op via {p.email}, onder vermelding van "
                    "het kenmerk van dit bericht.",
         "closing": "Met vriendelijke groet,",
@@ -130,15 +133,26 @@ def _plain(texts: dict[str, object], customer: Customer) -> str:
     out += [f"- {k}: {v}" for k, v in texts["details"]]  # type: ignore[attr-defined]
     out += ["", "Bezwaar maken", ""]
     out += [str(t) + "\n" for t in texts["objection"]]  # type: ignore[attr-defined]
-    out += [str(texts["list"]), "", str(texts["contact"]), "", str(texts["closing"]), ""]
+    out += [str(texts["list"]), "", "In de bijlagen bij deze e-mail vindt u:"]
+    out += [f"- {name}: {what}" for name, what in texts["attachments"]]  # type: ignore[attr-defined]
+    out += ["", str(texts["contact"]), "", str(texts["closing"]), ""]
     out += list(texts["signature"])  # type: ignore[call-overload]
     return "\n".join(out) + "\n"
 
 
-def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes) -> bytes:
-    """Return the notice e-mail (RFC 5322, CRLF), the letter attached; deterministic."""
-    texts, p = {**change_texts(parts), **customer_texts(parts, customer)}, parts.meta.processor
-    change_id = parts.change.entry.id
+def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
+                  list_pdf: bytes) -> bytes:
+    """Return the notice e-mail (RFC 5322, CRLF), the letter and the list attached; deterministic.
+
+    `list_pdf` is the "Lijst van sub-verwerkers" for the customer's services (`list_cache`).
+    """
+    p, change_id = parts.meta.processor, parts.change.entry.id
+    names = {**file_names(change_id, customer.customer_id),
+             "list": list_attachment_name(parts.notice_date)}
+    texts = {**change_texts(parts), **customer_texts(parts, customer), "attachments": [
+        (names["letter"], "dit bericht als brief (PDF)"),
+        (names["list"], "de lijst van sub-verwerkers voor uw diensten, stand per "
+                        f"{format_date_nl(parts.notice_date)} (PDF)")]}
     mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2])
     msg = Mail()
     msg["From"] = Address(p.name, addr_spec=parts.sender)
@@ -148,6 +162,6 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes) -> 
     msg["Message-ID"] = mid
     msg["X-Assembler-Reference"] = str(texts["reference"])
     msg.set_content(_plain(texts, customer), cte="quoted-printable")
-    msg.add_attachment(letter_pdf, maintype="application", subtype="pdf",
-                       filename=file_names(change_id, customer.customer_id)["letter"])
+    for kind, data in (("letter", letter_pdf), ("list", list_pdf)):
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=names[kind])
     return message_bytes(msg, "subprocessor")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from assembler.agreement.lint import check_agreement
+from assembler.agreement.manifests import ANNEX_ITEM_NOTES
 from assembler.agreement.project import Project
 from assembler.dutch import today_nl
 from assembler.errors import AssemblerError, InputError
@@ -38,11 +40,55 @@ def check_toelichting(project: Project, contract: str) -> list[Finding]:
     from assembler.notices.plan import missing_toelichting
     from assembler.redline.queries import ANNEX_NOTE
 
+    per_item = f", or per catalogue id under [{ANNEX_ITEM_NOTES}]"
     return [Finding("error", version.path, _toelichting_line(project, version.path),
                     f"{'Bijlage 1' if part == ANNEX_NOTE else f'article {part}'} changes in "
                     f"{version.number} but has no toelichting "
-                    f"(write it under [toelichting] as {part} = \"…\")", "toelichting")
+                    f"(write it under [toelichting] as {part} = \"…\""
+                    f"{per_item if part == ANNEX_NOTE else ''})", "toelichting")
             for version, part in missing_toelichting(project, contract)]
+
+
+def check_annex_notes(project: Project, contract: str) -> list[Finding]:
+    """Every id under a manifest's [toelichting-bijlage-1] names a catalogue item of that version.
+
+    A note is read by the customers whose Bijlage 1 has the item it names, so a misspelt id would
+    silently reach nobody. An id counts when it is a service, data category or data subject of the
+    version's catalogue or of the version before it (an item that was removed can be explained).
+    """
+    from assembler.notices.customer_changes import catalogue_ids
+    from assembler.notices.plan import Texts
+
+    texts = Texts(project, contract)
+    released = [v for v in project.versions(contract) if v.status == "released"]
+    findings = []
+    for before, version in zip([None, *released], released, strict=False):
+        if not version.annex_toelichting:
+            continue
+        try:
+            known = catalogue_ids(texts.agreement(version.number).catalogue)
+            if before is not None:
+                known |= catalogue_ids(texts.agreement(before.number).catalogue)
+        except AssemblerError:
+            continue  # a text that cannot be found is reported by the pin check
+        for key in version.annex_toelichting:
+            if key not in known:
+                findings.append(Finding(
+                    "error", version.path, _key_line(project, version.path, key),
+                    f"[{ANNEX_ITEM_NOTES}] names {key!r}, which is no service, data category or "
+                    f"data subject of Bijlage 1 in {version.number}", "toelichting"))
+    return findings
+
+
+def _key_line(project: Project, path: str, key: str) -> int:
+    """Return the line of `key` in the manifest's [toelichting-bijlage-1] table (0 if not found)."""
+    try:
+        lines = (project.root / path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"[{ANNEX_ITEM_NOTES}]"), 0)
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    return next((i for i, line in enumerate(lines[start:], start + 1) if pattern.match(line)), 0)
 
 
 def check_order(project: Project, contract: str) -> list[Finding]:
@@ -82,6 +128,7 @@ def run_check(project: Project, ref: str | None, contract: str, base: str | None
     findings.extend(check_agreement(resolved.agreement))
     findings.extend(check_pins(project, contract))
     findings.extend(check_toelichting(project, contract))
+    findings.extend(check_annex_notes(project, contract))
     findings.extend(check_order(project, contract))
     findings.extend(check_register(project, contract, resolved.commit, resolved.agreement.catalogue,
                                    base, today))

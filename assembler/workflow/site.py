@@ -9,8 +9,8 @@ external fonts or styles. Layout::
     versies/<n>.pdf                 the text as PDF/A, without a customer (Bijlage 1 in full)
     versies/<n>.txt                 the text as a reader sees it
     versies/<n>.canoniek.txt        the canonical text: its SHA-256 is the one the manifest pins
-    wijzigingen/<a>-<b>.html        the redline from the version before (the HTML redline, with
-                                    the site's navigation added)
+    wijzigingen/<a>-<b>.html        the redline from the version before: the HTML redline's
+                                    summary and marked text in the site's one layout
     subverwerkers/…, subverwerkers.xml   the sub-processor list, earlier lists, changes and their
                                     Atom feed (`workflow.site_subprocessors`)
 
@@ -36,7 +36,6 @@ from assembler.model import Agreement, PublishedState, PublishedVersion, Redline
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import agreement_text, canonical_text
 from assembler.render.redline_common import describe_nl, service_labels
-from assembler.render.redline_html import render_redline_html
 from assembler.render.site_html import STYLESHEET, SitePages
 from assembler.workflow.site_subprocessors import subprocessor_files
 
@@ -97,16 +96,6 @@ def _write(folder: Path, rel: str, data: str | bytes) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _with_site_navigation(page: str, v: PublishedVersion, pages: SitePages) -> str:
-    """Return a redline page with links back into the site before and after its own content."""
-    nav = pages.redline_nav(v)
-    if "<body>\n" not in page or "</body>" not in page:
-        return page
-    head, rest = page.split("<body>\n", 1)
-    body, tail = rest.rsplit("</body>", 1)
-    return f"{head}<body>\n{nav[0]}{body}{nav[1]}</body>{tail}"
-
-
 def _version_files(v: PublishedVersion, pages: SitePages,
                    redline: Redline | None) -> dict[str, str | bytes]:
     a, n = v.agreement, v.version.number
@@ -118,8 +107,7 @@ def _version_files(v: PublishedVersion, pages: SitePages,
     changes: list[str] = []
     if redline is not None and v.previous:
         changes = [describe_nl(c, service_labels(redline)) for c in redline.changes]
-        files[f"wijzigingen/{v.previous}-{n}.html"] = _with_site_navigation(
-            render_redline_html(redline), v, pages)
+        files[f"wijzigingen/{v.previous}-{n}.html"] = pages.redline(v, redline)
     return files | {f"versies/{n}.html": pages.version(v, changes=changes),
             f"versies/{n}.txt": agreement_text(a, n),
             f"versies/{n}.canoniek.txt": canonical,

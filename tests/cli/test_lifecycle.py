@@ -7,6 +7,7 @@ real clock (`ignore`), so that it can still time out and schedule.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from email import message_from_bytes
 from email.parser import BytesParser
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from freezegun import freeze_time
+from pypdf import PdfReader
 
 import assembler.cli.agreement
 import assembler.cli.customers
@@ -30,6 +32,7 @@ from assembler.cli import main
 from assembler.workflow.release import release_version
 from tests.conftest import CONTRACT, git
 from tests.notices.conftest import notice_project, smtp, smtp_env  # noqa: F401 (fixtures)
+from tests.pdf_conformance import failures
 
 IGNORE = ["asyncio", "aiosmtpd", "threading", "selectors"]
 """What keeps the real clock. The commands' modules are imported above, not while a clock is
@@ -152,18 +155,70 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
 
 def check_dossier(project: Path) -> None:
     """The dossier of C-0002: every file re-checked against its own hash and the registry's record."""
-    ok("customers", "dossier", "C-0002", "-o", str(project / "dossier"))
+    with at("2027-04-02 10:00:00"):
+        made = ok("customers", "dossier", "C-0002", "-o", str(project / "dossier"))
+    assert "index.json and index.pdf" in made.stdout
     folder = project / "dossier"
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    assert sorted(f["name"] for f in index["files"]) == [
-        "notices/1.1/VWO-1.1-C-0002.eml", "notices/1.1/brief-VWO-1.1-C-0002.pdf",
-        "notices/1.2/VWO-1.2-C-0002.eml", "notices/1.2/brief-VWO-1.2-C-0002.pdf"]
+    sent = [d for d in index["deliveries"] if d["outcome"] == "sent"]
+    emails = sorted({d["email_file"] for d in sent})
+    # both e-mails of 1.1 are kept: the one that bounced, and the late one built again over it
+    assert [name.rsplit("-", 1)[0] for name in emails] == [
+        "notices/revision/1.1/VWO-1.1-C-0002", "notices/revision/1.1/VWO-1.1-C-0002",
+        "notices/revision/1.2/VWO-1.2-C-0002"]
+    assert sorted(f["name"] for f in index["files"]) == sorted(
+        [*emails, "notices/revision/1.1/brief-VWO-1.1-C-0002.pdf",
+         "notices/revision/1.2/brief-VWO-1.2-C-0002.pdf"])
+    assert index["missing"] == []
     for f in index["files"]:
         data = (folder / f["name"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == f["sha256"] == f["recorded_sha256"]
-    eml = message_from_bytes((folder / "notices/1.2/VWO-1.2-C-0002.eml").read_bytes())
-    accepted = [d for d in index["deliveries"] if d["subject"] == "1.2"]
-    assert [d["message_id"] for d in accepted] == [eml["Message-ID"]]
+    for d in index["deliveries"]:  # what each SMTP transaction carried, from the dossier's own files
+        eml = (folder / d["email_file"]).read_bytes()
+        assert hashlib.sha256(eml).hexdigest() == d["email_sha256"]
+        assert message_from_bytes(eml)["Message-ID"] == d["message_id"]
+    first, late = [d for d in sent if d["subject"] == "1.1"]
+    assert first["email_sha256"] != late["email_sha256"]
+    assert first["message_id"] != late["message_id"]  # a changed message, a new Message-ID
     assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
         ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
     assert index["timeline"][1]["bounced_on"] == "2026-11-29"
+    # each notice event names the e-mail its own transaction carried, not the latest build's
+    assert [e["sha256"] for e in index["timeline"] if e["kind"] == "notice"] == [
+        d["email_sha256"] for d in sent]
+    assert [(p["version"], p["from"], p["to"]) for p in index["in_force_periods"]] == [
+        ("1.0", "2020-01-01", "2027-02-10"), ("1.1", "2027-02-11", "2027-03-31"),
+        ("1.2", "2027-04-01", None)]
+    assert [e["event"] for e in index["notice_events"]] == ["bounced"]
+    check_index_pdf((folder / "index.pdf").read_bytes(), first["message_id"])
+
+
+def check_index_pdf(pdf: bytes, message_id: str) -> None:
+    """index.pdf: PDF/A-2b and PDF/UA-1, in Dutch, and saying what index.json says."""
+    assert failures(pdf, "2b") == [] and failures(pdf, "ua1") == []
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Welke versie gold wanneer" in text
+    assert "11 februari 2027 t/m 31 maart 2027 versie 1.1" in text
+    assert "onbestelbaar gemeld op 29 november 2026: geldt niet als gedaan" in text
+    assert message_id in text
+    assert "250" in text and "aanvaard door de server van de ontvanger" in text
+
+
+def test_destruction_statement_in_the_dossier(notice_project: Path,  # noqa: F811
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    with at("2027-01-20 10:00:00"):
+        ok("customers", "terminate", "C-0001", "--received", "2027-01-20")
+    with at("2027-01-22 10:00:00"):
+        ok("customers", "destruction-statement", "C-0001")
+        ok("customers", "dossier", "C-0001", "-o", str(notice_project / "d1"))
+    index = json.loads((notice_project / "d1" / "index.json").read_text(encoding="utf-8"))
+    (statement,) = [f for f in index["files"] if f["name"].startswith("destroyed/")]
+    data = (notice_project / "d1" / statement["name"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == statement["sha256"] == statement["recorded_sha256"]
+    assert [e["kind"] for e in index["timeline"]] == ["signed", "terminated", "destroyed"]
+    assert [(p["version"], p["to"]) for p in index["in_force_periods"]] == [
+        ("1.0", "2027-01-20"), (None, None)]
+    text = " ".join(PdfReader(io.BytesIO((notice_project / "d1" / "index.pdf").read_bytes()))
+                    .pages[0].extract_text().split())
+    assert "Status: beëindigd" in text

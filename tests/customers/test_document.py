@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from pypdf import PdfReader
 
 from assembler.agreement.project import Project
-from assembler.customers.document import build_contract, contract_data, read_contract_metadata
-from assembler.errors import RenderError
+from assembler.customers.document import build_contract, contract_data, creation_day, read_contract_metadata
+from assembler.errors import ConfigError, RenderError
 from assembler.model import Customer
 from assembler.render.contract_docx import render_contract_docx, render_docx_direct
 from assembler.render.plain_text import annex_block_text, clause_texts
@@ -81,13 +84,43 @@ def test_pdf_is_pdf_a_with_provenance_in_info_and_xmp(built) -> None:
     reader = PdfReader(__import__("io").BytesIO(built.pdf))
     xmp = reader.xmp_metadata
     assert xmp is not None
-    assert "assembler:customer=C-1042" in xmp.pdf_keywords
+    assert xmp.pdf_keywords.endswith("assembler:customer=C-1042")  # exact, no padding
     assert "tekst SHA-256 3f9102f00e21" in xmp.dc_description["x-default"]
     assert "pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     info = reader.metadata
     assert "assembler:sha256=3f9102f00e21" in info["/Keywords"]
     assert info["/Title"] == "Verwerkersovereenkomst VoIP Express"
-    assert info["/CreationDate"].startswith("D:20180525")  # the version's date, not the clock
+    assert info["/Keywords"] == xmp.pdf_keywords
+
+
+@pytest.mark.parametrize(("clock", "epoch", "day"), [
+    ("2026-12-01T10:00:00+01:00", None, "20261201"),
+    ("2026-12-01T23:30:00+01:00", None, "20261201"),  # already 2 December in UTC: Amsterdam's day
+    ("2026-12-01T10:00:00+01:00", "1780000000", "20260528"),  # SOURCE_DATE_EPOCH wins
+])
+def test_pdf_and_docx_say_the_day_they_were_built(project: Project, c1042: Customer,
+                                                 monkeypatch: pytest.MonkeyPatch, clock: str,
+                                                 epoch: str | None, day: str) -> None:
+    if epoch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    else:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with freeze_time(clock):
+        built = build_contract(project, c1042)
+    info = PdfReader(io.BytesIO(built.pdf)).metadata
+    assert info["/CreationDate"] == f"D:{day}000000Z" and info["/ModDate"] == info["/CreationDate"]
+    assert f"{day[:4]}-{day[4:6]}-{day[6:]}T00:00:00".encode() in built.pdf  # XMP CreateDate
+    core = zipfile.ZipFile(io.BytesIO(built.docx)).read("docProps/core.xml")
+    assert f"{day[:4]}-{day[4:6]}-{day[6:]}".encode() in core
+    with freeze_time(clock):
+        assert build_contract(project, c1042).pdf == built.pdf  # the same input, the same bytes
+
+
+def test_a_bad_source_date_epoch_is_one_clear_error(project: Project, c1042: Customer,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "gisteren")
+    with pytest.raises(ConfigError, match="'gisteren' is not a number of seconds"):
+        build_contract(project, c1042)
 
 
 def test_signature_boxes_are_on_the_signature_page(built) -> None:
@@ -133,7 +166,8 @@ def test_docx_has_real_styles_and_page_fields(built) -> None:
     assert "tekst 3f9102f00e21" in footer
     assert "versie 1.0" in document.sections[0].header._element.xml
     props = document.core_properties
-    assert props.created == props.modified == dt.datetime(2018, 5, 25, tzinfo=dt.UTC)
+    day = creation_day()  # the build day (the clock), not the version's 25 May 2018
+    assert props.created == props.modified == dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     assert "assembler:customer=C-1042" in props.keywords
 
 
@@ -154,7 +188,7 @@ def test_same_input_same_bytes(project: Project, c1042: Customer, built) -> None
     again = build_contract(project, c1042)
     assert (again.pdf, again.docx) == (built.pdf, built.docx)
     data = contract_data(project.resolve("1.0"), c1042)
-    assert render_docx_direct(data, dt.date(2018, 5, 25)) == built.docx  # the cache changes nothing
+    assert render_docx_direct(data, creation_day()) == built.docx  # the cache changes nothing
 
 
 def test_a_fresh_process_builds_the_same_bytes(tmp_path: Path, built) -> None:
@@ -211,15 +245,27 @@ def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
     from assembler.customers.document import ID_PLACEHOLDER, stamp_customer_id
 
     hexed = ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode()
-    pdf = b"<x:xmp>" + ID_PLACEHOLDER.encode() + b"</x:xmp> /Keywords<FEFF" + hexed + b">"
+    pdf = (b"<x:xmpmeta><pdf:Keywords>a, assembler:customer=" + ID_PLACEHOLDER.encode()
+           + b"</pdf:Keywords><dc:x/></x:xmpmeta> /Keywords<FEFF" + hexed + b">/Author(b)")
     stamped = stamp_customer_id(pdf, "C-1042")
     assert len(stamped) == len(pdf)  # no offset moves
-    assert b"C-1042" + b" " * 58 + b"</x:xmp>" in stamped
-    assert "C-1042".ljust(64).encode("utf-16-be").hex().upper().encode() in stamped
+    spare = b" " * (len(ID_PLACEHOLDER) - len("C-1042"))
+    assert b"assembler:customer=C-1042</pdf:Keywords>" + spare + b"<dc:x/>" in stamped  # exact
+    assert b"<FEFF" + "C-1042".encode("utf-16-be").hex().upper().encode() + b">" + spare * 4 in stamped
     with pytest.raises(RenderError, match="found it 1 time"):
         stamp_customer_id(pdf[:200], "C-1042")
     with pytest.raises(RenderError, match="at most 64 ASCII"):
         stamp_customer_id(pdf, "C-" + "9" * 63)
+
+
+def test_customer_id_stamp_keeps_an_info_string_with_escaped_parentheses_whole() -> None:
+    from assembler.customers.document import ID_PLACEHOLDER, stamp_customer_id
+
+    info = b"/Keywords(assembler:customer=" + ID_PLACEHOLDER.encode() + b", place=Ede \\(NL\\))/X 1"
+    pdf = b"<x:xmpmeta><k>" + ID_PLACEHOLDER.encode() + b"</k></x:xmpmeta>" + info
+    stamped = stamp_customer_id(pdf, "C-7")
+    assert stamped.endswith(b"/Keywords(assembler:customer=C-7, place=Ede \\(NL\\))"
+                            + b" " * (len(ID_PLACEHOLDER) - 3) + b"/X 1")
 
 
 def test_the_committed_docx_template_is_what_the_script_makes() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assembler.customers.registry import open_registry, registry_path
-from assembler.db import MIGRATIONS, migrate
+from assembler.db import MIGRATIONS, Migration, migrate
 from assembler.errors import RegistryError, UnknownCustomerError, UsageError
 from assembler.model import Customer
 
@@ -63,7 +63,8 @@ def test_a_failing_upsert_changes_nothing(registry_file: Path, customer: Custome
 def test_migrations_apply_once_in_order_and_later_ones_can_be_appended(registry_file: Path) -> None:
     with open_registry(registry_file) as reg:
         conn = reg.connection
-        extra = [*MIGRATIONS, "CREATE TABLE later_example (id INTEGER PRIMARY KEY, customer_id TEXT);"]
+        extra = [*MIGRATIONS, Migration("900_later_example",
+                                         "CREATE TABLE later_example (id INTEGER PRIMARY KEY, customer_id TEXT);")]
         assert migrate(conn, extra) == len(extra)
         assert migrate(conn, extra) == len(extra)  # nothing left to apply: no "table exists" error
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -73,7 +74,7 @@ def test_migrations_apply_once_in_order_and_later_ones_can_be_appended(registry_
 
 def test_a_failing_migration_leaves_the_schema_as_it_was(registry_file: Path) -> None:
     with open_registry(registry_file) as reg:
-        bad = [*MIGRATIONS, "CREATE TABLE half (x); THIS IS NOT SQL;"]
+        bad = [*MIGRATIONS, Migration("900_half", "CREATE TABLE half (x); THIS IS NOT SQL;")]
         with pytest.raises(sqlite3.Error):
             migrate(reg.connection, bad)
         assert not reg.connection.in_transaction
@@ -82,8 +83,49 @@ def test_a_failing_migration_leaves_the_schema_as_it_was(registry_file: Path) ->
         assert "half" not in names
 
 
-def test_a_newer_schema_is_refused(registry_file: Path) -> None:
+def test_a_registry_with_a_migration_this_assembler_lacks_is_refused(registry_file: Path) -> None:
     with open_registry(registry_file) as reg:
+        migrate(reg.connection, [*MIGRATIONS, Migration("006_other_branch", "CREATE TABLE b (x);")])
+    with pytest.raises(RegistryError, match="has migration '006_other_branch', which this assembler "
+                                            "does not know: upgrade assembler"):
+        open_registry(registry_file)
+
+
+def test_migrations_are_known_by_name_not_position(registry_file: Path) -> None:
+    """Two branches each add a 006: a registry migrated with one still gets the other's."""
+    ours = Migration("006_ours", "CREATE TABLE ours (x);")
+    theirs = Migration("006_theirs", "CREATE TABLE theirs (x);")
+    with open_registry(registry_file) as reg:
+        assert migrate(reg.connection, [*MIGRATIONS, theirs]) == len(MIGRATIONS) + 1
+        assert migrate(reg.connection, [*MIGRATIONS, ours, theirs]) == len(MIGRATIONS) + 2
+        tables = {r[0] for r in reg.connection.execute("SELECT name FROM sqlite_master")}
+        assert {"ours", "theirs"} <= tables  # by position, "ours" would have been skipped
+        names = [r[0] for r in reg.connection.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+        assert names == [*(m.name for m in MIGRATIONS), "006_theirs", "006_ours"]
+        assert reg.schema_version == len(MIGRATIONS) + 2
+
+
+def test_a_registry_from_before_the_names_is_upgraded_in_place(registry_file: Path,
+                                                               customer: Customer) -> None:
+    """A registry migrated by position (only ``user_version``), one migration behind."""
+    registry_file.parent.mkdir(mode=0o700)
+    old = sqlite3.connect(registry_file, isolation_level=None)
+    for number, migration in enumerate(MIGRATIONS[:-1], 1):  # as the assembler before names did
+        old.executescript(f"BEGIN;\n{migration.script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    old.close()
+    with open_registry(registry_file) as reg:
+        reg.upsert_customers([customer])
+        assert reg.customer("C-2001") == customer
+        names = [r[0] for r in reg.connection.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+        assert names == [m.name for m in MIGRATIONS]  # the last one ran, the others were recorded
+        assert reg.schema_version == len(MIGRATIONS)
+    with open_registry(registry_file) as reg:  # and the next open applies nothing again
+        assert reg.customer("C-2001") == customer
+
+
+def test_a_newer_schema_without_names_is_refused(registry_file: Path) -> None:
+    with open_registry(registry_file) as reg:
+        reg.connection.execute("DROP TABLE schema_migrations")
         reg.connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(RegistryError, match="newer than this assembler knows"):
         open_registry(registry_file)

@@ -141,6 +141,25 @@ def test_status_says_late_when_a_notice_was_accepted_after_the_deadline(
     assert "1 notified, 1 notified_late" in plan.output
 
 
+def test_send_dry_run_lists_each_phase_and_sends_nothing(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
+    controller, handler = smtp
+    with freeze_time("2027-03-27T10:30:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001")
+        before = cli(breach_project, "incidents", "status", "2027-001", "--format", "json")
+    result = subprocess.run([PYTHON, "-m", "assembler", "incidents", "send", "2027-001", "--dry-run"],
+                            cwd=breach_project, text=True, capture_output=True, timeout=120,
+                            env=cli_env(breach_project, **smtp_env(controller)))  # type: ignore[arg-type]
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(" <")[0] for line in lines[:2]] == [
+        "initial: would send C-0001 to kim1@example.nl", "initial: would send C-0003 to kim3@example.nl"]
+    assert lines[2] == (f"initial: dry run: 2 notice(s) would be sent via 127.0.0.1:{controller.port}; "
+                        "0 already sent; nothing was sent")
+    assert handler.received == []
+    with freeze_time("2027-03-27T10:30:00Z"):
+        assert cli(breach_project, "incidents", "status", "2027-001", "--format", "json") == before
+
+
 def test_send_without_a_build_says_what_to_do(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
     controller, handler = smtp
     result = send(breach_project, controller)

@@ -49,6 +49,14 @@ def test_errors_name_the_file_and_line(tmp_path: Path, old: str, new: str, line:
     assert message in str(info.value)
 
 
+def test_the_demos_fixture_is_a_valid_record_below_an_id_and_detected_at(tmp_path: Path) -> None:
+    fixture = (Path(__file__).resolve().parents[2] / "examples" / "incident.toml").read_text("utf-8")
+    path = write_record(tmp_path, 'id = "2027-001"\ndetected_at = 2027-03-27T10:00:00\n' + fixture)
+    incident = read_incident(path, KNOWN, NOW)
+    assert incident.services == ("gespreksopname",) and incident.consequences == ""
+    assert "privacy@example.nl" in incident.contact
+
+
 def test_someone_must_be_affected(tmp_path: Path) -> None:
     path = write_record(tmp_path, RECORD.replace('["gespreksopname"]', "[]"))
     with pytest.raises(IncidentError, match="say who is affected"):
@@ -68,6 +76,55 @@ def test_new_writes_a_template_detected_now_and_never_overwrites(tmp_path: Path)
         new_incident(tmp_path, "../etc", dt.datetime.now(dt.UTC), "x@example.nl")
 
 
+def test_occurred_to_before_occurred_from_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write_record(tmp_path, RECORD.replace(
+        "occurred_from = 2027-03-26T22:00:00",
+        "occurred_from = 2027-03-26T22:00:00\noccurred_to = 2027-03-26T21:59:00"))
+    with pytest.raises(IncidentError) as info:
+        read_incident(path, KNOWN)
+    assert str(info.value) == f"{path}:4: occurred_to is before occurred_from"
+
+
+NOW = dt.datetime(2027, 3, 27, 10, 30, tzinfo=AMSTERDAM)
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ("detected_at = 2027-03-27T10:00:00", "detected_at = 2027-03-27T10:31:00", 2),
+    ("occurred_from = 2027-03-26T22:00:00", "occurred_from = 2027-03-28T22:00:00", 3),
+    ("occurred_from = 2027-03-26T22:00:00",
+     "occurred_from = 2027-03-26T22:00:00\noccurred_to = 2027-03-27T11:00:00", 4),
+])
+def test_a_moment_in_the_future_is_refused_at_its_line(tmp_path: Path, old: str, new: str,
+                                                        line: int) -> None:
+    path = write_record(tmp_path, RECORD.replace(old, new))
+    key = new.split("\n")[-1].split(" =")[0]
+    with pytest.raises(IncidentError) as info:
+        read_incident(path, KNOWN, NOW)
+    assert str(info.value).startswith(f"{path}:{line}: {key} ")
+    assert "is in the future (now 2027-03-27 10:30 CET)" in str(info.value)
+    read_incident(path, KNOWN)  # without the clock (send, status) the record still reads
+
+
+def test_detected_at_this_minute_is_not_the_future(tmp_path: Path) -> None:
+    path = write_record(tmp_path, RECORD.replace("T10:00:00", "T10:30:00"))
+    assert read_incident(path, KNOWN, NOW).detected_at == NOW
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "build"])
+def test_check_plan_and_build_refuse_a_detection_in_the_future_on_the_real_clock(
+        breach_project: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
+    with freeze_time("2027-03-27T08:59:00Z"):  # 09:59 in Amsterdam, a minute before detected_at
+        result = CliRunner().invoke(main, ["incidents", command, "2027-001"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].endswith("2027-001.toml:2: detected_at 2027-03-27 10:00 is in the future "
+                             "(now 2027-03-27 09:59 CET): a breach is recorded as it happened")
+    assert not (breach_project / "build" / "incidents").exists()
+
+
+@freeze_time("2027-03-27T10:30:00Z")
 def test_check_command_reports_path_line_and_exits_non_zero(
         breach_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))

@@ -37,7 +37,7 @@ def ledger(tmp_path: Path) -> Ledger:
 
 def test_the_ledger_is_a_registry_migration(tmp_path: Path) -> None:
     registry = open_registry(tmp_path / "registry.sqlite")
-    ledger_script = next(i for i, script in enumerate(MIGRATIONS, 1) if "CREATE TABLE IF NOT EXISTS notices" in script)
+    ledger_script = next(i for i, script in enumerate(MIGRATIONS, 1) if "CREATE TABLE IF NOT EXISTS notices" in script.script)
     assert registry.schema_version >= ledger_script
     tables = {r[0] for r in registry.connection.execute(
         "SELECT name FROM sqlite_master WHERE type='table'")}

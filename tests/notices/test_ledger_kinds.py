@@ -32,9 +32,10 @@ def test_revision_rows_survive_the_migration_to_kinds(tmp_path: Path) -> None:
     conn.close()
     old = sqlite3.connect(path, isolation_level=None)
     old.execute("PRAGMA user_version = 0")
-    for table in ("notice_documents", "notice_deliveries", "notice_events", "notices", "customers"):
+    for table in ("notice_documents", "notice_deliveries", "notice_events", "notices", "customers",
+                  "schema_migrations"):
         old.execute(f"DROP TABLE IF EXISTS {table}")
-    ledger_script = next(i for i, s in enumerate(MIGRATIONS, 1) if "CREATE TABLE IF NOT EXISTS notices" in s)
+    ledger_script = next(i for i, s in enumerate(MIGRATIONS, 1) if "CREATE TABLE IF NOT EXISTS notices" in s.script)
     migrate(old, MIGRATIONS[:ledger_script])
     old.execute("INSERT INTO notices VALUES ('verwerkersovereenkomst','1.1','C-1','1.0','VWO-1.1-C-1',"
                 "'c-1@example.nl','<m1@example.nl>','build/x.eml','" + "b" * 64 + "','sent',"

@@ -13,7 +13,7 @@ import pypdf
 
 from assembler.agreement.annex import customer_catalogue
 from assembler.agreement.project import Project
-from assembler.notices.email import message_id
+from assembler.notices.email import message_id_of
 from assembler.notices.letter import salutation
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import catalogue_list_text
@@ -49,7 +49,7 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert msg["To"] == "Kim Jansen 1 <kim1@example.nl>"
     assert msg["Subject"] == "Wijziging Verwerkersovereenkomst per 1 februari 2027 (versie 1.1)"
     assert msg["Date"] == "Sat, 28 Nov 2026 00:00:00 +0000"
-    assert msg["Message-ID"] == message_id(CONTRACT, "1.1", "C-0001", "example.nl")
+    assert msg["Message-ID"] == message_id_of(raw)
     assert msg["Message-ID"].startswith("<notice.1.1.C-0001.")
 
     plain = msg.get_body(preferencelist=("plain",)).get_content()
@@ -190,3 +190,22 @@ def test_a_customer_two_versions_behind_reads_both_explanations(notice_project: 
     current, files = body_and_files("C-0003")
     assert note_8 in current and NOTE_7 not in current and "vervangt versie 1.1" in current
     assert "wijzigingen-1.1-1.2.pdf" in files
+
+
+def test_a_changed_message_gets_a_new_message_id_the_same_bytes_keep_theirs(
+        notice_project: Path) -> None:
+    build(notice_project, dt.date(2026, 11, 28))
+    first = eml_of(notice_project, "C-0001")
+    build(notice_project, dt.date(2026, 11, 28))
+    assert eml_of(notice_project, "C-0001") == first  # same input, same bytes, same Message-ID
+    build(notice_project, dt.date(2026, 11, 30))  # built again two days later: another Date, letter
+    later = eml_of(notice_project, "C-0001")
+    assert later != first and message_id_of(later) != message_id_of(first)
+    assert message_id_of(later).startswith("<notice.1.1.C-0001.")
+    notice = open_ledger(notice_project).notice("1.1", "C-0001")
+    assert notice is not None and notice.message_id == message_id_of(later)
+
+    add_customers(notice_project, [customer(1, contact_email="kim.nieuw@example.nl")])
+    build(notice_project, dt.date(2026, 11, 30))  # the same day, to a corrected address
+    moved = eml_of(notice_project, "C-0001")
+    assert message_id_of(moved) not in (message_id_of(first), message_id_of(later))

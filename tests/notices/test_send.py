@@ -212,6 +212,46 @@ def test_record_refuses_what_cannot_be(notice_project: Path) -> None:
     assert nothing.returncode == 2 and "--bounced, --objected or --terminated" in nothing.stderr
 
 
+def test_record_terminated_needs_no_sent_notice(notice_project: Path, smtp, monkeypatch) -> None:
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    # imported before the clock is frozen, so that no module keeps freezegun's date classes
+    import assembler.cli.customers
+    import assembler.cli.notices
+    import assembler.cli.notices_evidence
+    import assembler.notices.build  # noqa: F401
+    from assembler.cli import main
+
+    controller, _ = smtp
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    for key, value in smtp_env(controller).items():
+        monkeypatch.setenv(key, value)
+    # the SMTP server's event loop keeps the real clock
+    with freeze_time("2026-11-28 10:00:00", ignore=["asyncio", "aiosmtpd", "threading", "selectors"]):
+        # C-0001 and C-0002 get the notice; C-0003 (on 1.1 already) none at all
+        assert CliRunner().invoke(main, ["notices", "build", "1.1"]).exit_code == 0
+        assert CliRunner().invoke(main, ["notices", "send", "1.1"]).exit_code == 0
+    with freeze_time("2026-12-07 10:00:00"):
+        def record(*args: str):  # type: ignore[no-untyped-def]
+            return CliRunner().invoke(main, ["notices", "record", *args])
+
+        future = record("C-0003", "1.1", "--terminated", "--on", "2026-12-08")
+        assert future.exit_code == 2 and "lies in the future" in future.output
+        early = record("C-0001", "1.1", "--terminated", "--on", "2026-11-27")
+        assert early.exit_code == 2 and "is before the notice of 1.1 for C-0001 was sent" in early.output
+        none = record("C-0003", "1.1", "--terminated", "--on", "2026-12-01")
+        assert none.exit_code == 0, none.output
+        assert "recorded: C-0003 1.1 terminated on 2026-12-01; nothing binds from 2026-12-02" in none.output
+        shown = CliRunner().invoke(main, ["customers", "show", "C-0003", "--format", "json"])
+        data = json.loads(shown.stdout)
+        assert data["status"] == "terminated"
+        assert data["timeline"][-1]["detail"] == ("with reference to version 1.1; no notice of it "
+                                                  "was sent to them")
+        both = record("C-0003", "1.1", "--terminated", "--bounced")
+        assert both.exit_code == 2 and "one event at a time" in both.output
+
+
 def test_record_defaults_to_today(notice_project: Path, smtp, monkeypatch) -> None:
     from click.testing import CliRunner
     from freezegun import freeze_time

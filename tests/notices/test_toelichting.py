@@ -74,7 +74,8 @@ def test_a_bijlage_1_change_needs_its_own_toelichting(project_dir: Path) -> None
     check = run(project_dir, "check")
     assert check.returncode == 1
     assert ("versions/verwerkersovereenkomst/1.1.toml:11: error: Bijlage 1 changes in 1.1 but has no "
-            'toelichting (write it under [toelichting] as bijlage-1 = "…")') in check.stdout
+            'toelichting (write it under [toelichting] as bijlage-1 = "…", or per catalogue id under '
+            "[toelichting-bijlage-1])") in check.stdout
     path = project_dir / "versions" / CONTRACT / "1.1.toml"
     path.write_text(path.read_text().replace(TOELICHTING_TODO, "Belhistorie omvat ook de gespreksduur."))
     assert run(project_dir, "check").returncode == 0

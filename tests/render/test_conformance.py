@@ -3,8 +3,8 @@ and its extracted text is clean (no soft hyphens, names whole).
 
 The signed contract is checked in tests/signing (test_pades, test_built_contracts), where the
 test PKI lives. Here: the customer's contract, the redline, the notice letter, the version text
-(the e-mail attachment with the customer's Bijlage 1), the site's generic version PDF and the
-"Lijst van sub-verwerkers".
+(the e-mail attachment with the customer's Bijlage 1), the site's generic version PDF, the
+"Lijst van sub-verwerkers" and the data-breach letter.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
 from pypdf import PdfReader
 
 from assembler.agreement.project import Project
 from assembler.agreement.project_copy import copy_project
+from assembler.cli import main
 from assembler.customers.document import build_contract
 from assembler.redline.compare import build_redline
 from assembler.render.redline_pdf import render_redline_pdf
@@ -29,6 +32,7 @@ from assembler.subprocessors.register import read_register
 from assembler.workflow.site import build_site
 from tests.conftest import ROOT, TEST_AUTHOR
 from tests.customers.helpers import customer_c1042
+from tests.incidents.conftest import RECORD, write_record
 from tests.notices.conftest import CONTRACT, add_customers, build, customer, release_11
 from tests.pdf_conformance import assert_qpdf_clean, failures
 
@@ -41,6 +45,11 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     release_11(project_dir)
     add_customers(project_dir, [customer(1), customer(2, services=("sip-trunk", "callcenter"))])
     build(project_dir)
+    write_record(project_dir, RECORD.replace('services = ["gespreksopname"]', 'services = ["sip-trunk"]'))
+    with freeze_time("2027-03-27T10:30:00Z"):  # the breach letter is dated by the real clock
+        result = CliRunner().invoke(main, ["incidents", "build", "2027-001"],
+                                    env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 0, result.output
     build_site(Project(project_dir), CONTRACT, project_dir / "site", dt.date(2026, 11, 28))
     return project_dir
 
@@ -62,6 +71,8 @@ def _documents(project_dir: Path) -> dict[str, bytes]:
                                     "verwerkersovereenkomst-1.1-C-0001.pdf"),
         "site version": (project_dir / "site" / "versies" / "1.1.pdf").read_bytes(),
         "sub-processor list": _subprocessor_list(),
+        "breach letter": (project_dir / "build" / "incidents" / "2027-001" / "initial"
+                          / "datalek-2027-001-initial-C-0001.pdf").read_bytes(),
     }
 
 
@@ -73,7 +84,8 @@ def _subprocessor_list() -> bytes:
                     customer(7, services=("gespreksopname", "sip-trunk")), dt.date(2026, 12, 1))
 
 
-KINDS = ["contract", "redline", "letter", "version text", "site version", "sub-processor list"]
+KINDS = ["contract", "redline", "letter", "version text", "site version", "sub-processor list",
+         "breach letter"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -71,6 +71,23 @@ def test_build_sign_then_verify(project: tuple[Path, dict[str, str]]) -> None:
             "C-1042, rebuilt now; SHA-256 3f9102f00e21… is the pinned hash") in proc.stdout
 
 
+def test_provenance_rebuilds_with_the_creation_day_the_file_carries(
+        project: tuple[Path, dict[str, str]]) -> None:
+    """Built (and signed) on one day, verified on another: the rebuild takes the file's day."""
+    project_dir, env = project
+    built_on = {**env, "SOURCE_DATE_EPOCH": "1780000000"}  # 28 May 2026 in Amsterdam
+    assert _build(project_dir, built_on, "--sign").returncode == 0
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    assert b"<xmp:CreateDate>2026-05-28T00:00:00" in signed
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", "--trust", _root_pem(env), env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stdout
+    assert "provenance: match: the signed file is byte for byte" in proc.stdout
+    # `sign` on an unsigned file built that day finds it identical to its rebuild, too
+    assert _build(project_dir, built_on).returncode == 0
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_build_sign_with_a_bad_key_writes_nothing(project: tuple[Path, dict[str, str]]) -> None:
     project_dir, env = project
     proc = _build(project_dir, {**env, "ASSEMBLER_SIGNING_PASSWORD": "fout"}, "--sign")

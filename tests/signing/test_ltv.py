@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -15,6 +17,7 @@ from assembler.signing import demo_pki as pki
 from assembler.signing.keys import SignerConfig
 from assembler.signing.pades import sign_pdf
 from assembler.signing.verify import verify_pdf
+from tests.conftest import require_tool
 from tests.pdf_conformance import failures
 from tests.signing.conftest import PkiServer, SamplePdf, SigningPki, serve_pki, signer_config, stamper
 
@@ -39,19 +42,41 @@ def crl_pki() -> Iterator[tuple[PkiServer, pki.Issued, pki.Issued]]:
 
 def test_b_lt_embeds_revocation_data(sample: SamplePdf, crl_pki) -> None:  # type: ignore[no-untyped-def]
     server, root, signer = crl_pki
-    config = SignerConfig(key=signer.key, cert=signer.cert, chain=(root.cert,),
-                          tsa_url=f"{server.url}/tsa", ltv=True)
-    signed = sign_pdf(sample.pdf, config, sample.processor_box, sample.customer_box)
+    signed = sign_pdf(sample.pdf, _ltv_config(server, root, signer), sample.processor_box,
+                      sample.customer_box)
     assert b"/DSS" in signed and b"/CRLs" in signed
     result = verify_pdf(signed, {"": [root.cert]})
     assert result.valid
     (check,) = result.signatures
     assert check.level == "B-LT" and check.trusted and check.timestamp and check.timestamp.valid
-    # the DSS comes in an update after the signature: validation data, which the signature allows
-    assert check.coverage == "signed revision" and check.later_changes == "validation data"
-    # PDF/UA-1 holds; PDF/A-2b does not yet: pyHanko's own validation-data update rewrites the
-    # XMP (see pades._KeepXmpWriter) and leaves the signature's ByteRange short of the file's end
-    assert failures(signed, "ua1") == []
+    # the validation data is part of the signed revision: nothing follows the signature
+    assert check.coverage == "whole file" and check.later_changes == "none"
+
+
+def _ltv_config(server: PkiServer, root: pki.Issued, signer: pki.Issued) -> SignerConfig:
+    return SignerConfig(key=signer.key, cert=signer.cert, chain=(root.cert,),
+                        tsa_url=f"{server.url}/tsa", ltv=True)
+
+
+def test_b_lt_signed_contract_stays_pdf_a_2b_and_pdf_ua_1(sample: SamplePdf,  # type: ignore[no-untyped-def]
+                                                           crl_pki) -> None:
+    """The validation data must not rewrite Typst's XMP nor leave the ByteRange short of the end."""
+    server, root, signer = crl_pki
+    signed = sign_pdf(sample.pdf, _ltv_config(server, root, signer), sample.processor_box,
+                      sample.customer_box)
+    assert signed.startswith(sample.pdf)  # one incremental update: the XMP is Typst's, untouched
+    assert failures(signed, "2b") == [] and failures(signed, "ua1") == []
+
+
+def test_pdfsig_validates_a_b_lt_signature(tmp_path: Path, sample: SamplePdf,  # type: ignore[no-untyped-def]
+                                           crl_pki) -> None:
+    server, root, signer = crl_pki
+    path = tmp_path / "ltv.pdf"
+    path.write_bytes(sign_pdf(sample.pdf, _ltv_config(server, root, signer), sample.processor_box,
+                              sample.customer_box))
+    out = subprocess.run([require_tool("pdfsig"), str(path)], capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Total document signed" in out
 
 
 def test_ltv_without_revocation_data_is_a_clear_error(sample: SamplePdf, test_pki: SigningPki,

@@ -66,6 +66,13 @@ def test_a_change_reaches_exactly_the_customers_with_its_service(sub_project: Pa
                  "tot en met 10 januari 2027 bezwaar maken", "opzegtermijn van één dag",
                  "https://www.voipexpress.example.nl/verwerkersovereenkomst/subverwerkers/"):
         assert text in re.sub(r"\s+", " ", body), text
+    assert "De lijst van sub-verwerkers voor uw diensten, met de stand per 1 december 2026, " \
+           "sturen wij met dit bericht mee." in re.sub(r"\s+", " ", body)
+    assert "- lijst-sub-verwerkers-2026-12-01.pdf: de lijst van sub-verwerkers voor uw diensten, " \
+           "stand per 1 december 2026 (PDF)" in body
+    assert [a.get_filename() for a in mail.iter_attachments()] == [
+        f"brief-SUB-{CHANGE}-{mail['X-Assembler-Reference'].split(CHANGE + '-')[1]}.pdf",
+        "lijst-sub-verwerkers-2026-12-01.pdf"]
     letter = next(p for p in mail.iter_attachments()).get_content()
     letter_text = re.sub(r"\s+", " ", " ".join(page_texts(letter)))
     assert "Bezwaar mogelijk tot en met: 10 januari 2027" in letter_text
@@ -78,6 +85,25 @@ def test_a_change_reaches_exactly_the_customers_with_its_service(sub_project: Pa
         [("C-0001", "sent"), ("C-0003", "sent")]
     revision = run(sub_project, "notices", "status", "1.0", "--format", "json")
     assert CHANGE not in revision.output  # the kinds share the ledger, not their notices
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_send_dry_run_shows_what_would_go_out_and_sends_nothing(sub_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
+    controller, handler = smtp
+    run(sub_project, "subprocessors", "build", CHANGE)
+    before = run(sub_project, "subprocessors", "status", CHANGE, "--format", "json").output
+    dry = run(sub_project, "subprocessors", "send", CHANGE, "--dry-run", env=smtp_env(controller))
+    assert dry.exit_code == 0, dry.output
+    lines = dry.output.splitlines()
+    assert lines[0].startswith("would send C-0001 to kim1@example.nl <subprocessor.")
+    assert lines[0].endswith("(new)") and lines[1].startswith("would send C-0003 to kim3@example.nl")
+    assert lines[2] == (f"dry run: 2 notice(s) would be sent via 127.0.0.1:{controller.port}; "
+                        "0 already sent; nothing was sent")
+    assert handler.received == []
+    assert run(sub_project, "subprocessors", "status", CHANGE, "--format", "json").output == before
+    run(sub_project, "subprocessors", "send", CHANGE, env=smtp_env(controller))
+    after = run(sub_project, "subprocessors", "send", CHANGE, "--dry-run", env=smtp_env(controller))
+    assert "dry run: 0 notice(s) would be sent" in after.output and "2 already sent" in after.output
 
 
 def test_plan_exits_1_when_the_notice_period_cannot_be_met(sub_project: Path) -> None:

@@ -66,14 +66,19 @@ def test_version_page_says_what_changed(site: Path) -> None:
     assert 'id="gewijzigd"' not in (site / "versies" / "1.0.html").read_text(encoding="utf-8")
 
 
-def test_redline_page_is_the_html_redline_with_the_site_navigation(site: Path) -> None:
+def test_redline_page_is_the_html_redline_in_the_sites_layout(site: Path) -> None:
     page = (site / "wijzigingen" / "1.1-1.2.html").read_text(encoding="utf-8")
     assert "<h1>Wijzigingen Verwerkersovereenkomst VoIP Express: versie 1.1 → versie 1.2</h1>" in page
-    text = page[page.index("<main"):]
+    text = page[page.index('aria-label="Volledige tekst met wijzigingen"'):]
     assert "louter" in re.sub(r"<[^>]+>", "", text.split("<del>", 1)[1].split("</del>", 1)[0])
     assert "uitsluitend" in re.sub(r"<[^>]+>", "", text.split("<ins>", 1)[1].split("</ins>", 1)[0])
     assert page.index('<nav aria-label="Hoofdmenu"') < page.index("<h1>") < page.index("<footer")
     assert '<a href="../index.html">Alle versies</a>' in page
+    assert '<a class="skip" href="#inhoud">Naar de inhoud</a>' in page
+    assert '<link rel="stylesheet" href="../stijl.css">' in page and "<style>" not in page
+    assert '<a href="../versies/1.1.html">versie 1.1</a>' in page
+    css = (site / "stijl.css").read_text(encoding="utf-8")
+    assert "ins { color: var(--ins)" in css and "--ins: #0b5d1e" in css  # the marks, once
 
 
 def test_canonical_text_has_the_pinned_hash(site: Path, three_versions: Path) -> None:

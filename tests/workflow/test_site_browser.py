@@ -90,15 +90,8 @@ def test_every_page_loads_without_errors_and_every_link_opens(browser: Any, site
     assert len(seen) >= 10
 
 
-def test_screenshot_keyboard_and_contrast(browser: Any, site: Path, tmp_path: Path) -> None:
-    visit = Visit(browser, viewport={"width": 1100, "height": 900})
-    page = visit.open((site / "index.html").as_uri())
-    shot = tmp_path / "index.png"
-    page.screenshot(path=str(shot), full_page=True)
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
-
-    # The first Tab lands on the skip link, which then shows on screen with a focus ring.
+def assert_skip_link_works(page: Any) -> None:
+    """Assert the first Tab lands on the skip link, shown on screen, and Enter moves to the content."""
     page.keyboard.press("Tab")
     focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e),
         r = e.getBoundingClientRect();
@@ -107,6 +100,22 @@ def test_screenshot_keyboard_and_contrast(browser: Any, site: Path, tmp_path: Pa
     assert focused["left"] >= 0 and focused["width"] > 0
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "inhoud"
+
+
+def site_pages(site: Path) -> list[Path]:
+    """Return every HTML page of the site, at any depth."""
+    return sorted(site.rglob("*.html"))
+
+
+def test_screenshot_keyboard_and_contrast(browser: Any, site: Path, tmp_path: Path) -> None:
+    visit = Visit(browser, viewport={"width": 1100, "height": 900})
+    page = visit.open((site / "index.html").as_uri())
+    shot = tmp_path / "index.png"
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+    assert_skip_link_works(page)
     page.keyboard.press("Tab")
     ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert ring == "solid"
@@ -150,6 +159,7 @@ def test_redline_page_shows_the_known_change(browser: Any, site: Path, tmp_path:
     assert deleted.count() == 1 and inserted.count() == 1
     assert deleted.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
     assert inserted.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+    assert inserted.evaluate("e => getComputedStyle(e).color") == "rgb(11, 93, 30)"  # the marks' CSS
     inserted.scroll_into_view_if_needed()
     shot = tmp_path / "redline.png"
     page.screenshot(path=str(shot))
@@ -159,12 +169,53 @@ def test_redline_page_shows_the_known_change(browser: Any, site: Path, tmp_path:
     assert visit.problems == []
 
 
+def test_the_redline_page_has_the_skip_link(browser: Any, site: Path) -> None:
+    visit = Visit(browser, viewport={"width": 1000, "height": 900})
+    page = visit.open((site / "wijzigingen" / "1.0-1.1.html").as_uri())
+    assert_skip_link_works(page)
+    assert visit.problems == []
+
+
 def test_every_page_reflows_at_320_css_px(browser: Any, site: Path) -> None:
     """WCAG 1.4.10: at 320 CSS px wide no page scrolls sideways (long compounds break)."""
     visit = Visit(browser, viewport={"width": 320, "height": 640})
-    pages = sorted(site.glob("*.html")) + sorted(site.glob("*/*.html"))
+    pages = site_pages(site)
     assert len(pages) >= 5
+    assert {"wijzigingen/1.0-1.1.html", "wijzigingen/1.1-1.2.html"} <= \
+        {p.relative_to(site).as_posix() for p in pages}
     for path in pages:
         page = visit.open(path.as_uri())
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{path.relative_to(site)} is {width} px wide at 320"
+        if path.parent.name == "wijzigingen" and path.parent.parent == site:
+            # The margin bar of a changed paragraph stays on screen, inside the page.
+            left = page.eval_on_selector_all(".bar", "els => Math.min(...els.map("
+                                             "e => e.getBoundingClientRect().left))")
+            assert left >= 0, f"{path.relative_to(site)}: the margin bar is cut off"
+
+
+LAYOUT = """() => ({
+    sheets: [...document.styleSheets].map(s => s.href && s.href.split('/').pop()),
+    inline: document.querySelectorAll('style, [style]').length,
+    first: document.querySelector('body > *').outerHTML,
+    site: document.querySelector('header .site-name').textContent,
+    owner: document.querySelector('header .site-owner').textContent,
+    menu: [...document.querySelectorAll('nav[aria-label="Hoofdmenu"] a')].map(a => a.textContent),
+    footer: document.querySelector('footer').innerText,
+    font: getComputedStyle(document.body).fontFamily,
+})"""
+
+
+def test_every_page_shares_the_one_layout(browser: Any, site: Path) -> None:
+    """Same stylesheet, skip link, header, menu and footer on every page, the redline included."""
+    visit = Visit(browser)
+    layouts = {}
+    for path in site_pages(site):
+        layout = visit.open(path.as_uri()).evaluate(LAYOUT)
+        assert layout["sheets"] == ["stijl.css"] and layout["inline"] == 0, path
+        layouts[path.relative_to(site).as_posix()] = layout
+    first = layouts["index.html"]
+    assert first["first"] == '<a class="skip" href="#inhoud">Naar de inhoud</a>'
+    for name, layout in layouts.items():
+        assert layout == first, f"{name} does not share the layout of index.html"
+    assert visit.problems == []

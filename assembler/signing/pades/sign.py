@@ -34,7 +34,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -122,6 +122,12 @@ def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSi
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         embed_validation_info=signer.ltv,
         validation_context=_ltv_context(signer) if signer.ltv else None,
+        # The validation data goes into the signed revision itself (collected before signing, the
+        # TSA's included): no later update rewrites the XMP, and the signature's ByteRange covers
+        # the whole file, as PDF/A-2b (ISO 19005-2 6.4.3) requires. Without VRI, which can only
+        # name a signature that already exists.
+        dss_settings=DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False),
     )
 
 

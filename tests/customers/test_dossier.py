@@ -1,0 +1,54 @@
+"""`customers dossier` holds the breach notices of a customer too (art. 7), re-checkable from its files.
+
+The revision notices, the bounced and rebuilt notice and the destruction statement are followed
+end to end in tests/cli/test_lifecycle.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from email import message_from_bytes
+from pathlib import Path
+
+from click.testing import CliRunner
+from freezegun import freeze_time
+from pypdf import PdfReader
+
+import assembler.cli.incidents  # noqa: F401 - imported before any clock is frozen
+import assembler.cli.lifecycle  # noqa: F401
+from assembler.cli import main
+from tests.incidents.conftest import breach_project, smtp  # noqa: F401 (fixtures)
+from tests.incidents.test_notices import send
+
+
+def run(project_dir: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, list(args), env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_breach_notices_are_in_the_dossier(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    controller, _ = smtp
+    with freeze_time("2027-03-27T10:30:00Z"):
+        run(breach_project, "incidents", "build", "2027-001")
+    assert send(breach_project, controller).returncode == 0
+    with freeze_time("2027-03-28T09:00:00Z"):
+        run(breach_project, "customers", "dossier", "C-0001", "-o", str(breach_project / "dossier"))
+    folder = breach_project / "dossier"
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    (delivery,) = index["deliveries"]
+    stem = "notices/breach/2027-001/initial/datalek-2027-001-initial-C-0001"
+    assert sorted(f["name"] for f in index["files"]) == [
+        f"{stem}-{delivery['email_sha256'][:12]}.eml", f"{stem}.pdf"]  # the e-mail and the letter
+    for f in index["files"]:
+        assert hashlib.sha256((folder / f["name"]).read_bytes()).hexdigest() == f["recorded_sha256"]
+    assert (delivery["kind"], delivery["subject"], delivery["outcome"]) == (
+        "breach", "2027-001/initial", "sent")
+    eml = (folder / delivery["email_file"]).read_bytes()
+    assert message_from_bytes(eml)["Message-ID"] == delivery["message_id"]
+    text = " ".join(" ".join(p.extract_text() for p in
+                             PdfReader(io.BytesIO((folder / "index.pdf").read_bytes())).pages).split())
+    assert "datalek (art. 7): 2027-001/initial" in text
+    assert delivery["message_id"] in text
