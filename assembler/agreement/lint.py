@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from assembler.agreement.references import ReferenceKind, scan_references
 from assembler.model import Agreement, Finding, Paragraph, Source
+from assembler.render.font_coverage import describe, unshowable
 
 Rule = Callable[[Agreement], Iterable[Finding]]
 
@@ -191,7 +192,9 @@ def check_characters(agreement: Agreement) -> Iterator[Finding]:
     """Clauses hold no control or unassigned characters (U+0001, U+000B, U+007F, U+FFFE …).
 
     They do not render (or render differently per reader) and would make the signed text
-    differ from what a reader sees.
+    differ from what a reader sees. Nor do they hold a character no font of the PDFs has a
+    glyph for (a CJK or Thai word, a rare symbol): the PDF/A build of every contract would stop
+    on it (`render.font_coverage`).
     """
     for paragraph in _paragraphs(agreement):
         for offset, ch in enumerate(paragraph.text):
@@ -199,6 +202,10 @@ def check_characters(agreement: Agreement) -> Iterator[Finding]:
                 yield _error(_at(paragraph, offset), "characters",
                              f"contains the character U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}"
                              "), which cannot be shown; remove it")
+        for offset, ch in unshowable(paragraph.text):
+            yield _error(_at(paragraph, offset), "characters",
+                         f"contains {describe(ch)}, which no font of the PDFs can show; "
+                         "write it otherwise or remove it")
 
 
 RULES: tuple[Rule, ...] = (

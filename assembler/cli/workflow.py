@@ -53,28 +53,37 @@ def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
               help="The day the version takes effect.")
 @click.option("--note", "notes", multiple=True, metavar="ARTICLE=TEXT",
               help="Dutch explanation (toelichting) of a changed article, quoted in the notice "
-                   "letters; repeat per article ('bijlage-1=…' for Bijlage 1).")
+                   "letters; repeat per article ('bijlage-1=…' for Bijlage 1, "
+                   "'bijlage-1:ID=…' for the customers with catalogue item or service ID).")
 def release(version: str, effective: dt.date, notes: tuple[str, ...]) -> None:
     """Write versions/<contract>/VERSION.toml pinning the current text; refuses on check errors.
 
     Each changed article gets a [toelichting] entry: the --note given for it, or a TODO marker
-    that `assembler check` reports until it is filled in.
+    that `assembler check` reports until it is filled in. A note 'bijlage-1:ID=…' goes under
+    [toelichting-bijlage-1] and is read only by the customers whose Bijlage 1 has item ID (or
+    who use service ID).
     """
     toelichting: dict[str, str] = {}
+    per_item: dict[str, str] = {}
     for note in notes:
         article, sep, text = note.partition("=")
         if not sep or not article.strip() or not text.strip():
             raise click.BadParameter(f"{note!r} must look like ARTICLE=TEXT, e.g. 7=Wij melden …",
                                      param_hint="--note")
-        toelichting[article.strip().removeprefix("artikel ").strip()] = text.strip()
+        key = article.strip().removeprefix("artikel ").strip()
+        if key.startswith("bijlage-1:"):
+            per_item[key.removeprefix("bijlage-1:").strip()] = text.strip()
+        else:
+            toelichting[key] = text.strip()
     p = project()
     v = release_version(p, p.contract(contract_option()), version, effective,
-                        toelichting=toelichting)
+                        toelichting=toelichting, annex_toelichting=per_item)
     click.echo(f"released {v.contract} {v.number}: effective {v.effective.isoformat()}, "
                f"sha256 {v.sha256}, manifest {v.path}")
     todo = [a for a, text in v.toelichting.items() if text == TOELICHTING_TODO]
-    if v.toelichting:
-        click.echo(f"toelichting: {', '.join(k for k in v.toelichting if k not in todo) or 'none'}"
+    written = [k for k in v.toelichting if k not in todo] + [f"bijlage-1:{k}" for k in v.annex_toelichting]
+    if v.toelichting or v.annex_toelichting:
+        click.echo(f"toelichting: {', '.join(written) or 'none'}"
                    + (f"; still to write in {v.path}: {', '.join(todo)}" if todo else ""))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from assembler.customers.email_address import valid_email
 from assembler.model import Customer
+from assembler.render.font_coverage import unshowable
 
 REQUIRED = ("customer_id", "company_name", "kvk", "street", "postcode", "city", "contact_name",
             "contact_email", "signatory_name", "signatory_role", "services", "version", "signed_on")
@@ -101,20 +102,18 @@ def btw_checksum_ok(btw_id: str) -> bool:
     return int(numeric) % 97 == 1
 
 
-_UNSHOWN_SCRIPTS = ("CJK", "HANGUL", "THAI", "HIRAGANA", "KATAKANA", "BOPOMOFO", "IDEOGRAPHIC")
-"""Scripts no font we ship can show: a name in them would print as empty boxes, or not at all."""
-
-
 def _text_problem(value: str) -> str | None:
     if len(value) > MAX_LENGTH:
         return f"longer than {MAX_LENGTH} characters ({len(value)})"
     bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs", "Cn", "Co")), None)
     if bad is not None:
         return f"contains the control or unassigned character U+{ord(bad):04X}"
-    foreign = next((ch for ch in value if unicodedata.name(ch, "").startswith(_UNSHOWN_SCRIPTS)), None)
-    if foreign is not None:
-        return (f"contains {foreign!r} (U+{ord(foreign):04X}, {unicodedata.name(foreign).split()[0]} "
-                "script), which no font of the contract can show; write it in Latin letters")
+    missing = unshowable(value)
+    if missing:
+        foreign = missing[0][1]
+        script = unicodedata.name(foreign, "unnamed").split()[0]
+        return (f"contains {foreign!r} (U+{ord(foreign):04X}, {script} script), which no font of "
+                "the contract can show; write it in Latin letters")
     return None
 
 

@@ -68,6 +68,19 @@ def published_notes(toelichting: dict[str, str]) -> list[tuple[str, str]]:
                                            kv[0]))
 
 
+def published_item_notes(v: PublishedVersion) -> list[tuple[str, str]]:
+    """Return the Bijlage 1 notes per catalogue item as (label, note), in the order legal wrote them.
+
+    The site is read by every customer, so it shows every item's note, each under the label the
+    customer knows from their own Bijlage 1 (the id when the item left the catalogue).
+    """
+    cat = v.agreement.catalogue
+    labels = {s.id: s.label for s in cat.services}
+    labels |= {i.id: i.label for i in (*cat.data_categories, *cat.data_subjects)}
+    return [(labels.get(k, k), n.strip()) for k, n in v.version.annex_toelichting.items()
+            if n.strip() and TOELICHTING_TODO not in n]
+
+
 def _environment() -> Environment:
     env = environment(TEMPLATES, trim=True)
     env.filters["date_nl"] = format_date_nl
@@ -97,7 +110,7 @@ class SitePages:
         """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
         return self._env.get_template("version.html").render(
             site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
-            notes=published_notes(v.version.toelichting))
+            notes=published_notes(v.version.toelichting), item_notes=published_item_notes(v))
 
     def redline(self, v: PublishedVersion, redline: Redline) -> str:
         """Return wijzigingen/<a>-<b>.html: the HTML redline in the site's layout.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assembler.notices.ledger import Ledger
 
 EVIDENCE_FIELDS = ["customer_id", "address", "state", "sent_at", "reply_code", "reply", "message_id",
-                   "reference", "attempts", "events", "sha256_letter", "sha256_email"]
+                   "reference", "attempts", "events", "sha256_letter", "sha256_list", "sha256_email"]
 
 
 def notice_evidence(ledger: Ledger, change_id: str) -> list[dict[str, object]]:
@@ -20,5 +20,6 @@ def notice_evidence(ledger: Ledger, change_id: str) -> list[dict[str, object]]:
             "message_id": n.message_id, "reference": n.reference,
             "attempts": len(ledger.deliveries(change_id, n.customer_id)),
             "events": "; ".join(f"{e.event} {e.on.isoformat()}" for e in events.get(n.customer_id, [])),
-            "sha256_letter": docs.get("letter", ""), "sha256_email": docs.get("email", "")})
+            "sha256_letter": docs.get("letter", ""), "sha256_list": docs.get("list", ""),
+            "sha256_email": docs.get("email", "")})
     return rows

@@ -19,21 +19,32 @@ default every file git tracks) for:
   file that starts with the SQLite magic bytes.
 
 Text in UTF-16 (a spreadsheet's "Unicode text" export) is decoded and scanned like UTF-8. A
-binary file the guard cannot read (a font, a DOCX, a PDF, a ``-wal`` file) is reported as a
-warning, never silently passed. A line that must contain such a value on purpose (a test of the
-guard itself) carries the pragma ``guard: allow``. What is found is reported masked, so the
-report does not spread it further.
+DOCX, XLSX, PPTX or ODF file is a zip of XML parts: each XML part's text is scanned paragraph by
+paragraph (a number Word split over two runs is found whole), and a hyperlink's target in the
+``.rels`` parts too; a finding names the file and the part. A binary file the guard cannot read
+(a font, a PDF, a ``-wal`` file) is reported as a warning, never silently passed. A line that
+must contain such a value on purpose (a test of the guard itself) carries the pragma
+``guard: allow``. What is found is reported masked, so the report does not spread it further.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from assembler.model import Finding
 
 PRAGMA = "guard: allow"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_PART = 64 * 1024 * 1024
+"""Largest XML part of an Office file the guard unpacks (bytes)."""
+_PARAGRAPH_END = re.compile(r"</(?:w:p|a:p|text:p|text:h|x:si|si|row)>|<w:br/>")
+_TAG = re.compile(r"<[^>]*>")
+_TARGET = re.compile(r'\bTarget="([^"]*)"')
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3")
 EXAMPLE_DOMAINS = ("example.nl", "example.com", "example.org", "example.net", "localhost")
@@ -201,6 +212,16 @@ def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:
         yield Finding("error", path, 0, f"{what}: the customer registry belongs in var/, never in git",
                       "guard")
         return
+    if data.startswith(ZIP_MAGIC):
+        parts = office_xml_texts(data)
+        if parts is not None:
+            for part, paragraphs in parts:
+                unit = "link" if part.endswith(".rels") else "paragraph"
+                for number, paragraph in enumerate(paragraphs, 1):
+                    for what in scan_line(paragraph):
+                        yield Finding("error", f"{path} ({part})", 0, f"{unit} {number}: {what}",
+                                      "guard")
+            return
     text = _text_of(data)
     if text is None:
         yield Finding("warning", path, 0, "binary file: not scanned for personal data (keep "
@@ -209,6 +230,32 @@ def scan_bytes(path: str, data: bytes) -> Iterator[Finding]:
     for number, line in enumerate(text.splitlines(), 1):
         for what in scan_line(line):
             yield Finding("error", path, number, what, "guard")
+
+
+def office_xml_texts(data: bytes) -> list[tuple[str, list[str]]] | None:
+    """Return the text of each XML part of a zip-based Office file, paragraph by paragraph.
+
+    None when `data` is not a readable zip. The text is what the reader sees (tags removed,
+    entities decoded, a paragraph's runs joined); a ``.rels`` part gives its targets (where a
+    ``mailto:`` link points). A part larger than `MAX_PART` is not unpacked (a zip bomb).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if i.filename.endswith((".xml", ".rels"))]
+        out = []
+        for info in infos:
+            if info.file_size > MAX_PART:
+                out.append((info.filename, [f"(part of {info.file_size} bytes not unpacked)"]))
+                continue
+            xml = archive.read(info).decode("utf-8", errors="replace")
+            if info.filename.endswith(".rels"):
+                out.append((info.filename, [html.unescape(t) for t in _TARGET.findall(xml)]))
+                continue
+            text = _TAG.sub("", _PARAGRAPH_END.sub("\n", xml.replace("<w:tab/>", "\t")))
+            out.append((info.filename, [html.unescape(line) for line in text.splitlines() if line.strip()]))
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    return out
 
 
 def _text_of(data: bytes) -> str | None:

@@ -15,7 +15,7 @@ from assembler.redline.queries import ANNEX_NOTE, explained_parts
 from assembler.workflow.check import run_check
 from assembler.workflow.check_base import buffer_days, window_problem
 
-__all__ = ["ANNEX_NOTE", "release_version", "toelichting_for"]
+__all__ = ["ANNEX_NOTE", "annex_item_notes", "release_version", "toelichting_for"]
 
 
 def toelichting_for(previous: Resolved, new: Resolved, notes: dict[str, str],
@@ -35,9 +35,36 @@ def toelichting_for(previous: Resolved, new: Resolved, notes: dict[str, str],
     return {a: notes.get(a, "").strip() or TOELICHTING_TODO for a in changed}
 
 
+def annex_item_notes(previous: Resolved, new: Resolved, per_item: dict[str, str],
+                     notes: dict[str, str], number: str) -> dict[str, str]:
+    """Check the notes per catalogue id of a new version; return `notes` without the Bijlage 1
+    marker they make unnecessary.
+
+    Each id must be a service, data category or data subject of either text (a removed item may
+    be explained), and Bijlage 1 must change. With notes per item and no general note, no
+    `TOELICHTING_TODO` is written for Bijlage 1: `check` judges whether they cover every change.
+    """
+    from assembler.notices.customer_changes import catalogue_ids
+
+    if not per_item:
+        return notes
+    if ANNEX_NOTE not in notes:
+        raise UsageError(f"--note {ANNEX_NOTE}:{next(iter(per_item))}=…: Bijlage 1 does not change "
+                         f"in {number}")
+    known = catalogue_ids(previous.agreement.catalogue) | catalogue_ids(new.agreement.catalogue)
+    unknown = [k for k in per_item if k not in known]
+    if unknown:
+        raise UsageError(f"--note {ANNEX_NOTE}:{unknown[0]}=…: {unknown[0]!r} is no service, data "
+                         f"category or data subject of Bijlage 1")
+    if notes[ANNEX_NOTE] == TOELICHTING_TODO:
+        return {k: v for k, v in notes.items() if k != ANNEX_NOTE}
+    return notes
+
+
 def release_version(project: Project, contract: str, number: str, effective: dt.date,
                     today: dt.date | None = None,
-                    toelichting: dict[str, str] | None = None) -> Version:
+                    toelichting: dict[str, str] | None = None,
+                    annex_toelichting: dict[str, str] | None = None) -> Version:
     """Write the manifest of version `number` pinning the current work tree; return it.
 
     Refuses when `check` reports errors, when the version exists or is not newer than the
@@ -68,12 +95,13 @@ def release_version(project: Project, contract: str, number: str, effective: dt.
     agreement = project.resolve(WORKTREE, contract).agreement
     if latest and latest.sha256 == agreement.sha256:
         raise UsageError(f"the text is identical to version {latest.number}; nothing to release")
-    notes = dict(toelichting or {})
+    notes, per_item = dict(toelichting or {}), dict(annex_toelichting or {})
     if latest:
-        notes = toelichting_for(project.resolve(latest.number, contract),
-                                project.resolve(WORKTREE, contract), notes, number)
+        previous, new = project.resolve(latest.number, contract), project.resolve(WORKTREE, contract)
+        notes = annex_item_notes(previous, new, per_item,
+                                 toelichting_for(previous, new, notes, number), number)
     version = Version(contract=contract, number=number, effective=effective, status="released",
                       sha256=agreement.sha256, released=today, tree=tree_id(files),
-                      toelichting=notes)
+                      toelichting=notes, annex_toelichting=per_item)
     path = write_manifest(project.root, version)
     return Version(**{**version.__dict__, "path": path.relative_to(project.root).as_posix()})

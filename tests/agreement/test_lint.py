@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from assembler.agreement.lint import check_agreement
@@ -147,3 +149,16 @@ def test_a_huge_clause_number_is_one_finding_in_constant_memory() -> None:
 def test_control_characters_in_a_clause_are_an_error(char: str) -> None:
     out = findings(replaced("09-audit.md", "9.2. ", f"9.2. Een{char}teken "))
     assert any(f"{FOLDER}/09-audit.md:5: error: contains the character U+{ord(char):04X}" in f for f in out), out
+
+
+@pytest.mark.parametrize("char", ["中", "ก", "ᚠ"])
+def test_a_character_no_shipped_font_can_show_is_an_error_with_its_line(char: str) -> None:
+    out = findings(replaced("09-audit.md", "9.2. ", f"9.2. Een {char} teken "))
+    expected = (f"{FOLDER}/09-audit.md:5: error: contains {char!r} (U+{ord(char):04X} "
+                f"{unicodedata.name(char)}), which no font of the PDFs can show")
+    assert any(f.startswith(expected) for f in out), out
+
+
+def test_letters_symbols_and_emoji_the_fonts_have_pass() -> None:
+    out = findings(replaced("09-audit.md", "9.2. ", "9.2. Ærø, Müller, Ωmega, Жук, € 5, ✓, 😀, e\u0301 "))
+    assert not [f for f in out if "no font" in f], out

@@ -32,7 +32,10 @@ def squash(text: str) -> str:
 
 
 def docx_paragraphs(data: bytes) -> list[str]:
-    """Return the text of every body paragraph, table cells included, in document order."""
+    """Return the text of every body paragraph, table cells included, in document order.
+
+    A no-break space reads as a space (the renderers bind "(VI)" to its item with one).
+    """
     document = docx.Document(io.BytesIO(data))
     body = document.element.body
     out = []
@@ -44,7 +47,7 @@ def docx_paragraphs(data: bytes) -> list[str]:
                 texts.append(node.text)
             elif tag in ("br", "tab"):
                 texts.append("\n" if tag == "br" else "\t")
-        out.append("".join(texts))
+        out.append("".join(texts).replace("\u00a0", " "))
     return out
 
 

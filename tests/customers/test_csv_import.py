@@ -195,6 +195,16 @@ def test_names_in_scripts_no_shipped_font_shows_are_refused_at_import(name: str,
     assert f"{script} script), which no font of the contract can show; write it in Latin letters" in problem[2]
 
 
+def test_a_rare_symbol_no_font_has_is_refused_in_any_field() -> None:
+    (problem,) = problems_of(row(city="Utrecht \u16a0"))
+    assert problem[:2] == (2, "city") and "U+16A0, RUNIC script), which no font" in problem[2]
+
+
+def test_names_the_fonts_show_are_accepted() -> None:
+    for name in ("Ærø Ølfabriek ApS", "Müller & Söhne GmbH", "Ωmega Жук B.V.", "Café e\u0301 😀 B.V."):
+        assert problems_of(row(company_name=name)) == [], name
+
+
 def test_noncharacters_are_refused_like_control_characters() -> None:
     (problem,) = problems_of(row(city="Utrecht\ufffe"))
     assert problem[1] == "city" and "U+FFFE" in problem[2]

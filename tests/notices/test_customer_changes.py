@@ -248,3 +248,16 @@ def test_a_customer_skipping_versions_reads_their_notes_per_version(project_dir:
     assert f"  Versie 1.1: {NOTE_QUEUE}" in both and f"  Versie 1.2: {NOTE_FAX}" in both
     assert f"verandert. {NOTE_QUEUE}" in queue_only  # one version's note: in the paragraph
     assert NOTE_FAX not in queue_only and "Versie 1.2:" not in queue_only.split("De passages")[0]
+
+
+def test_the_letter_with_its_bijlage_1_table_and_the_narrowed_redline_conform(
+        per_item_project: Path) -> None:
+    from tests.pdf_conformance import assert_conformant
+
+    summary = _build(per_item_project, [])
+    # C-0002's letter once had a content stream ending in CR (render/stream_ends.py handles it)
+    for cid in ("C-0002", "C-0003"):
+        letter = (per_item_project / OUT / cid / f"brief-VWO-1.1-{cid}.pdf").read_bytes()
+        assert_conformant(letter)  # PDF/A-2b and PDF/UA-1 with the before/after of Bijlage 1
+    for path in summary.shared_files:  # every narrowed redline
+        assert_conformant(path.read_bytes())

@@ -88,3 +88,43 @@ def test_build_refuses_letters_without_a_toelichting(project_dir: Path) -> None:
     add_customers(project_dir, [customer(1)])
     with pytest.raises(CheckFailedError, match="article 7 changes in 1.1 but has no toelichting"):
         build(project_dir)
+
+
+def _add_queue_category(project_dir: Path) -> None:
+    cat = project_dir / "contracts" / CONTRACT / "bijlage-1.toml"
+    cat.write_text(cat.read_text().replace(
+        "[[data_subjects]]", '[[data_categories]]\nid = "wachtrij"\nlabel = "Gegevens van bellers in '
+        'de wachtrij"\nservices = ["callcenter"]\n\n[[data_subjects]]', 1))
+
+
+def test_release_with_notes_per_catalogue_item(project_dir: Path) -> None:
+    edit_7(project_dir)
+    _add_queue_category(project_dir)
+    queue = "Voor de dienst Wachtrijen en callcenter verwerken wij ook gegevens van bellers in de wachtrij."
+    result = run(project_dir, "release", "1.1", "--effective", "2027-02-01", "--note", f"7={NOTE_7}",
+                 "--note", f"bijlage-1:wachtrij={queue}")
+    assert result.returncode == 0, result.stderr
+    assert "toelichting: 7, bijlage-1:wachtrij\n" in result.stdout  # nothing left to write
+    written = manifest(project_dir)
+    assert written["toelichting"] == {"7": NOTE_7}  # no TODO marker for Bijlage 1
+    assert written["toelichting-bijlage-1"] == {"wachtrij": queue}
+    assert run(project_dir, "check").returncode == 0
+
+
+def test_release_refuses_a_note_on_an_unknown_catalogue_id(project_dir: Path) -> None:
+    edit_7(project_dir)
+    _add_queue_category(project_dir)
+    result = run(project_dir, "release", "1.1", "--effective", "2027-02-01", "--note", f"7={NOTE_7}",
+                 "--note", "bijlage-1:callcentre=Tikfout.")
+    assert result.returncode == 2
+    assert ("--note bijlage-1:callcentre=…: 'callcentre' is no service, data category or data "
+            "subject of Bijlage 1") in result.stderr
+    assert not (project_dir / "versions" / CONTRACT / "1.1.toml").exists()
+
+
+def test_release_refuses_a_note_per_item_when_bijlage_1_does_not_change(project_dir: Path) -> None:
+    edit_7(project_dir)
+    result = run(project_dir, "release", "1.1", "--effective", "2027-02-01", "--note", f"7={NOTE_7}",
+                 "--note", "bijlage-1:callcenter=Iets.")
+    assert result.returncode == 2
+    assert "--note bijlage-1:callcenter=…: Bijlage 1 does not change in 1.1" in result.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -87,17 +89,14 @@ def test_the_attached_list_names_the_services_not_the_customer_and_is_pdf_a(
     assert failures(pdf, "ua1") == []
 
 
-def test_the_ledger_proves_which_list_went_with_each_notice(
+def test_the_evidence_proves_which_list_went_with_each_notice(
         built: tuple[Path, list[frozenset[str]]]) -> None:
-    import hashlib
-
-    from assembler.customers.registry import open_project_registry
-    from assembler.notices.ledger import Ledger
-
     project_dir, _ = built
-    pdf = attachments(project_dir, "C-0001")["lijst-sub-verwerkers-2026-12-01.pdf"]
-    with open_project_registry(project_dir) as registry:
-        ledger = Ledger(registry.connection, "verwerkersovereenkomst", "subprocessor")
-        docs = ledger.documents(CHANGE, "C-0001")
-    assert ("list", "lijst-sub-verwerkers-2026-12-01.pdf", hashlib.sha256(pdf).hexdigest()) in \
-        [(d.kind, d.name, d.sha256) for d in docs]
+    result = CliRunner().invoke(main, ["subprocessors", "status", CHANGE, "--format", "json"],
+                                env={"ASSEMBLER_ROOT": str(project_dir)})
+    rows = {r["customer_id"]: r for r in json.loads(result.output)["notices"]}
+    for cid in ("C-0001", "C-0003"):
+        pdf = attachments(project_dir, cid)["lijst-sub-verwerkers-2026-12-01.pdf"]
+        assert rows[cid]["sha256_list"] == hashlib.sha256(pdf).hexdigest()
+    assert rows["C-0001"]["sha256_list"] == rows["C-0002"]["sha256_list"] != \
+        rows["C-0003"]["sha256_list"]

@@ -184,3 +184,23 @@ def test_unwritten_explanations_are_not_published() -> None:
     notes = {"10": "Tien.", "7": "Zeven.", "bijlage-1": "Bijlage.", "3": "TODO: toelichting invullen",
              "2": "  "}
     assert published_notes(notes) == [("7", "Zeven."), ("10", "Tien."), ("bijlage-1", "Bijlage.")]
+
+
+def test_bijlage_1_notes_per_item_are_published_under_their_label(tmp_path: Path) -> None:
+    from assembler.agreement.project_copy import copy_project
+    from tests.conftest import ROOT, TEST_AUTHOR
+
+    project = tmp_path / "project"
+    copy_project(ROOT, project, author=TEST_AUTHOR)
+    catalogue = project / "contracts" / CONTRACT / "bijlage-1.toml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(
+        "[[data_subjects]]", '[[data_categories]]\nid = "gespreksopnamen"\nlabel = "Gespreksopnamen"\n'
+        'services = ["gespreksopname"]\n\n[[data_subjects]]', 1), encoding="utf-8")
+    note = "Voor de dienst Gespreksopname staan de opgenomen gesprekken voortaan in Bijlage 1."
+    release(project, "1.1", "2027-02-01", {"bijlage-1:gespreksopnamen": note})
+    commit_all(project, "v1.1")
+    proc = cli(project, "site", "-o", str(tmp_path / "site"), "--today", TODAY)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "site" / "versies" / "1.1.html").read_text(encoding="utf-8")
+    assert f"<dt>Bijlage 1: Gespreksopnamen</dt><dd>{note}</dd>" in page
+    assert "gespreksopnamen</dt>" not in page  # the label, never the id

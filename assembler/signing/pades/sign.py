@@ -37,7 +37,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -293,6 +293,9 @@ def _ltv_context(signer: SignerConfig) -> ValidationContext:
 
 def _signing_failure(signer: SignerConfig, exc: Exception) -> str:
     text = str(exc)
+    if isinstance(exc.__cause__, RevokedError):
+        return (f"the signing certificate is revoked ({exc.__cause__}); nothing was signed: "
+                "use a certificate that is not revoked")
     if signer.ltv and ("revocation" in text.lower() or "validat" in text.lower()):
         return ("--ltv: cannot fetch revocation data (CRL or OCSP) for the signing certificate; "
                 f"sign without --ltv or use a certificate whose CA publishes it ({text})")

@@ -12,6 +12,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
@@ -42,7 +44,7 @@ def check_signatures(pdf: bytes, trust: TrustRoots) -> tuple[list[SignatureCheck
     for sig in sigs:
         own = sig.field_name in trust
         roots = list(trust.get(sig.field_name, trust.get("", ())))
-        ctx = ValidationContext(trust_roots=[der(c) for c in roots], allow_fetching=False)
+        ctx = _context(reader, roots)
         try:
             status = validate_pdf_signature(
                 sig, ctx, key_usage_settings=KeyUsageConstraints(
@@ -57,6 +59,21 @@ def check_signatures(pdf: bytes, trust: TrustRoots) -> tuple[list[SignatureCheck
         lenient = not own and sig.field_name == CUSTOMER_FIELD
         checks.append(_check_of(sig, status, bool(roots), lenient))
     return checks, empty
+
+
+def _context(reader: PdfFileReader, roots: Sequence[x509.Certificate]) -> ValidationContext:
+    """Return a validation context: `roots`, and the revocation data the file carries (its DSS).
+
+    Verification stays offline (nothing is fetched): what the file embeds, the CRLs and OCSP
+    responses of a B-LT signature or added later as validation data, is what revocation is
+    judged by. A CA signs each of them, so an added one can only tell more, never hide a
+    revocation; a certificate it lists as revoked is reported so, in words.
+    """
+    settings = {"trust_roots": [der(c) for c in roots], "allow_fetching": False}
+    try:
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
+    except NoDSSFoundError:
+        return ValidationContext(**settings)  # type: ignore[arg-type]
 
 
 def _subfilter(sig: object) -> str:
