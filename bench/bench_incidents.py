@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,7 +37,7 @@ from bench.common import fresh_repo, report  # noqa: E402
 
 RECORD = """\
 id = "2027-001"
-detected_at = 2027-03-27T10:00:00
+detected_at = {detected_at}
 nature = "Onbevoegde toegang tot opgeslagen gespreksopnamen via een gelekt beheerwachtwoord."
 services = ["gespreksopname"]
 subjects = { count = 1200, precision = "estimated" }
@@ -59,7 +60,10 @@ def make_project(tmp: Path, n: int) -> Path:
         registry.upsert_customers(customers)
     record = root / "var" / "incidents" / "2027-001.toml"
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(RECORD, encoding="utf-8")
+    # an hour ago on the Amsterdam clock: a breach detected in the future is refused
+    detected = dt.datetime.now(ZoneInfo("Europe/Amsterdam")) - dt.timedelta(hours=1)
+    record.write_text(RECORD.replace("{detected_at}", detected.strftime("%Y-%m-%dT%H:%M:00")),
+                      encoding="utf-8")
     return root
 
 

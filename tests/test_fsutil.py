@@ -60,7 +60,7 @@ def test_deferred_folder_syncs_flush_each_folder_once_after_its_renames(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "out").mkdir()
     events = _recording_fsyncs(monkeypatch)
-    with fsutil.folder_syncs_deferred():
+    with fsutil.write_batch():
         for customer in ("C-1", "C-2"):
             for name in ("brief.pdf", "mail.eml"):
                 fsutil.atomic_write_bytes(tmp_path / "out" / customer / name, b"x")
@@ -86,3 +86,21 @@ def test_a_write_into_a_new_folder_also_syncs_the_folder_holding_it(
     assert f"fsync {tmp_path}/a" in events
     assert f"fsync {tmp_path}" in events
     assert (tmp_path / "a" / "b" / "brief.pdf").read_bytes() == b"x"
+
+
+def test_a_batch_whose_flush_fails_says_which_file_and_leaves_no_trace_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "mail" in os.readlink(
+                f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(fsutil.os, "fsync", fsync)
+    with pytest.raises(fsutil.OutputError, match=r"mail\.eml: cannot write: No space left"):
+        with fsutil.write_batch():
+            fsutil.atomic_write_bytes(tmp_path / "brief.pdf", b"brief")
+            fsutil.atomic_write_bytes(tmp_path / "mail.eml", b"mail")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf"]

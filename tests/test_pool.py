@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.pool import PoolOptions, WorkerPool, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool, chunk_size, run_in_pool
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -122,3 +122,11 @@ def test_a_workers_state_is_what_init_set_and_refused_before_it() -> None:
         state.get()
     state.set("gedeelde delen")
     assert state.get() == "gedeelde delen"
+
+
+def test_a_short_run_is_cut_in_small_chunks_so_no_worker_idles_long_at_its_end() -> None:
+    options = PoolOptions(2, chunk=32)
+    assert chunk_size(options, 200) == 13  # 16 chunks: the last takes ~0.2 s, not ~0.5 s
+    assert chunk_size(options, 10000) == 32
+    assert chunk_size(options, 3) == 1
+    assert chunk_size(options, None) == 32  # a stream of unknown length

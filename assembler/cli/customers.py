@@ -279,7 +279,7 @@ def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> N
         click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
                    f"{run.today.isoformat()} (terminated)", err=True)
     with progress_bar("building contracts") as bar:
-        result = build_many(root, iter(chosen), options,
+        result = build_many(root, chosen, options,
                             workers=min(run.jobs, max(1, len(chosen) // 20)),
                             progress=lambda done: bar(done, len(chosen)))
     for cid, message in result.failures:

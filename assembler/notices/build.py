@@ -233,6 +233,11 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     if bad:
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
+    # Customers with the same services share their text of the new version, which a worker
+    # renders once per set of services: handed out together, each set is rendered by one worker
+    # instead of by every worker. The summary still lists them in the plan's order.
+    order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
+    jobs.sort(key=lambda j: (j.from_version, sorted(j.customer.services)))
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # The workers start now and come up while this process renders the shared redline PDFs.
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
@@ -241,6 +246,8 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
         _record(pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,)), ledger,
                 summary, replaceable, _Progress(progress, len(jobs)))
+    summary.built.sort(key=order.__getitem__)
+    summary.failed.sort(key=lambda failure: order[failure[0]])
     return summary
 
 
