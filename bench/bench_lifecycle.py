@@ -100,8 +100,14 @@ def baseline_registry(root: Path, base: Path) -> Path:
         conn.execute("ATTACH DATABASE ? AS ours", (str(src),))
         conn.execute("INSERT INTO customers SELECT * FROM ours.customers")
         for table, columns in (("notices", notice), ("notice_deliveries", delivery)):
-            conn.execute(f"INSERT INTO {table} ({columns.format(v='version')}) "
+            # a baseline from before the one ledger for every kind calls the subject "version"
+            theirs = {row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")}
+            name = "subject" if "subject" in theirs else "version"
+            conn.execute(f"INSERT INTO {table} ({columns.format(v=name)}) "
                          f"SELECT {columns.format(v='subject')} FROM ours.{table}")
+        if {"announced_versions"} <= {r[0] for r in conn.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table'")}:
+            conn.execute("INSERT INTO announced_versions SELECT * FROM ours.announced_versions")
     return dest
 
 

@@ -62,8 +62,12 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("assembler: interrupted", err=True)
             sys.exit(130)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+        except click.exceptions.UsageError as exc:
+            click.echo(f"assembler: error: {usage_line(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                BrokenPipeError):
+            raise  # click's own handling: a reader that stopped reading (`| head`) ends us quietly
         except DatabaseError as exc:
             _debug_traceback(ctx)
             click.echo(f"assembler: error: the customer registry cannot be used: {exc} (another "
@@ -74,6 +78,14 @@ class Group(click.Group):
             click.echo(f"assembler: error: unexpected {type(exc).__name__}: {exc} (a bug; run with "
                        "--debug for the traceback)", err=True)
             sys.exit(1)
+
+
+def usage_line(exc: click.exceptions.UsageError) -> str:
+    """Return a usage error as one line: what is wrong and where the command's help is."""
+    message = " ".join(exc.format_message().split())
+    if exc.ctx is None:
+        return message
+    return f"{message} (see `{exc.ctx.command_path} -h`)"
 
 
 def _debug_traceback(ctx: click.Context) -> None:

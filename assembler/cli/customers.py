@@ -6,16 +6,14 @@ import datetime as dt
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project, registry
 from assembler.cli.lifecycle import COMMANDS as lifecycle_commands
-from assembler.cli.progress import progress_bar
-from assembler.customers.bulk import BatchOptions, build_many, write_contract
 from assembler.customers.csv_export import customer_record, customers_csv
-from assembler.customers.csv_import import COLUMNS, parse_customers_csv
-from assembler.customers.document import FORMATS, ContractBuilder
+from assembler.customers.csv_import import COLUMNS
 from assembler.customers.lifecycle import customer_history, in_force_on, version_in_force
 from assembler.customers.registry import Registry
 from assembler.customers.timeline import (
@@ -29,7 +27,10 @@ from assembler.dutch import today_nl
 from assembler.errors import CustomerImportError, InputError, UsageError
 from assembler.fsutil import MB, read_limited
 from assembler.model import Customer
-from assembler.signing.keys import SignerConfig
+
+if TYPE_CHECKING:  # the contract builders load Typst, docxtpl and pyHanko: only `build` needs them
+    from assembler.customers.bulk import BatchOptions
+    from assembler.signing.keys import SignerConfig
 
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
@@ -70,6 +71,8 @@ def import_(file: Path, skip_invalid: bool) -> None:
     agreement = p.resolve(None, contract).agreement
     services = [s.id for s in agreement.catalogue.services]
     versions = [v.number for v in p.versions(contract)]
+    from assembler.customers.csv_import import parse_customers_csv
+
     parsed = parse_customers_csv(text, services, versions)
     for problem in parsed.problems:
         click.echo(problem.format(str(file)), err=True)
@@ -102,11 +105,13 @@ def list_(fmt: str) -> None:
         click.echo("no customers yet (see `assembler customers import FILE.csv`)")
     else:
         width = max(len(c.customer_id) for c in rows)
+        lines = []
         for c in rows:
             s = standing[c.customer_id]
             version = s.in_force.version if s.in_force else "-"
-            click.echo(f"{c.customer_id:<{width}}  {version:<5}  {s.status:<11}  {c.company_name}  "
-                       f"[{', '.join(c.services)}]")
+            lines.append(f"{c.customer_id:<{width}}  {version:<5}  {s.status:<11}  {c.company_name}  "
+                         f"[{', '.join(c.services)}]\n")
+        click.echo("".join(lines), nl=False)  # one write: click flushes after every echo
         click.echo(f"{len(rows)} customer(s); version in force on {today.isoformat()}", err=True)
 
 
@@ -169,6 +174,8 @@ def export(fmt: str, output: Path | None) -> None:
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from assembler.customers.document import FORMATS
+
     chosen = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
@@ -207,6 +214,9 @@ def build(customer_ids: tuple[str, ...], all_: bool, version_ref: str | None,
     The version in the name is the version number, or "concept" for a text that is not a released
     version (the work tree with edits, a branch).
     """
+    from assembler.customers.bulk import BatchOptions, write_contract
+    from assembler.customers.document import ContractBuilder
+
     if bool(customer_ids) == all_:
         raise UsageError("give --customer ID (one or more) or --all")
     p = project()
@@ -259,6 +269,9 @@ def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> N
     total = reg.count()
     if total == 0:
         raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
+    from assembler.cli.progress import progress_bar
+    from assembler.customers.bulk import build_many
+
     bound = in_force_on(reg, run.today)
     chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
               if c.customer_id in bound]

@@ -90,11 +90,19 @@ def dossier(customer_id: str, out: Path) -> None:
 
     with registry() as reg:
         index = write_dossier(reg, project().root, customer_id, out, today_nl())
+    for f in index["files"]:
+        if not f["matches_record"]:
+            click.echo(f"assembler: warning: {f['name']} ({f['what']}): sha256 {f['sha256'][:12]}… "
+                       f"differs from the registry's record {f['recorded_sha256'][:12]}…", err=True)
     for m in index["missing"]:
         click.echo(f"assembler: warning: {m['name']} ({m['what']}): no file holds the bytes with "
                    f"sha256 {m['recorded_sha256'][:12]}… any more; listed as missing", err=True)
     click.echo(f"wrote the dossier of {customer_id} to {out}/: {len(index['files'])} file(s), "
                "index.json and index.pdf")
+
+
+STATEMENT_REASON = "Verklaring van vernietiging (art. 11.1) namens Verwerker"
+"""The reason in the statement's signature, unless [signing] reason names another."""
 
 
 @click.command("destruction-statement")
@@ -135,10 +143,15 @@ def destruction_statement(customer_id: str, out: Path | None, sign: bool) -> Non
 
 def _statement_signer(signatory: str) -> Signer:
     """Return a signer that puts the processor's PAdES signature, by `signatory`, in the box."""
+    from dataclasses import replace
+
     from assembler.cli.signing import signer_from_config
+    from assembler.signing.keys import DEFAULT_REASON
     from assembler.signing.pades import sign_pdf
 
     config = signer_from_config()
+    if config.reason == DEFAULT_REASON:  # the contract's reason; a configured one is kept
+        config = replace(config, reason=STATEMENT_REASON)
     now = dt.datetime.now(dt.UTC)
     return lambda pdf, box: sign_pdf(pdf, config, box, None, now=now, signatory=signatory)
 

@@ -86,8 +86,9 @@ def notice_events(conn: Connection, customer_id: str | None = None) -> Histories
         e = effective.get((contract, version))
         if e is None or finished is None:
             continue
-        bounced = next((on for recorded, on in bounces.get((contract, version, cid), [])
-                        if recorded >= finished), None)
+        against = bounces.get((contract, version, cid)) if bounces else None
+        bounced = next((on for recorded, on in against if recorded >= finished),
+                       None) if against else None
         out[cid].append(HistoryEvent(
             customer_id=cid, kind="notice", version=version, on=accepted_day(finished), effective=e,
             bounced_on=bounced, evidence=f"Message-ID {mid} to {address}, accepted {finished}: "

@@ -75,7 +75,8 @@ def published_item_notes(v: PublishedVersion) -> list[tuple[str, str]]:
     customer knows from their own Bijlage 1 (the id when the item left the catalogue).
     """
     cat = v.agreement.catalogue
-    labels = {i.id: i.label for i in (*cat.services, *cat.data_categories, *cat.data_subjects)}
+    labels = {s.id: s.label for s in cat.services}
+    labels |= {i.id: i.label for i in (*cat.data_categories, *cat.data_subjects)}
     return [(labels.get(k, k), n.strip()) for k, n in v.version.annex_toelichting.items()
             if n.strip() and TOELICHTING_TODO not in n]
 

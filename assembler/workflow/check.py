@@ -12,7 +12,7 @@ from assembler.dutch import today_nl
 from assembler.errors import AssemblerError, InputError
 from assembler.model import Finding
 from assembler.subprocessors.lint import check_register
-from assembler.workflow.check_base import run_base_check
+from assembler.workflow.check_base import manifest_key_line, run_base_check
 
 
 def _finding(exc: AssemblerError, rule: str, fallback_path: str) -> Finding:
@@ -94,7 +94,7 @@ def _key_line(project: Project, path: str, key: str) -> int:
 def check_order(project: Project, contract: str) -> list[Finding]:
     """Released versions take effect in the order of their numbers, each after the one before."""
     released = [v for v in project.versions(contract) if v.status == "released"]
-    return [Finding("error", now.path, 0,
+    return [Finding("error", now.path, manifest_key_line(project, now, "effective"),
                     f"version {now.number} takes effect on {now.effective.isoformat()}, not after "
                     f"version {before.number} ({before.effective.isoformat()})", "order")
             for before, now in zip(released, released[1:], strict=False)

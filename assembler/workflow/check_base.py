@@ -46,7 +46,8 @@ def manifests_at(project: Project, commit: str, contract: str) -> dict[str, Vers
     return out
 
 
-def _line(project: Project, version: Version, key: str) -> int:
+def manifest_key_line(project: Project, version: Version, key: str) -> int:
+    """Return the line of `key = …` in the version's manifest (0 when it cannot be read)."""
     try:
         text = (project.root / version.path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -65,7 +66,7 @@ def check_released(project: Project, old: dict[str, Version], new: dict[str, Ver
                 f"version {number} is released at {base}: its manifest must not be removed "
                 '(to take it back, set status = "withdrawn")'), "released"))
         elif now.sha256 != was.sha256:
-            findings.append(Finding("error", now.path, _line(project, now, "sha256"), (
+            findings.append(Finding("error", now.path, manifest_key_line(project, now, "sha256"), (
                 f"version {number} is released at {base} with sha256 {was.sha256[:12]}…; "
                 "changing the pin edits the released text: release a new version instead"),
                 "released"))
@@ -83,7 +84,7 @@ def check_window(project: Project, old: dict[str, Version], new: dict[str, Versi
         problem = window_problem(number, now.effective, today, buffer)
         if now.status != "released" or problem is None:
             continue
-        findings.append(Finding("error", now.path, _line(project, now, "effective"), problem,
+        findings.append(Finding("error", now.path, manifest_key_line(project, now, "effective"), problem,
                                 "window"))
     return findings
 

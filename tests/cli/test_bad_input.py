@@ -36,9 +36,9 @@ def test_odd_git_refs_are_unknown_refs(project_dir: Path, ref: str) -> None:
 
 def test_a_far_future_today_is_refused(project_dir: Path) -> None:
     proc = _run(project_dir, "check", "--today", "9999-11-30")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr  # click's usage error, like any option
-    assert proc.stderr.splitlines()[-1] == ("Error: Invalid value for '--today': '9999-11-30' is not a "
-                                            "day from 2000-01-01 to 2999-12-31")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr  # a usage error, like any option
+    assert proc.stderr.splitlines() == ["assembler: error: Invalid value for '--today': '9999-11-30' is "
+                                        "not a day from 2000-01-01 to 2999-12-31 (see `assembler check -h`)"]
 
 
 @pytest.mark.parametrize("toml, says", [
@@ -100,3 +100,22 @@ def test_a_registry_row_with_a_bad_date_is_one_line(project_dir: Path) -> None:
         conn.execute("UPDATE customers SET signed_on = '2019-13-45' WHERE customer_id = 'C-1042'")
     _one_line(_run(project_dir, "customers", "list"),
               "customer C-1042: signed_on '2019-13-45' in the registry is not a date (YYYY-MM-DD)")
+
+
+def test_a_listing_piped_into_head_ends_quietly(project_dir: Path) -> None:
+    add_customers(project_dir, [customer(i) for i in range(1, 3000)])
+    full = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLER_")}
+    full.update({"PYTHONPATH": str(ROOT), "ASSEMBLER_ROOT": str(project_dir)})
+    listing = subprocess.Popen([sys.executable, "-m", "assembler", "customers", "list"], cwd=project_dir,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full)
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()  # a reader that takes one line and stops, as `| head -1` does
+    listing.stdout.close()
+    err = listing.stderr.read().decode()
+    listing.wait(timeout=120)
+    assert first.strip() and "error" not in err and "Traceback" not in err, err
+
+
+def test_a_bad_option_value_is_one_line(project_dir: Path) -> None:
+    _one_line(_run(project_dir, "customers", "show", "C-0001", "--on", "gisteren"),
+              "Invalid value for '--on'")

@@ -52,3 +52,36 @@ def test_breach_notices_are_in_the_dossier(breach_project: Path, smtp) -> None: 
                              PdfReader(io.BytesIO((folder / "index.pdf").read_bytes())).pages).split())
     assert "datalek (art. 7): 2027-001/initial" in text
     assert delivery["message_id"] in text
+
+
+def test_an_email_no_file_holds_any_more_is_listed_as_missing(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    controller, _ = smtp
+    with freeze_time("2027-03-27T10:30:00Z"):
+        run(breach_project, "incidents", "build", "2027-001")
+    assert send(breach_project, controller).returncode == 0
+    # as for a notice sent before the archive kept copies, whose build file was overwritten since
+    for eml in (breach_project / "var" / "archive" / "C-0001" / "sent").glob("*.eml"):
+        eml.unlink()
+    for eml in (breach_project / "build" / "incidents").rglob("*C-0001*.eml"):
+        eml.write_bytes(b"overwritten")
+    def dossier():  # type: ignore[no-untyped-def]
+        result = CliRunner().invoke(main, ["customers", "dossier", "C-0001", "-o",
+                                           str(breach_project / "dossier")],
+                                    env={"ASSEMBLER_ROOT": str(breach_project)})
+        assert result.exit_code == 0, result.output
+        return result, json.loads((breach_project / "dossier" / "index.json").read_text("utf-8"))
+
+    changed, index = dossier()  # the build file holds other bytes: listed, and said to differ
+    assert "differs from the registry's record" in changed.stderr
+    (eml,) = [f for f in index["files"] if f["name"].endswith(".eml")]
+    assert eml["matches_record"] is False and eml["recorded_sha256"] != eml["sha256"]
+
+    for built in (breach_project / "build" / "incidents").rglob("*C-0001*.eml"):
+        built.unlink()
+    result, index = dossier()  # no file holds those bytes at all: listed as missing
+    assert "warning: notices/breach/2027-001/initial/datalek-2027-001-initial-C-0001-" in result.stderr
+    (missing,) = index["missing"]
+    assert missing["recorded_sha256"] == index["deliveries"][0]["email_sha256"]
+    text = " ".join(PdfReader(io.BytesIO((breach_project / "dossier" / "index.pdf").read_bytes()))
+                    .pages[-1].extract_text().split())
+    assert "Ontbrekende bestanden" in text

@@ -53,3 +53,5 @@ def test_check_reports_effective_dates_out_of_order(project_dir: Path) -> None:
     findings = [f for f in run_check(Project(project_dir), None, CONTRACT) if f.rule == "order"]
     assert [f.message for f in findings] == [
         "version 1.1 takes effect on 2017-03-01, not after version 1.0 (2018-05-25)"]
+    line = manifest.read_text().splitlines().index("effective = 2017-03-01") + 1
+    assert [f.line for f in findings] == [line]  # the line of the effective date, as an editor needs
