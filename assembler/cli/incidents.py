@@ -21,6 +21,7 @@ from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.incidents.build import build_breach_notices
 from assembler.incidents.deadline import hours_left, now_local
+from assembler.incidents.evidence import refuse_changed_detection
 from assembler.incidents.letter import breach_parts
 from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, plan_incident
 from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
@@ -49,7 +50,11 @@ class _Open:
 
 
 def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
-    """Open the project and read incident `incident_id`; with `now`, refuse moments after it."""
+    """Open the project and read incident `incident_id`; with `now`, refuse moments after it.
+
+    With `now` (the commands that check, plan and build from the record) a `detected_at` that
+    differs from what a sent notice was built from is refused too (`refuse_changed_detection`).
+    """
     p = project()
     contract = p.contract(contract_option())
     agreement = p.resolve(None, contract).agreement
@@ -59,7 +64,10 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
                       categories={c.id for c in agreement.catalogue.data_categories},
                       customers={c.customer_id for c in customers})
     incident = read_incident(incident_path(p.root, incident_id), known, now)
-    return _Open(p, contract, agreement, registry, customers, incident)
+    opened = _Open(p, contract, agreement, registry, customers, incident)
+    if now is not None:
+        refuse_changed_detection(incident, opened.ledger)
+    return opened
 
 
 def _plan(o: _Open) -> BreachPlan:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 from assembler.customers.email_address import valid_email
+from assembler.dutch import today_nl
 from assembler.model import Customer
 from assembler.render.font_coverage import unshowable
 
@@ -199,17 +200,30 @@ def _check_version(row: _Row, versions: Collection[str]) -> None:
 
 
 def _check_signed_on(row: _Row) -> dt.date | None:
-    """Return the signing date (None when it is missing or not a YYYY-MM-DD date)."""
+    """Return the signing date (None when it is missing, not a YYYY-MM-DD date, or in the future).
+
+    A customer is bound from `signed_on` by the version they signed (the lifecycle rule,
+    `customers.lifecycle`), so the date is a fact of the past: a signature dated after today
+    has not been given. Imported, it would make a customer `active` with no version in force
+    and put them in plans and notices as if bound. Today is the real clock's day in
+    Europe/Amsterdam (`dutch.today_nl`); a contract signed today may be imported today.
+    """
     text = row.values["signed_on"]
     if not row.check("signed_on"):
         return None
     try:
         if not _DATE_RE.match(text):
             raise ValueError
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         row.error("signed_on", f"{text!r} is not a date in the form YYYY-MM-DD")
         return None
+    today = today_nl()
+    if day > today:
+        row.error("signed_on", f"{text} is in the future (today is {today.isoformat()}, "
+                  "Europe/Amsterdam): import a contract once it is signed")
+        return None
+    return day
 
 
 def _check_btw(row: _Row) -> str:

@@ -18,9 +18,10 @@ from assembler.customers.email_address import valid_email
 from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.incidents.email import breach_message_id, compose_breach_email
+from assembler.incidents.evidence import basis_column
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem, reference
 from assembler.incidents.plan import BreachPlan, ledger_subject
-from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument
+from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phase
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerState, run_in_pool
@@ -100,7 +101,7 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     i = parts.incident
     notice = LedgerNotice(
         version=ledger_subject(i.id, parts.phase), customer_id=customer.customer_id,
-        from_version=parts.phase, reference=reference(i.id, customer.customer_id),
+        from_version=basis_column(i, parts.phase), reference=reference(i.id, customer.customer_id),
         address=customer.contact_email,
         message_id=breach_message_id(i.id, parts.phase, customer.customer_id,
                                      parts.sender.rpartition("@")[2]),
@@ -124,6 +125,7 @@ def _jobs(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer], l
             continue
         earlier = [ids[row.customer_id] for ids in before if row.customer_id in ids]
         jobs.append(Job(by_id[row.customer_id], earlier))
+    refuse_without_initial(i.id, parts.phase, [j.customer.customer_id for j in jobs], ledger)
     bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
            if not valid_email(j.customer.contact_email)]
     if bad:
@@ -131,6 +133,33 @@ def _jobs(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer], l
                          f"registry: {', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix "
                          "them and build again")
     return jobs
+
+
+def refuse_without_initial(incident_id: str, phase: Phase, customer_ids: Sequence[str],
+                           ledger: Ledger) -> None:
+    """Refuse an update or final notice to a customer whose initial notice was not accepted.
+
+    Art. 7.1 requires a first notice within 48 hours; GDPR art. 33(4) then allows the
+    information "in phases", each one adding to what the customer was already told: the update
+    says "vullen wij onze eerdere melding aan", the final "ronden wij onze meldingen af". To a
+    customer whose server has not accepted the initial notice (never built, not yet sent,
+    failed, or newly found affected when the record was widened) there is nothing to add to,
+    and the 48 hours run for them as for everyone: they get the initial notice first, with the
+    full art. 7.3 content as now known (`incidents build --phase initial` builds exactly those
+    customers), and the update once it is accepted. Per customer, so one missing initial
+    notice names that customer and builds nothing of this phase.
+    """
+    if phase == "initial":
+        return
+    sent = {n.customer_id for n in ledger.notices(ledger_subject(incident_id, "initial"))
+            if n.state == "sent"}
+    missing = [c for c in customer_ids if c not in sent]
+    if missing:
+        raise UsageError(
+            f"no {phase} notice of incident {incident_id} before the initial one: "
+            f"{len(missing)} affected customer(s) have no initial notice accepted by their server "
+            f"({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}); run `assembler "
+            f"incidents build {incident_id}` and `incidents send {incident_id}` first")
 
 
 def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer],

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assembler.agreement.annex import applies_to
 from assembler.dutch import format_date_nl, format_number_nl, format_time_nl
 from assembler.fsutil import safe_name
 from assembler.incidents.deadline import breach_deadline
-from assembler.model import Agreement, Count, Customer, Incident, Party, Phase
+from assembler.model import Agreement, Catalogue, CatalogueItem, Count, Customer, Incident, Party, Phase
 from assembler.notices.letter import salutation
 
 PHASE_NAMES: dict[Phase, str] = {"initial": "melding", "update": "aanvullende melding",
@@ -36,6 +37,8 @@ class BreachParts:
     """Catalogue service id → Dutch label."""
     categories: dict[str, str]
     """Catalogue data-category id → Dutch label."""
+    catalogue: Catalogue
+    """The Bijlage 1 catalogue: which data categories and data subjects each service involves."""
     notice_at: dt.datetime
     """When the notice is built (the real clock, Europe/Amsterdam): its date and Date header."""
     sender: str
@@ -84,7 +87,7 @@ def why_you(parts: BreachParts, customer: Customer) -> str:
         kind = "de dienst" if len(used) == 1 else "de diensten"
         return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van {kind} "
                 f"{_join(used)}, waarop het datalek betrekking heeft.")
-    cats = [parts.categories.get(c, c) for c in i.categories]
+    cats = [in_sentence(parts.categories.get(c, c)) for c in i.categories]
     kind = "de categorie" if len(cats) == 1 else "de categorieën"
     return (f"U ontvangt deze melding omdat wij voor {customer.company_name} persoonsgegevens "
             f"verwerken van {kind} {_join(cats)}, waarop het datalek betrekking heeft.")
@@ -94,10 +97,51 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def _categories(labels: list[str]) -> str:
-    """Return ``"de categorie persoonsgegevens X"`` or ``"de categorieën persoonsgegevens X en Y"``."""
-    kind = "de categorie" if len(labels) == 1 else "de categorieën"
-    return f"{kind} persoonsgegevens {_join(labels)}"
+def in_sentence(label: str) -> str:
+    """Return a catalogue label as written inside a Dutch sentence: "e-mailadres", "NAW-gegevens".
+
+    Labels start with a capital because Bijlage 1 lists them; in running text only an
+    abbreviation (a first word of two or more capitals) keeps its capitals.
+    """
+    first = label.replace("-", " ").split(" ")[0]
+    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
+
+
+def affected_data(parts: BreachParts, customer: Customer) -> tuple[list[str], list[str]]:
+    """Return the labels of this customer's data categories and data subjects the breach involves.
+
+    Art. 7.3 (I) asks for "waar mogelijk" the categories of personal data and of data subjects.
+    The categories the record names are those; otherwise, and for the data subjects, they follow
+    from the services involved: the affected services this customer uses, or, with only
+    categories named, this customer's services those categories apply to. Of those services,
+    the catalogue items this customer's Bijlage 1 lists (`applies_to`) are the data concerned.
+    A customer named in the record with neither gets empty lists: "not yet known".
+    """
+    i, cat = parts.incident, parts.catalogue
+    services = [s for s in i.services if s in customer.services]
+    if not services:
+        named = [c for c in cat.data_categories if c.id in i.categories]
+        services = [s for s in customer.services if any(applies_to(c, [s]) for c in named)]
+
+    def labels(items: tuple[CatalogueItem, ...]) -> list[str]:
+        return [in_sentence(x.label) for x in items if applies_to(x, services)]
+
+    categories = ([in_sentence(parts.categories.get(c, c)) for c in i.categories] if i.categories
+                  else labels(cat.data_categories))
+    return categories, labels(cat.data_subjects)
+
+
+def _data_paragraphs(categories: list[str], subjects: list[str]) -> list[str]:
+    """Return the art. 7.3 (I) sentences on the categories of personal data and data subjects."""
+    def sentence(items: list[str], kind: str, unknown: str) -> str:
+        if not items:
+            return unknown
+        return f"Het datalek betreft de {'categorie' if len(items) == 1 else 'categorieën'} " \
+               f"{kind}: {_join(items)}."
+    return [sentence(categories, "persoonsgegevens",
+                     "Welke categorieën persoonsgegevens het betreft, weten wij nog niet."),
+            sentence(subjects, "betrokkenen",
+                     "Tot welke categorieën de betrokkenen behoren, weten wij nog niet.")]
 
 
 def unknowns(incident: Incident) -> list[str]:
@@ -151,8 +195,10 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
     i = parts.incident
     ref = reference(i.id, customer.customer_id)
     detected = format_time_nl(i.detected_at)
-    cats = [parts.categories.get(c, c) for c in i.categories]
-    missing = unknowns(i)
+    categories, subjects = affected_data(parts, customer)
+    missing = [*(["welke categorieën persoonsgegevens het betreft"] if not categories else []),
+               *(["tot welke categorieën de betrokkenen behoren"] if not subjects else []),
+               *unknowns(i)]
     return {
         "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id}, kenmerk {ref}",
         "intro": [*_intro(parts, detected), why_you(parts, customer)],
@@ -160,7 +206,7 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
             {"heading": "Wat er is gebeurd",
              "paragraphs": [i.nature, _period(i)]},
             {"heading": "Welke gegevens en hoeveel betrokkenen",
-             "paragraphs": [*([f"Het datalek betreft {_categories(cats)}."] if cats else []),
+             "paragraphs": [*_data_paragraphs(categories, subjects),
                             _count(i.subjects, "betrokkenen"),
                             _count(i.records, "persoonsgegevensregisters")]},
             {"heading": "Waarschijnlijke gevolgen",
@@ -195,5 +241,5 @@ def breach_parts(agreement: Agreement, incident: Incident, phase: Phase, notice_
         incident=incident, phase=phase, processor=meta.processor,
         agreement_name=meta.self_names[0] if meta.self_names else agreement.title,
         services={s.id: s.label for s in catalogue.services},
-        categories={c.id: c.label for c in catalogue.data_categories},
+        categories={c.id: c.label for c in catalogue.data_categories}, catalogue=catalogue,
         notice_at=notice_at, sender=sender, website=meta.website)

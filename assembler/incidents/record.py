@@ -7,6 +7,7 @@ cannot be erased. Every error names the file and the line of the key that is wro
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -90,7 +91,8 @@ def read_incident(path: Path, known: Catalogue, now: dt.datetime | None = None) 
     is refused too: see `refuse_future`.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8").replace("\r\n", "\n")
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the incident record: {exc.strerror or exc}; "
                          "create it with `assembler incidents new ID`") from exc
@@ -117,7 +119,8 @@ def read_incident(path: Path, known: Catalogue, now: dt.datetime | None = None) 
         services=lists["services"], categories=lists["categories"], customers=lists["customers"],
         subjects=_count(where, data, "subjects"), records=_count(where, data, "records"),
         nature=texts["nature"], consequences=texts["consequences"], measures=texts["measures"],
-        contact=texts["contact"], next_update=texts["next_update"])
+        contact=texts["contact"], next_update=texts["next_update"],
+        record_sha256=hashlib.sha256(raw).hexdigest())
 
 
 def refuse_future(where: _Where, moments: dict[str, dt.datetime | None], now: dt.datetime) -> None:

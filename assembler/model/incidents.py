@@ -60,6 +60,8 @@ class Incident:
     """GDPR art. 33(3)(b): the contact point for more information."""
     next_update: str = ""
     """When the next update is promised, in Dutch words ("uiterlijk 30 maart 2027")."""
+    record_sha256: str = ""
+    """The SHA-256 of the record file as read: kept with each notice built from it."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import json
 import stat
 from pathlib import Path
 
+from freezegun import freeze_time
+
 from assembler.customers.registry import open_registry
 from tests.customers.conftest import GOOD_ROW, HEADER, CliRun
 
@@ -59,6 +61,21 @@ def test_one_bad_row_imports_nothing(cli: CliRun, project_dir: Path, registry_fi
         assert reg.customer("C-1001").company_name == "Bakkerij Van 't Hof"  # not overwritten
         assert reg.count() == 28
     assert registry_file.read_bytes() == before
+
+
+@freeze_time("2026-12-01T10:00:00Z")
+def test_a_contract_signed_in_the_future_is_not_imported(cli: CliRun, project_dir: Path,
+                                                        registry_file: Path) -> None:
+    future = write(project_dir / "future.csv", HEADER, GOOD_ROW,
+                   GOOD_ROW.replace("C-2001", "C-2002").rsplit(",", 1)[0] + ",2027-06-01")
+    result = cli("customers", "import", str(future))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{future}:3: column signed_on: 2027-06-01 is in the future (today is 2026-12-01, "
+        "Europe/Amsterdam): import a contract once it is signed")
+    assert "nothing imported" in result.stderr and "Traceback" not in result.output
+    assert cli("customers", "list").stdout.startswith("no customers yet")
+    assert cli("customers", "show", "C-2002").exit_code == 2
 
 
 def test_skip_invalid_imports_the_valid_rows(cli: CliRun, project_dir: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from freezegun import freeze_time
 
 from assembler.customers.csv_export import customers_csv
 from assembler.customers.csv_import import btw_checksum_ok, normalise_postcode, parse_customers_csv
@@ -106,6 +107,18 @@ def test_version_must_be_released() -> None:
 def test_signed_on_must_be_an_iso_date(day: str) -> None:
     (problem,) = problems_of(row(signed_on=day))
     assert problem[1] == "signed_on" and "YYYY-MM-DD" in problem[2]
+
+
+@freeze_time("2026-12-01T22:30:00Z")  # 23:30 in Amsterdam: still 1 December there
+@pytest.mark.parametrize(("day", "refused"), [("2026-12-01", False), ("2026-12-02", True),
+                                              ("2027-06-01", True)])
+def test_signed_on_in_the_future_is_refused(day: str, refused: bool) -> None:
+    problems = problems_of(row(signed_on=day))
+    if not refused:
+        assert problems == []
+        return
+    assert problems == [(2, "signed_on", f"{day} is in the future (today is 2026-12-01, "
+                         "Europe/Amsterdam): import a contract once it is signed")]
 
 
 def parse_btw(btw_id: str):

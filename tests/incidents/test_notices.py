@@ -176,6 +176,12 @@ def test_send_without_a_build_says_what_to_do(breach_project: Path, smtp) -> Non
 
 @pytest.mark.parametrize("phase", ["update", "final"])
 def test_notice_texts_per_phase(breach_project: Path, phase: str) -> None:
+    from tests.notices.conftest import open_ledger
+    with freeze_time("2027-03-27T10:30:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001")
+    ledger = open_ledger(breach_project)  # accepted (sending is tested above): updates may follow
+    ledger.conn.execute("UPDATE notices SET state='sent', sent_at='2027-03-27T10:31:00Z'")
+    ledger.conn.commit()
     with freeze_time("2027-03-28T09:00:00Z"):
         cli(breach_project, "incidents", "build", "2027-001", "--phase", phase)
     text = " ".join(pdf_text(breach_project / OUT / phase /

@@ -1,0 +1,94 @@
+"""The art. 7.3 (I) content of a breach letter: which categories of data and of data subjects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from assembler.agreement.project import Project
+from assembler.incidents.deadline import AMSTERDAM
+from assembler.incidents.letter import BreachParts, breach_parts, breach_texts, in_sentence
+from assembler.incidents.record import Catalogue as Known
+from assembler.incidents.record import read_incident
+from assembler.model import Catalogue, CatalogueItem, Source
+from tests.incidents.conftest import RECORD, write_record
+from tests.incidents.test_notices import OUT, cli, pdf_text
+from tests.notices.conftest import customer
+
+HERE = Source("bijlage-1.toml", 1)
+# Recordings concern other data and other people than the SIP trunk: a catalogue that shows it.
+CATALOGUE = Catalogue(
+    services=(),
+    data_categories=(CatalogueItem("naw", "NAW-gegevens", ("sip-trunk", "gespreksopname"), HERE),
+                     CatalogueItem("email", "E-mailadres", ("sip-trunk",), HERE),
+                     CatalogueItem("opname", "Gespreksopnamen", ("gespreksopname",), HERE)),
+    data_subjects=(CatalogueItem("klanten", "Klanten", ("sip-trunk", "gespreksopname"), HERE),
+                   CatalogueItem("bellers", "Bellers", ("gespreksopname",), HERE)),
+    path="bijlage-1.toml")
+
+
+def _parts(project_dir: Path, record: str) -> BreachParts:
+    agreement = Project(project_dir).resolve().agreement
+    known = Known(services={"gespreksopname", "sip-trunk"}, categories={"naw", "email", "opname"},
+                  customers={"C-0001", "C-0002"})
+    incident = read_incident(write_record(project_dir, record), known)
+    parts = breach_parts(agreement, incident, "initial",
+                         dt.datetime(2027, 3, 27, 11, tzinfo=AMSTERDAM), "privacy@example.nl")
+    return replace(parts, catalogue=CATALOGUE,
+                   categories={c.id: c.label for c in CATALOGUE.data_categories})
+
+
+def _data(parts: BreachParts, services: tuple[str, ...]) -> list[str]:
+    texts = breach_texts(parts, customer(1, services=services))
+    sections = texts["sections"]
+    assert isinstance(sections, list)
+    return [*sections[1]["paragraphs"][:2], texts["unknown"]]
+
+
+@pytest.mark.parametrize(("change", "services", "expected"), [
+    ({}, ("gespreksopname", "sip-trunk"), [  # services only: their Bijlage 1 items
+        "Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens en gespreksopnamen.",
+        "Het datalek betreft de categorieën betrokkenen: klanten en bellers."]),
+    ({'services = ["gespreksopname"]': 'services = ["sip-trunk"]'}, ("sip-trunk",), [
+        "Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens en e-mailadres.",
+        "Het datalek betreft de categorie betrokkenen: klanten."]),
+    ({'services = ["gespreksopname"]': "services = []", "categories = []":
+      'categories = ["email"]'}, ("sip-trunk", "gespreksopname"), [  # categories given: those
+        "Het datalek betreft de categorie persoonsgegevens: e-mailadres.",
+        "Het datalek betreft de categorie betrokkenen: klanten."]),
+    ({'services = ["gespreksopname"]': "services = []", "customers = []":
+      'customers = ["C-0001"]'}, ("sip-trunk",), [  # named only: said plainly
+        "Welke categorieën persoonsgegevens het betreft, weten wij nog niet.",
+        "Tot welke categorieën de betrokkenen behoren, weten wij nog niet."]),
+])
+def test_letter_names_the_categories_of_data_and_of_data_subjects(
+        project_dir: Path, change: dict[str, str], services: tuple[str, ...],
+        expected: list[str]) -> None:
+    record = RECORD
+    for old, new in change.items():
+        record = record.replace(old, new)
+    data = _data(_parts(project_dir, record), services)
+    assert data[:2] == expected
+    assert ("welke categorieën persoonsgegevens het betreft" in data[2]) == \
+        expected[0].startswith("Welke")
+
+
+def test_the_built_letter_names_them_from_the_real_catalogue(breach_project: Path) -> None:
+    with freeze_time("2027-03-27T10:30:00Z"):
+        cli(breach_project, "incidents", "build", "2027-001")
+    text = " ".join(pdf_text(breach_project / OUT / "initial" /
+                             "datalek-2027-001-initial-C-0001.pdf").split())
+    assert ("Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens, telefoonnummer, "
+            "e-mailadres, financiële gegevens, bedrijfsnaam, wachtwoord en belhistorie.") in text
+    assert "Het datalek betreft de categorie betrokkenen: klanten." in text
+
+
+@pytest.mark.parametrize(("label", "written"), [
+    ("NAW-gegevens", "NAW-gegevens"), ("E-mailadres", "e-mailadres"), ("Belhistorie", "belhistorie"),
+    ("Financiële gegevens", "financiële gegevens")])
+def test_catalogue_labels_read_as_words_in_a_sentence(label: str, written: str) -> None:
+    assert in_sentence(label) == written
