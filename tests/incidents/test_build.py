@@ -40,7 +40,7 @@ def test_a_customer_newly_found_affected_gets_the_initial_notice_before_the_upda
     controller, handler = smtp
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(breach_project, "incidents", "build", "2027-001")
-    assert send(breach_project, controller).returncode == 0
+    assert send(breach_project, controller, "2027-03-27T10:35:00Z").exit_code == 0
     # The investigation finds C-0002 (SIP-trunk only) affected too: named in the record.
     write_record(breach_project, RECORD.replace('customers = []', 'customers = ["C-0002"]'))
     with freeze_time("2027-03-28T09:00:00Z"):
@@ -50,10 +50,10 @@ def test_a_customer_newly_found_affected_gets_the_initial_notice_before_the_upda
             in refused.output
         out = cli(breach_project, "incidents", "build", "2027-001")
         assert "built 1 initial notice(s)" in out and "2 already sent" in out
-    assert send(breach_project, controller).returncode == 0
+    assert send(breach_project, controller, "2027-03-28T09:05:00Z").exit_code == 0
     with freeze_time("2027-03-28T10:00:00Z"):
         assert "built 3 update notice(s)" in cli(breach_project, *UPDATE)
-    assert send(breach_project, controller).returncode == 0
+    assert send(breach_project, controller, "2027-03-28T10:05:00Z").exit_code == 0
     subjects = [str(message_from_bytes(m.content, policy=policy.default)["Subject"]).split(
         " datalek")[0] for m in handler.received if m.rcpt_tos == ["kim2@example.nl"]]
     assert subjects == ["Melding", "Aanvullende melding"]

@@ -55,13 +55,13 @@ def test_the_signature_names_the_company_its_address_and_kvk(breach_project: Pat
 
 def test_the_notice_names_labels_in_formal_dutch(breach_project: Path) -> None:
     write_record(breach_project, RECORD.replace('categories = []',
-                                                'categories = ["belhistorie", "telefoonnummer"]')
+                                                'categories = ["naw", "belhistorie"]')
                  .replace('services = ["gespreksopname"]', "services = []"))
     build(breach_project)
     text = squash(email_of(breach_project, "C-0001").plain)
-    assert "Het datalek betreft de categorieën persoonsgegevens Belhistorie en Telefoonnummer." in text
-    assert "persoonsgegevens verwerken van de categorieën Belhistorie en Telefoonnummer, waarop" in text
-    assert "belhistorie" not in text.replace("Belhistorie", "")  # labels, not catalogue ids
+    assert "Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens en belhistorie." in text
+    assert "persoonsgegevens verwerken van de categorieën NAW-gegevens en belhistorie, waarop" in text
+    assert " naw" not in text and '"naw"' not in text  # labels, not catalogue ids
     assert "Wilt u daarbij ons kenmerk DL-2027-001-C-0001 vermelden?" in text
 
 

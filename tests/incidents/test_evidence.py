@@ -22,7 +22,7 @@ def _sent_initial(project: Path, smtp) -> str:  # type: ignore[no-untyped-def]
     controller, _ = smtp
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(project, "incidents", "build", "2027-001")
-    assert send(project, controller).returncode == 0
+    assert send(project, controller, "2027-03-27T10:31:00Z").exit_code == 0
     for customer_id in ("C-0001", "C-0003"):
         pin_sent_at(project, customer_id, "2027-03-27T10:31:00Z")
     return hashlib.sha256((project / "var/incidents/2027-001.toml").read_bytes()).hexdigest()
