@@ -35,6 +35,11 @@ def country_name_nl(code: str) -> str:
     return str(Locale.parse(LOCALE).territories.get(code.upper(), code))
 
 
+def now_nl() -> dt.datetime:
+    """Return the real clock's time in Europe/Amsterdam (tests freeze it with freezegun)."""
+    return dt.datetime.now(dt.UTC).astimezone(AMSTERDAM)
+
+
 def today_nl() -> dt.date:
     """Return today's date in Europe/Amsterdam, from the real clock (frozen by tests only)."""
     return dt.datetime.now(AMSTERDAM).date()

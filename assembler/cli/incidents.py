@@ -17,10 +17,10 @@ from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
-from assembler.dutch import today_nl
+from assembler.dutch import now_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.incidents.build import build_breach_notices
-from assembler.incidents.deadline import hours_left, now_local
+from assembler.incidents.deadline import hours_left
 from assembler.incidents.evidence import refuse_changed_detection
 from assembler.incidents.letter import breach_parts
 from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, plan_incident
@@ -72,7 +72,7 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
 
 def _plan(o: _Open) -> BreachPlan:
     bound = in_force_on(o.registry, o.incident.detected_at.date())
-    return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_local(),
+    return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_nl(),
                          bound)
 
 
@@ -96,7 +96,7 @@ def new_cmd(incident_id: str) -> None:
     """Write var/incidents/ID.toml to fill in, detected_at set to now (Europe/Amsterdam)."""
     p = project()
     processor = p.resolve(None, p.contract(contract_option())).agreement.meta.processor
-    path = new_incident(p.root, incident_id, now_local(), processor.email)
+    path = new_incident(p.root, incident_id, now_nl(), processor.email)
     click.echo(f"wrote {path.relative_to(p.root)}: fill it in, then run "
                f"`assembler incidents check {incident_id}`")
 
@@ -109,7 +109,7 @@ def check_cmd(incident_id: str) -> None:
     A time in the future (detected_at, occurred_from, occurred_to) is refused, as by `plan` and
     `build`: the real clock, Europe/Amsterdam.
     """
-    o = _open(incident_id, now_local())
+    o = _open(incident_id, now_nl())
     i = o.incident
     click.echo(f"{i.path}: ok: detected {i.detected_at:%Y-%m-%d %H:%M %Z}, services "
                f"{list(i.services)}, categories {list(i.categories)}, customers {list(i.customers)}")
@@ -124,7 +124,7 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
 
     Exits 1 once the deadline has passed for an affected customer not yet notified.
     """
-    o = _open(incident_id, now_local())
+    o = _open(incident_id, now_nl())
     plan = _plan(o)
     i = plan.incident
     real = hours_left(plan.deadline, i.detected_at)
@@ -160,9 +160,9 @@ def _sender(o: _Open) -> str:
               help="Folder for the notices (default: build/incidents/ID/PHASE/).")
 def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
     """Write each affected customer's letter PDF and e-mail and record their hashes."""
-    o = _open(incident_id, now_local())
+    o = _open(incident_id, now_nl())
     plan = _plan(o)
-    parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_local(), _sender(o))
+    parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_nl(), _sender(o))
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
     workers = int(load_config(o.project.root).get("notices", "workers", 0)) or None
     start = time.perf_counter()

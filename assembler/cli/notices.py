@@ -21,7 +21,7 @@ from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
-from assembler.notices.dating import builds_late, late_plan, refuse_stale, withdrawn
+from assembler.notices.dating import builds_late, composed_now, late_plan, refuse_stale, withdrawn
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import Ledger, ledger_lock
 from assembler.notices.plan import (
@@ -157,7 +157,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
     start = time.perf_counter()
     with progress_bar("building notices") as bar:
         request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,
-                               progress=bar)
+                               progress=bar, composed_at=composed_now(plan.today))
         summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
     took = time.perf_counter() - start
     if fmt == "json":

@@ -21,7 +21,7 @@ from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import Customer, RegisterChange, SubProcessor
-from assembler.notices.dating import refuse_stale
+from assembler.notices.dating import composed_now, refuse_stale
 from assembler.notices.ledger import Ledger
 from assembler.notices.send import SendRequest, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
@@ -246,7 +246,8 @@ def build_cmd(change: str | None, out: Path | None, late: bool) -> None:
     out_dir = out or p.root / "build" / "notices" / "subverwerkers"
     request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),
                                        read_current_register(p, contract),
-                                       workers=int(config.get("notices", "workers", 0)) or None)
+                                       workers=int(config.get("notices", "workers", 0)) or None,
+                                       composed_at=composed_now(today))
     start = time.perf_counter()
     summary = build_subprocessor_notices(plan, customers, agreement.catalogue, agreement.meta,
                                          ledger, p.root, request)

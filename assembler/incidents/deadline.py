@@ -44,11 +44,6 @@ def hours_left(deadline: dt.datetime, now: dt.datetime) -> float:
     return (deadline.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds() / 3600
 
 
-def now_local() -> dt.datetime:
-    """Return the real clock's time in Europe/Amsterdam (tests freeze it with freezegun)."""
-    return dt.datetime.now(dt.UTC).astimezone(AMSTERDAM)
-
-
 def local_time(moment: dt.datetime) -> dt.datetime:
     """Return `moment` (naive = Europe/Amsterdam wall clock) as an aware Amsterdam time."""
     if moment.tzinfo is None:

@@ -131,7 +131,7 @@ def refuse_future(where: _Where, moments: dict[str, dt.datetime | None], now: dt
     future would move the deadline (`breach_deadline`) later than the law allows (GDPR art. 33(2):
     "zonder onredelijke vertraging") and date the letters to a moment that has not yet come, so
     it is a typing error to fix in the record, never a plan. The same holds for when the breach
-    began and ended. Compared on the real clock in Europe/Amsterdam (`deadline.now_local`).
+    began and ended. Compared on the real clock in Europe/Amsterdam (`dutch.now_nl`).
     """
     for key, moment in moments.items():
         if moment is not None and moment > now:

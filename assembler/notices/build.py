@@ -85,6 +85,8 @@ class BuildRequest:
     """Worker processes (default: the cores, at most 4)."""
     progress: Callable[[int, int], None] | None = None
     """Called with (done, total) as notices are finished."""
+    composed_at: dt.datetime | None = None
+    """When the notices are written: the real clock, read once by the command (`dutch.now_nl`)."""
 
 
 @dataclass
@@ -162,6 +164,7 @@ def shared_parts(texts: Texts, plan: NoticePlan, from_version: str, meta: Contra
         articles=article_notes(redline, steps),
         changes=tuple(clause_changes(redline)),
         redline_name=name, notice_date=request.notice_date, sender=request.sender,
+        composed_at=request.composed_at,
         by_services=prepare_annexes(redline, steps, texts.agreement, service_sets,
                                     request.redline_pdf or notice_parts.redline_pdf, name))
 

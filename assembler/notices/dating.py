@@ -16,10 +16,24 @@ from dataclasses import replace
 
 from assembler.customers.lifecycle import customer_status, histories, notice_binds_from
 from assembler.customers.registry import Registry
-from assembler.dutch import day_nl, today_nl
+from assembler.dutch import day_nl, now_nl, today_nl
 from assembler.errors import UsageError
 from assembler.model import LedgerNotice, PlanRow
 from assembler.notices.plan import NoticePlan
+
+
+def composed_now(day: dt.date) -> dt.datetime:
+    """Return the real clock's time (Amsterdam) at which notices dated `day` are written.
+
+    It becomes their e-mails' Date header, so it must fall on the day the letters state: when
+    midnight passed while the command prepared them, it stops rather than date a letter
+    yesterday and its e-mail today.
+    """
+    now = now_nl()
+    if now.date() != day:
+        raise UsageError(f"the day changed while the notices of {day.isoformat()} were being "
+                         "prepared: run the command again")
+    return now
 
 
 def stale_notices(todo: Iterable[LedgerNotice], today: dt.date) -> list[LedgerNotice]:

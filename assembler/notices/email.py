@@ -1,14 +1,16 @@
 """The notice e-mail: RFC 5322 bytes around the letter, deterministic to the byte.
 
-The Date header is the notice date, MIME boundaries derive from the Message-ID, so the same input
-gives the same bytes. The Message-ID derives from the contract, version and customer and from a
-digest of everything else the message says (`content_digest`): a changed message (rebuilt on
-another day, to another address, with another letter) gets a new Message-ID, while the same
-bytes sent again (a resend after an interrupted run) keep their own.
+The Date header is when the notices were built (`date_header`), MIME boundaries derive from the
+Message-ID, so the same input at the same minute gives the same bytes. The Message-ID derives
+from the contract, version and customer and from a digest of everything else the message says
+(`content_digest`): a changed message (rebuilt later, to another address, with another letter)
+gets a new Message-ID, while the same bytes sent again (a resend after an interrupted run) keep
+their own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -47,6 +49,19 @@ def message_id(contract: str, version: str, customer_id: str, domain: str, conte
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", customer_id)
     return f"<notice.{version}.{safe}.{digest}@{domain}>"
+
+
+def date_header(composed_at: dt.datetime | None, notice_date: dt.date) -> str:
+    """Return the Date header: when the message was written, to the minute, in Amsterdam time.
+
+    RFC 5322 3.6.1: the origination date is "the date and time at which the creator of the
+    message indicated that the message was complete and ready to enter the mail delivery
+    system", which for a notice is its build: `send` refuses a notice built on an earlier day, so
+    the header is also the day it goes out. Parts made by hand (tests, benches) have no time:
+    midnight UTC of the notice day.
+    """
+    moment = composed_at.replace(second=0, microsecond=0) if composed_at else timestamp_of(notice_date)
+    return format_datetime(moment)
 
 
 def content_digest(headers: dict[str, str], texts: list[str], attachments: list[bytes]) -> str:
@@ -151,7 +166,7 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
     sender = Address(p.name, addr_spec=shared.sender)
     to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
     headers = {"Subject": str(texts["subject"]),
-               "Date": format_datetime(timestamp_of(shared.notice_date)),
+               "Date": date_header(shared.composed_at, shared.notice_date),
                "X-Assembler-Reference": reference(shared.version, customer.customer_id)}
     plain, rich = _plain(shared, customer, texts), _html(shared, customer, texts)
     attached = [(names["letter"], letter_pdf), (names["redline"], shared.annex(customer).redline_pdf),

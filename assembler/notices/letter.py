@@ -66,6 +66,9 @@ class SharedParts:
     notice_date: dt.date
     sender: str
     """The From address."""
+    composed_at: dt.datetime | None = None
+    """When the notices were written (the real clock at build, Europe/Amsterdam): the e-mail's
+    Date header. None (parts made by hand in tests and benches): midnight UTC of `notice_date`."""
     by_services: Mapping[ServiceSet, CustomerAnnex] = field(default_factory=dict)
     """Per set of services: the Bijlage 1 notes, before/after rows and narrowed redline."""
 

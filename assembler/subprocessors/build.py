@@ -59,6 +59,8 @@ class SubprocessorBuildRequest:
     """The register whose list (on `notice_date`) each e-mail attaches."""
     workers: int | None = None
     progress: Callable[[int, int], None] | None = None
+    composed_at: dt.datetime | None = None
+    """When the notices are written: the real clock, read once by the command (`dutch.now_nl`)."""
 
 
 @dataclass
@@ -132,7 +134,7 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     parts = {c.entry.id: ChangeParts(c, meta, catalogue, request.notice_date, request.sender,
-                                     request.list_url) for c in plan.changes}
+                                     request.list_url, request.composed_at) for c in plan.changes}
     lists = lists_by_services(request.register, catalogue, meta,
                               (frozenset(c.services) for _, c in jobs), request.notice_date)
     context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())

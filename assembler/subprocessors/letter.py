@@ -4,8 +4,8 @@ Each notice names who the sub-processor is, what for, which data, where, on what
 leave the EU/EEA, from when, until when and how the customer can object, what follows an
 objection (art. 4.2), and where the full list is; the e-mail, a plain and an HTML part with the
 same words and the signature of every notice e-mail (`notices.email_html`), attaches the list for
-the customer's services. The same input gives the same bytes: the PDF
-timestamp and the Date header are the notice date, MIME boundaries derive from the Message-ID.
+the customer's services. The same input gives the same bytes: the PDF timestamp is the notice
+date, the Date header the minute they were built, MIME boundaries derive from the Message-ID.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.headerregistry import Address
-from email.utils import format_datetime
 from typing import Any
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
-from assembler.notices.email import message_bytes
+from assembler.notices.email import date_header, message_bytes
 from assembler.notices.email_html import (
     bullet_list,
     heading,
@@ -49,6 +48,8 @@ class ChangeParts:
     """The From address; its domain ends each Message-ID."""
     list_url: str
     """Where the full, current list is published."""
+    composed_at: dt.datetime | None = None
+    """When the notices were written (the real clock at build): the e-mail's Date header."""
 
 
 ATTACHED = "In de bijlagen bij deze e-mail vindt u:"
@@ -199,7 +200,7 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
     msg["From"] = Address(p.name, addr_spec=parts.sender)
     msg["To"] = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
     msg["Subject"] = str(texts["subject"])
-    msg["Date"] = format_datetime(timestamp_of(parts.notice_date))
+    msg["Date"] = date_header(parts.composed_at, parts.notice_date)
     msg["Message-ID"] = mid
     msg["X-Assembler-Reference"] = str(texts["reference"])
     msg.set_content(_plain(texts, customer, signature), cte="quoted-printable")

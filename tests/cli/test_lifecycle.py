@@ -99,7 +99,8 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
         assert late.exit_code == 1 and "can no longer be notified in time" in late.output
         assert "the letters state 2027-02-11" in ok("notices", "build", "1.1", "--late").output
         eml = out / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
-        assert message_from_bytes(eml.read_bytes())["Date"].startswith("Sun, 10 Jan 2027")
+        # the minute it was written, in Amsterdam time (10:00 UTC is 11:00 CET)
+        assert message_from_bytes(eml.read_bytes())["Date"] == "Sun, 10 Jan 2027 11:00:00 +0100"
         assert "Op 11 februari 2027 treedt versie 1.1" in body(eml)
         refused = cli("notices", "send", "1.1")
         assert refused.exit_code == 1 and "build them with `notices build 1.1 --late`" in refused.output

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
-from assembler.incidents.deadline import AMSTERDAM, breach_deadline, hours_left, now_local
+from assembler.dutch import now_nl
+from assembler.incidents.deadline import AMSTERDAM, breach_deadline, hours_left
 
 
 def test_spring_forward_deadline_is_the_same_clock_time_47_real_hours_later() -> None:
@@ -38,8 +39,8 @@ def test_naive_time_is_refused() -> None:
 
 
 @freeze_time("2027-03-28T09:00:00Z")
-def test_now_local_reads_the_real_clock_in_amsterdam() -> None:
-    now = now_local()
+def test_now_nl_reads_the_real_clock_in_amsterdam() -> None:
+    now = now_nl()
     assert now.isoformat() == "2027-03-28T11:00:00+02:00"
     deadline = breach_deadline(dt.datetime(2027, 3, 27, 10, 0, tzinfo=AMSTERDAM))
     assert hours_left(deadline, now) == 23

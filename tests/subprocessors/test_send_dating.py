@@ -31,4 +31,4 @@ def test_send_refuses_notices_built_yesterday_until_they_are_built_again(sub_pro
     assert sent.exit_code == 0, sent.output
     assert "sent 2 notice(s)" in sent.output
     mail = message_from_bytes(handler.received[0].content, policy=policy.default)
-    assert str(mail["Date"]).startswith("Wed, 02 Dec 2026")
+    assert str(mail["Date"]) == "Wed, 02 Dec 2026 10:00:00 +0100"  # built at 09:00 UTC
