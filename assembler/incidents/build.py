@@ -17,12 +17,13 @@ from typing import Any
 from assembler.customers.email_address import valid_email
 from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes
-from assembler.incidents.email import breach_message_id, compose_breach_email
+from assembler.incidents.email import compose_breach_email
 from assembler.incidents.evidence import basis_column
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem, reference
 from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phase
 from assembler.notices.build import sha256
+from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerState, run_in_pool
 from assembler.render.breach_pdf import render_breach_letter
@@ -103,8 +104,7 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
         version=ledger_subject(i.id, parts.phase), customer_id=customer.customer_id,
         from_version=basis_column(i, parts.phase), reference=reference(i.id, customer.customer_id),
         address=customer.contact_email,
-        message_id=breach_message_id(i.id, parts.phase, customer.customer_id,
-                                     parts.sender.rpartition("@")[2]),
+        message_id=message_id_of(eml),
         eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
     return notice, docs
 

@@ -18,14 +18,20 @@ from typing import Any
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
-from assembler.notices.email import message_bytes
+from assembler.notices.email import content_digest, message_bytes
 from assembler.notices.email_html import heading, html_document, paragraphs, signature_html, signature_lines
 from assembler.notices.mime import Mail
 
 
-def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str) -> str:
-    """Return the stable Message-ID of a customer's breach notice in `phase`."""
-    digest = hashlib.sha256(f"breach\0{incident_id}\0{phase}\0{customer_id}".encode()).hexdigest()
+def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str,
+                      content: str) -> str:
+    """Return the Message-ID of a customer's breach notice in `phase` with content digest `content`.
+
+    As for revision notices (`notices.email.message_id`): another message gets another id, the
+    same bytes keep theirs (RFC 5322 3.6.4). Later phases thread on the ids the ledger recorded.
+    """
+    key = f"breach\0{incident_id}\0{phase}\0{customer_id}\0{content}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{incident_id}.{phase}.{customer_id}")
     return f"<breach.{safe}.{digest[:12]}@{domain}>"
 
@@ -64,21 +70,27 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
     texts = breach_texts(parts, customer)
     signature = signature_lines(parts.processor, parts.website)
     domain = parts.sender.rpartition("@")[2]
-    mid = breach_message_id(parts.incident.id, parts.phase, customer.customer_id, domain)
+    sender = Address(parts.processor.name, addr_spec=parts.sender)
+    to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
+    headers = {"From": str(sender), "To": str(to), "Subject": str(texts["subject"]),
+               "Date": format_datetime(parts.notice_at.replace(second=0, microsecond=0)),
+               "References": " ".join(earlier), "X-Assembler-Reference": str(texts["reference"])}
+    plain, rich = _plain(texts, signature), _html(texts, signature)
+    filename = f"{file_stem(parts, customer)}.pdf"
+    content = content_digest({**headers, "Attachments": filename}, [plain, rich], [letter_pdf])
     msg = Mail()
-    msg["From"] = Address(parts.processor.name, addr_spec=parts.sender)
-    msg["To"] = Address(customer.contact_name or customer.company_name,
-                        addr_spec=customer.contact_email)
-    msg["Subject"] = str(texts["subject"])
-    msg["Date"] = format_datetime(parts.notice_at.replace(second=0, microsecond=0))
-    msg["Message-ID"] = mid
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = headers["Subject"]
+    msg["Date"] = headers["Date"]
+    msg["Message-ID"] = breach_message_id(parts.incident.id, parts.phase, customer.customer_id,
+                                          domain, content)
     if earlier:
         msg["In-Reply-To"] = earlier[-1]
-        msg["References"] = " ".join(earlier)
-    msg["X-Assembler-Reference"] = str(texts["reference"])
+        msg["References"] = headers["References"]
+    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
     msg["Importance"] = "high"
-    msg.set_content(_plain(texts, signature), cte="quoted-printable")
-    msg.add_alternative(_html(texts, signature), subtype="html", cte="quoted-printable")
-    msg.add_attachment(letter_pdf, maintype="application", subtype="pdf",
-                       filename=f"{file_stem(parts, customer)}.pdf")
+    msg.set_content(plain, cte="quoted-printable")
+    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
+    msg.add_attachment(letter_pdf, maintype="application", subtype="pdf", filename=filename)
     return message_bytes(msg, "breach")

@@ -76,7 +76,9 @@ def content_digest(headers: dict[str, str], texts: list[str], attachments: list[
     return h.hexdigest()
 
 
-_MESSAGE_ID_HEADER = re.compile(rb"^Message-ID: *(<[^>\r\n]+>)\r?$", re.IGNORECASE | re.MULTILINE)
+_MESSAGE_ID_HEADER = re.compile(rb"^Message-ID:(?:[ \t]|\r\n[ \t])*(<[^>\r\n]+>)[ \t]*\r?$",
+                                re.IGNORECASE | re.MULTILINE)
+"""The header, also when folded onto a continuation line (a long id, RFC 5322 2.2.3)."""
 
 
 def message_id_of(eml: bytes) -> str:

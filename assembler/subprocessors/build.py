@@ -26,13 +26,13 @@ from assembler.model import (
     Register,
 )
 from assembler.notices.build import sha256
+from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerState, run_in_pool
 from assembler.subprocessors.letter import (
     ChangeParts,
     compose_email,
     file_names,
-    message_id,
     reference,
     render_letter,
 )
@@ -108,8 +108,7 @@ def _build(job: tuple[str, Customer]) -> tuple[LedgerNotice, list[NoticeDocument
     notice = LedgerNotice(
         version=change_id, customer_id=customer.customer_id, from_version="",
         reference=reference(change_id, customer.customer_id), address=customer.contact_email,
-        message_id=message_id(parts.meta.id, change_id, customer.customer_id,
-                              parts.sender.rpartition("@")[2]),
+        message_id=message_id_of(eml),
         eml_path=path, eml_sha256=email.sha256, state="pending", built_at=now_utc())
     return notice, docs
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
-from assembler.notices.email import date_header, message_bytes
+from assembler.notices.email import content_digest, date_header, message_bytes
 from assembler.notices.email_html import (
     bullet_list,
     heading,
@@ -61,9 +61,14 @@ def reference(change_id: str, customer_id: str) -> str:
     return f"SUB-{change_id}-{customer_id}"
 
 
-def message_id(contract: str, change_id: str, customer_id: str, domain: str) -> str:
-    """Return the stable Message-ID of a customer's notice of `change_id`."""
-    digest = hashlib.sha256(f"subprocessor\0{contract}\0{change_id}\0{customer_id}".encode()).hexdigest()
+def message_id(contract: str, change_id: str, customer_id: str, domain: str, content: str) -> str:
+    """Return the Message-ID of a customer's notice of `change_id` whose content digest is `content`.
+
+    As for revision notices (`notices.email.message_id`): another message gets another id, the
+    same bytes keep theirs (RFC 5322 3.6.4).
+    """
+    key = f"subprocessor\0{contract}\0{change_id}\0{customer_id}\0{content}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{change_id}.{customer_id}")
     return f"<subprocessor.{safe}.{digest[:12]}@{domain}>"
 
@@ -195,16 +200,24 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
         (names["list"], "de lijst van sub-verwerkers voor uw diensten, stand per "
                         f"{format_date_nl(parts.notice_date)} (PDF)")]}
     signature = signature_lines(p, parts.meta.website)
-    mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2])
+    sender = Address(p.name, addr_spec=parts.sender)
+    to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
+    headers = {"From": str(sender), "To": str(to), "Subject": str(texts["subject"]),
+               "Date": date_header(parts.composed_at, parts.notice_date),
+               "X-Assembler-Reference": str(texts["reference"])}
+    plain, rich = _plain(texts, customer, signature), _html(texts, customer, signature)
+    content = content_digest({**headers, "Attachments": "\0".join((names["letter"], names["list"]))},
+                             [plain, rich], [letter_pdf, list_pdf])
     msg = Mail()
-    msg["From"] = Address(p.name, addr_spec=parts.sender)
-    msg["To"] = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
-    msg["Subject"] = str(texts["subject"])
-    msg["Date"] = date_header(parts.composed_at, parts.notice_date)
-    msg["Message-ID"] = mid
-    msg["X-Assembler-Reference"] = str(texts["reference"])
-    msg.set_content(_plain(texts, customer, signature), cte="quoted-printable")
-    msg.add_alternative(_html(texts, customer, signature), subtype="html", cte="quoted-printable")
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = headers["Subject"]
+    msg["Date"] = headers["Date"]
+    msg["Message-ID"] = message_id(parts.meta.id, change_id, customer.customer_id,
+                                   parts.sender.rpartition("@")[2], content)
+    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
+    msg.set_content(plain, cte="quoted-printable")
+    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
     for kind, data in (("letter", letter_pdf), ("list", list_pdf)):
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=names[kind])
     return message_bytes(msg, "subprocessor")

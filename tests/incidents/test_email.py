@@ -16,8 +16,8 @@ HEADINGS = ["Wat er is gebeurd", "Welke gegevens en hoeveel betrokkenen", "Waars
             "Genomen en voorgestelde maatregelen", "Nog niet bekend", "Contactpunt"]
 
 
-def build(project_dir: Path, phase: str = "initial") -> None:
-    with freeze_time("2027-03-27T10:30:00Z"):
+def build(project_dir: Path, phase: str = "initial", at: str = "2027-03-27T10:30:00Z") -> None:
+    with freeze_time(at):
         result = CliRunner().invoke(main, ["incidents", "build", "2027-001", "--phase", phase],
                                     env={"ASSEMBLER_ROOT": str(project_dir)})
     assert result.exit_code == 0, result.output
@@ -71,3 +71,15 @@ def test_the_same_input_gives_the_same_eml_bytes(breach_project: Path) -> None:
     build(breach_project)
     assert eml(breach_project, "C-0001").read_bytes() == first
     assert eml(breach_project, "C-0003").read_bytes() != first
+
+
+def test_a_notice_rebuilt_later_gets_another_message_id(breach_project: Path) -> None:
+    from email import message_from_bytes
+
+    build(breach_project)
+    first = message_from_bytes(eml(breach_project, "C-0001").read_bytes())
+    build(breach_project, at="2027-03-27T11:15:00Z")
+    again = message_from_bytes(eml(breach_project, "C-0001").read_bytes())
+    assert (first["Date"], again["Date"]) == ("Sat, 27 Mar 2027 11:30:00 +0100",
+                                              "Sat, 27 Mar 2027 12:15:00 +0100")
+    assert first["Message-ID"] != again["Message-ID"]

@@ -27,8 +27,8 @@ def built(project_dir: Path) -> Path:
     return project_dir
 
 
-def build(project_dir: Path) -> None:
-    with freeze_time("2026-12-01 09:00:00"):
+def build(project_dir: Path, at: str = "2026-12-01 09:00:00") -> None:
+    with freeze_time(at):
         result = CliRunner().invoke(main, ["subprocessors", "build", CHANGE],
                                     env={"ASSEMBLER_ROOT": str(project_dir)})
     assert result.exit_code == 0, result.output
@@ -82,3 +82,14 @@ def test_the_same_input_gives_the_same_eml_bytes(built: Path) -> None:
     build(built)
     assert {cid: eml(built, cid).read_bytes() for cid in first} == first
     assert first["C-0001"] != first["C-0003"]
+
+
+def test_a_message_rebuilt_later_is_another_message_with_another_message_id(built: Path) -> None:
+    from email import message_from_bytes
+
+    first = message_from_bytes(eml(built, "C-0001").read_bytes())
+    build(built, "2026-12-01 13:47:00")  # rebuilt that afternoon: its Date says so
+    again = message_from_bytes(eml(built, "C-0001").read_bytes())
+    assert (first["Date"], again["Date"]) == ("Tue, 01 Dec 2026 10:00:00 +0100",
+                                              "Tue, 01 Dec 2026 14:47:00 +0100")
+    assert first["Message-ID"] != again["Message-ID"]  # RFC 5322 3.6.4: one id, one message
