@@ -18,9 +18,8 @@ from typing import Any
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
-from assembler.notices.email import content_digest, message_bytes
+from assembler.notices.email import addressed_mail, content_digest, message_bytes
 from assembler.notices.email_html import heading, html_document, paragraphs, signature_html, signature_lines
-from assembler.notices.mime import Mail
 
 
 def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str,
@@ -72,25 +71,15 @@ def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: byt
     domain = parts.sender.rpartition("@")[2]
     sender = Address(parts.processor.name, addr_spec=parts.sender)
     to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
-    headers = {"From": str(sender), "To": str(to), "Subject": str(texts["subject"]),
+    thread = {"In-Reply-To": earlier[-1], "References": " ".join(earlier)} if earlier else {}
+    headers = {"Subject": str(texts["subject"]),
                "Date": format_datetime(parts.notice_at.replace(second=0, microsecond=0)),
-               "References": " ".join(earlier), "X-Assembler-Reference": str(texts["reference"])}
+               **thread, "X-Assembler-Reference": str(texts["reference"]), "Importance": "high"}
     plain, rich = _plain(texts, signature), _html(texts, signature)
     filename = f"{file_stem(parts, customer)}.pdf"
-    content = content_digest({**headers, "Attachments": filename}, [plain, rich], [letter_pdf])
-    msg = Mail()
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = headers["Subject"]
-    msg["Date"] = headers["Date"]
-    msg["Message-ID"] = breach_message_id(parts.incident.id, parts.phase, customer.customer_id,
-                                          domain, content)
-    if earlier:
-        msg["In-Reply-To"] = earlier[-1]
-        msg["References"] = headers["References"]
-    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
-    msg["Importance"] = "high"
-    msg.set_content(plain, cte="quoted-printable")
-    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
+    content = content_digest({**headers, "From": str(sender), "To": str(to), "Attachments": filename},
+                             [plain, rich], [letter_pdf])
+    mid = breach_message_id(parts.incident.id, parts.phase, customer.customer_id, domain, content)
+    msg = addressed_mail(sender, to, headers, mid, (plain, rich))
     msg.add_attachment(letter_pdf, maintype="application", subtype="pdf", filename=filename)
     return message_bytes(msg, "breach")

@@ -152,6 +152,25 @@ def _html(shared: SharedParts, customer: Customer, texts: dict[str, Any]) -> str
     return html_document(str(texts["subject"]), parts)
 
 
+def addressed_mail(sender: Address, to: Address, headers: dict[str, str], message_id: str,
+                   texts: tuple[str, str]) -> Mail:
+    """Return a notice e-mail's head and its plain and HTML parts, the same for every kind.
+
+    From and To first, then `headers` in their order with the Message-ID right after the Date,
+    then the plain text and its HTML alternative (`texts`), both quoted-printable.
+    """
+    msg = Mail()
+    msg["From"] = sender
+    msg["To"] = to
+    for name, value in headers.items():
+        msg[name] = value
+        if name == "Date":
+            msg["Message-ID"] = message_id
+    msg.set_content(texts[0], cte="quoted-printable")
+    msg.add_alternative(texts[1], subtype="html", cte="quoted-printable")
+    return msg
+
+
 def _pdf_part(data: bytes, filename: str) -> Mail:
     """Return a PDF attachment part (base64 in 76-character lines, encoded once per distinct PDF)."""
     part = Mail()
@@ -176,16 +195,9 @@ def compose_email(shared: SharedParts, customer: Customer, annex_changes: bool, 
     content = content_digest({**headers, "From": str(sender), "To": str(to),
                               "Attachments": "\0".join(n for n, _ in attached)},
                              [plain, rich], [data for _, data in attached])
-    msg = Mail()
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = headers["Subject"]
-    msg["Date"] = headers["Date"]
-    msg["Message-ID"] = message_id(shared.meta.id, shared.version, customer.customer_id,
-                                   shared.sender.rpartition("@")[2], content)
-    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
-    msg.set_content(plain, cte="quoted-printable")
-    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
+    mid = message_id(shared.meta.id, shared.version, customer.customer_id,
+                     shared.sender.rpartition("@")[2], content)
+    msg = addressed_mail(sender, to, headers, mid, (plain, rich))
     msg.make_mixed()
     for name, data in attached:
         msg.attach(_pdf_part(data, name))

@@ -19,7 +19,7 @@ from typing import Any
 
 from assembler.dutch import format_date_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
-from assembler.notices.email import content_digest, date_header, message_bytes
+from assembler.notices.email import addressed_mail, content_digest, date_header, message_bytes
 from assembler.notices.email_html import (
     bullet_list,
     heading,
@@ -29,7 +29,6 @@ from assembler.notices.email_html import (
     signature_lines,
 )
 from assembler.notices.letter import salutation
-from assembler.notices.mime import Mail
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
 from assembler.subprocessors.document import and_list, entry_nl
@@ -202,22 +201,16 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
     signature = signature_lines(p, parts.meta.website)
     sender = Address(p.name, addr_spec=parts.sender)
     to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
-    headers = {"From": str(sender), "To": str(to), "Subject": str(texts["subject"]),
+    headers = {"Subject": str(texts["subject"]),
                "Date": date_header(parts.composed_at, parts.notice_date),
                "X-Assembler-Reference": str(texts["reference"])}
     plain, rich = _plain(texts, customer, signature), _html(texts, customer, signature)
-    content = content_digest({**headers, "Attachments": "\0".join((names["letter"], names["list"]))},
+    content = content_digest({**headers, "From": str(sender), "To": str(to),
+                              "Attachments": "\0".join((names["letter"], names["list"]))},
                              [plain, rich], [letter_pdf, list_pdf])
-    msg = Mail()
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = headers["Subject"]
-    msg["Date"] = headers["Date"]
-    msg["Message-ID"] = message_id(parts.meta.id, change_id, customer.customer_id,
-                                   parts.sender.rpartition("@")[2], content)
-    msg["X-Assembler-Reference"] = headers["X-Assembler-Reference"]
-    msg.set_content(plain, cte="quoted-printable")
-    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
+    mid = message_id(parts.meta.id, change_id, customer.customer_id, parts.sender.rpartition("@")[2],
+                     content)
+    msg = addressed_mail(sender, to, headers, mid, (plain, rich))
     for kind, data in (("letter", letter_pdf), ("list", list_pdf)):
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=names[kind])
     return message_bytes(msg, "subprocessor")

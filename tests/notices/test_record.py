@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
-from assembler.notices.ledger import Ledger
 from tests.notices.conftest import (
-    PYTHON,
-    add_customers,
     build,
-    cli_env,
-    customer,
     open_ledger,
     pin_sent_at,
     smtp_env,
 )
-
-
-def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "assembler", *args], cwd=project_dir, text=True,
-                          capture_output=True, env=cli_env(project_dir, **(env or {})), timeout=120)
-
-
-def ledger(project_dir: Path) -> Ledger:
-    return open_ledger(project_dir)
-
-
-def more_customers(project_dir: Path, n: int) -> None:
-    add_customers(project_dir, [customer(i) for i in range(10, 10 + n)])
-
-
+from tests.notices.test_send import ledger, run
 
 
 def test_record_refuses_what_cannot_be(notice_project: Path) -> None:
