@@ -15,6 +15,23 @@ from tests.notices.conftest import (
 from tests.notices.test_send import ledger, run
 
 
+def _sent_in_process(notice_project: Path, smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Build and send the notices of 1.1 in this process on 28 November 2026 (frozen clock)."""
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from assembler.cli import main
+
+    controller, _ = smtp
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
+    for key, value in smtp_env(controller).items():
+        monkeypatch.setenv(key, value)
+    # the SMTP server's event loop keeps the real clock
+    with freeze_time("2026-11-28 10:00:00", ignore=["asyncio", "aiosmtpd", "threading", "selectors"]):
+        assert CliRunner().invoke(main, ["notices", "build", "1.1"]).exit_code == 0
+        assert CliRunner().invoke(main, ["notices", "send", "1.1"]).exit_code == 0
+
+
 def test_record_refuses_what_cannot_be(notice_project: Path) -> None:
     build(notice_project)
     unknown = run(notice_project, "notices", "record", "C-9999", "1.1", "--objected")
@@ -36,15 +53,8 @@ def test_record_terminated_needs_no_sent_notice(notice_project: Path, smtp, monk
     import assembler.notices.build  # noqa: F401
     from assembler.cli import main
 
-    controller, _ = smtp
-    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
-    for key, value in smtp_env(controller).items():
-        monkeypatch.setenv(key, value)
-    # the SMTP server's event loop keeps the real clock
-    with freeze_time("2026-11-28 10:00:00", ignore=["asyncio", "aiosmtpd", "threading", "selectors"]):
-        # C-0001 and C-0002 get the notice; C-0003 (on 1.1 already) none at all
-        assert CliRunner().invoke(main, ["notices", "build", "1.1"]).exit_code == 0
-        assert CliRunner().invoke(main, ["notices", "send", "1.1"]).exit_code == 0
+    # C-0001 and C-0002 get the notice; C-0003 (on 1.1 already) none at all
+    _sent_in_process(notice_project, smtp, monkeypatch)
     with freeze_time("2026-12-07 10:00:00"):
         def record(*args: str):  # type: ignore[no-untyped-def]
             return CliRunner().invoke(main, ["notices", "record", *args])
@@ -112,13 +122,7 @@ def test_the_same_objection_recorded_twice_is_stored_once(notice_project: Path, 
 
     from assembler.cli import main
 
-    controller, _ = smtp
-    monkeypatch.setenv("ASSEMBLER_ROOT", str(notice_project))
-    for key, value in smtp_env(controller).items():
-        monkeypatch.setenv(key, value)
-    with freeze_time("2026-11-28 10:00:00", ignore=["asyncio", "aiosmtpd", "threading", "selectors"]):
-        assert CliRunner().invoke(main, ["notices", "build", "1.1"]).exit_code == 0
-        assert CliRunner().invoke(main, ["notices", "send", "1.1"]).exit_code == 0
+    _sent_in_process(notice_project, smtp, monkeypatch)
     with freeze_time("2026-12-07 10:00:00"):
         outputs = [CliRunner().invoke(main, ["notices", "record", "C-0001", "1.1", "--objected"])
                    for _ in range(2)]
