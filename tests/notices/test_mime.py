@@ -127,7 +127,7 @@ def test_odd_file_names_are_written_as_the_email_package_writes_them(filename: s
 def test_the_ledger_reads_a_message_id_also_when_the_header_is_folded() -> None:
     from assembler.notices.email import message_id_of
 
-    long_id = "<subprocessor.voorbeeld-transcriptie.C-0001.0123456789ab@voipexpress.example.nl>"
+    long_id = "<subprocessor.voorbeeld-transcriptie.C-0001.0123456789ab@example.nl>"
     folded = f"From: a@example.nl\r\nMessage-ID:\r\n {long_id}\r\nSubject: x\r\n\r\nbody".encode()
     assert message_id_of(folded) == long_id
     assert message_id_of(f"Message-ID: {long_id}\r\n\r\n".encode()) == long_id
