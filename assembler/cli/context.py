@@ -17,6 +17,7 @@ import click
 
 from assembler.agreement.project import Project, find_root
 from assembler.customers.registry import Registry, open_project_registry, registry_path
+from assembler.errors import UsageError
 
 
 @dataclass
@@ -105,3 +106,16 @@ def echo_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
 def use_colour() -> bool:
     """Return whether stdout is a terminal that wants colour."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def one_event(flags: Mapping[str, bool]) -> str:
+    """Return the one event flag given of `flags` (name → given); refuse none or several.
+
+    The `record` commands take one event at a time, so that each is stored with its own day.
+    """
+    chosen = [name for name, given in flags.items() if given]
+    if len(chosen) != 1:
+        names = [f"--{name}" for name in flags]
+        raise UsageError(f"say what happened, one event at a time: {', '.join(names[:-1])} or "
+                         f"{names[-1]}")
+    return chosen[0]

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assembler.cli.context import echo_csv, echo_json, iso_date
+from assembler.cli.context import echo_csv, echo_json, iso_date, one_event
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.notices import notice_context
 from assembler.customers.lifecycle import record_termination
@@ -38,12 +38,8 @@ def record_cmd(customer: str, version: str, bounced: bool, objected: bool, termi
     --terminated needs no sent notice: it records the termination as `customers terminate`
     does (received on --on, ending the next day).
     """
-    chosen = [e for e, given in (("bounced", bounced), ("objected", objected),
-                                 ("terminated", terminated)) if given]
-    if len(chosen) != 1:
-        raise UsageError("say what happened, one event at a time: --bounced, --objected or "
-                         "--terminated")
-    event, day = chosen[0], on or today_nl()
+    event = one_event({"bounced": bounced, "objected": objected, "terminated": terminated})
+    day = on or today_nl()
     p, contract, _ = notice_context()
     number = notice_version(p, contract, version)[0].number
     registry = open_cli_registry()

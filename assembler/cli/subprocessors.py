@@ -11,7 +11,15 @@ from typing import cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_csv, echo_json, iso_date, project, shown_path
+from assembler.cli.context import (
+    contract_option,
+    echo_csv,
+    echo_json,
+    iso_date,
+    one_event,
+    project,
+    shown_path,
+)
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.config import load_config
@@ -330,12 +338,8 @@ def record_cmd(customer: str, change: str, objected: bool, resolved: bool, termi
     resolution or termination not before the objection). The same event on the same day is
     recorded once.
     """
-    chosen = [e for e, given in (("objected", objected), ("resolved", resolved),
-                                 ("terminated", terminated)) if given]
-    if len(chosen) != 1:
-        raise UsageError("say what happened, one event at a time: --objected, --resolved or "
-                         "--terminated")
-    outcome = cast(Outcome, chosen[0])
+    outcome = cast(Outcome, one_event({"objected": objected, "resolved": resolved,
+                                       "terminated": terminated}))
     _, _, registry, ledger = _notice_context()
     ev, new = record_outcome(registry, ledger, change, customer, outcome, on or today_nl())
     if new:
