@@ -25,6 +25,8 @@ from assembler.signing.verify import verify_pdf
 from tests.pdf_conformance import assert_qpdf_clean, failures
 from tests.signing.conftest import SamplePdf, SigningPki, signer_config
 
+STAMPED_AT = dt.datetime(2026, 12, 1, 15, 1, tzinfo=dt.UTC)
+"""The customer's stamp at this minute compresses to data that ends in a CR (one in 256 does)."""
 BYTERANGE_RULE = "PDFA2B-SIGNATURE-BYTERANGE-001"
 """page-validation holds every signature's ByteRange against the end of the whole file."""
 
@@ -34,11 +36,11 @@ def _countersign(pdf: bytes, pki_: SigningPki, box: SignatureBox) -> bytes:
     customer = pki.make_cert(pki_.root, "Anna de Vries", "Bakkerij De Gouden Korrel B.V.")
     config = SignerConfig(key=customer.key, cert=customer.cert, chain=(pki_.root.cert,))
     writer = pades_sign._KeepXmpWriter(io.BytesIO(pdf), strict=False)
-    stamp = pades_sign._stamp_style(config, box, dt.datetime.now(dt.UTC), "")
+    stamp = pades_sign._stamp_style(config, box, STAMPED_AT, "")
     meta = signers.PdfSignatureMetadata(field_name=CUSTOMER_FIELD, md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES)
     signer = pades_sign._pyhanko_signer(config)
-    return bytes(signers.PdfSigner(meta, signer, stamp_style=stamp).sign_pdf(writer).getvalue())
+    return pades_sign.signed_update(signers.PdfSigner(meta, signer, stamp_style=stamp), writer)
 
 
 def _signed_ends(pdf: bytes) -> list[int]:
@@ -51,6 +53,7 @@ def test_countersigned_copy_is_pdf_a_2b_and_pdf_ua_1(sample: SamplePdf, test_pki
     ours = sign_pdf(sample.pdf, signer_config(test_pki), sample.processor_box, sample.customer_box)
     both = _countersign(ours, test_pki, sample.customer_box)
     assert both.startswith(ours)
+    assert b"\r\r\nendstream" in both[len(ours):]  # the CR stays data: its /Length holds
     assert failures(both, "ua1") == []
     # Each signature covers the file as it was when it was signed (ISO 32000-2 12.8.1; veraPDF
     # reads PDF/A-2 6.4.3 so since its fix for incremental saves): ours up to our %%EOF, the

@@ -96,7 +96,7 @@ def sign_pdf(
         timestamper=timestamps.HTTPTimeStamper(signer.tsa_url, timeout=10) if signer.tsa_url else None,
         stamp_style=stamp, new_field_spec=field_spec)
     try:
-        out = pdf_signer.sign_pdf(writer)
+        out = signed_update(pdf_signer, writer)
     except (PyHankoSigningError, PdfError) as exc:
         raise SigningError(_signing_failure(signer, exc)) from exc
     except timestamps.TimestampRequestError as exc:
@@ -106,7 +106,7 @@ def sign_pdf(
         raise SigningError(f"--ltv: cannot validate the signing certificate: {exc}") from exc
     except OSError as exc:
         raise SigningError(f"signing failed: {exc}") from exc
-    return bytes(out.getvalue())
+    return out
 
 
 def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSignatureMetadata:
@@ -154,6 +154,36 @@ class _KeepXmpWriter(IncrementalPdfFileWriter):
 
     def _update_meta(self) -> None:
         return
+
+
+class _StreamEndOutput(io.BytesIO):
+    """The signed file as pyHanko writes it, with an unambiguous end to every stream.
+
+    pyHanko ends each stream's data with ``\nendstream``. When the data itself ends in a CR
+    (compressed data does, one stream in 256), a reader cannot tell ``CR LF`` from an end-of-line
+    marker, and PDF/A-2b (ISO 19005-2 6.1.7.1: /Length counts the bytes up to the EOL before
+    ``endstream``) reads the stream one byte short. Such data gets ``CR LF`` as its end-of-line
+    marker instead, as Typst writes it. pyHanko takes every offset from ``tell()``, so the xref
+    and the signature's ByteRange count the extra byte.
+    """
+
+    _ended_with_cr = False
+
+    def write(self, data: Any, /) -> int:
+        chunk = bytes(data)
+        size = len(chunk)
+        if chunk == b"\nendstream" and self._ended_with_cr:
+            chunk = b"\r\nendstream"
+        self._ended_with_cr = chunk.endswith(b"\r")
+        super().write(chunk)
+        return size
+
+
+def signed_update(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter) -> bytes:
+    """Return the file `pdf_signer` writes from `writer`: the original bytes, then the signed update."""
+    out = _StreamEndOutput()
+    pdf_signer.sign_pdf(writer, output=out)
+    return out.getvalue()
 
 
 _pdf: Any = generic
