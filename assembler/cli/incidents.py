@@ -14,8 +14,9 @@ from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
 from assembler.config import load_config
-from assembler.customers.lifecycle import in_force_on
+from assembler.customers.lifecycle import owed_customers
 from assembler.customers.registry import Registry
 from assembler.dutch import now_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
@@ -23,7 +24,13 @@ from assembler.incidents.build import build_breach_notices
 from assembler.incidents.deadline import hours_left
 from assembler.incidents.evidence import refuse_changed_detection
 from assembler.incidents.letter import breach_parts
-from assembler.incidents.plan import BreachPlan, breach_ledger, ledger_subject, plan_incident
+from assembler.incidents.plan import (
+    BreachPlan,
+    breach_days,
+    breach_ledger,
+    ledger_subject,
+    plan_incident,
+)
 from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
 from assembler.incidents.status import STATUS_FIELDS, status_rows
 from assembler.model import PHASES, Agreement, Customer, Incident, Phase
@@ -71,7 +78,7 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
 
 
 def _plan(o: _Open) -> BreachPlan:
-    bound = in_force_on(o.registry, o.incident.detected_at.date())
+    bound = owed_customers(o.registry, *breach_days(o.incident))
     return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_nl(),
                          bound)
 
@@ -184,8 +191,11 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of incident ID, phase by phase, over SMTP ([smtp]).
 
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
-    notice is sent again with the same Message-ID, one send at a time. With --dry-run, list per
-    phase what would be sent and to whom; nothing is sent and no ledger row changes.
+    notice is sent again with the same Message-ID, one send at a time. A customer whose
+    agreement ran on no day from the breach's start to its detection is skipped, and said so.
+    Exits 1 while any notice of the incident is undelivered, an earlier run's too. With
+    --dry-run, list per phase what would be sent and to whom; nothing is sent and no ledger
+    row changes.
     """
     o = _open(incident_id)
     settings = smtp_settings(load_config(o.project.root))
@@ -195,27 +205,32 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     if not phases:
         raise UsageError(f"no notices of incident {incident_id} built yet: run "
                          f"`assembler incidents build {incident_id}`")
+    skips = {phase: not_owed_unsent(o.registry, o.ledger, ledger_subject(incident_id, phase),
+                                    *breach_days(o.incident)) for phase in phases}
     if dry_run:
         for phase in phases:
             echo_dry_run(o.ledger, ledger_subject(incident_id, phase), settings, retry_failed,
-                         label=f"{phase}: ")
+                         label=f"{phase}: ", skip=skips[phase])
         return
     today = today_nl()
     for phase in phases:  # all phases checked before any goes out
         refuse_stale(plan_send(o.ledger, ledger_subject(incident_id, phase), retry_failed).todo,
                      today, f"of incident {incident_id} ({phase})",
                      f"assembler incidents build {incident_id} --phase {phase}")
-    failed = 0
+    summaries = []
     for phase in phases:
-        request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed)
+        echo_not_owed(skips[phase], label=f"{phase}: ")
+        request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed,
+                              skip=frozenset(skips[phase]))
         summary = send_notices(o.project.root, o.registry.path, o.ledger, request)
         for cid, code, reply in summary.failed:
             click.echo(f"{cid}: {phase}: failed: {code} {reply}", err=True)
-        failed += len(summary.failed)
+        summaries.append(summary)
         click.echo(f"{phase}: sent {len(summary.sent)} notice(s), {len(summary.failed)} failed, "
                    f"{summary.already_sent} already sent before")
-    if failed:
-        raise SystemExit(1)
+    undelivered = [n for phase in phases for n in o.ledger.notices(ledger_subject(incident_id, phase))
+                   if n.customer_id not in skips[phase]]
+    exit_while_undelivered(undelivered, summaries, settings, f"incidents send {incident_id}")
 
 
 @incidents.command("status")

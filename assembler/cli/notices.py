@@ -14,14 +14,15 @@ from assembler.cli.context import contract_option, echo_json, iso_date, project,
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.cli.progress import progress_bar
+from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
 from assembler.config import load_config
-from assembler.customers.lifecycle import record_announcement
+from assembler.customers.lifecycle import record_announcement, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
-from assembler.notices.dating import builds_late, composed_now, late_plan, refuse_stale, withdrawn
+from assembler.notices.dating import builds_late, composed_now, late_plan, refuse_stale
 from assembler.notices.deadline import latest_send_day
 from assembler.notices.ledger import Ledger, ledger_lock
 from assembler.notices.plan import (
@@ -33,8 +34,8 @@ from assembler.notices.plan import (
     notice_version,
     plan_notices,
 )
-from assembler.notices.send import SendRequest, SendSummary, plan_send, send_notices
-from assembler.notices.smtp import Delivery, SmtpSettings, smtp_settings
+from assembler.notices.send import SendRequest, plan_send, send_notices
+from assembler.notices.smtp import Delivery, smtp_settings
 
 
 def notice_context() -> tuple[Any, str, Any]:
@@ -50,8 +51,9 @@ def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Ledger,
     ledger = Ledger(registry.connection, contract)
     day = today or today_nl()
     target = notice_version(p, contract, version)[0]
-    customers, left_out = customers_to_notify(registry, target.number, target.effective, day)
-    request = PlanRequest(contract, version, day, email_buffer_days(config))
+    buffer = email_buffer_days(config)
+    customers, left_out = customers_to_notify(registry, target.number, target.effective, day, buffer)
+    request = PlanRequest(contract, version, day, buffer)
     plan = replace(plan_notices(p, request, customers, ledger), left_out=left_out)
     return p, plan, ledger, customers, registry
 
@@ -149,7 +151,8 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
             raise _late_error(plan)
         plan = late_plan(plan)
         click.echo(f"late: the letters state {plan.version.effective.isoformat()}, the first day "
-                   "a notice received today binds the customer", err=True)
+                   f"a notice sent today binds the customer ({plan.buffer_days} day(s) allowed "
+                   "for delivery)", err=True)
     config = load_config(p.root)
     sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
@@ -205,18 +208,18 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
         settings = replace(settings, sender=_processor_email(p, contract, number))
     if not ledger.notices(number):
         raise UsageError(f"no notices of {number} built yet: run `assembler notices build {number}`")
-    if dry_run:
-        echo_dry_run(ledger, number, settings, retry_failed)
-        return
     todo = plan_send(ledger, number, retry_failed).todo
     today = today_nl()
-    skip = withdrawn(registry, [n.customer_id for n in todo], today)
+    takes_effect = stated_effective(today, target.effective, email_buffer_days(config))
+    skip = not_owed_unsent(registry, ledger, number, takes_effect)
+    if dry_run:
+        echo_dry_run(ledger, number, settings, retry_failed, skip=skip)
+        return
     todo = [n for n in todo if n.customer_id not in skip]
     _check_sendable(todo, number, target.effective, email_buffer_days(config), late)
     record_announcement(registry, contract, number, target.effective)
     total = len(todo)
-    for cid in sorted(skip):
-        click.echo(f"{cid}: terminated; notice not sent", err=True)
+    echo_not_owed(skip)
     start = time.perf_counter()
     with progress_bar("sending notices") as bar:
         done = [0]
@@ -236,24 +239,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
     click.echo(f"sent {len(summary.sent)} notice(s) in {took:.1f} s, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
-    _exit_while_undelivered(ledger.notices(number), summary, settings)
-
-
-def _exit_while_undelivered(notices: list[LedgerNotice], summary: SendSummary,
-                            settings: SmtpSettings) -> None:
-    """Exit 1, saying why, while any notice is still failed or unknown, or the server was unreachable."""
-    if summary.unreachable:
-        click.echo(f"assembler: error: stopped: cannot reach the SMTP server {settings.host}:"
-                   f"{settings.port} ({summary.unreachable}); {summary.not_tried} notice(s) not "
-                   "tried", err=True)
-    open_ = [n for n in notices if n.state in ("failed", "unknown")]
-    if open_ or summary.unreachable:
-        permanent = sum(1 for n in open_ if n.state == "failed" and (n.reply_code or 0) >= 500)
-        click.echo(f"assembler: error: {len(open_)} notice(s) not delivered yet "
-                   f"({', '.join(n.customer_id for n in open_[:5])}{', …' if len(open_) > 5 else ''})"
-                   + (f"; {permanent} refused permanently (5xx): fix the address, then "
-                      "`notices send --retry-failed`" if permanent else ""), err=True)
-        raise SystemExit(1)
+    exit_while_undelivered(ledger.notices(number), [summary], settings, "notices send", skip)
 
 
 def _check_sendable(todo: list[LedgerNotice], number: str, effective: dt.date, buffer_days: int,

@@ -22,6 +22,7 @@ from assembler.cli.context import (
 )
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
 from assembler.config import load_config
 from assembler.customers.lifecycle import in_force_on
 from assembler.customers.registry import Registry
@@ -276,7 +277,9 @@ def _late_day(plan: SubprocessorPlan) -> str:
 def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of CHANGE over SMTP, through the revision notices' send loop.
 
-    With --dry-run, list what would be sent and to whom; nothing is sent and no ledger row changes.
+    A customer whose agreement no longer runs on the change's effective date is skipped, and
+    said so. Exits 1 while any notice of CHANGE is undelivered, an earlier run's too. With
+    --dry-run, list what would be sent and to whom; nothing is sent and no ledger row changes.
     """
     p, contract, registry, ledger = _notice_context()
     if not ledger.notices(change):
@@ -284,18 +287,22 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     settings = smtp_settings(load_config(p.root))
     if not settings.sender:
         settings = replace(settings, sender=p.resolve(None, contract).agreement.meta.processor.email)
+    entry = read_register(p, contract).entry(change)
+    skip = not_owed_unsent(registry, ledger, change, entry.effective if entry else today_nl())
     if dry_run:
-        echo_dry_run(ledger, change, settings, retry_failed)
+        echo_dry_run(ledger, change, settings, retry_failed, skip=skip)
         return
     refuse_stale(plan_send(ledger, change, retry_failed).todo, today_nl(), f"of {change}",
                  f"assembler subprocessors build {change}")
-    summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
+    echo_not_owed(skip)
+    request = SendRequest(change, settings, retry_failed, skip=frozenset(skip))
+    summary = send_notices(p.root, registry.path, ledger, request)
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
     click.echo(f"sent {len(summary.sent)} notice(s) of {change}, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
-    if summary.failed:
-        raise SystemExit(1)
+    exit_while_undelivered(ledger.notices(change), [summary], settings,
+                           f"subprocessors send {change}", skip)
 
 
 @subprocessors.command("status")

@@ -69,23 +69,28 @@ def notice_events(conn: Connection, customer_id: str | None = None) -> Histories
     statement takes effect when it reaches its addressee; an accepted message has entered the
     customer's sphere). A bounce recorded at or after the delivery voids it, as in the plan.
     Deliveries of a version whose effective date the registry does not know are left out: without
-    E nothing can be concluded from them. The SHA-256 is that of the e-mail this very transaction
-    carried (a notice built again after a bounce has another).
+    E nothing can be concluded from them. The event's effective date is the one its letter stated
+    (a late letter states the customer's own date, never earlier than E), so the notice binds
+    from that date at the earliest, as the customer was told. The SHA-256 is that of the e-mail
+    this very transaction carried (a notice built again after a bounce has another).
     """
     effective = {(c, v): dt.date.fromisoformat(e) for c, v, e in
                  conn.execute("SELECT contract, version, effective FROM announced_versions")}
     bounces = _bounces(conn, customer_id)
     where, args = _where(customer_id, "d.customer_id")
     sql = ("SELECT d.contract, d.subject, d.customer_id, d.message_id, d.address, d.finished_at, "
-           "d.reply_code, d.reply, e.sha256 FROM notice_deliveries d LEFT JOIN "
+           "d.reply_code, d.reply, e.sha256, d.states_effective FROM notice_deliveries d LEFT JOIN "
            "notice_delivery_documents e ON e.delivery_id = d.id AND e.document = 'email'"
            + where + (" AND" if where else " WHERE")
            + " d.kind = 'revision' AND d.outcome = 'sent' ORDER BY d.id")
     out: Histories = defaultdict(list)
-    for contract, version, cid, mid, address, finished, code, reply, sha in conn.execute(sql, args):
+    for contract, version, cid, mid, address, finished, code, reply, sha, stated in \
+            conn.execute(sql, args):
         e = effective.get((contract, version))
         if e is None or finished is None:
             continue
+        if stated:  # what the letter said: E, or a late letter's own (later) date
+            e = max(e, dt.date.fromisoformat(stated))
         against = bounces.get((contract, version, cid)) if bounces else None
         bounced = next((on for recorded, on in against if recorded >= finished),
                        None) if against else None

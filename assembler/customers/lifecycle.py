@@ -43,6 +43,21 @@ def notice_binds_from(received: dt.date, effective: dt.date) -> dt.date:
     return max(effective, earliest_effective(received, buffer_days=0))
 
 
+def stated_effective(sent: dt.date, effective: dt.date, buffer_days: int) -> dt.date:
+    """Return the effective date the letter of a revision notice sent on `sent` states.
+
+    The letter is written before anyone knows the day it will reach the customer, so it counts
+    that day as the plan does: `buffer_days` after sending (``[notices] email_buffer_days``,
+    the days an e-mail may take to count as received). On time, that is E itself; late, it is
+    the first day the customer's own notice allows (`notice_binds_from` of that day: receipt +
+    1 calendar month + 1 day, art. 11.2 "minimaal één maand van tevoren"), which is also the
+    earliest effective date the plan names for notices sent that day
+    (`terms.earliest_effective`). One rule, so the letter, the plan's warning and the send
+    agree on one date.
+    """
+    return notice_binds_from(sent + dt.timedelta(days=buffer_days), effective)
+
+
 def _binding(event: HistoryEvent) -> dt.date | None:
     """Return the first day `event` binds its version, or None when it binds nothing."""
     if event.kind in ("signed", "countersigned"):
@@ -80,15 +95,8 @@ def version_in_force(history: Sequence[HistoryEvent], day: dt.date) -> InForce |
     - A termination (art. 11.2 "dagelijks opzeggen", art. 4.2 one day's notice) ends the agreement
       at `termination_end`; from then on no version binds, until the customer signs again.
     """
-    steps: list[tuple[dt.date, int, HistoryEvent]] = []
-    for event in history:
-        if event.kind == "terminated":
-            steps.append((termination_end(event), 0, event))
-        elif (start := _binding(event)) is not None:
-            steps.append((start, 1, event))
     current: InForce | None = None
-    steps.sort(key=lambda s: (s[0], s[1], _version_key(s[2].version or "0")))
-    for start, _, event in steps:
+    for start, _, event in _steps(history):
         if start > day:
             break
         if event.kind == "terminated":
@@ -99,6 +107,47 @@ def version_in_force(history: Sequence[HistoryEvent], day: dt.date) -> InForce |
             current = InForce(version=event.version, since=start, basis=event.kind,  # type: ignore[arg-type]
                               evidence=event.evidence)
     return current
+
+
+def _steps(history: Sequence[HistoryEvent]) -> list[tuple[dt.date, int, HistoryEvent]]:
+    """Return (day it takes effect, order, event) of each event that changes what binds, in order.
+
+    A termination ending on a day sorts before a signature of that day, so that signing again
+    the day the old agreement ends binds.
+    """
+    steps: list[tuple[dt.date, int, HistoryEvent]] = []
+    for event in history:
+        if event.kind == "terminated":
+            steps.append((termination_end(event), 0, event))
+        elif (start := _binding(event)) is not None:
+            steps.append((start, 1, event))
+    steps.sort(key=lambda s: (s[0], s[1], _version_key(s[2].version or "0")))
+    return steps
+
+
+def owed_notice(history: Sequence[HistoryEvent], first: dt.date,
+                last: dt.date | None = None) -> bool:
+    """Return whether the customer of `history` is owed a notice about the days `first`..`last`.
+
+    One rule for every notice we send: a notice is owed to a customer whose agreement runs on a
+    day the notice is about, and to no one else. What "runs" means is `version_in_force`: from
+    signing until the end of a termination (`termination_end`), so a customer whose termination
+    is still running ("terminating") is owed it when their end comes after that day.
+
+    - A revision (art. 11.2): the day the new version takes effect for the customer (E, or the
+      date a late letter states, `stated_effective`). A customer whose agreement still runs then
+      comes under the new text and must have had a month to weigh it, whatever they have said
+      about leaving later on; one whose agreement ends before it never comes under it.
+    - A sub-processor (art. 4.1, GDPR art. 28(2)): the day it may start processing
+      (`effective`). Only a customer whose data it may then process can object to it.
+    - A breach (art. 7.1, GDPR art. 33(2)): every day from the breach's start to its detection.
+      The duty concerns data we processed for the customer, so a customer whose agreement ran
+      at any time while the breach went on is told, even when the agreement has ended since:
+      the controller needs the notice for its own art. 33/34 duties.
+    """
+    end = last or first
+    days = {first} | {start for start, _, _ in _steps(history) if first < start <= end}
+    return any(version_in_force(history, day) is not None for day in days)
 
 
 def customer_status(history: Sequence[HistoryEvent], day: dt.date) -> CustomerStatus:
@@ -150,6 +199,14 @@ def in_force_on(registry: Registry, day: dt.date) -> dict[str, InForce]:
         if (in_force := version_in_force(history, day)) is not None:
             out[cid] = in_force
     return out
+
+
+def owed_customers(registry: Registry, first: dt.date, last: dt.date | None = None,
+                   customer_ids: Iterable[str] | None = None) -> set[str]:
+    """Return the ids of the customers (among `customer_ids`, or all) owed a notice (`owed_notice`)."""
+    wanted = None if customer_ids is None else set(customer_ids)
+    return {cid for cid, history in histories(registry).items()
+            if (wanted is None or cid in wanted) and owed_notice(history, first, last)}
 
 
 def record_event(registry: Registry, customer_id: str, event: HistoryEvent) -> None:

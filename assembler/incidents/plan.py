@@ -1,7 +1,8 @@
 """`incidents plan`: who is affected by a breach, the art. 7.1 deadline, and who is notified.
 
-A customer is affected when the agreement bound them on the day of detection and they are
-named in the record, use an affected service, or use a service an affected data category applies
+A customer is affected when they are owed a notice of the breach (their agreement ran on some
+day from its start to its detection, `breach_days` and `customers.lifecycle.owed_notice`) and
+they are named in the record, use an affected service, or use a service an affected data category applies
 to (the Bijlage 1 rule, `agreement.annex.applies_to`: the categories the customer's own Bijlage 1
 lists are exactly the data we process for them).
 """
@@ -31,6 +32,19 @@ def ledger_subject(incident_id: str, phase: Phase) -> str:
 def breach_ledger(conn: Connection, contract: str) -> Ledger:
     """Return the notice ledger's breach notices of `contract`."""
     return Ledger(conn, contract, kind="breach")
+
+
+def breach_days(incident: Incident) -> tuple[dt.date, dt.date]:
+    """Return the first and last day a breach notice is about: from its start to its detection.
+
+    The start is `occurred_from` when known, else the day of detection. Art. 7.1 and GDPR
+    art. 33(2) make us tell the customer of a breach of the data we process for them, so what
+    counts is whether their agreement ran while the breach went on, not whether it runs when
+    the notice goes out (`customers.lifecycle.owed_notice`).
+    """
+    detected = incident.detected_at.date()
+    start = incident.occurred_from.date() if incident.occurred_from else detected
+    return min(start, detected), detected
 
 
 @dataclass(frozen=True)
@@ -91,9 +105,9 @@ def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: 
                   ledger: Ledger, now: dt.datetime, bound: Collection[str]) -> BreachPlan:
     """Return the plan of `incident` as of `now` (aware), over the registry's `customers`.
 
-    `bound` are the ids of the customers the agreement bound on the day of detection
-    (`customers.lifecycle.in_force_on`): a customer who signed later, or whose agreement had
-    ended, was not ours to tell.
+    `bound` are the ids of the customers owed a notice of it (`breach_days`,
+    `customers.lifecycle.owed_customers`): a customer who signed later, or whose agreement had
+    ended before the breach began, was not ours to tell.
     """
     deadline = breach_deadline(incident.detected_at)
     sent = {n.customer_id: n for n in ledger.notices(ledger_subject(incident.id, "initial"))}

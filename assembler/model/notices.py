@@ -62,6 +62,9 @@ class LedgerNotice:
     """The server's last reply code."""
     reply: str | None = None
     """The server's last reply text."""
+    states_effective: dt.date | None = None
+    """The effective date the letter states (revision notices): the version's E, or a late
+    letter's own date; None for the other kinds."""
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,8 @@ def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
         version=shared.version, customer_id=customer.customer_id, from_version=job.from_version,
         reference=reference(shared.version, customer.customer_id), address=customer.contact_email,
         message_id=message_id_of(eml),
-        eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc())
+        eml_path=eml_path, eml_sha256=docs[1].sha256, state="pending", built_at=now_utc(),
+        states_effective=shared.effective)
     return notice, docs
 
 

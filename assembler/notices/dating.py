@@ -5,16 +5,18 @@ must be built on the day it is sent: `stale_notices` finds the ones built on an 
 and `refuse_stale` is the one rule every send (`notices`, `subprocessors`, `incidents`) applies
 before anything goes out. A notice that can no longer be on time
 for E (art. 11.2) is not void: it binds from the first day the customer's own notice allows
-(`lifecycle.notice_binds_from`), and `late_plan` makes the letter say so instead of claiming E.
+(`lifecycle.stated_effective`), and `late_plan` makes the letter say so instead of claiming E.
+Who is still owed a notice at all is `not_owed`, the one rule the three sends apply
+(`lifecycle.owed_notice`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
-from assembler.customers.lifecycle import customer_status, histories, notice_binds_from
+from assembler.customers.lifecycle import owed_customers, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import day_nl, now_nl, today_nl
 from assembler.errors import UsageError
@@ -94,15 +96,24 @@ def builds_late(plan: NoticePlan) -> bool:
 def late_plan(plan: NoticePlan) -> NoticePlan:
     """Return `plan` with the effective date its late letters must state: the customer's own.
 
-    Sent (and so received) today, a notice binds from `notice_binds_from(today, E)`; every notice
-    built today shares that day, so one date serves all of them.
+    Sent today, a notice counts as received `buffer_days` later, as in the plan, and binds from
+    `stated_effective(today, E, buffer_days)`: the earliest effective date the plan names for
+    notices sent today. Every notice built today shares that day, so one date serves all of them.
     """
-    own = notice_binds_from(plan.today, plan.version.effective)
+    own = stated_effective(plan.today, plan.version.effective, plan.buffer_days)
     return replace(plan, version=replace(plan.version, effective=own))
 
 
-def withdrawn(registry: Registry, customer_ids: Sequence[str], today: dt.date) -> set[str]:
-    """Return the customers among `customer_ids` who have terminated: they get no more notices."""
+def not_owed(registry: Registry, customer_ids: Iterable[str], first: dt.date,
+             last: dt.date | None = None) -> dict[str, str]:
+    """Return the customers among `customer_ids` no longer owed a notice, each with why.
+
+    The rule is `lifecycle.owed_notice` (a notice is owed while the customer's agreement runs on
+    a day it is about); every send (`notices`, `subprocessors`, `incidents`) and its dry run skip
+    the customers returned here, and say so with the reason given.
+    """
     wanted = set(customer_ids)
-    return {cid for cid, history in histories(registry).items()
-            if cid in wanted and customer_status(history, today) != "active"}
+    owed = owed_customers(registry, first, last, wanted)
+    span = (first.isoformat() if last is None or last == first
+            else f"{first.isoformat()} to {last.isoformat()}")
+    return {cid: f"no agreement runs on {span} (terminated)" for cid in sorted(wanted - owed)}

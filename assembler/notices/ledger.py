@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -96,10 +97,10 @@ class Ledger:
                                         "it cannot be rebuilt")
                 c.execute(f"DELETE FROM notices WHERE {_WHERE} AND customer_id=?", key)
                 c.execute("INSERT INTO notices (kind, contract, subject, customer_id, from_version, "
-                          "reference, address, message_id, eml_path, eml_sha256, state, built_at) "
-                          "VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?)",
+                          "reference, address, message_id, eml_path, eml_sha256, state, built_at, "
+                          "states_effective) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
                           (*key, n.from_version, n.reference, n.address, n.message_id, n.eml_path,
-                           n.eml_sha256, n.built_at))
+                           n.eml_sha256, n.built_at, _iso(n.states_effective)))
                 c.executemany("INSERT INTO notice_documents VALUES (?,?,?,?,?,?,?,?)",
                               [(*key, d.kind, d.name, d.sha256, d.size) for d in docs])
 
@@ -131,8 +132,10 @@ class Ledger:
             c.execute(f"UPDATE notices SET state='sending' WHERE {_WHERE} AND customer_id=?",
                       self._key(n.version, n.customer_id))
             cur = c.execute("INSERT INTO notice_deliveries (kind, contract, subject, customer_id, "
-                            "message_id, address, started_at) VALUES (?,?,?,?,?,?,?)",
-                            self._key(n.version, n.customer_id, n.message_id, n.address, now_utc()))
+                            "message_id, address, started_at, states_effective) "
+                            "VALUES (?,?,?,?,?,?,?,?)",
+                            self._key(n.version, n.customer_id, n.message_id, n.address, now_utc(),
+                                      _iso(n.states_effective)))
             assert cur.lastrowid is not None
             c.execute("INSERT INTO notice_delivery_documents SELECT ?, document, name, sha256, size "
                       f"FROM notice_documents WHERE {_WHERE} AND customer_id=?",
@@ -208,11 +211,17 @@ class Ledger:
 _WHERE = "kind=? AND contract=? AND subject=?"
 """One notice kind, contract and subject; `Ledger._key` gives the arguments."""
 _COLUMNS = ("subject, customer_id, from_version, reference, address, message_id, eml_path, "
-            "eml_sha256, state, built_at, sent_at, reply_code, reply")
+            "eml_sha256, state, built_at, sent_at, reply_code, reply, states_effective")
 
 
 def _notice(row: tuple[object, ...]) -> LedgerNotice:
-    return LedgerNotice(*row)  # type: ignore[arg-type]
+    *rest, stated = row
+    notice = LedgerNotice(*rest)  # type: ignore[arg-type]
+    return replace(notice, states_effective=dt.date.fromisoformat(str(stated))) if stated else notice
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @contextlib.contextmanager

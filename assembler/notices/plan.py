@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from assembler.agreement.project import Project
 from assembler.config import Config
-from assembler.customers.lifecycle import customer_status, histories, version_in_force
+from assembler.customers.lifecycle import histories, owed_notice, stated_effective, version_in_force
 from assembler.customers.registry import Registry
 from assembler.dutch import day_nl
 from assembler.errors import AssemblerError, UnknownRefError, UsageError
@@ -148,24 +148,27 @@ def sent_day(sent_at: str) -> dt.date:
     return day_nl(sent_at)
 
 
-def customers_to_notify(registry: Registry, number: str, effective: dt.date,
-                        today: dt.date) -> tuple[list[Customer], int]:
+def customers_to_notify(registry: Registry, number: str, effective: dt.date, today: dt.date,
+                        buffer_days: int = 1) -> tuple[list[Customer], int]:
     """Return the customers a notice of version `number` concerns, and how many were left out.
 
     Each customer comes back with the version in force on the effective date E as their
     `version` (`lifecycle.version_in_force`), judged without the notices of `number` itself or
-    later ones: that is the version the notice moves them from. A customer who has terminated
-    (by `today` or by E), or whom no version binds on E, gets no further notices.
+    later ones: that is the version the notice moves them from. A customer whom no version binds
+    on E, or who is not owed the notice (`lifecycle.owed_notice`: their agreement ends before
+    the day the letter sent `today` states, E or a late letter's own date), is left out; one
+    whose termination ends later is owed it.
     """
     customers = list(registry.customers())
     all_histories = histories(registry, customers=customers)
     key = version_key(number)
     out, left_out = [], 0
+    takes_effect = stated_effective(today, effective, buffer_days)
     for c in customers:
         history = [e for e in all_histories[c.customer_id]
                    if not (e.kind == "notice" and version_key(e.version) >= key)]
         bound = version_in_force(history, effective)
-        if bound is None or customer_status(history, max(today, effective)) != "active":
+        if bound is None or not owed_notice(history, takes_effect):
             left_out += 1
             continue
         out.append(c if c.version == bound.version else replace(c, version=bound.version))

@@ -97,11 +97,14 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
     with at("2027-01-10 10:00:00"):  # C-0002's notice again, now too late for 1 February
         late = cli("notices", "build", "1.1")
         assert late.exit_code == 1 and "can no longer be notified in time" in late.output
-        assert "the letters state 2027-02-11" in ok("notices", "build", "1.1", "--late").output
+        # sent today with a day allowed for delivery, as the plan counts: the same date everywhere
+        built = ok("notices", "build", "1.1", "--late").output
+        assert "the letters state 2027-02-12" in built
+        assert "earliest possible effective date for notices sent on 2027-01-10 is 2027-02-12" in built
         eml = out / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
         # the minute it was written, in Amsterdam time (10:00 UTC is 11:00 CET)
         assert message_from_bytes(eml.read_bytes())["Date"] == "Sun, 10 Jan 2027 11:00:00 +0100"
-        assert "Op 11 februari 2027 treedt versie 1.1" in body(eml)
+        assert "Op 12 februari 2027 treedt versie 1.1" in body(eml)
         refused = cli("notices", "send", "1.1")
         assert refused.exit_code == 1 and "build them with `notices build 1.1 --late`" in refused.output
         assert "sent 1 notice(s)" in ok("notices", "send", "1.1", "--late").output
@@ -110,9 +113,9 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
                                                            "basis": "signed"}
     assert shown("C-0001", "2027-02-01")["in_force"] == {"version": "1.1", "since": "2027-02-01",
                                                            "basis": "notice"}
-    # the bounced notice did not count; the late one binds from its own day, as its letter says
-    assert shown("C-0002", "2027-02-10")["in_force"]["version"] == "1.0"
-    assert shown("C-0002", "2027-02-11")["in_force"] == {"version": "1.1", "since": "2027-02-11",
+    # the bounced notice did not count; the late one binds from the day its letter states
+    assert shown("C-0002", "2027-02-11")["in_force"]["version"] == "1.0"
+    assert shown("C-0002", "2027-02-12")["in_force"] == {"version": "1.1", "since": "2027-02-12",
                                                            "basis": "notice"}
 
     with at("2027-01-20 10:00:00"):
@@ -188,7 +191,7 @@ def check_dossier(project: Path) -> None:
     assert [e["sha256"] for e in index["timeline"] if e["kind"] == "notice"] == [
         d["email_sha256"] for d in sent]
     assert [(p["version"], p["from"], p["to"]) for p in index["in_force_periods"]] == [
-        ("1.0", "2020-01-01", "2027-02-10"), ("1.1", "2027-02-11", "2027-03-31"),
+        ("1.0", "2020-01-01", "2027-02-11"), ("1.1", "2027-02-12", "2027-03-31"),
         ("1.2", "2027-04-01", None)]
     assert [e["event"] for e in index["notice_events"]] == ["bounced"]
     check_index_pdf((folder / "index.pdf").read_bytes(), first["message_id"])
@@ -199,7 +202,7 @@ def check_index_pdf(pdf: bytes, message_id: str) -> None:
     assert failures(pdf, "2b") == [] and failures(pdf, "ua1") == []
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Welke versie gold wanneer" in text
-    assert "11 februari 2027 t/m 31 maart 2027 versie 1.1" in text
+    assert "12 februari 2027 t/m 31 maart 2027 versie 1.1" in text
     assert "onbestelbaar gemeld op 29 november 2026: geldt niet als gedaan" in text
     assert message_id in text
     assert "250" in text and "aanvaard door de server van de ontvanger" in text

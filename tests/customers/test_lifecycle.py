@@ -13,14 +13,18 @@ from assembler.customers.lifecycle import (
     customer_history,
     customer_status,
     in_force_on,
+    owed_notice,
     record_announcement,
     record_event,
     record_termination,
+    stated_effective,
     version_in_force,
 )
 from assembler.customers.registry import open_registry
 from assembler.errors import UsageError
 from assembler.model import Customer, HistoryEvent
+from assembler.notices.deadline import latest_send_day
+from assembler.terms import earliest_effective
 
 D = dt.date
 CID = "C-2001"
@@ -174,3 +178,68 @@ def test_record_event_refuses_derived_kinds(registry) -> None:  # type: ignore[n
     record_event(registry, CID, HistoryEvent(customer_id=CID, kind="objected", version="1.1",
                                              on=D(2027, 1, 9), detail="bezwaar"))
     assert customer_history(registry, CID)[-1].detail == "bezwaar"
+
+
+E = D(2026, 12, 20)
+# (title, history, first day the notice is about, last day or None, owed?)
+OWED = [
+    ("active on E: owed", [BASE], E, None, True),
+    ("terminating, the agreement runs until after E: owed",
+     [BASE, terminated(D(2026, 12, 1), D(2027, 3, 1))], E, None, True),
+    ("terminating, the agreement's last day is E: owed",
+     [BASE, terminated(D(2026, 12, 1), E + dt.timedelta(days=1))], E, None, True),
+    ("terminated, the agreement ends on E itself: not owed",
+     [BASE, terminated(D(2026, 12, 1), E)], E, None, False),
+    ("terminated before E (default one day's notice): not owed",
+     [BASE, terminated(D(2026, 11, 30))], E, None, False),
+    ("signed only after E: not owed", [signed("1.1", D(2027, 1, 5))], E, None, False),
+    ("terminated, then signed again before E: owed",
+     [BASE, terminated(D(2026, 11, 30)), signed("1.1", D(2026, 12, 10))], E, None, True),
+    ("breach: terminated after detection, ran throughout: owed",
+     [BASE, terminated(D(2026, 12, 5))], D(2026, 11, 20), D(2026, 12, 1), True),
+    ("breach: ended while the breach went on, before detection: owed",
+     [BASE, terminated(D(2026, 11, 25))], D(2026, 11, 20), D(2026, 12, 1), True),
+    ("breach: ended before the breach began: not owed",
+     [BASE, terminated(D(2026, 11, 10))], D(2026, 11, 20), D(2026, 12, 1), False),
+    ("breach: signed while the breach went on: owed",
+     [signed("1.0", D(2026, 11, 28))], D(2026, 11, 20), D(2026, 12, 1), True),
+    ("breach: signed after detection: not owed",
+     [signed("1.0", D(2026, 12, 2))], D(2026, 11, 20), D(2026, 12, 1), False),
+]
+
+
+@pytest.mark.parametrize(("title", "history", "first", "last", "owed"), OWED,
+                         ids=[c[0] for c in OWED])
+def test_owed_notice(title: str, history: list[HistoryEvent], first: D, last: D | None,
+                     owed: bool) -> None:
+    assert owed_notice(history, first, last) is owed
+
+
+# (title, sent, E, buffer days, the date the letter states)
+STATED = [
+    ("on time: E", D(2026, 11, 1), E, 1, E),
+    ("the last send day with a day's buffer: still E", D(2026, 11, 18), E, 1, E),
+    ("a day later: late, receipt 20 Nov + 1 month + 1 day", D(2026, 11, 19), E, 1, D(2026, 12, 21)),
+    ("the audit's case: sent 1 Dec for 20 Dec, a day's buffer", D(2026, 12, 1), E, 1, D(2027, 1, 3)),
+    ("no buffer: receipt the day it is sent", D(2026, 12, 1), E, 0, D(2027, 1, 2)),
+    ("month end: 30 Jan + 1 day = 31 Jan, + 1 month = 28 Feb, + 1 day", D(2027, 1, 30),
+     D(2027, 2, 1), 1, D(2027, 3, 1)),
+]
+
+
+@pytest.mark.parametrize(("title", "sent", "effective", "buffer", "stated"), STATED,
+                         ids=[c[0] for c in STATED])
+def test_stated_effective(title: str, sent: D, effective: D, buffer: int, stated: D) -> None:
+    assert stated_effective(sent, effective, buffer) == stated
+
+
+@pytest.mark.parametrize("buffer", [0, 1, 3])
+def test_stated_effective_is_the_plans_date_whenever_a_notice_is_late(buffer: int) -> None:
+    """One date everywhere: E up to the plan's latest send day, after it the plan's earliest
+    effective date for notices sent that day (the date its warning names)."""
+    for effective in (E, D(2027, 3, 31), D(2027, 3, 1)):
+        latest = latest_send_day(effective, buffer)
+        for offset in range(-3, 40):
+            sent = latest + dt.timedelta(days=offset)
+            expected = effective if sent <= latest else earliest_effective(sent, buffer)
+            assert stated_effective(sent, effective, buffer) == expected, (effective, sent)
