@@ -24,7 +24,7 @@ from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import echo_dry_run
 from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
 from assembler.config import load_config
-from assembler.customers.lifecycle import in_force_on
+from assembler.customers.lifecycle import histories, version_in_force
 from assembler.customers.registry import Registry
 from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
@@ -165,12 +165,14 @@ def _notice_context() -> tuple[Project, str, Registry, Ledger]:
 
 def _plan(p: Project, contract: str, registry: Registry, ledger: Ledger, today: dt.date,
           change: str | None) -> tuple[SubprocessorPlan, list[Customer]]:
-    bound = in_force_on(registry, today)
-    customers = [c for c in registry.customers() if c.customer_id in bound]
+    everyone = list(registry.customers())
+    by_id = histories(registry, customers=everyone)
+    customers = [c for c in everyone if version_in_force(by_id[c.customer_id], today) is not None]
     register = read_register(p, contract)
     if change is not None and register.entry(change) is None:
         raise UsageError(f"no sub-processor {change!r} in {register.path}")
-    plan = plan_subprocessor_notices(register, customers, ledger, today, notice_days(p), change)
+    plan = plan_subprocessor_notices(register, customers, ledger, today, notice_days(p), change,
+                                     by_id)
     return plan, customers
 
 

@@ -7,12 +7,14 @@ exactly the customers bound today whose services it applies to (`listing.applies
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from assembler.customers.lifecycle import owed_notice
 from assembler.model import (
     Customer,
     EventKind,
+    HistoryEvent,
     NoticeState,
     PendingChange,
     Register,
@@ -70,9 +72,15 @@ def _row(change: PendingChange, customer: Customer, today: dt.date, notices: Not
 
 
 def plan_subprocessor_notices(register: Register, customers: Sequence[Customer], ledger: Ledger,
-                              today: dt.date, notice_days: int, only: str | None = None
+                              today: dt.date, notice_days: int, only: str | None = None,
+                              histories: Mapping[str, Sequence[HistoryEvent]] | None = None
                               ) -> SubprocessorPlan:
-    """Return the plan of every pending change (or only `only`) for `customers` (those bound today)."""
+    """Return the plan of every pending change (or only `only`) for `customers` (those bound today).
+
+    With `histories` (by customer id), a customer whose agreement no longer runs on a change's
+    `effective` day is left out of that change: they are not owed its notice
+    (`customers.lifecycle.owed_notice`, the rule `subprocessors send` skips them by).
+    """
     plan = SubprocessorPlan(today, notice_days, pending_changes(register, today, notice_days))
     if only is not None:
         plan.changes = [c for c in plan.changes if c.entry.id == only]
@@ -83,6 +91,9 @@ def plan_subprocessor_notices(register: Register, customers: Sequence[Customer],
                       for c in plan.changes}
     for change in plan.changes:
         for customer in customers:
+            history = histories.get(customer.customer_id) if histories is not None else None
+            if history is not None and not owed_notice(history, change.entry.effective):
+                continue
             if applies_to(change.entry, customer.services):
                 plan.rows.append(_row(change, customer, today, notices, events))
     return plan

@@ -66,11 +66,14 @@ def sub_env(env, notice_project: Path) -> Any:  # type: ignore[no-untyped-def]  
 
 
 def test_subprocessors_send_skips_a_customer_whose_agreement_ends_before_the_change(sub_env) -> None:  # type: ignore[no-untyped-def]
-    """The change takes effect on 11 January 2027; C-0003 terminated on 30 November."""
+    """The change takes effect on 11 January 2027; C-0003's agreement ends on 15 December."""
     with at("2026-12-01 10:00:00"):
         ok("subprocessors", "build", CHANGE)
-        ok("customers", "terminate", "C-0003", "--received", "2026-11-30")
+        # bound today, but no longer on the change's effective day
+        ok("customers", "terminate", "C-0003", "--received", "2026-12-01", "--effective", "2026-12-15")
         ok("customers", "terminate", "C-0001", "--received", "2026-12-01", "--effective", "2027-03-01")
+        plan = json.loads(ok("subprocessors", "plan", CHANGE, "--format", "json").stdout)
+        assert [n["customer_id"] for n in plan["notices"]] == ["C-0001"]  # the send's rule
         dry = ok("subprocessors", "send", CHANGE, "--dry-run").stdout.splitlines()
         assert dry[0].startswith("would send C-0001 to kim1@example.nl ")
         assert dry[1] == ("would skip C-0003: no agreement runs on 2027-01-11 (terminated); "

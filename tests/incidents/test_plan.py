@@ -12,10 +12,10 @@ from freezegun import freeze_time
 
 from assembler.agreement.project import Project
 from assembler.cli import main
-from assembler.customers.lifecycle import in_force_on, record_termination
+from assembler.customers.lifecycle import owed_customers, record_termination
 from assembler.customers.registry import open_project_registry
 from assembler.incidents.deadline import AMSTERDAM
-from assembler.incidents.plan import breach_ledger, plan_incident
+from assembler.incidents.plan import breach_days, breach_ledger, plan_incident
 from assembler.incidents.record import Catalogue, read_incident
 from tests.incidents.conftest import RECORD, write_record
 
@@ -28,7 +28,7 @@ def plan_of(project_dir: Path, now: dt.datetime) -> object:
                           {c.id for c in agreement.catalogue.data_categories},
                           {c.customer_id for c in customers})
         incident = read_incident(project_dir / "var" / "incidents" / "2027-001.toml", known)
-        bound = in_force_on(registry, incident.detected_at.date())
+        bound = owed_customers(registry, *breach_days(incident))
         return plan_incident(incident, customers, agreement.catalogue,
                              breach_ledger(registry.connection, "verwerkersovereenkomst"), now,
                              bound)
@@ -97,3 +97,16 @@ def test_a_customer_whose_agreement_ended_before_the_breach_is_not_told(
     _terminate(breach_project, "C-0003")
     plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
     assert [r.customer_id for r in plan.rows] == ["C-0001"]  # type: ignore[attr-defined]
+
+
+def test_a_customer_whose_agreement_ended_while_the_breach_went_on_is_told(
+        breach_project: Path) -> None:
+    """The breach ran from 26 March 22:00; C-0003's agreement ended at the start of 27 March,
+    the day it was detected: their data was in it, so they are owed the notice (GDPR art. 33(2))."""
+    with freeze_time("2027-03-27T10:30:00Z"):
+        with open_project_registry(breach_project) as registry:
+            record_termination(registry, "C-0003", received=dt.date(2027, 3, 26))
+        result = CliRunner().invoke(main, ["incidents", "plan", "2027-001", "--format", "json"],
+                                    env={"ASSEMBLER_ROOT": str(breach_project)})
+    assert result.exit_code == 0, result.output
+    assert [r["customer_id"] for r in json.loads(result.output)["customers"]] == ["C-0001", "C-0003"]
