@@ -144,6 +144,7 @@ def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
 
 def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
     p, plan, ledger, customers, registry = _plan(version, None)
+    late_warning = _late_error(plan).message if plan.late else ""  # about E, before --late moves it
     record_announcement(registry, plan.version.contract, plan.version.number,
                         plan.version.effective)
     if builds_late(plan):
@@ -177,8 +178,8 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
         click.echo(f"built {len(summary.built)} notice(s) in {shown_path(out_dir, p.root)}/ in "
                    f"{took:.1f} s; {len(summary.kept)} already sent (kept as recorded), "
                    f"{summary.not_affected} customer(s) not affected")
-    if plan.late:
-        click.echo(f"warning: {_late_error(plan).message}", err=True)
+    if late_warning:
+        click.echo(f"warning: {late_warning}", err=True)
     for cid, why in summary.failed:
         click.echo(f"assembler: error: {cid}: notice not built: {why}", err=True)
     if summary.failed:

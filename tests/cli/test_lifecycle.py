@@ -100,7 +100,9 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
         # sent today with a day allowed for delivery, as the plan counts: the same date everywhere
         built = ok("notices", "build", "1.1", "--late").output
         assert "the letters state 2027-02-12" in built
-        assert "earliest possible effective date for notices sent on 2027-01-10 is 2027-02-12" in built
+        assert ("in time for version 1.1 effective 2027-02-01: the latest send day was 2026-12-30 "
+                "(C-0002); the earliest possible effective date for notices sent on 2027-01-10 is "
+                "2027-02-12") in built
         eml = out / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
         # the minute it was written, in Amsterdam time (10:00 UTC is 11:00 CET)
         assert message_from_bytes(eml.read_bytes())["Date"] == "Sun, 10 Jan 2027 11:00:00 +0100"
