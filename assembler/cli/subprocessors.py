@@ -36,6 +36,7 @@ from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
 from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
+from assembler.subprocessors.lateness import refuse_late_sends
 from assembler.subprocessors.lint import late_objection_deadline, notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
 from assembler.subprocessors.plan import (
@@ -287,8 +288,9 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     if dry_run:
         echo_dry_run(ledger, change, settings, retry_failed)
         return
-    refuse_stale(plan_send(ledger, change, retry_failed).todo, today_nl(), f"of {change}",
-                 f"assembler subprocessors build {change}")
+    todo, today = plan_send(ledger, change, retry_failed).todo, today_nl()
+    refuse_stale(todo, today, f"of {change}", f"assembler subprocessors build {change}")
+    refuse_late_sends(_plan(p, contract, registry, ledger, today, change)[0], todo, p.root, change)
     summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
