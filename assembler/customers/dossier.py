@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from assembler.customers.archive import ARCHIVED, customer_archive, sent_copy
-from assembler.customers.dossier_index import index_pdf_data
+from assembler.customers.dossier_index import NOTICE_KIND, evidence_nl, index_pdf_data, timeline_record
 from assembler.customers.lifecycle import customer_history, customer_status, version_in_force
 from assembler.customers.registry import Registry
-from assembler.customers.timeline import event_record, in_force_periods, in_force_record
+from assembler.customers.timeline import in_force_periods, in_force_record
 from assembler.errors import OutputError
 from assembler.fsutil import atomic_folder, atomic_write_bytes, atomic_write_text, safe_name
 from assembler.model import HistoryEvent
@@ -42,10 +42,16 @@ class DossierFile:
     name: str
     """Path inside the dossier folder."""
     what: str
+    """What it is, in Dutch (index.json and index.pdf say the same)."""
     sha256: str
     """The SHA-256 the registry recorded (the file's own, when they agree)."""
     sources: tuple[Path, ...]
     """Where its bytes may be, in order of preference."""
+
+
+def _notice_nl(kind: str, subject: str) -> str:
+    """Return a notice as the dossier names it: ``mededeling herziening (art. 11.2) 1.1``."""
+    return f"mededeling {NOTICE_KIND.get(kind, kind)} {subject}"
 
 
 def _folder(kind: str, subject: str) -> str:
@@ -83,8 +89,8 @@ def _email_files(registry: Registry, root: Path, customer_id: str,
             sources = [sent_copy(registry.path, customer_id, sha)]
             if (build := built.get((d["kind"], d["subject"], sha))) is not None:
                 sources.append(build)
-            out[sha] = DossierFile(file, f"{d['kind']} notice {d['subject']}: e-mail as sent", sha,
-                                   tuple(sources))
+            out[sha] = DossierFile(file, f"{_notice_nl(d['kind'], d['subject'])}: e-mail zoals "
+                                   "verzonden", sha, tuple(sources))
     return list(out.values())
 
 
@@ -101,7 +107,8 @@ def _letter_files(registry: Registry, root: Path, customer_id: str,
         if eml_sha in sent:
             eml = Path(eml_path) if Path(eml_path).is_absolute() else root / eml_path
             out.append(DossierFile(f"{_folder(kind, subject)}/{name}",
-                                   f"{kind} notice {subject}: letter", digest, (eml.parent / name,)))
+                                   f"{_notice_nl(kind, subject)}: brief", digest,
+                                   (eml.parent / name,)))
     return out
 
 
@@ -112,8 +119,9 @@ def _archive_files(registry: Registry, customer_id: str,
     for e in history:
         if e.kind in ("countersigned", "destroyed") and e.evidence.startswith(ARCHIVED):
             name = e.evidence.removeprefix(ARCHIVED)
-            out.append(DossierFile(f"{e.kind}/{name}", f"{e.kind} {e.version}", e.sha256,
-                                   (folder / name,)))
+            what = (f"tegengetekend exemplaar van versie {e.version}" if e.kind == "countersigned"
+                    else "verklaring van vernietiging (art. 11.1)")
+            out.append(DossierFile(f"{e.kind}/{name}", what, e.sha256, (folder / name,)))
     return out
 
 
@@ -193,8 +201,9 @@ def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
                  "made_on": today.isoformat(),
                  "in_force": in_force_record(version_in_force(history, today)),
                  "status": customer_status(history, today),
-                 "in_force_periods": in_force_periods(history, today),
-                 "timeline": [event_record(e) for e in history],
+                 "in_force_periods": [{**p, "evidence": evidence_nl(p["basis"], p["evidence"])}
+                                      for p in in_force_periods(history, today)],
+                 "timeline": [timeline_record(e) for e in history],
                  "deliveries": deliveries, "notice_events": _notice_events(registry, customer_id),
                  "files": listed, "missing": missing}
         atomic_write_text(folder / "index.json",

@@ -154,3 +154,32 @@ def test_a_failure_leaves_the_previous_dossier_as_it_was(cli: CliRun, project_di
     assert failed.stderr == "assembler: error: index.pdf: the renderer failed\n"
     assert folder_files(out) == before
     assert sorted(p.name for p in project_dir.glob(".dossier*")) == []
+
+
+def test_index_json_says_in_dutch_what_index_pdf_says(cli: CliRun, project_dir: Path) -> None:
+    """Keys and kinds are English labels; every sentence a reader meets is index.pdf's Dutch."""
+    cli("customers", "import", "customers.csv")
+    with freeze_time("2026-11-30 10:00:00"):
+        assert cli("customers", "terminate", "C-1042", "--received", "2026-11-30",
+                   "--reason", "bedrijf gestopt").exit_code == 0
+    with freeze_time("2026-12-01 10:00:00"):
+        assert cli("customers", "destruction-statement", "C-1042").exit_code == 0
+        assert cli("customers", "dossier", "C-1042", "-o", "d").exit_code == 0
+    raw = (project_dir / "d" / "index.json").read_text(encoding="utf-8")
+    for english in ("archived as", "customer registry", "the customer's termination", "as sent"):
+        assert english not in raw, english
+    index = json.loads(raw)
+    signed, terminated, destroyed = index["timeline"]
+    assert (signed["kind"], signed["what"], signed["evidence"]) == (
+        "signed", "Overeenkomst versie 1.0 ondertekend", "klantregister (import)")
+    assert (terminated["what"], terminated["evidence"], terminated["reason"]) == (
+        "Opzegging ontvangen; geen versie meer met ingang van 1 december 2026",
+        "reden: bedrijf gestopt", "bedrijf gestopt")
+    (statement,) = index["files"]
+    assert destroyed["file"] == statement["name"] and destroyed["evidence"] == f"bestand {statement['name']}"
+    assert statement["what"] == "verklaring van vernietiging (art. 11.1)"
+    assert index["in_force_periods"][0]["evidence"] == "klantregister (import)"
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        io.BytesIO((project_dir / "d" / "index.pdf").read_bytes())).pages).split()).replace("- ", "-")
+    for e in index["timeline"]:  # (a long file name breaks after a hyphen in the PDF)
+        assert e["what"] in pdf and e["evidence"] in pdf, pdf
