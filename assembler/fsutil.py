@@ -143,7 +143,7 @@ def atomic_folder(path: Path, mode: int = 0o700) -> Iterator[Path]:
     renames leaves the previous folder under a hidden name beside `path` (``.<name>.*.old``),
     never a half-written one under `path`.
     """
-    path = Path(path)
+    path = Path(path).resolve()  # a symlink to a folder: the folder it names is replaced
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         new = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent))
@@ -175,7 +175,11 @@ def _swap_in(new: Path, path: Path) -> None:
         raise
     _fsync_folder(path.parent)
     if old is not None:
-        shutil.rmtree(old)
+        try:
+            shutil.rmtree(old)
+        except OSError as exc:
+            raise OutputError(f"{path}: written, but the previous folder, renamed to {old}, could "
+                              f"not be removed: {exc.strerror or exc}") from exc
 
 
 def _fsync(path: Path) -> None:
