@@ -127,17 +127,16 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
     o = _open(incident_id, now_nl())
     plan = _plan(o)
     i = plan.incident
-    real = hours_left(plan.deadline, i.detected_at)
     if fmt == "json":
         echo_json({"incident": i.id, "detected_at": i.detected_at.isoformat(),
-                   "deadline": plan.deadline.isoformat(), "real_hours": real,
+                   "deadline": plan.deadline.isoformat(),
+                   "real_hours": hours_left(plan.deadline, i.detected_at),
                    "now": plan.now.isoformat(), "hours_left": round(plan.hours_left, 2),
                    "counts": plan.counts(), "customers": [r.__dict__ for r in plan.rows]})
     else:
         click.echo(f"incident {i.id} detected {i.detected_at:%Y-%m-%d %H:%M %Z}")
-        click.echo(f"deadline (art. 7.1, 48 h on the Amsterdam clock): "
-                   f"{plan.deadline:%Y-%m-%d %H:%M %Z} ({real:g} real hours after detection); "
-                   f"{plan.hours_left:.1f} h left")
+        click.echo(f"deadline (art. 7.1, 48 real hours after detection): "
+                   f"{plan.deadline:%Y-%m-%d %H:%M %Z}; {plan.hours_left:.1f} h left")
         click.echo("")
         click.echo(f"{'customer':<10} {'status':<14} {'sent at':<21} reason")
         for r in plan.rows:

@@ -166,8 +166,8 @@ def _intro(parts: BreachParts, detected: str) -> list[str]:
     if parts.phase == "initial":
         return [f"Hierbij melden wij u, zoals artikel 7.1 van de {name} voorschrijft, een inbreuk "
                 f"in verband met persoonsgegevens (een datalek) die wij op {detected} hebben "
-                f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval vóór {deadline} te "
-                "informeren.",
+                f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval binnen 48 uur na de "
+                f"ontdekking (uiterlijk {deadline}) te informeren.",
                 "Met deze melding kunt u beoordelen of u het datalek moet melden aan de Autoriteit "
                 "Persoonsgegevens, zonder onredelijke vertraging en zo mogelijk binnen 72 uur "
                 "nadat u er kennis van heeft genomen, en of u de betrokkenen moet informeren "

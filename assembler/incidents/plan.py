@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
 from assembler.db import Connection
-from assembler.incidents.deadline import breach_deadline, hours_left
+from assembler.incidents.deadline import breach_deadline, by_deadline, hours_left
 from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
 from assembler.notices.ledger import Ledger
 
@@ -39,7 +39,7 @@ class BreachPlan:
 
     incident: Incident
     deadline: dt.datetime
-    """Detected at + 48 hours on the Amsterdam clock (`breach_deadline`)."""
+    """Detected at + 48 real hours, shown on the Amsterdam clock (`breach_deadline`)."""
     now: dt.datetime
     rows: tuple[BreachRow, ...]
 
@@ -81,9 +81,9 @@ def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime
     status: BreachStatus
     if sent:
         when = dt.datetime.fromisoformat(sent.replace("Z", "+00:00"))
-        status = "notified" if when <= deadline else "notified_late"
+        status = "notified" if by_deadline(when, deadline) else "notified_late"
     else:
-        status = "on_time" if now <= deadline else "overdue"
+        status = "on_time" if by_deadline(now, deadline) else "overdue"
     return BreachRow("", "", "", status, sent)
 
 
