@@ -61,8 +61,11 @@ def test_letter_holds_the_art_7_3_content_and_says_what_is_not_known(breach_proj
         "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet.",
         "De waarschijnlijke gevolgen kunnen wij nog niet overzien.",  # (II) not yet known
         "Het beheerwachtwoord is ingetrokken",  # (III) measures
-        "Wat wij nu nog niet weten: hoeveel persoonsgegevensregisters het betreft en wat de "
-        "waarschijnlijke gevolgen zijn.",
+        "Het datalek begon op 26 maart 2027 om 22.00 uur; wanneer het is beëindigd, weten wij "
+        "nog niet.",
+        "Wat wij nu nog niet weten: welke categorieën persoonsgegevens precies zijn getroffen, "
+        "wanneer het datalek is beëindigd, hoeveel persoonsgegevensregisters het betreft en wat "
+        "de waarschijnlijke gevolgen zijn.",
         "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur",
         "Functionaris gegevensbescherming, privacy@example.nl",
     ]:
@@ -191,6 +194,18 @@ def test_notice_texts_per_phase(breach_project: Path, phase: str) -> None:
                              f"datalek-2027-001-{phase}-C-0001.pdf").split())
     if phase == "final":
         assert "Met deze slotmelding ronden wij onze meldingen af" in text
+        assert "Hieronder staat wat ons onderzoek heeft vastgesteld." in text
         assert "Dit is onze laatste melding over dit datalek." in text
+        # Nothing more will follow: what is still unknown was not established, not "nog niet".
+        for expected in ["wanneer het is beëindigd, kon niet worden vastgesteld.",
+                         "Hoeveel persoonsgegevensregisters het betreft, kon niet worden "
+                         "vastgesteld.",
+                         "Wat de waarschijnlijke gevolgen zijn, kon niet worden vastgesteld.",
+                         "Niet vastgesteld Wat niet kon worden vastgesteld: welke categorieën"]:
+            assert expected in text, expected
+        assert "nog niet" not in text and "onderzoeken wij nog" not in text
+        assert "eindbeeld" not in text
     else:
         assert "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur" in text
+        assert "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet." in text
+        assert "kon niet worden vastgesteld" not in text

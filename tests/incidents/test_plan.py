@@ -52,6 +52,16 @@ def test_selects_by_data_category_through_the_catalogue(breach_project: Path) ->
         ("C-0003", "data category belhistorie")]
 
 
+def test_categories_of_a_named_service_describe_it_and_do_not_widen_the_selection(
+        breach_project: Path) -> None:
+    # Recordings leaked, exposing phone numbers and call history: still only their customers.
+    write_record(breach_project, RECORD.replace(
+        "categories = []", 'categories = ["telefoonnummer", "belhistorie"]'))
+    plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
+    assert [(r.customer_id, r.reason) for r in plan.rows] == [  # type: ignore[attr-defined]
+        ("C-0001", "uses gespreksopname"), ("C-0003", "uses gespreksopname")]
+
+
 def test_selects_named_customers(breach_project: Path) -> None:
     write_record(breach_project, RECORD.replace('services = ["gespreksopname"]', "services = []")
                  .replace("customers = []", 'customers = ["C-0002"]'))
