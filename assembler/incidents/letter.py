@@ -101,10 +101,10 @@ def why_you(parts: BreachParts, customer: Customer) -> str:
 def unknowns(incident: Incident) -> list[str]:
     """Return, in Dutch, what the record says is not known."""
     out = []
-    if incident.occurred_from is None:
-        out.append("wanneer het datalek is begonnen")
-    if incident.occurred_to is None:
-        out.append("wanneer het datalek is beëindigd")
+    no_start, no_end = incident.occurred_from is None, incident.occurred_to is None
+    if no_start or no_end:
+        out.append("wanneer het datalek is " + ("begonnen en geëindigd" if no_start and no_end else
+                                                "begonnen" if no_start else "beëindigd"))
     if incident.subjects.precision == "unknown":
         out.append("hoeveel betrokkenen het betreft")
     if incident.records.precision == "unknown":
