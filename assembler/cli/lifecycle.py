@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from assembler.customers.destruction import Signer
 
 
-@click.command("terminate")
+@click.command("terminate", short_help="Record a customer's termination (art. 11.2).")
 @click.argument("customer_id")
 @click.option("--received", callback=iso_date, metavar="YYYY-MM-DD", required=True,
               help="The day the termination reached us (art. 3:37 BW).")
@@ -42,7 +42,7 @@ def terminate(customer_id: str, received: dt.date, effective: dt.date | None, re
                f"nothing from {end.isoformat()}")
 
 
-@click.command("receive")
+@click.command("receive", short_help="Take in and archive a countersigned contract.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--customer", "customer_id", metavar="ID",
               help="The customer the copy must belong to (default: the one the PDF names).")
@@ -72,7 +72,7 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
                f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
 
 
-@click.command("dossier")
+@click.command("dossier", short_help="Write every document of a customer, with an index.")
 @click.argument("customer_id")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Folder to write the dossier into.")
@@ -105,7 +105,7 @@ STATEMENT_REASON = "Verklaring van vernietiging (art. 11.1) namens Verwerker"
 """The reason in the statement's signature, unless [signing] reason names another."""
 
 
-@click.command("destruction-statement")
+@click.command("destruction-statement", short_help="Issue the art. 11.1 verklaring van vernietiging.")
 @click.argument("customer_id")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the statement here (it is always archived under var/archive/ID/).")

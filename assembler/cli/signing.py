@@ -126,7 +126,7 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
     click.echo(f"signed {file} -> {out}: PAdES {level} by {signer.common_name}, {where}")
 
 
-@click.command("verify")
+@click.command("verify", short_help="Check FILE.pdf's signatures, changes since and trust.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--trust", "trust", multiple=True, metavar="[FIELD=]ROOT.pem",
               help="Trust this root certificate (PEM or DER), for every field or for FIELD only; "
