@@ -135,8 +135,10 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
                    "counts": plan.counts(), "customers": [r.__dict__ for r in plan.rows]})
     else:
         click.echo(f"incident {i.id} detected {i.detected_at:%Y-%m-%d %H:%M %Z}")
-        click.echo(f"deadline (art. 7.1, 48 real hours after detection): "
-                   f"{plan.deadline:%Y-%m-%d %H:%M %Z}; {plan.hours_left:.1f} h left")
+        real = hours_left(plan.deadline, i.detected_at)
+        click.echo(f"deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): "
+                   f"{plan.deadline:%Y-%m-%d %H:%M %Z}, {real:g} real hours after detection; "
+                   f"{plan.hours_left:.1f} h left")
         click.echo("")
         click.echo(f"{'customer':<10} {'status':<14} {'sent at':<21} reason")
         for r in plan.rows:

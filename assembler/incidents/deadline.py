@@ -15,25 +15,29 @@ def breach_deadline(detected_at: dt.datetime) -> dt.datetime:
 
     Art. 7.1 of the Verwerkersovereenkomst (contracts/verwerkersovereenkomst/07-datalekken.md):
     VoIP Express informs the customer of a security or data breach "onmiddellijk, in ieder geval
-    binnen achtenveertig (48) uur". A period stated in hours is a span of elapsed time, not a
-    clock reading: the agreement gives no other reading, and its purpose is the customer's own
-    clock. GDPR art. 33(1) gives the controller 72 hours after becoming aware of a breach to
+    binnen achtenveertig (48) uur". Across a daylight-saving change "48 uur" has two readings: 48
+    hours on the Amsterdam clock (the same clock time two days later) and 48 elapsed hours. The
+    agreement does not choose, so the deadline is whichever of the two comes FIRST: a notice by
+    then is in time on either reading, and no reading gives the customer less than the agreement
+    promises. Across the spring change (28 March 2027) a detection at 10:00 CET has its deadline
+    at 10:00 CEST two days later, 47 real hours (the clock reading comes first); across the
+    autumn change (25 October 2026) a detection at 10:00 CEST has it at 09:00 CET, 48 real hours
+    (the elapsed reading comes first; the clock reading would allow 49). Why the customer's time
+    matters: GDPR art. 33(1) gives the controller 72 hours after becoming aware of a breach to
     notify the supervisory authority, and art. 33(2) obliges the processor to inform the
-    controller "zonder onredelijke vertraging"; the 48 hours are the customer's part of those 72,
-    and an hour lost to a clock change would come out of the customer's time. So the deadline is
-    exactly 48 real hours after detection, computed in absolute time (UTC), whatever the wall
-    clock does: across the autumn change (25 October 2026) a detection at 10:00 CEST has its
-    deadline at 09:00 CET two days later, across the spring change (28 March 2027) a detection
-    at 10:00 CET at 11:00 CEST. "Onmiddellijk" makes the deadline the outer limit, never the
-    target.
+    controller "zonder onredelijke vertraging"; the 48 hours are the customer's part of those 72.
+    "Onmiddellijk" makes the deadline the outer limit, never the target.
 
     `detected_at` must be aware (naive times are a caller's bug: local or UTC?). The result is
-    shown on the Amsterdam clock: aware, in Europe/Amsterdam.
+    shown on the Amsterdam clock: aware, in Europe/Amsterdam. A clock reading that does not exist
+    (inside the spring gap) or exists twice (the autumn repeat) is taken at its earlier moment.
     """
     if detected_at.tzinfo is None:
         raise ValueError("detected_at must carry its time zone")
-    absolute = detected_at.astimezone(dt.UTC) + dt.timedelta(hours=NOTICE_HOURS)
-    return absolute.astimezone(AMSTERDAM)
+    elapsed = detected_at.astimezone(dt.UTC) + dt.timedelta(hours=NOTICE_HOURS)
+    local = detected_at.astimezone(AMSTERDAM).replace(tzinfo=None) + dt.timedelta(hours=NOTICE_HOURS)
+    on_the_clock = local.replace(tzinfo=AMSTERDAM, fold=0).astimezone(dt.UTC)
+    return min(elapsed, on_the_clock).astimezone(AMSTERDAM)
 
 
 def hours_left(deadline: dt.datetime, now: dt.datetime) -> float:

@@ -40,7 +40,7 @@ class BreachPlan:
 
     incident: Incident
     deadline: dt.datetime
-    """Detected at + 48 real hours, shown on the Amsterdam clock (`breach_deadline`)."""
+    """Detected at + 48 hours, on the clock or elapsed, whichever ends first (`breach_deadline`)."""
     now: dt.datetime
     rows: tuple[BreachRow, ...]
 

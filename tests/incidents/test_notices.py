@@ -53,7 +53,7 @@ def test_letter_holds_the_art_7_3_content_and_says_what_is_not_known(breach_proj
         "Geachte mevrouw Jansen,",
         "Ons kenmerk: DL-2027-001-C-0003",
         "een datalek) die wij op 27 maart 2027 om 10.00 uur hebben ontdekt",
-        "in ieder geval binnen 48 uur na de ontdekking (uiterlijk 29 maart 2027 om 11.00 uur) te "
+        "in ieder geval binnen 48 uur na de ontdekking (uiterlijk 29 maart 2027 om 10.00 uur) te "
             "informeren",
         "gebruikmaakt van de dienst Gespreksopname",
         "Onbevoegde toegang tot opgeslagen gespreksopnamen",  # (I) nature
@@ -135,15 +135,15 @@ def test_status_says_late_when_a_notice_was_accepted_after_the_deadline(
     ledger = open_ledger(breach_project)
     # Pin the acceptances around the deadline (a real send would be refused as built before
     # today). Detected 27 March 10:00 CET = 09:00 UTC; the clocks go forward on 28 March, so
-    # 48 real hours end at 29 March 09:00 UTC (11:00 CEST), not at 10:00 CEST (08:00 UTC).
-    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T09:00:01Z' WHERE customer_id="
+    # the clock reads 10:00 again at 29 March 08:00 UTC, after 47 real hours: that comes first.
+    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T08:00:01Z' WHERE customer_id="
                         "'C-0003'")
-    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T08:30:00Z' WHERE customer_id="
+    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T07:30:00Z' WHERE customer_id="
                         "'C-0001'")
     ledger.conn.commit()
     out = cli(breach_project, "incidents", "status", "2027-001")
-    assert "C-0001     initial  sent     2027-03-29T08:30:00Z  within 48 h" in out
-    assert "C-0003     initial  sent     2027-03-29T09:00:01Z  LATE" in out
+    assert "C-0001     initial  sent     2027-03-29T07:30:00Z  within 48 h" in out
+    assert "C-0003     initial  sent     2027-03-29T08:00:01Z  LATE" in out
     assert "2 notice(s): 2 sent, 1 late" in out
     with freeze_time("2027-03-30T09:00:00Z"):
         plan = CliRunner().invoke(main, ["incidents", "plan", "2027-001"],

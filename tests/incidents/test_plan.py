@@ -76,13 +76,14 @@ def test_plan_command_shows_deadline_and_hours_left(breach_project: Path,
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
     result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 0, result.output
-    # 27 March 10:00 CET + 48 real hours, across the spring change: 29 March 11:00 CEST.
-    assert ("deadline (art. 7.1, 48 real hours after detection): 2027-03-29 11:00 CEST; "
-            "24.0 h left") in result.output
+    # 27 March 10:00 CET + 48 h across the spring change: the clock reads 10:00 again on 29 March
+    # after 47 real hours, before 48 have elapsed.
+    assert ("deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): 2027-03-29 "
+            "10:00 CEST, 47 real hours after detection; 23.0 h left") in result.output
     assert "2 affected customer(s): 2 on_time, 0 overdue" in result.output
     data = json.loads(CliRunner().invoke(main, ["incidents", "plan", "2027-001", "--format",
                                                 "json"]).output)
-    assert data["deadline"] == "2027-03-29T11:00:00+02:00" and data["real_hours"] == 48
+    assert data["deadline"] == "2027-03-29T10:00:00+02:00" and data["real_hours"] == 47
     assert [c["customer_id"] for c in data["customers"]] == ["C-0001", "C-0003"]
 
 
@@ -94,23 +95,24 @@ def test_plan_across_the_autumn_change_allows_48_real_hours_not_49(
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
     result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 0, result.output
-    # 24 October 10:00 CEST + 48 h; the clocks go back on 25 October: 26 October 09:00 CET.
-    assert ("deadline (art. 7.1, 48 real hours after detection): 2026-10-26 09:00 CET; "
-            "20.0 h left") in result.output
+    # 24 October 10:00 CEST + 48 h; the clocks go back on 25 October: 48 elapsed hours end at
+    # 26 October 09:00 CET, before the clock reads 10:00 again (49 real hours).
+    assert ("deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): 2026-10-26 "
+            "09:00 CET, 48 real hours after detection; 20.0 h left") in result.output
 
 
 def test_plan_exits_1_once_the_deadline_passed_for_anyone_not_notified(
         breach_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
-    with freeze_time("2027-03-29T08:59:59Z"):  # 47 h 59 min 59 s after detection: still in time
+    with freeze_time("2027-03-29T07:59:59Z"):  # 46 h 59 min 59 s after detection: still in time
         result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 0, result.output
     assert "C-0001     on_time" in result.output
-    with freeze_time("2027-03-29T09:00:01Z"):
+    with freeze_time("2027-03-29T08:00:01Z"):  # past 10:00 CEST on the clock
         result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 1
     assert "C-0001     overdue" in result.output
-    assert ("the art. 7.1 deadline of incident 2027-001 passed at 2027-03-29 11:00 CEST; 2 "
+    assert ("the art. 7.1 deadline of incident 2027-001 passed at 2027-03-29 10:00 CEST; 2 "
             "affected customer(s) not yet notified (C-0001, C-0003)") in result.output
 
 
