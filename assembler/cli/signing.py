@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from cryptography import x509
 
 from assembler.agreement.project import Project, find_root
 from assembler.cli.context import echo_json, project, registry_file
@@ -17,7 +18,13 @@ from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import MB, atomic_write_bytes, read_limited
 from assembler.model import ProcessorSigning, SignatureBox, SignatureCheck, VerifyResult
 from assembler.signing.appearance import TIMEZONE, local_time
-from assembler.signing.keys import SignerConfig, load_signer, load_trust, trust_entries
+from assembler.signing.keys import (
+    SignerConfig,
+    configured_certificates,
+    load_signer,
+    load_trust,
+    trust_entries,
+)
 from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
 from assembler.signing.verify import ProvenanceCheck, verify_pdf
@@ -48,6 +55,11 @@ def _config() -> Config:
 def signer_from_config(ltv: bool = False) -> SignerConfig:
     """Return the signer of the project's [signing] configuration (the password from env or prompt)."""
     return load_signer(_config(), ask_password, ltv=ltv)
+
+
+def configured_signer_certificates() -> list[x509.Certificate]:
+    """Return the configured signer's certificate, if readable without a prompt (for `receive`)."""
+    return configured_certificates(_config())
 
 
 def read_pdf(path: Path) -> bytes:

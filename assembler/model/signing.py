@@ -86,6 +86,8 @@ class SignatureCheck:
     """Why the signature could not be evaluated at all, if so."""
     trust_problem: str = ""
     """In words, why the signer is not trusted: expired, revoked, no path to a trust root."""
+    signer_sha256: str = ""
+    """SHA-256 of the signing certificate (DER, hex): tells one certificate from another of the same name."""
 
     @property
     def ok(self) -> bool:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -129,6 +130,7 @@ def _check_of(sig, status, trust_checked: bool,  # type: ignore[no-untyped-def]
         trusted=trusted, trust_problem=problem,
         level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",
         revision_end=_revision_end(sig),
+        signer_sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )
 
 
