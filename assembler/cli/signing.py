@@ -214,6 +214,19 @@ def result_json(file: Path, result: VerifyResult) -> dict[str, object]:
     return _plain(data)  # type: ignore[return-value]
 
 
+def format_text(s: SignatureCheck) -> str:
+    """Return what kind of signature `s` is: ``PAdES B-T (ETSI.CAdES.detached, SHA-256 digest)``.
+
+    Only a PAdES signature (SubFilter ``ETSI.CAdES.detached``) has a PAdES level; any other is
+    named for what it is, e.g. ``CMS (adbe.pkcs7.detached), not PAdES; SHA-256 digest``.
+    """
+    digest = f"{s.digest.upper().replace('SHA', 'SHA-')} digest"
+    if s.level:
+        return f"PAdES {s.level} ({s.subfilter}, {digest})"
+    kind = f"CMS ({s.subfilter})" if s.subfilter else "no SubFilter"
+    return f"{kind}, not PAdES; {digest}" + (", with a timestamp" if s.timestamp else "")
+
+
 def _signature_text(s: SignatureCheck) -> list[str]:
     state = "valid" if s.ok else "INVALID"
     lines = [f"signature {s.field!r}: {state}"]
@@ -226,9 +239,7 @@ def _signature_text(s: SignatureCheck) -> list[str]:
     who = s.signer_cn + (f" ({s.signer_o})" if s.signer_o and s.signer_o not in s.signer_cn else "")
     lines += [f"  integrity:  {integrity}",
               f"  signer:     {who}",
-              f"  format:     PAdES {s.level} ({s.subfilter or 'no SubFilter'}, "
-              f"{'' if s.subfilter == 'ETSI.CAdES.detached' else 'not PAdES, '}"
-              f"{s.digest.upper().replace('SHA', 'SHA-')} digest)"]
+              f"  format:     {format_text(s)}"]
     if s.signing_time:
         lines.append(f"  signed at:  {local_time(s.signing_time)}, as claimed by the signer")
     if s.timestamp:

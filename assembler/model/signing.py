@@ -79,7 +79,8 @@ class SignatureCheck:
     trusted: bool | None
     """The certificate chains to a given trust root; None when not verified (no roots for it)."""
     level: PadesLevel
-    """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``."""
+    """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``; ``""`` for a signature
+    that is not PAdES (another SubFilter, such as ``adbe.pkcs7.detached``) or not evaluated."""
     revision_end: int = 0
     """Length of the file as signed (the end of the signed byte range)."""
     problem: str = ""
