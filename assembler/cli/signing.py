@@ -25,7 +25,7 @@ from assembler.signing.keys import (
     load_trust,
     trust_entries,
 )
-from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
+from assembler.signing.pades import CUSTOMER_FIELD, check_unsigned, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
 from assembler.signing.verify import ProvenanceCheck, verify_pdf
 
@@ -129,6 +129,7 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
         raise UsageError(f"{out}: refusing to overwrite the input; give another -o")
     pdf = read_pdf(file)
     signer = signer_from_config(ltv)  # first: a key problem is reported before anything else
+    check_unsigned(pdf, contract=read_claim(pdf) is not None)  # before comparing it with a rebuild
     boxes = placement(file, pdf)
     signed = sign_pdf(pdf, signer, *(boxes or (None, None)))
     atomic_write_bytes(out, signed)
