@@ -18,6 +18,7 @@ from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import MB, atomic_write_bytes, read_limited
 from assembler.model import ProcessorSigning, SignatureBox, SignatureCheck, VerifyResult
 from assembler.signing.appearance import TIMEZONE, local_time
+from assembler.signing.document_kinds import identify
 from assembler.signing.keys import (
     SignerConfig,
     configured_certificates,
@@ -82,8 +83,11 @@ def _project_and_registry() -> tuple[Project, Path] | None:
 def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:
     """Return where the signature blocks of one of our contracts are; warn and return None if unknown."""
     if read_claim(pdf) is None:
-        click.echo(f"assembler: warning: {file} is not a contract built by assembler: the signature "
-                   "is invisible and no field is left for a countersignature", err=True)
+        kind = identify(pdf)
+        what = (f"is a {kind.kind}, not a contract" if kind
+                else "names no contract, version and customer in its metadata")
+        click.echo(f"assembler: warning: {file} {what}: the signature is invisible and no field is "
+                   "left for a countersignature", err=True)
         return None
     where = _project_and_registry()
     found = locate_blocks(*where, pdf) if where else "not inside an assembler project"

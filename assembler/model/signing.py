@@ -15,6 +15,10 @@ PadesLevel = Literal["", "B-B", "B-T", "B-LT"]
 """The PAdES baseline level a signature reaches (``""``: none, it could not be evaluated)."""
 VerifyVerdict = Literal["valid", "not verified", "invalid"]
 """What `verify` concludes: ``not verified`` is intact but with a signer no trust root vouches for."""
+PdfKind = Literal["destruction statement", "dossier index", "revision notice letter",
+                       "breach notice letter", "sub-processor notice letter", "sub-processor list",
+                       "version text", "redline"]
+"""The PDFs assembler makes besides contracts, as `verify` names them."""
 ProvenanceStatus = Literal["match", "mismatch", "not checked"]
 """Whether a PDF's embedded text matches the pinned version."""
 
