@@ -101,7 +101,8 @@ def statement_provenance(registry_file: Path, signed_revision: bytes, found: Ide
     except AssemblerError:
         return Provenance("not checked", f"{what}, but {cid} is not in the registry", **fields)
     if not issued:
-        return Provenance("not checked", f"{what}, but the registry records none for {cid}", **fields)
+        return Provenance("not checked", f"{what}, but the registry {registry_file} records none "
+                          f"for {cid}", **fields)
     for event in issued:
         name = event.evidence.removeprefix(ARCHIVED)
         said = (f"the destruction statement of {cid} issued on {event.on.isoformat()}, archived as "
