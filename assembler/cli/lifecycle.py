@@ -53,9 +53,11 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
 
     Accepted only when it is the contract we built and signed for that customer, our signature
     is intact, and exactly one signature was added, in the customer's field, with nothing else
-    changed. Otherwise one line saying why, exit 1, and nothing is stored.
+    changed, and not by the processor's own certificate or organisation. Otherwise one line
+    saying why, exit 1, and nothing is stored. A countersigner other than the registry's
+    signatory is taken in with a warning.
     """
-    from assembler.cli.signing import provenance_check, read_pdf
+    from assembler.cli.signing import configured_signer_certificates, provenance_check, read_pdf
     from assembler.customers.receive import receive_countersigned
     from assembler.signing.keys import load_trust_roots
 
@@ -66,7 +68,10 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
                          "to compare its text")
     roots = load_trust_roots(list(trust)) if trust else None
     with registry() as reg:
-        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id)
+        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id,
+                                    configured_signer_certificates())
+    for warning in got.warnings:
+        click.echo(f"assembler: warning: {warning}", err=True)
     e = got.event
     click.echo(f"received: {e.customer_id} countersigned {e.contract} {e.version} on "
                f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
