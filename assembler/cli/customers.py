@@ -272,8 +272,9 @@ def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> N
     from assembler.cli.progress import progress_bar
     from assembler.customers.bulk import build_many
 
-    bound = in_force_on(reg, run.today)
-    chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
+    everyone = list(reg.customers())
+    bound = in_force_on(reg, run.today, everyone)
+    chosen = [replace(c, version=bound[c.customer_id].version) for c in everyone
               if c.customer_id in bound]
     if len(chosen) < total:
         click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "

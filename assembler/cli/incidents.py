@@ -71,7 +71,7 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
 
 
 def _plan(o: _Open) -> BreachPlan:
-    bound = in_force_on(o.registry, o.incident.detected_at.date())
+    bound = in_force_on(o.registry, o.incident.detected_at.date(), o.customers)
     return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_nl(),
                          bound)
 

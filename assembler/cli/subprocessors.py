@@ -164,8 +164,9 @@ def _notice_context() -> tuple[Project, str, Registry, Ledger]:
 
 def _plan(p: Project, contract: str, registry: Registry, ledger: Ledger, today: dt.date,
           change: str | None) -> tuple[SubprocessorPlan, list[Customer]]:
-    bound = in_force_on(registry, today)
-    customers = [c for c in registry.customers() if c.customer_id in bound]
+    everyone = list(registry.customers())
+    bound = in_force_on(registry, today, everyone)
+    customers = [c for c in everyone if c.customer_id in bound]
     register = read_register(p, contract)
     if change is not None and register.entry(change) is None:
         raise UsageError(f"no sub-processor {change!r} in {register.path}")
