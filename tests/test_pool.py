@@ -133,7 +133,7 @@ def chunks_of(jobs: int | None, options: PoolOptions, listed: int = 1000) -> lis
 
 def test_a_run_ends_in_single_jobs_so_no_worker_idles_long_at_its_end() -> None:
     options = PoolOptions(2, chunk=32)
-    assert chunk_size(options, 200) == 13  # the 16th part of a worker's share of what is left
+    assert chunk_size(options, 200) == 13  # an 8th of a worker's share: 200 / 2 / 8, rounded up
     assert chunk_size(options, 10000) == 32
     assert chunk_size(options, 3) == 1
     short = chunks_of(200, options)
