@@ -40,7 +40,7 @@ def main() -> None:
         repo = project_with_versions(Path(tmp), VERSIONS)
         out = Path(tmp) / "site"
         env = {"ASSEMBLER_ROOT": str(repo)}
-        site = process_s(["site", "-o", str(out), "--today", "2026-11-28"], runs=5, env=env)
+        site = process_s(["site", "-o", str(out)], runs=5, env=env)
         baseline = process_s(["show", "1.0", "--format", "text"], runs=5, env=env)
         pages = len(list(out.rglob("*.html")))
         files = len([p for p in out.rglob("*") if p.is_file()])

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from assembler.agreement.project import Project
 from assembler.customers.version_pdf import owner_name, render_version_pdf
+from assembler.dutch import today_nl
 from assembler.errors import OutputError, UsageError
 from assembler.model import Agreement, PublishedState, PublishedVersion, Redline
 from assembler.redline.compare import build_redline
@@ -114,8 +115,14 @@ def _version_files(v: PublishedVersion, pages: SitePages,
             f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
 
 
-def build_site(project: Project, contract: str, out: Path, today: dt.date) -> SiteResult:
-    """Write the site for `contract` to folder `out` (replaced as a whole); return what it holds."""
+def build_site(project: Project, contract: str, out: Path) -> SiteResult:
+    """Write the site for `contract` to folder `out` (replaced as a whole); return what it holds.
+
+    The site states what holds today ("Stand per …", the version in force, the sub-processors
+    in use), so today is the real clock's day in Europe/Amsterdam (`dutch.today_nl`), never a
+    day given: a published record is not backdated (tests freeze the clock).
+    """
+    today = today_nl()
     out = out.resolve()
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise UsageError(f"{out}: exists and is not a site written by `assembler site`; "

@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 import feedparser
 import pytest
 
-from tests.workflow.helpers import cli
+from tests.workflow.helpers import site_on
 from tests.workflow.test_site_browser import Visit, browser  # noqa: F401
 
 TODAY_ANNOUNCED = "voorbeeld-transcriptie"
@@ -22,8 +22,8 @@ TODAY_ANNOUNCED = "voorbeeld-transcriptie"
 def site(three_versions: Path) -> Path:
     """The site as on 2026-12-02, when two changes of the shipped register are announced."""
     out = three_versions.parent / "site-subverwerkers"
-    proc = cli(three_versions, "site", "-o", str(out), "--today", "2026-12-02")
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(three_versions, out, "2026-12-02")
+    assert result.exit_code == 0, result.output
     return out
 
 
