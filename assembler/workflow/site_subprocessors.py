@@ -103,9 +103,10 @@ def subprocessor_files(project: Project, contract: str, catalogue: Catalogue, we
         return [entry_nl(e, catalogue) for e in entries]
 
     events = change_events(register, today)
-    changes = [{"slug": ev.slug, "on": ev.on, "removal": ev.removal, "name": ev.entry.name,
-                "summary": _summary(ev, register), "entry": entry_nl(ev.entry, catalogue),
-                "deadline": _deadline(ev), "feed_id": _feed_id(website, ev)} for ev in events]
+    changes: list[dict[str, object]] = [
+        {"slug": ev.slug, "on": ev.on, "removal": ev.removal, "name": ev.entry.name,
+         "summary": _summary(ev, register), "entry": entry_nl(ev.entry, catalogue),
+         "deadline": _deadline(ev), "feed_id": _feed_id(website, ev)} for ev in events]
     announced = [e for e in register.entries if e.added <= today < e.effective]
     days = list_days(register, today)
     files: dict[str, str | bytes] = {
