@@ -78,7 +78,7 @@ def import_(file: Path, skip_invalid: bool) -> None:
         click.echo(problem.format(str(file)), err=True)
     header_broken = any(pr.line == 1 and not pr.warning for pr in parsed.problems)
     if header_broken or (parsed.invalid_rows and not skip_invalid):
-        raise CustomerImportError(str(file), max(parsed.invalid_rows, 1))
+        raise CustomerImportError(str(file), max(parsed.invalid_rows, 1), header=header_broken)
     with registry(create=True) as reg:  # the one command that may create the registry
         result = reg.upsert_customers(parsed.customers)
         total = reg.count()

@@ -95,6 +95,9 @@ def test_a_broken_header_imports_nothing_even_with_skip_invalid(cli: CliRun, pro
     result = cli("customers", "import", "--skip-invalid", str(bad))
     assert result.exit_code == 1
     assert f"{bad}:1: column kvk: missing from the header" in result.stderr
+    assert result.stderr.splitlines()[-1] == (f"assembler: error: {bad}: the header line is not "
+                                              "usable; nothing imported (fix the header)")
+    assert "--skip-invalid" not in result.stderr  # it was given, and cannot help a header
 
 
 def test_reimport_updates_by_customer_id(cli: CliRun, project_dir: Path) -> None:
