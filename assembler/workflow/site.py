@@ -38,6 +38,7 @@ from assembler.redline.compare import build_redline
 from assembler.render.plain_text import agreement_text, canonical_text
 from assembler.render.redline_common import describe_nl, service_labels
 from assembler.render.site_html import STYLESHEET, SitePages
+from assembler.render.text_names import version_line_nl
 from assembler.workflow.site_subprocessors import subprocessor_files
 
 MARKER = ".assembler-site"
@@ -110,7 +111,7 @@ def _version_files(v: PublishedVersion, pages: SitePages,
         changes = [describe_nl(c, service_labels(redline)) for c in redline.changes]
         files[f"wijzigingen/{v.previous}-{n}.html"] = pages.redline(v, redline)
     return files | {f"versies/{n}.html": pages.version(v, changes=changes),
-            f"versies/{n}.txt": agreement_text(a, n),
+            f"versies/{n}.txt": agreement_text(a, version_line_nl(n)),
             f"versies/{n}.canoniek.txt": canonical,
             f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
 
