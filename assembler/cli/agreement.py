@@ -12,7 +12,7 @@ from assembler.render.plain_text import agreement_text
 from assembler.render.text_names import version_line_nl
 
 
-@click.command()
+@click.command(short_help="List the versions with their dates and hashes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def versions(fmt: str) -> None:
@@ -41,7 +41,7 @@ def versions(fmt: str) -> None:
         click.echo(f"{contract} {v.number}  {state}  sha256 {v.sha256[:12]}")
 
 
-@click.command()
+@click.command(short_help="Print the agreement as it stands at REF.")
 @click.argument("ref", required=False, default="worktree")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
               default="markdown", show_default=True)
