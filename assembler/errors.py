@@ -128,8 +128,11 @@ class IncidentError(InputError):
 class CustomerImportError(InputError):
     """A customer CSV with invalid rows (each already reported); nothing was imported."""
 
-    def __init__(self, path: str, invalid: int) -> None:
-        super().__init__(path, None, f"{invalid} invalid row(s); nothing imported "
+    def __init__(self, path: str, invalid: int, *, header: bool = False) -> None:
+        # --skip-invalid skips rows; it cannot help a header it cannot read, so it is offered
+        # only for invalid rows (and is never given then: with it, rows do not stop the import).
+        super().__init__(path, None, "the header line is not usable; nothing imported (fix the "
+                         "header)" if header else f"{invalid} invalid row(s); nothing imported "
                          "(fix them, or import the valid rows with --skip-invalid)")
         self.invalid = invalid
 

@@ -64,7 +64,7 @@ class PoolOptions:
     workers: int
     """Worker processes; 1 or fewer: run in this process."""
     chunk: int = 1
-    """Jobs sent to a worker per task, at most (smaller for a short run: `chunk_size`)."""
+    """Jobs sent to a worker per task, at most (smaller towards the end of a run: `chunk_size`)."""
     in_process_below: int = 0
     """Fewer jobs than this (when their number is known) run in this process."""
 
@@ -148,25 +148,31 @@ def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
         return [work(job) for job in chunk]
 
 
-def _chunks(jobs: Iterable[J], size: int) -> Iterator[list[J]]:
+def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None) -> Iterator[list[J]]:
+    """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs."""
     it = iter(jobs)
-    while chunk := list(itertools.islice(it, size)):
+    left = total
+    while chunk := list(itertools.islice(it, chunk_size(options, left))):
         yield chunk
+        if left is not None:
+            left = max(left - len(chunk), 1)
 
 
 # --- parent side ------------------------------------------------------------------------------
 
 
-def chunk_size(options: PoolOptions, total: int | None) -> int:
-    """Return the jobs per task: `options.chunk`, smaller when a known `total` is short.
+def chunk_size(options: PoolOptions, left: int | None) -> int:
+    """Return the jobs of the next task: `options.chunk`, smaller as the `left` jobs run out.
 
     The last chunks decide when a run ends: while one worker finishes a chunk of 32 customers
-    (~0.5 s) the other cores idle. With at least `CHUNKS_PER_WORKER` chunks per worker the tail is
-    short; for a long run the chunks stay at `options.chunk`, so handing them out stays cheap.
+    (~0.5 s) the other cores idle. So each chunk is at most the `CHUNKS_PER_WORKER`-th part of a
+    worker's share of the jobs left: a run starts in chunks of up to `options.chunk` (handing
+    them out stays cheap) and ends in chunks of one job, so that the workers finish within about
+    one job of each other. A stream of unknown length keeps `options.chunk`.
     """
-    if total is None:
+    if left is None:
         return options.chunk
-    return max(1, min(options.chunk, -(-total // (max(options.workers, 1) * CHUNKS_PER_WORKER))))
+    return max(1, min(options.chunk, -(-left // (max(options.workers, 1) * CHUNKS_PER_WORKER))))
 
 _maps = itertools.count()
 
@@ -185,7 +191,7 @@ class WorkerPool:
                                     else "fork" if fork_is_safe() else "forkserver")
         self._executor: ProcessPoolExecutor | None = None
         self._starting: list[Future[None]] = []
-        self._chunk = chunk_size(options, total)
+        self._total = total
 
     def __enter__(self) -> WorkerPool:
         if self.method != "in-process":
@@ -211,9 +217,10 @@ class WorkerPool:
 
         `work` and `init` must be module-level functions (they are sent to the workers by name).
         """
+        total = len(jobs) if isinstance(jobs, Sized) else self._total
         if self._executor is None:
             init(*initargs)
-            for part in _chunks(jobs, self._chunk):
+            for part in _chunks(jobs, self.options, total):
                 yield from _run_chunk(work, part)
             return
         for started in self._starting:
@@ -222,7 +229,7 @@ class WorkerPool:
         setup = pickle.dumps(initargs)
         limit = self.options.workers * IN_FLIGHT
         pending: deque[Future[list[R]]] = deque()
-        for part in _chunks(jobs, self._chunk):
+        for part in _chunks(jobs, self.options, total):
             if len(pending) >= limit:
                 yield from pending.popleft().result()
             pending.append(self._executor.submit(_work_chunk, work, init, key, setup, part))

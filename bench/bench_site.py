@@ -28,8 +28,10 @@ def project_with_versions(tmp: Path, count: int) -> Path:
     for i in range(1, count):
         f = edit_clause(folder, i)
         article = str(int(f.name[:2]))
-        release_version(Project(repo), CONTRACT, f"1.{i}", add_months(dt.date(2019, 1, 1), 3 * i),
-                        today=dt.date(2026, 11, 28), toelichting={article: f"Wijziging {i}."})
+        effective = add_months(dt.date(2019, 1, 1), 3 * i)
+        # each version released two months before it takes effect, inside the art. 11.2 window
+        release_version(Project(repo), CONTRACT, f"1.{i}", effective,
+                        today=effective - dt.timedelta(days=62), toelichting={article: f"Wijziging {i}."})
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"1.{i}")
     return repo
@@ -40,7 +42,7 @@ def main() -> None:
         repo = project_with_versions(Path(tmp), VERSIONS)
         out = Path(tmp) / "site"
         env = {"ASSEMBLER_ROOT": str(repo)}
-        site = process_s(["site", "-o", str(out), "--today", "2026-11-28"], runs=5, env=env)
+        site = process_s(["site", "-o", str(out)], runs=5, env=env)
         baseline = process_s(["show", "1.0", "--format", "text"], runs=5, env=env)
         pages = len(list(out.rglob("*.html")))
         files = len([p for p in out.rglob("*") if p.is_file()])

@@ -124,9 +124,23 @@ def test_a_workers_state_is_what_init_set_and_refused_before_it() -> None:
     assert state.get() == "gedeelde delen"
 
 
-def test_a_short_run_is_cut_in_small_chunks_so_no_worker_idles_long_at_its_end() -> None:
+def chunks_of(jobs: int | None, options: PoolOptions, listed: int = 1000) -> list[int]:
+    """Return the sizes of the chunks a run of `jobs` jobs (None: a stream of `listed`) is cut in."""
+    from assembler.pool import _chunks
+
+    return [len(c) for c in _chunks(range(jobs if jobs is not None else listed), options, jobs)]
+
+
+def test_a_run_ends_in_single_jobs_so_no_worker_idles_long_at_its_end() -> None:
     options = PoolOptions(2, chunk=32)
-    assert chunk_size(options, 200) == 13  # 16 chunks: the last takes ~0.2 s, not ~0.5 s
+    assert chunk_size(options, 200) == 13  # an 8th of a worker's share: 200 / 2 / 8, rounded up
     assert chunk_size(options, 10000) == 32
     assert chunk_size(options, 3) == 1
-    assert chunk_size(options, None) == 32  # a stream of unknown length
+    short = chunks_of(200, options)
+    assert sum(short) == 200 and short[0] == 13
+    assert short == sorted(short, reverse=True)
+    assert short[-15:] == [1] * 15  # the last jobs go one at a time to whichever worker is free
+    long = chunks_of(10000, options)
+    assert sum(long) == 10000 and long[:250] == [32] * 250 and long[-1] == 1
+    assert chunks_of(None, options) == [32] * 31 + [8]  # a stream of unknown length
+    assert chunks_of(3, options) == [1, 1, 1]

@@ -136,7 +136,7 @@ def step_site() -> None:
     git(copy, "merge", "-q", "--ff-only", "datalekken-24-uur")
     run("tag", root=copy)
     site = OUT / "site"
-    run("site", "-o", os.path.relpath(site, copy), "--today", "2026-11-28", root=copy)
+    run("site", "-o", os.path.relpath(site, copy), root=copy)  # dated today, by the real clock
     print(f"Open {site / 'index.html'} in a browser: it works from file:// and any web server.")
 
 STEPS: list[Callable[[], None]] = [

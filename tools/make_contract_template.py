@@ -107,7 +107,7 @@ def body(sect_pr: str) -> str:
         party("Verwerkingsverantwoordelijke", "customer"),
         p("Normal", r("Klantnummer: {{ customer.customer_id }}") + BR
           + r("Diensten: {{ services_text }}")),
-        p("Fingerprint", r("Tekst: {{ contract }} versie {{ version }}, SHA-256 {{ sha256 }}")),
+        p("Fingerprint", r("Tekst: {{ text_name }}, SHA-256 {{ sha256 }}")),
         PAGE_BREAK,
         p("Heading1", r("{{ title }}")),
         "{% for para in preamble %}" + p("BodyText", SPANS) + "{% endfor %}",
@@ -138,7 +138,7 @@ def field(instr: str) -> str:
     return f'<w:fldSimple w:instr=" {instr} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
 
 
-HEADER = p("Header", r("{{ title }} · versie {{ version }}"))
+HEADER = p("Header", r("{{ title }} · {{ version_phrase }}"))
 FOOTER = p("Footer", r("{{ customer.customer_id }} · tekst {{ short_hash }}") + TAB
            + r("pagina ") + field("PAGE") + r(" van ") + field("NUMPAGES"))
 

@@ -9,6 +9,7 @@ from assembler.customers.timeline import version_states
 from assembler.dutch import today_nl
 from assembler.render.agreement_export import agreement_json, agreement_markdown
 from assembler.render.plain_text import agreement_text
+from assembler.render.text_names import version_line_nl
 
 
 @click.command(short_help="List the versions with their dates and hashes.")
@@ -51,7 +52,7 @@ def show(ref: str, fmt: str) -> None:
     if fmt == "json":
         echo_json(agreement_json(resolved))
     elif fmt == "text":
-        click.echo(agreement_text(resolved.agreement, resolved.label), nl=False)
+        click.echo(agreement_text(resolved.agreement, version_line_nl(resolved.number)), nl=False)
     else:
         click.echo(agreement_markdown(resolved), nl=False)
 

@@ -60,9 +60,13 @@ def registry_file(root: Path) -> Path:
     return registry_path(root, context().registry)
 
 
-def registry() -> Registry:
-    """Open the project's registry (the one opener every command uses); close it with `with`."""
-    return open_project_registry(project().root, context().registry)
+def registry(*, create: bool = False) -> Registry:
+    """Open the project's registry (the one opener every command uses); close it with `with`.
+
+    A missing registry file is refused with one line naming it; only a command that stores
+    customers (`customers import`) passes ``create=True``.
+    """
+    return open_project_registry(project().root, context().registry, create=create)
 
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

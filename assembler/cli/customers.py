@@ -12,7 +12,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project, registry
 from assembler.cli.lifecycle import COMMANDS as lifecycle_commands
-from assembler.customers.csv_export import customer_record, customers_csv
+from assembler.customers.csv_export import customer_record, customers_csv, standing_cells
 from assembler.customers.csv_import import COLUMNS
 from assembler.customers.lifecycle import customer_history, in_force_on, version_in_force
 from assembler.customers.registry import Registry
@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # the contract builders load Typst, docxtpl and pyHanko: only
 FORMAT_CHOICE = click.Choice(["text", "json", "csv"])
 
 
-def _csv_text(customers: list[Customer]) -> str:
-    return "".join(customers_csv(customers))
+def _csv_text(customers: list[Customer], standing: dict[str, dict[str, str]] | None = None) -> str:
+    return "".join(customers_csv(customers, standing))
 
 
 CSV_LIMIT = 50 * MB
@@ -78,8 +78,8 @@ def import_(file: Path, skip_invalid: bool) -> None:
         click.echo(problem.format(str(file)), err=True)
     header_broken = any(pr.line == 1 and not pr.warning for pr in parsed.problems)
     if header_broken or (parsed.invalid_rows and not skip_invalid):
-        raise CustomerImportError(str(file), max(parsed.invalid_rows, 1))
-    with registry() as reg:
+        raise CustomerImportError(str(file), max(parsed.invalid_rows, 1), header=header_broken)
+    with registry(create=True) as reg:  # the one command that may create the registry
         result = reg.upsert_customers(parsed.customers)
         total = reg.count()
     skipped = f", {parsed.invalid_rows} invalid row(s) skipped" if parsed.invalid_rows else ""
@@ -100,7 +100,9 @@ def list_(fmt: str) -> None:
         echo_json([{**customer_record(c), "in_force": in_force_record(standing[c.customer_id].in_force),
                     "status": standing[c.customer_id].status} for c in rows])
     elif fmt == "csv":
-        click.echo(_csv_text(rows), nl=False)
+        cells = {cid: standing_cells(in_force_record(s.in_force), s.status)
+                 for cid, s in standing.items()}
+        click.echo(_csv_text(rows, cells), nl=False)
     elif not rows:
         click.echo("no customers yet (see `assembler customers import FILE.csv`)")
     else:
@@ -131,7 +133,8 @@ def show(customer_id: str, on: dt.date | None, fmt: str) -> None:
     if fmt == "json":
         echo_json({**record, **lifecycle})
     elif fmt == "csv":
-        click.echo(_csv_text([customer]), nl=False)
+        cells = standing_cells(lifecycle["in_force"], lifecycle["status"])
+        click.echo(_csv_text([customer], {customer.customer_id: cells}), nl=False)
     else:
         width = max(len(k) for k in COLUMNS)
         for key, value in record.items():
@@ -272,8 +275,9 @@ def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> N
     from assembler.cli.progress import progress_bar
     from assembler.customers.bulk import build_many
 
-    bound = in_force_on(reg, run.today)
-    chosen = [replace(c, version=bound[c.customer_id].version) for c in reg.customers()
+    everyone = list(reg.customers())
+    bound = in_force_on(reg, run.today, everyone)
+    chosen = [replace(c, version=bound[c.customer_id].version) for c in everyone
               if c.customer_id in bound]
     if len(chosen) < total:
         click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "

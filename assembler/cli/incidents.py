@@ -78,7 +78,7 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
 
 
 def _plan(o: _Open) -> BreachPlan:
-    bound = owed_customers(o.registry, *breach_days(o.incident))
+    bound = owed_customers(o.registry, *breach_days(o.incident), customers=o.customers)
     return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_nl(),
                          bound)
 

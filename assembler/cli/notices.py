@@ -136,7 +136,7 @@ def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
     never backdated. Notices already sent (or being sent) are kept as recorded; a build never
     runs while `notices send` does (they share one lock).
     """
-    with open_cli_registry() as registry:  # first: it creates the registry's private folder
+    with open_cli_registry() as registry:  # first: a missing registry is refused before the lock
         database = registry.path
     with ledger_lock(database, "notices build"):
         _build_locked(version, out, late, fmt)

@@ -131,12 +131,12 @@ def tag(dry_run: bool) -> None:
 @click.command(short_help="Write the published history as a static website.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/site"), show_default=True, help="Folder to write the site to.")
-@click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",
-              help="The day the site shows the state of (default: today).")
-def site(out: Path, today: dt.date | None) -> None:
+def site(out: Path) -> None:
     """Write the published history as a static website: every version, redline, PDF and SHA-256.
 
-    Works from file:// and any web server (relative links, no scripts, no external assets).
+    The site shows the state of today (the real clock, Europe/Amsterdam): it is a public record,
+    so it can be neither backdated nor dated ahead. Works from file:// and any web server
+    (relative links, no scripts, no external assets).
     Replaces OUTPUT as a whole, and only when it is new, empty or a site written before.
     """
     from assembler.workflow.site import (  # Typst and the redline renderers: only when needed
@@ -145,7 +145,7 @@ def site(out: Path, today: dt.date | None) -> None:
     )
 
     p = project()
-    result = build_site(p, p.contract(contract_option()), out, today or dt.date.today())
+    result = build_site(p, p.contract(contract_option()), out)
     for line in describe(result, out):
         click.echo(line)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from assembler.customers.csv_import import COLUMNS
 from assembler.model import Customer
@@ -36,14 +36,37 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def customers_csv(customers: Iterable[Customer]) -> Iterable[str]:
-    """Yield the CSV lines (header first) of `customers`, importable again, formula cells neutralised."""
+STANDING_COLUMNS = ("in_force.version", "in_force.since", "in_force.basis", "status")
+"""The columns `customers list|show --format csv` add: the JSON's ``in_force`` and ``status``, flat."""
+
+
+def standing_cells(in_force: dict[str, str] | None, status: str) -> dict[str, str]:
+    """Return the `STANDING_COLUMNS` of one customer from its JSON ``in_force`` and ``status``.
+
+    No version in force (terminated, not signed yet) leaves the three ``in_force.*`` cells empty.
+    """
+    return {"in_force.version": in_force["version"] if in_force else "",
+            "in_force.since": in_force["since"] if in_force else "",
+            "in_force.basis": in_force["basis"] if in_force else "", "status": status}
+
+
+def customers_csv(customers: Iterable[Customer],
+                  standing: Mapping[str, dict[str, str]] | None = None) -> Iterable[str]:
+    """Yield the CSV lines (header first) of `customers`, importable again, formula cells neutralised.
+
+    With `standing` (customer id → `standing_cells`) the `STANDING_COLUMNS` follow the import
+    columns; the import ignores nothing, so such a file is a report, not an import file.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    fields = COLUMNS + (STANDING_COLUMNS if standing is not None else ())
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     yield buffer.getvalue()
     for customer in customers:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow({k: neutralise(v) for k, v in customer_record(customer).items()})
+        row = customer_record(customer)
+        if standing is not None:
+            row |= standing[customer.customer_id]
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
         yield buffer.getvalue()

@@ -275,6 +275,16 @@ def _header_problems(header: list[str]) -> list[RowProblem]:
             + [RowProblem(1, column, "appears twice in the header") for column in duplicate])
 
 
+def _count_problem(header: list[str], cells: list[str]) -> str:
+    """Return what is wrong with a row that has more or fewer fields than the header."""
+    count = f"has {len(cells)} field{'' if len(cells) == 1 else 's'}, the header {len(header)}"
+    if len(cells) < len(header):
+        return (f"{count}: no field for {', '.join(header[len(cells):])} (an empty value still "
+                "needs its separator)")
+    return (f"{count}: {len(cells) - len(header)} more than there are columns (a value with the "
+            "separator in it must be quoted)")
+
+
 def _rows(reader: Iterator[list[str]], line_num: Callable[[], int], out: ParsedCustomers
           ) -> Iterator[tuple[int, list[str]]]:
     """Yield (first line, cells) of each non-blank row; a CSV syntax error ends the file."""
@@ -293,12 +303,25 @@ def _rows(reader: Iterator[list[str]], line_num: Callable[[], int], out: ParsedC
             yield start, cells
 
 
+def delimiter(text: str) -> str:
+    """Return the CSV's field separator, ``,`` or ``;``, read from its header line alone.
+
+    Excel with Dutch regional settings saves "CSV" with ``;`` between fields. The header is
+    ours (column names without either character), so it decides without guessing: ``;`` when
+    splitting the first line on ``;`` finds more known column names than splitting it on ``,``.
+    """
+    first = text.split("\n", 1)[0]
+    def known(sep: str) -> int:
+        return sum(cell.strip().strip('"') in COLUMNS for cell in first.split(sep))
+    return ";" if known(";") > known(",") else ","
+
+
 def parse_customers_csv(text: str, services: Collection[str],
                         versions: Collection[str]) -> ParsedCustomers:
-    """Validate a whole customer CSV (UTF-8 text, header on line 1)."""
+    """Validate a whole customer CSV (UTF-8 text, header on line 1, fields split by `delimiter`)."""
     out = ParsedCustomers()
     text = text.removeprefix("\ufeff")  # Excel writes a BOM
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -313,8 +336,7 @@ def parse_customers_csv(text: str, services: Collection[str],
     seen: dict[str, int] = {}
     for start, cells in _rows(reader, lambda: reader.line_num, out):
         if len(cells) != len(header):
-            out.problems.append(RowProblem(start, "", f"has {len(cells)} fields, the header "
-                                           f"{len(header)}"))
+            out.problems.append(RowProblem(start, "", _count_problem(header, cells)))
             out.invalid_rows += 1
             continue
         customer, problems = validate_row(dict(zip(header, cells, strict=True)), start,

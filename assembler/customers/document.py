@@ -34,6 +34,7 @@ from assembler.errors import ConfigError, RenderError
 from assembler.fsutil import safe_name
 from assembler.model import Agreement, Customer, Paragraph, Party, ProcessorSigning, Resolved, SignatureBox
 from assembler.render import typst_pdf as pdf_render
+from assembler.render.text_names import text_name_nl, version_line_nl, version_phrase_nl
 from assembler.render.typography import keep_numerals_with_items
 
 FORMATS = ("pdf", "docx")
@@ -100,8 +101,8 @@ def provenance(resolved: Resolved, customer_id: str) -> dict[str, str]:
 
 
 SHARED_KEYS = frozenset({"pdf_keywords", "pdf_description", "contract", "title", "version",
-                         "effective", "version_line", "sha256", "short_hash", "commit", "processor",
-                         "preamble", "articles"})
+                         "effective", "version_line", "text_name", "version_phrase", "sha256",
+                         "short_hash", "commit", "processor", "preamble", "articles"})
 """The keys of `agreement_data`: the same for every customer of a version."""
 
 
@@ -114,15 +115,19 @@ def agreement_data(resolved: Resolved) -> dict[str, Any]:
     a: Agreement = resolved.agreement
     version = resolved.version
     prov = provenance(resolved, ID_PLACEHOLDER)
+    number = resolved.number
     return {
         "pdf_keywords": _keywords(prov),
-        "pdf_description": f"{a.title} versie {resolved.label}; tekst SHA-256 {a.sha256}",
+        "pdf_description": f"{text_name_nl(a.title, number)}; tekst SHA-256 {a.sha256}",
         "contract": a.contract,
         "title": a.title,
         "version": resolved.label,
         "effective": format_date_nl(version.effective) if version else "",
         "version_line": (f"Versie {resolved.label}, geldend vanaf {format_date_nl(version.effective)}"
-                         if version else "Concepttekst, nog niet vastgesteld"),
+                         if version else version_line_nl(None)),
+        # the words for the reader; "version" stays the label of file names and metadata
+        "text_name": text_name_nl(a.meta.self_names[0] if a.meta.self_names else a.title, number),
+        "version_phrase": version_phrase_nl(number),
         "sha256": a.sha256,
         "short_hash": a.sha256[:12],
         "commit": resolved.commit or "worktree",
@@ -160,7 +165,7 @@ def contract_data(resolved: Resolved, customer: Customer, shared: dict[str, Any]
     data["annexes"] = [{"number": ax.number, "title": ax.title,
                         "blocks": annex_paragraphs(ax, catalogue)} for ax in a.annexes]
     data["keywords"] = _keywords(prov)
-    data["description"] = (f"{a.title} versie {resolved.label} voor klant {customer.customer_id}; "
+    data["description"] = (f"{text_name_nl(a.title, resolved.number)} voor klant {customer.customer_id}; "
                            f"tekst SHA-256 {a.sha256}")
     return data
 

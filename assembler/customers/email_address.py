@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 
 # Pragmatic address syntax: local part of atext and dots, a domain of LDH labels with a TLD.
 _EMAIL_RE = re.compile(
@@ -15,14 +13,12 @@ _EMAIL_RE = re.compile(
 def valid_email(address: str) -> bool:
     """Return whether `address` is one plain e-mail address (local@domain, no display name).
 
-    The syntax is checked by a pattern (atext local part, LDH domain with a TLD) and the result
-    must also parse as an RFC 5322 addr-spec, so an address the registry holds can always be put
-    in a ``To:`` header.
+    The syntax is checked by a pattern (atext local part, LDH domain with a TLD), which the whole
+    address must match. Every such address is an RFC 5322 addr-spec (a dot-atom, ``@``, a
+    dot-atom), so an address the registry holds can always be put in a ``To:`` header; the
+    standard library's parser (`email.headerregistry.Address`) agrees on every address,
+    checked in tests/customers/test_email_address.py. It is not called here: the bulk notices
+    check every affected customer's address before building, and the parser costs ~25 µs an
+    address (a quarter of a second for 10,000) where the pattern costs under 1 µs.
     """
-    if not _EMAIL_RE.match(address):
-        return False
-    try:
-        parsed = Address(addr_spec=address)
-    except (ValueError, IndexError, HeaderParseError):
-        return False
-    return bool(parsed.username and "." in parsed.domain)
+    return _EMAIL_RE.fullmatch(address) is not None

@@ -193,20 +193,30 @@ def customer_history(registry: Registry, customer_id: str) -> list[HistoryEvent]
     return histories(registry, customer_id)[customer_id]
 
 
-def in_force_on(registry: Registry, day: dt.date) -> dict[str, InForce]:
-    """Return the version in force on `day` of every customer bound then, by customer id."""
+def in_force_on(registry: Registry, day: dt.date,
+                customers: Sequence[Customer] | None = None) -> dict[str, InForce]:
+    """Return the version in force on `day` of every customer bound then, by customer id.
+
+    `customers`, every customer of the registry when the caller has read them already, saves
+    reading the customers table again (a tenth of a second for 10,000).
+    """
     out = {}
-    for cid, history in histories(registry).items():
+    for cid, history in histories(registry, customers=customers).items():
         if (in_force := version_in_force(history, day)) is not None:
             out[cid] = in_force
     return out
 
 
 def owed_customers(registry: Registry, first: dt.date, last: dt.date | None = None,
-                   customer_ids: Iterable[str] | None = None) -> set[str]:
-    """Return the ids of the customers (among `customer_ids`, or all) owed a notice (`owed_notice`)."""
+                   customer_ids: Iterable[str] | None = None,
+                   customers: Sequence[Customer] | None = None) -> set[str]:
+    """Return the ids of the customers (among `customer_ids`, or all) owed a notice (`owed_notice`).
+
+    `customers`, every customer of the registry when the caller has read them already, saves
+    reading the customers table again (as in `in_force_on`).
+    """
     wanted = None if customer_ids is None else set(customer_ids)
-    return {cid for cid, history in histories(registry).items()
+    return {cid for cid, history in histories(registry, customers=customers).items()
             if (wanted is None or cid in wanted) and owed_notice(history, first, last)}
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.db import Connection, DatabaseError, Row, open_database, transaction
-from assembler.errors import RegistryError, UnknownCustomerError
+from assembler.errors import RegistryError, UnknownCustomerError, UsageError
 from assembler.model import Customer
 
 DEFAULT_PATH = Path("var") / "registry.sqlite3"
@@ -165,6 +165,16 @@ def open_registry(path: Path) -> Registry:
     return Registry(path, open_database(path))
 
 
-def open_project_registry(root: Path, given: str | Path | None = None) -> Registry:
-    """Open the registry of the project at `root`: `given` (``--registry``), the environment or var/."""
-    return open_registry(registry_path(root, given))
+def open_project_registry(root: Path, given: str | Path | None = None, *,
+                          create: bool = True) -> Registry:
+    """Open the registry of the project at `root`: `given` (``--registry``), the environment or var/.
+
+    With ``create=False`` a registry file that does not exist is refused instead of created:
+    a mistyped ``--registry`` would otherwise make an empty registry and report "no customers",
+    as if the real one were empty. Only what stores customers (the import) creates one.
+    """
+    path = registry_path(root, given)
+    if not create and not path.exists():
+        raise UsageError(f"no registry at {path}; import customers first with "
+                         "`assembler customers import`")
+    return open_registry(path)

@@ -67,6 +67,11 @@ class Resolved:
     """The parsed text."""
 
     @property
+    def number(self) -> str | None:
+        """Return the released version's number, or None for a text that is no released version."""
+        return self.version.number if self.version else None
+
+    @property
     def label(self) -> str:
         """Return how a reader names this text: the version number, or "concept"."""
         return self.version.number if self.version else "concept"

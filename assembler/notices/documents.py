@@ -13,6 +13,16 @@ _PDFS: dict[tuple[str, str, str, tuple[str, ...]], bytes] = {}
 _PUBLISHED: dict[tuple[str, str, str], tuple[PublishedVersion, str]] = {}
 
 
+def load_renderers() -> None:
+    """Import the renderers below now (they are imported on first use otherwise).
+
+    A bulk build calls this before it forks its workers: they then inherit the modules instead
+    of each importing its own copy before its first notice.
+    """
+    import assembler.customers.version_pdf  # noqa: F401
+    import assembler.render.redline_pdf  # noqa: F401
+
+
 def redline_pdf(redline: Redline) -> bytes:
     """Return the redline PDF (the redline's PDF renderer) that every notice of a version change attaches."""
     from assembler.render.redline_pdf import render_redline_pdf

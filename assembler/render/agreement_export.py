@@ -7,6 +7,7 @@ from typing import Any
 
 from assembler.model import Paragraph, Resolved, Source
 from assembler.render.plain_text import annex_block_text
+from assembler.render.text_names import version_line_nl
 
 _MD_SPECIAL = re.compile(r"([\\*_`])")
 
@@ -24,7 +25,7 @@ def spans_markdown(paragraph: Paragraph) -> str:
 def agreement_markdown(resolved: Resolved) -> str:
     """Return the whole agreement as one Markdown document."""
     a = resolved.agreement
-    out = [f"# {a.title}", f"Versie {resolved.label}"]
+    out = [f"# {a.title}", version_line_nl(resolved.number)]
     out += [spans_markdown(p) for p in a.preamble]
     for article in a.articles:
         out.append(f"## Artikel {article.number}. {article.title}")

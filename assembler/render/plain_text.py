@@ -65,12 +65,15 @@ def body_paragraphs(
     articles: Sequence[Article],
     annexes: Sequence[Annex],
     catalogue: Catalogue,
-    version_label: str | None = None,
+    version_line: str | None = None,
 ) -> list[str]:
-    """Return the agreement as a list of plain-text paragraphs in reading order."""
+    """Return the agreement as a list of plain-text paragraphs in reading order.
+
+    `version_line` ("Versie 1.1", `text_names.version_line_nl`) follows the title when given.
+    """
     out = [title]
-    if version_label:
-        out.append(f"Versie {version_label}")
+    if version_line:
+        out.append(version_line)
     out.extend(p.text for p in preamble)
     for article in articles:
         out.append(f"Artikel {article.number}. {article.title}")
@@ -81,10 +84,10 @@ def body_paragraphs(
     return out
 
 
-def agreement_text(agreement: Agreement, version_label: str | None = None) -> str:
+def agreement_text(agreement: Agreement, version_line: str | None = None) -> str:
     """Return the agreement as plain text, paragraphs separated by blank lines."""
     paragraphs = body_paragraphs(agreement.title, agreement.preamble, agreement.articles,
-                                 agreement.annexes, agreement.catalogue, version_label)
+                                 agreement.annexes, agreement.catalogue, version_line)
     return "\n\n".join(paragraphs) + "\n"
 
 

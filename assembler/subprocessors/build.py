@@ -3,7 +3,7 @@
 The notices go into the same ledger as the revision notices (kind ``subprocessor``, subject the
 change id) and are sent by the same loop (`notices.send`). Letters are rendered in a process pool
 when there are many, as the revision notices are; the list each e-mail attaches is rendered once
-per distinct set of services before the pool starts (`list_cache`).
+per distinct set of services while the pool's workers start (`list_cache`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from assembler.model import (
 from assembler.notices.build import sha256
 from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
-from assembler.pool import PoolOptions, WorkerState, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.subprocessors.letter import (
     ChangeParts,
     compose_email,
@@ -134,21 +134,24 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     parts = {c.entry.id: ChangeParts(c, meta, catalogue, request.notice_date, request.sender,
                                      request.list_url, request.composed_at) for c in plan.changes}
-    lists = lists_by_services(request.register, catalogue, meta,
-                              (frozenset(c.services) for _, c in jobs), request.notice_date)
-    context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
     replaceable = {c.customer_id for _, c in jobs}
     workers = request.workers or min(os.cpu_count() or 1, 4)
-    batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
-    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,),
-                              options=PoolOptions(workers, 32, POOL_THRESHOLD)):
-        batch.append(result)
-        summary.built.append((result[0].version, result[0].customer_id))
-        if len(batch) >= BATCH:
-            ledger.record_built(batch, replaceable)
-            batch = []
-        if request.progress:
-            request.progress(len(summary.built), len(jobs))
+    # The workers start before the lists are rendered: rendering starts Typst's threads, and a
+    # process running those can no longer fork (`pool.fork_is_safe`), so a pool entered after it
+    # would start a forkserver whose workers import everything again (~0.4 s each).
+    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
+        lists = lists_by_services(request.register, catalogue, meta,
+                                  (frozenset(c.services) for _, c in jobs), request.notice_date)
+        context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
+        batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+        for result in pool.map(jobs, _build, init=_init, initargs=(context,)):
+            batch.append(result)
+            summary.built.append((result[0].version, result[0].customer_id))
+            if len(batch) >= BATCH:
+                ledger.record_built(batch, replaceable)
+                batch = []
+            if request.progress:
+                request.progress(len(summary.built), len(jobs))
     if batch:
         ledger.record_built(batch, replaceable)
     return summary

@@ -48,13 +48,17 @@ def notice_deadline(effective: dt.date, notice_days: int) -> dt.date:
     return effective - dt.timedelta(days=notice_days)
 
 
-def objection_deadline(effective: dt.date) -> dt.date:
-    """Return the last day a customer can object to a sub-processor taking effect on `effective`.
+def objection_deadline(effective: dt.date, announced: dt.date) -> dt.date | None:
+    """Return the last day to object to a sub-processor announced on `announced`; None if none.
 
     Art. 4.1 gives the chance to object before the sub-processor is used; the last day to
-    object is therefore the day before `effective`.
+    object is therefore the day before `effective`. The window opens when the change is
+    announced (put on the published list, or a notice sent). A sub-processor announced on the
+    day it takes effect, such as those on the list from the start (``added == effective``), had
+    no window: None, never a window that closed before it opened.
     """
-    return effective - dt.timedelta(days=1)
+    last = effective - dt.timedelta(days=1)
+    return last if announced <= last else None
 
 
 def late_objection_deadline(sent: dt.date, notice_days: int) -> dt.date:

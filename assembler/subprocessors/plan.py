@@ -42,13 +42,16 @@ class SubprocessorPlan:
 
 
 def pending_changes(register: Register, today: dt.date, notice_days: int) -> list[PendingChange]:
-    """Return the additions and replacements whose ``effective`` is after `today`, soonest first."""
+    """Return the additions and replacements whose ``effective`` is after `today`, soonest first.
+
+    That is: those a notice sent today still leaves a day to object to (`objection_deadline`).
+    """
     out = []
     for e in register.entries:
-        if e.effective > today:
+        deadline = objection_deadline(e.effective, today)
+        if deadline is not None:
             out.append(PendingChange(e, register.entry(e.replaces) if e.replaces else None,
-                                     notice_deadline(e.effective, notice_days),
-                                     objection_deadline(e.effective)))
+                                     notice_deadline(e.effective, notice_days), deadline))
     return sorted(out, key=lambda c: (c.entry.effective, c.entry.id))
 
 

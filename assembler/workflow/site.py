@@ -31,12 +31,14 @@ from pathlib import Path
 
 from assembler.agreement.project import Project
 from assembler.customers.version_pdf import owner_name, render_version_pdf
+from assembler.dutch import today_nl
 from assembler.errors import OutputError, UsageError
 from assembler.model import Agreement, PublishedState, PublishedVersion, Redline
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import agreement_text, canonical_text
 from assembler.render.redline_common import describe_nl, service_labels
 from assembler.render.site_html import STYLESHEET, SitePages
+from assembler.render.text_names import version_line_nl
 from assembler.workflow.site_subprocessors import subprocessor_files
 
 MARKER = ".assembler-site"
@@ -109,13 +111,19 @@ def _version_files(v: PublishedVersion, pages: SitePages,
         changes = [describe_nl(c, service_labels(redline)) for c in redline.changes]
         files[f"wijzigingen/{v.previous}-{n}.html"] = pages.redline(v, redline)
     return files | {f"versies/{n}.html": pages.version(v, changes=changes),
-            f"versies/{n}.txt": agreement_text(a, n),
+            f"versies/{n}.txt": agreement_text(a, version_line_nl(n)),
             f"versies/{n}.canoniek.txt": canonical,
             f"versies/{n}.pdf": render_version_pdf(v, str(pages.site["owner"]))}
 
 
-def build_site(project: Project, contract: str, out: Path, today: dt.date) -> SiteResult:
-    """Write the site for `contract` to folder `out` (replaced as a whole); return what it holds."""
+def build_site(project: Project, contract: str, out: Path) -> SiteResult:
+    """Write the site for `contract` to folder `out` (replaced as a whole); return what it holds.
+
+    The site states what holds today ("Stand per …", the version in force, the sub-processors
+    in use), so today is the real clock's day in Europe/Amsterdam (`dutch.today_nl`), never a
+    day given: a published record is not backdated (tests freeze the clock).
+    """
+    today = today_nl()
     out = out.resolve()
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise UsageError(f"{out}: exists and is not a site written by `assembler site`; "

@@ -63,15 +63,28 @@ def list_days(register: Register, today: dt.date) -> list[dt.date]:
     return sorted((d for d in days if d < today), reverse=True)
 
 
+def _deadline(ev: ChangeEvent) -> dt.date | None:
+    """Return the last day to object to `ev`, announced on the day it was put on the list."""
+    return None if ev.removal else objection_deadline(ev.entry.effective, ev.entry.added)
+
+
 def _summary(ev: ChangeEvent, register: Register) -> str:
+    """Return the one-paragraph summary of a change, with its objection window if it had one.
+
+    An entry on the list from the day it took effect had no window (`objection_deadline`):
+    its summary names none, rather than one that closed before it opened. The words do not
+    depend on today, so a feed entry reads the same once the window has closed.
+    """
     e = ev.entry
     if ev.removal:
         return f"{e.name} is vanaf {format_date_nl(e.removed or ev.on)} geen sub-verwerker meer."
     old = register.entry(e.replaces) if e.replaces else None
     instead = f" ter vervanging van {old.name}" if old else ""
-    return (f"{e.name} wordt vanaf {format_date_nl(e.effective)} sub-verwerker{instead}: "
-            f"{e.purpose}. Bezwaar is mogelijk tot en met "
-            f"{format_date_nl(objection_deadline(e.effective))}.")
+    summary = f"{e.name} wordt vanaf {format_date_nl(e.effective)} sub-verwerker{instead}: {e.purpose}."
+    deadline = _deadline(ev)
+    if deadline is None:
+        return summary
+    return f"{summary} Bezwaartermijn: tot en met {format_date_nl(deadline)}."
 
 
 def _feed_id(website: str, ev: ChangeEvent) -> str:
@@ -90,9 +103,10 @@ def subprocessor_files(project: Project, contract: str, catalogue: Catalogue, we
         return [entry_nl(e, catalogue) for e in entries]
 
     events = change_events(register, today)
-    changes = [{"slug": ev.slug, "on": ev.on, "removal": ev.removal, "name": ev.entry.name,
-                "summary": _summary(ev, register), "entry": entry_nl(ev.entry, catalogue),
-                "feed_id": _feed_id(website, ev)} for ev in events]
+    changes: list[dict[str, object]] = [
+        {"slug": ev.slug, "on": ev.on, "removal": ev.removal, "name": ev.entry.name,
+         "summary": _summary(ev, register), "entry": entry_nl(ev.entry, catalogue),
+         "deadline": _deadline(ev), "feed_id": _feed_id(website, ev)} for ev in events]
     announced = [e for e in register.entries if e.added <= today < e.effective]
     days = list_days(register, today)
     files: dict[str, str | bytes] = {

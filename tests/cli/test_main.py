@@ -130,3 +130,16 @@ def test_outside_a_project(tmp_path: Path) -> None:
 def test_python_dash_m_and_help(project_dir: Path) -> None:
     r = proc(project_dir, "--help")
     assert r.returncode == 0 and "Usage: assembler" in r.stdout
+
+
+def test_show_names_a_version_and_a_concept_in_dutch(project_dir: Path) -> None:
+    text = run(project_dir, "show", "1.0", "--format", "text").stdout.split("\n\n")
+    assert text[:2] == ["Verwerkersovereenkomst VoIP Express", "Versie 1.0"]
+    clause = project_dir / "contracts" / CONTRACT / "07-datalekken.md"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("achtenveertig (48)",
+                                                                 "vierentwintig (24)"), "utf-8")
+    text = run(project_dir, "show", "worktree", "--format", "text").stdout.split("\n\n")
+    assert text[:2] == ["Verwerkersovereenkomst VoIP Express", "Concepttekst (nog niet vastgesteld)"]
+    markdown = run(project_dir, "show", "worktree").stdout.split("\n\n")
+    assert markdown[:2] == ["# Verwerkersovereenkomst VoIP Express",
+                            "Concepttekst (nog niet vastgesteld)"]

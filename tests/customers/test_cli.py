@@ -8,6 +8,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from freezegun import freeze_time
 
 from assembler.customers.registry import open_registry
@@ -74,7 +75,7 @@ def test_a_contract_signed_in_the_future_is_not_imported(cli: CliRun, project_di
         f"{future}:3: column signed_on: 2027-06-01 is in the future (today is 2026-12-01, "
         "Europe/Amsterdam): import a contract once it is signed")
     assert "nothing imported" in result.stderr and "Traceback" not in result.output
-    assert cli("customers", "list").stdout.startswith("no customers yet")
+    assert not registry_file.exists()  # refused before anything was stored
     assert cli("customers", "show", "C-2002").exit_code == 2
 
 
@@ -94,6 +95,9 @@ def test_a_broken_header_imports_nothing_even_with_skip_invalid(cli: CliRun, pro
     result = cli("customers", "import", "--skip-invalid", str(bad))
     assert result.exit_code == 1
     assert f"{bad}:1: column kvk: missing from the header" in result.stderr
+    assert result.stderr.splitlines()[-1] == (f"assembler: error: {bad}: the header line is not "
+                                              "usable; nothing imported (fix the header)")
+    assert "--skip-invalid" not in result.stderr  # it was given, and cannot help a header
 
 
 def test_reimport_updates_by_customer_id(cli: CliRun, project_dir: Path) -> None:
@@ -137,11 +141,40 @@ def test_default_registry_and_environment_variable(cli: CliRun, project_dir: Pat
     assert stat.S_IMODE(default.parent.stat().st_mode) == 0o700
     env_path = tmp_path / "env-registry.sqlite3"
     monkeypatch.setenv("ASSEMBLER_REGISTRY", str(env_path))
-    assert cli("customers", "list", registry=None).stdout.startswith("no customers yet")
+    refused = cli("customers", "list", registry=None)
+    assert (refused.exit_code, refused.stderr) == (2, f"assembler: error: no registry at {env_path}; "
+                                                      "import customers first with `assembler "
+                                                      "customers import`\n")
+    assert not env_path.exists()
+    assert cli("customers", "import", "customers.csv", registry=None).exit_code == 0
     assert env_path.exists()
+    assert cli("customers", "list", registry=None).stdout.startswith("C-1001 ")
 
 
-def test_empty_registry_list(cli: CliRun) -> None:
+@pytest.mark.parametrize("args", [("customers", "list"), ("customers", "show", "C-1001"),
+                                  ("customers", "export"), ("customers", "dossier", "C-1001", "-o", "d"),
+                                  ("build", "--customer", "C-1001"), ("notices", "plan", "1.0")])
+def test_a_missing_registry_is_refused_not_created(cli: CliRun, tmp_path: Path,
+                                                  args: tuple[str, ...]) -> None:
+    typo = tmp_path / "nonexistent" / "dir" / "reg.sqlite3"
+    result = cli(*args, registry=typo)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (f"assembler: error: no registry at {typo}; import customers first "
+                             "with `assembler customers import`\n")
+    assert not (tmp_path / "nonexistent").exists()  # no folders, no SQLite file
+
+
+def test_the_default_registry_is_refused_when_missing(cli: CliRun, project_dir: Path) -> None:
+    result = cli("customers", "list", registry=None)
+    default = project_dir / "var" / "registry.sqlite3"
+    assert result.exit_code == 2
+    assert f"no registry at {default}; import customers first" in result.stderr
+    assert not default.exists()
+
+
+def test_an_empty_registry_lists_no_customers(cli: CliRun, registry_file: Path) -> None:
+    open_registry(registry_file).close()  # exists, holds no customer yet
     result = cli("customers", "list")
     assert result.exit_code == 0 and result.stdout.startswith("no customers yet")
 
@@ -153,3 +186,26 @@ def test_an_id_in_the_registry_in_another_case_is_refused(cli: CliRun, project_d
     assert result.exit_code == 1
     assert ("customer id 'c-2001' differs only in case from 'C-2001' in the registry" in result.stderr)
     assert "1 in the registry" not in result.stdout
+
+
+@freeze_time("2026-12-01T10:00:00Z")
+def test_list_and_show_as_csv_carry_the_version_in_force_and_the_status(cli: CliRun) -> None:
+    cli("customers", "import", "customers.csv")
+    assert cli("customers", "terminate", "C-1003", "--received", "2026-11-20").exit_code == 0
+    listed = cli("customers", "list", "--format", "csv")
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    as_json = json.loads(cli("customers", "list", "--format", "json").stdout)
+    assert len(rows) == len(as_json) == 28
+    for row, record in zip(rows, as_json, strict=True):
+        in_force = record["in_force"] or {"version": "", "since": "", "basis": ""}
+        assert (row["in_force.version"], row["in_force.since"], row["in_force.basis"],
+                row["status"]) == (in_force["version"], in_force["since"], in_force["basis"],
+                                   record["status"])
+    by_id = {r["customer_id"]: r for r in rows}
+    assert (by_id["C-1001"]["in_force.version"], by_id["C-1001"]["status"]) == ("1.0", "active")
+    assert (by_id["C-1003"]["in_force.version"], by_id["C-1003"]["status"]) == ("", "terminated")
+    shown = list(csv.DictReader(io.StringIO(cli("customers", "show", "C-1001", "--format",
+                                                "csv").stdout)))
+    assert [(r["customer_id"], r["in_force.version"], r["in_force.basis"], r["status"])
+            for r in shown] == [("C-1001", "1.0", "signed", "active")]

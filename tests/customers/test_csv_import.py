@@ -189,6 +189,39 @@ def test_a_row_with_the_wrong_number_of_fields() -> None:
     assert problem[0] == 2 and "has 14 fields, the header 13" in problem[2]
 
 
+def test_a_short_row_names_the_columns_it_lacks() -> None:
+    header = HEADER + ",btw_id,contact_salutation"
+    (problem,) = parse(GOOD_ROW, header=header).problems
+    assert (problem.line, problem.column, problem.reason) == (
+        2, "", "has 13 fields, the header 15: no field for btw_id, contact_salutation (an empty "
+        "value still needs its separator)")
+
+
+def test_a_semicolon_csv_from_dutch_excel_is_read_by_its_header() -> None:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(EXAMPLES.read_text(encoding="utf-8"))))
+    semicolons = io.StringIO()
+    csv.writer(semicolons, delimiter=";", lineterminator="\r\n").writerows(rows)
+    text = "\ufeff" + semicolons.getvalue()  # as Excel saves "CSV (puntkomma-gescheiden)"
+    assert text.splitlines()[0].startswith("\ufeffcustomer_id;company_name;kvk;")
+    parsed = parse_customers_csv(text, SERVICES, VERSIONS)
+    assert parsed.errors == [] and parsed.invalid_rows == 0
+    as_commas = parse_customers_csv(EXAMPLES.read_text(encoding="utf-8"), SERVICES, VERSIONS)
+    assert parsed.customers == as_commas.customers
+    assert parsed.customers[0].services == ("hosted-telefonie", "nummerportering")  # quoted ';'
+
+
+def test_the_header_alone_decides_the_separator() -> None:
+    # a comma header with ';' inside a row's values (the services list) stays a comma CSV
+    parsed = parse(row(services="sip-trunk;mobiel"))
+    assert parsed.errors == [] and parsed.customers[0].services == ("sip-trunk", "mobiel")
+    header = HEADER.replace(",", ";")
+    (problem,) = parse(GOOD_ROW, header=header).problems  # a comma row under a ';' header
+    assert problem.reason.startswith("has 1 field, the header 13: no field for company_name, kvk")
+
+
 def test_all_problems_of_a_row_are_reported_together() -> None:
     columns = [p[1] for p in problems_of(row(kvk="1", postcode="x", contact_email="y", version="9"))]
     assert columns == ["kvk", "contact_email", "postcode", "version"]

@@ -22,7 +22,7 @@ from assembler.model import Customer
 from assembler.render.contract_docx import render_contract_docx, render_docx_direct
 from assembler.render.plain_text import annex_block_text, clause_texts
 from tests.conftest import ROOT
-from tests.customers.helpers import customer_c1042, docx_paragraphs, pdf_body, pdf_pages, squash
+from tests.customers.helpers import customer_c1042, docx_paragraphs, docx_part, pdf_body, pdf_pages, squash
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -236,9 +236,10 @@ def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042
         meta = read_contract_metadata(pdf)
         assert (meta["customer"], meta["version"]) == (customer.customer_id, resolved.label)
         first = pdf_pages(pdf)[0]
-        line = f"Versie {resolved.label}" if resolved.version else "Concepttekst, nog niet vastgesteld"
+        line = f"Versie {resolved.label}" if resolved.version else "Concepttekst (nog niet vastgesteld)"
         assert customer.company_name in first and line in first
-        assert f"versie {resolved.label} · tekst 3f9102f00e21 · {customer.customer_id}" in first
+        phrase = f"versie {resolved.label}" if resolved.version else "concepttekst"
+        assert f"{phrase} · tekst 3f9102f00e21 · {customer.customer_id}" in first
 
 
 def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
@@ -299,3 +300,25 @@ def test_docx_has_signature_boxes_like_the_pdf_and_a_clean_app_xml(built) -> Non
     assert b'w:pStyle w:val="SignatureSpace"' in z.read("word/document.xml").replace(b"  ", b" ")
     app = z.read("docProps/app.xml").decode()
     assert "<Application>assembler</Application>" in app and "Macintosh" not in app
+
+
+def test_a_released_text_and_a_concept_are_named_in_dutch(project_dir: Path, c1042: Customer,
+                                                          built) -> None:
+    cover = squash(pdf_pages(built.pdf)[0])
+    assert squash("Tekst: Verwerkersovereenkomst versie 1.0, SHA-256 3f9102f00e21") in cover
+    clause = project_dir / "contracts" / "verwerkersovereenkomst" / "07-datalekken.md"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("achtenveertig (48)",
+                                                                 "vierentwintig (24)"), "utf-8")
+    concept = build_contract(Project(project_dir), c1042, "worktree")
+    assert concept.version == "concept"  # the label of file names and metadata stays
+    pages = [squash(p) for p in pdf_pages(concept.pdf)]
+    assert squash("Tekst: Verwerkersovereenkomst, concepttekst (nog niet vastgesteld), SHA-256") in pages[0]
+    assert squash("Concepttekst (nog niet vastgesteld) Partijen") in pages[0]  # the version line
+    assert all(squash("Verwerkersovereenkomst VoIP Express, concepttekst · tekst") in p
+               and squash("versie concept") not in p for p in pages)
+    paragraphs = docx_paragraphs(concept.docx)
+    assert any(p.startswith("Tekst: Verwerkersovereenkomst, concepttekst (nog niet vastgesteld)")
+               for p in paragraphs)
+    header = docx_part(concept.docx, "word/header1.xml")
+    assert "Verwerkersovereenkomst VoIP Express · concepttekst" in header
+    assert "versie concept" not in " ".join(paragraphs) + header

@@ -50,7 +50,8 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = CliRunner().invoke(main, ["incidents", "build", "2027-001"],
                                     env={"ASSEMBLER_ROOT": str(project_dir)})
     assert result.exit_code == 0, result.output
-    build_site(Project(project_dir), CONTRACT, project_dir / "site", dt.date(2026, 11, 28))
+    with freeze_time("2026-11-28T12:00:00Z"):  # the site is dated by the real clock
+        build_site(Project(project_dir), CONTRACT, project_dir / "site")
     return project_dir
 
 

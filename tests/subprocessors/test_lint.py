@@ -120,3 +120,12 @@ def test_check_fails_on_a_register_error(project_dir: Path) -> None:
                                                                  "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1
     assert f"{REGISTER}:9: error: voorbeeld-opslag: unknown service 'telepathie'" in result.stdout
+
+
+def test_the_objection_window_runs_from_the_announcement_to_the_day_before_use() -> None:
+    from assembler.subprocessors.lint import objection_deadline
+
+    assert objection_deadline(dt.date(2027, 1, 11), dt.date(2026, 12, 1)) == dt.date(2027, 1, 10)
+    assert objection_deadline(dt.date(2027, 1, 11), dt.date(2027, 1, 10)) == dt.date(2027, 1, 10)
+    # on the list from the day it was used: no window, not one that closed the day before
+    assert objection_deadline(dt.date(2020, 1, 1), dt.date(2020, 1, 1)) is None

@@ -8,7 +8,7 @@ import pytest
 
 from assembler.agreement.project_copy import copy_project
 from tests.conftest import ROOT, TEST_AUTHOR
-from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
+from tests.workflow.helpers import commit_all, edit, release, site_on
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,6 @@ def three_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(three_versions: Path) -> Path:
     """The site of `three_versions` as on TODAY."""
     out = three_versions.parent / "site"
-    proc = cli(three_versions, "site", "-o", str(out), "--today", TODAY)
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(three_versions, out)
+    assert result.exit_code == 0, result.output
     return out

@@ -6,16 +6,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
+
+from assembler.cli import main
 from tests.conftest import CONTRACT, git
 
 TODAY = "2026-11-28"
-"""The day the pull-request and site tests run on (`--today`)."""
+"""The day the pull-request and site tests run on (`--today` of `check`, the frozen clock of `site`)."""
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `assembler ARGS…` in `cwd` as a user would."""
     return subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd,
                           capture_output=True, text=True)
+
+
+def site_on(project: Path, out: Path, day: str = TODAY) -> Result:
+    """Run `assembler site -o OUT` in `project` in-process, the clock frozen at noon of `day`.
+
+    `site` has no `--today`: the published record is dated by the real clock, so a test picks
+    its day by freezing that clock (Europe/Amsterdam's day at noon UTC is the same day).
+    """
+    with freeze_time(f"{day}T12:00:00Z"):
+        return CliRunner().invoke(main, ["site", "-o", str(out)], env={"ASSEMBLER_ROOT": str(project)})
 
 
 def edit(project: Path, name: str, old: str, new: str) -> None:

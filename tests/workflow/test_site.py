@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assembler.dutch import format_date_nl, today_nl
 from assembler.render.site_html import published_notes
 from tests.conftest import CONTRACT, require_tool
-from tests.workflow.helpers import TODAY, cli, commit_all, edit, release
+from tests.workflow.helpers import cli, commit_all, edit, release, site_on
 
 
 class Links(HTMLParser):
@@ -119,7 +120,7 @@ def test_texts_from_manifests_and_clauses_are_escaped(site: Path) -> None:
 
 def test_same_input_gives_identical_files(site: Path, three_versions: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert cli(three_versions, "site", "-o", str(again), "--today", TODAY).returncode == 0
+    assert site_on(three_versions, again).exit_code == 0
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second
@@ -127,14 +128,14 @@ def test_same_input_gives_identical_files(site: Path, three_versions: Path, tmp_
 
 def test_rebuild_replaces_the_previous_site(three_versions: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
-    assert cli(three_versions, "site", "-o", str(out), "--today", "2026-06-01").returncode == 0
+    assert site_on(three_versions, out, "2026-06-01").exit_code == 0
     (out / "versies" / "0.9.html").write_text("stale")
-    proc = cli(three_versions, "site", "-o", str(out), "--today", "2027-03-01")
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(three_versions, out, "2027-03-01")
+    assert result.exit_code == 0, result.output
     assert not (out / "versies" / "0.9.html").exists()
     assert "Sinds 1 februari 2027 geldt <strong>versie 1.2</strong>." in (out / "index.html").read_text()
-    assert proc.stdout.splitlines()[0].split() == ["1.2", "in_force", "effective", "2027-02-01",
-                                                   "sha256", proc.stdout.split()[5]]
+    assert result.stdout.splitlines()[0].split() == ["1.2", "in_force", "effective", "2027-02-01",
+                                                     "sha256", result.stdout.split()[5]]
     assert [p.name for p in tmp_path.iterdir()] == ["public"]  # no temporary folders left behind
 
 
@@ -173,8 +174,8 @@ def test_clause_text_reaches_the_pdf_as_text_not_markup(project_dir: Path, tmp_p
     release(project_dir, "1.1", "2027-02-01", {"7": "Test."})
     commit_all(project_dir, "1.1")
     out = tmp_path / "site"
-    proc = cli(project_dir, "site", "-o", str(out), "--today", TODAY)
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(project_dir, out)
+    assert result.exit_code == 0, result.output
     text = subprocess.run([pdftotext, str(out / "versies" / "1.1.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert '#read("/etc/hostname")' in text
@@ -199,8 +200,23 @@ def test_bijlage_1_notes_per_item_are_published_under_their_label(tmp_path: Path
     note = "Voor de dienst Gespreksopname staan de opgenomen gesprekken voortaan in Bijlage 1."
     release(project, "1.1", "2027-02-01", {"bijlage-1:gespreksopnamen": note})
     commit_all(project, "v1.1")
-    proc = cli(project, "site", "-o", str(tmp_path / "site"), "--today", TODAY)
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(project, tmp_path / "site")
+    assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "versies" / "1.1.html").read_text(encoding="utf-8")
     assert f"<dt>Bijlage 1: Gespreksopnamen</dt><dd>{note}</dd>" in page
     assert "gespreksopnamen</dt>" not in page  # the label, never the id
+
+
+def test_the_site_is_dated_by_the_real_clock_and_takes_no_today(three_versions: Path,
+                                                                tmp_path: Path) -> None:
+    before = today_nl()
+    proc = cli(three_versions, "site", "-o", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    days = {format_date_nl(before), format_date_nl(today_nl())}  # a run across midnight: either
+    footer = re.search(r"Stand per ([^.]*)\.", (tmp_path / "site" / "index.html").read_text())
+    assert footer is not None and footer.group(1) in days
+    backdated = cli(three_versions, "site", "-o", str(tmp_path / "old"), "--today", "2026-11-28")
+    assert backdated.returncode == 2
+    assert backdated.stderr.splitlines() == ["assembler: error: No such option '--today'. (see "
+                                             "`assembler site -h`)"]
+    assert not (tmp_path / "old").exists()

@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 import feedparser
 import pytest
 
-from tests.workflow.helpers import cli
+from tests.workflow.helpers import site_on
 from tests.workflow.test_site_browser import Visit, browser  # noqa: F401
 
 TODAY_ANNOUNCED = "voorbeeld-transcriptie"
@@ -22,8 +22,8 @@ TODAY_ANNOUNCED = "voorbeeld-transcriptie"
 def site(three_versions: Path) -> Path:
     """The site as on 2026-12-02, when two changes of the shipped register are announced."""
     out = three_versions.parent / "site-subverwerkers"
-    proc = cli(three_versions, "site", "-o", str(out), "--today", "2026-12-02")
-    assert proc.returncode == 0, proc.stderr
+    result = site_on(three_versions, out, "2026-12-02")
+    assert result.exit_code == 0, result.output
     return out
 
 
@@ -41,7 +41,8 @@ def test_the_current_list_the_announced_change_and_earlier_lists(site: Path) -> 
     assert "Voorbeeld Mobiel Netwerk" not in text(site / "subverwerkers" / "lijst-2020-01-01.html")
     assert "Voorbeeld Mobiel Netwerk" in text(site / "subverwerkers" / "lijst-2021-04-01.html")
     change = text(site / "subverwerkers" / "wijzigingen" / f"{TODAY_ANNOUNCED}.html")
-    assert "Bezwaar is mogelijk tot en met 10 januari 2027" in change
+    assert "Bezwaartermijn: tot en met 10 januari 2027." in change
+    assert "U kunt tot en met 10 januari 2027, de dag vóór de ingangsdatum, bezwaar maken" in change
     assert "opzegtermijn van één dag (artikel 4.2)" in change
 
 
@@ -74,3 +75,23 @@ def test_the_pages_and_the_feed_open_in_the_browser(browser: Any, site: Path) ->
         visit.open(href)
     assert visit.problems == []
     assert len(hrefs) >= 8
+
+
+def test_no_objection_window_closes_before_it_opened(site: Path) -> None:
+    """Entries on the list from the day they took effect (added == effective) had no window."""
+    index = text(site / "subverwerkers" / "index.html")
+    feed = (site / "subverwerkers.xml").read_text(encoding="utf-8")
+    hosting = ("Voorbeeld Hosting B.V. wordt vanaf 1 januari 2020 sub-verwerker: Hosting van de "
+               "telefooncentrale en opslag van gespreksopnamen.")
+    for published in (index, feed):
+        assert hosting in published
+        assert "31 december 2019" not in published
+    entry = re.search(r"<summary>(Voorbeeld Hosting B\.V\.[^<]*)</summary>", feed)
+    assert entry is not None and "Bezwaar" not in entry.group(1)
+    page = text(site / "subverwerkers" / "wijzigingen" / "voorbeeld-hosting.html")
+    assert "Bezwaar" not in page and "bezwaar" not in page
+    # an addition announced a month ahead had its window, now closed: said in the past tense
+    mobile = text(site / "subverwerkers" / "wijzigingen" / "voorbeeld-mobiel-netwerk.html")
+    assert "Bezwaartermijn: tot en met 31 maart 2021." in mobile
+    assert "Bezwaar tegen deze wijziging was mogelijk tot en met 31 maart 2021" in mobile
+    assert "U kunt tot en met" not in mobile

@@ -1,0 +1,48 @@
+"""`subprocessors build` in a pool: the workers start before the parent renders anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+import assembler.subprocessors.build as build_module
+from assembler.cli import main
+from assembler.pool import WorkerPool
+from tests.notices.conftest import add_customers, customer
+
+CHANGE = "voorbeeld-transcriptie"
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_the_workers_start_before_the_lists_are_rendered(
+        project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rendering starts Typst's threads, after which a process can no longer fork its workers and
+    # falls back to a forkserver whose workers import everything again before the first notice.
+    add_customers(project_dir, [customer(i, services=("gespreksopname",)) for i in range(1, 4)])
+    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 0)  # a pool even for 3 notices
+    events: list[str] = []
+    enter, render = WorkerPool.__enter__, build_module.lists_by_services
+
+    def entered(pool: WorkerPool) -> WorkerPool:
+        events.append(f"workers started ({pool.method})")
+        return enter(pool)
+
+    def rendered(*args: Any, **kwargs: Any) -> Any:
+        events.append("lists rendered")
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(WorkerPool, "__enter__", entered)
+    monkeypatch.setattr(build_module, "lists_by_services", rendered)
+    result = CliRunner().invoke(main, ["subprocessors", "build", CHANGE],
+                                env={"ASSEMBLER_ROOT": str(project_dir)}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "built 3 sub-processor notice(s)" in result.output
+    assert [e.split(" (")[0] for e in events] == ["workers started", "lists rendered"]
+    assert "in-process" not in events[0]
+    letters = sorted(p.name for p in (project_dir / "build" / "notices" / "subverwerkers" / CHANGE)
+                     .rglob("*.pdf"))
+    assert len(letters) == 3
