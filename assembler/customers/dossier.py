@@ -188,7 +188,10 @@ def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
     (`fsutil.atomic_folder`), so `out` is exactly this dossier, a previous one of the customer is
     replaced as a whole, and a failure leaves `out` as it was (`refuse_foreign_folder`).
     """
-    refuse_foreign_folder(out, customer_id)
+    try:
+        refuse_foreign_folder(out, customer_id)
+    except OSError as exc:  # an existing folder we may not list: say so, as a write would
+        raise OutputError(f"{out}: cannot write the dossier there: {exc.strerror or exc}") from exc
     history = customer_history(registry, customer_id)
     deliveries = _deliveries(registry, customer_id)
     emails = _email_files(registry, root, customer_id, deliveries)
