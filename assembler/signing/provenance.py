@@ -5,6 +5,10 @@ contract, version, commit, sha256 and customer. `check_provenance` rebuilds that
 that customer and compares the signed revision with the rebuild byte for byte; `locate_blocks` uses the
 same rebuild to find where the signature blocks are in a PDF about to be signed.
 
+A PDF without contract metadata is one of our other documents or a foreign one
+(`document_kinds.other_provenance` says which, and checks a destruction statement against the
+registry's archive).
+
 A rebuild needs the customer in the registry (their name, address and services are part of
 the text). Without it the text is not compared ("not checked"), but the SHA-256 the PDF claims
 is still held against the version's pinned hash.
@@ -115,7 +119,9 @@ def check_provenance(project: Project, registry_file: Path, signed_revision: byt
     """Say whether the signed text is exactly the contract, version and customer it names."""
     claim = read_claim(signed_revision)
     if claim is None:
-        return Provenance("not checked", "the PDF carries no contract metadata (not built by assembler)")
+        from assembler.signing.document_kinds import other_provenance
+
+        return other_provenance(registry_file, signed_revision)
     fields = {"contract": claim.contract, "version": claim.version, "customer_id": claim.customer_id,
               "sha256": claim.sha256}
     if claim.contract not in project.contracts():

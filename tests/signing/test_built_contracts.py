@@ -20,6 +20,7 @@ from assembler.customers.registry import open_registry
 from assembler.dutch import format_date_nl
 from assembler.model import ProcessorSigning
 from assembler.render.pdf_read import page_texts
+from assembler.signing.appearance import local_time
 from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
 from assembler.signing.provenance import check_provenance, read_claim
 from tests.conftest import ROOT, require_tool
@@ -292,3 +293,16 @@ def test_a_contract_signed_with_the_old_padded_keywords_still_matches(
     assert tampered != old
     result = check_provenance(Project(project_dir), registry_file, tampered)
     assert result.status == "mismatch" and "differs from the rebuilt contract from byte" in result.detail, result.detail
+
+
+def test_signing_a_signed_contract_says_it_is_signed_already(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    claimed = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0].self_reported_timestamp
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", "-o", "again.pdf", env=env, cwd=project_dir)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "assembler: error: refusing to sign: the PDF is already signed by Test Ondertekenaar (field "
+        f"'Verwerker') on {local_time(claimed)}; sign the original, unsigned PDF"]
+    assert not (project_dir / "again.pdf").exists()
