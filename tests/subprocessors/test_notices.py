@@ -139,3 +139,15 @@ def test_objection_then_resolution_and_objection_then_termination(sub_project: P
     assert c3["terminated"].effective is not None
     assert c3["terminated"].effective.isoformat() == "2026-12-06"  # art. 4.2: one day's notice
     assert "art. 4.2" in c3["terminated"].detail
+    shown = run(sub_project, "customers", "show", "C-0001", "--on", "2026-12-05")
+    (line,) = [x for x in shown.output.splitlines() if "objected" in x]
+    # the English UI says it in English: no Dutch evidence copied from the registry
+    assert line.strip() == (f"2026-12-05  objected to sub-processor {CHANGE} (art. 4.1); "
+                            "sub-processor notice ledger")
+    with freeze_time("2026-12-06 09:00:00"):
+        made = run(sub_project, "customers", "dossier", "C-0001", "-o", str(sub_project / "d"))
+    assert made.exit_code == 0, made.output
+    text = " ".join(" ".join(page_texts((sub_project / "d" / "index.pdf").read_bytes())).split())
+    # the column breaks the change's name at its hyphen
+    assert "Bezwaar tegen sub-verwerker voorbeeld- transcriptie (art. 4.1)" in text
+    assert "ledger" not in text and "objected" not in text
