@@ -80,8 +80,9 @@ def test_letter_names_the_categories_of_data_and_of_data_subjects(
 def test_the_built_letter_names_them_from_the_real_catalogue(breach_project: Path) -> None:
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(breach_project, "incidents", "build", "2027-001")
-    text = " ".join(pdf_text(breach_project / OUT / "initial" /
-                             "datalek-2027-001-initial-C-0001.pdf").split())
+    raw = pdf_text(breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0001.pdf")
+    assert "27\xa0maart\xa02027" in raw  # no line of the letter breaks inside its date
+    text = " ".join(raw.split())
     assert ("Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens, telefoonnummer, "
             "e-mailadres, financiële gegevens, bedrijfsnaam, wachtwoord en belhistorie.") in text
     assert "Het datalek betreft de categorie betrokkenen: klanten." in text
