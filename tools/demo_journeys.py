@@ -112,7 +112,7 @@ SUB_ENTRY = """
 [[subverwerker]]
 id = "{id}"
 name = "Voorbeeld Wachtrijanalyse B.V."
-registration = "KvK 45678901"
+registration = "KvK 56789012"
 country = "NL"
 locations = ["NL", "BE"]
 purpose = "Analyse van wachttijden en bereikbaarheid van het callcenter"

@@ -31,7 +31,7 @@ def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: 
     """
     key = f"breach\0{incident_id}\0{phase}\0{customer_id}\0{content}"
     digest = hashlib.sha256(key.encode()).hexdigest()
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{incident_id}.{phase}.{customer_id}")
+    safe = ".".join(re.sub(r"[^A-Za-z0-9_-]", "_", part) for part in (incident_id, phase, customer_id))
     return f"<breach.{safe}.{digest[:12]}@{domain}>"
 
 

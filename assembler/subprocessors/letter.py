@@ -68,7 +68,7 @@ def message_id(contract: str, change_id: str, customer_id: str, domain: str, con
     """
     key = f"subprocessor\0{contract}\0{change_id}\0{customer_id}\0{content}"
     digest = hashlib.sha256(key.encode()).hexdigest()
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{change_id}.{customer_id}")
+    safe = ".".join(re.sub(r"[^A-Za-z0-9_-]", "_", part) for part in (change_id, customer_id))
     return f"<subprocessor.{safe}.{digest[:12]}@{domain}>"
 
 

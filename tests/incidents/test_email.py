@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -83,3 +84,5 @@ def test_a_notice_rebuilt_later_gets_another_message_id(breach_project: Path) ->
     assert (first["Date"], again["Date"]) == ("Sat, 27 Mar 2027 11:30:00 +0100",
                                               "Sat, 27 Mar 2027 12:15:00 +0100")
     assert first["Message-ID"] != again["Message-ID"]
+    # incident, phase and customer read apart in the id: <breach.ID.PHASE.CUSTOMER.DIGEST@domain>
+    assert re.fullmatch(r"<breach\.[\w-]+\.initial\.C-0001\.[0-9a-f]{12}@[\w.-]+>", first["Message-ID"])

@@ -99,7 +99,7 @@ def test_send_dry_run_shows_what_would_go_out_and_sends_nothing(sub_project: Pat
     dry = run(sub_project, "subprocessors", "send", CHANGE, "--dry-run", env=smtp_env(controller))
     assert dry.exit_code == 0, dry.output
     lines = dry.output.splitlines()
-    assert lines[0].startswith("would send C-0001 to kim1@example.nl <subprocessor.")
+    assert lines[0].startswith(f"would send C-0001 to kim1@example.nl <subprocessor.{CHANGE}.C-0001.")
     assert lines[0].endswith("(new)") and lines[1].startswith("would send C-0003 to kim3@example.nl")
     assert lines[2] == (f"dry run: 2 notice(s) would be sent via 127.0.0.1:{controller.port}; "
                         "0 already sent; nothing was sent")
