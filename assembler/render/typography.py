@@ -22,9 +22,11 @@ METADATA_KEYS = frozenset({"keywords", "pdf_keywords", "signing_keywords", "desc
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _UNITS = ("seconden?|minuut|minuten|uur|uren|(?:werk|kalender)?dag(?:en)?|weken|week|maand(?:en)?"
           "|jaar|jaren|procent|euro")
-_NUMBER_WORD = (r"[a-zà-ÿ]*(?:één|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf"
-                r"|tig|honderd|duizend)")
-"""A Dutch number written out: "één", "twaalf", "achtenveertig", "vierentwintig"."""
+_NUMBER_WORD = (r"(?:één|een|[a-zà-ÿ]*(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf"
+                r"|tig|honderd|duizend))")
+"""A Dutch number written out: "één", "twaalf", "achtenveertig", "vierentwintig".
+
+A false match ("zelf", "nacht") only binds two words that could have shared a line anyway."""
 
 _BINDINGS: tuple[re.Pattern[str], ...] = (
     # "(VI) Wachtwoord": an enumeration numeral belongs to its item (art. 7.3, Bijlage 1's lists).
@@ -35,8 +37,8 @@ _BINDINGS: tuple[re.Pattern[str], ...] = (
     # "achtenveertig (48)", "1 (één)": the two spellings of one number.
     re.compile(rf"\b({_NUMBER_WORD}) (?=\(\d+\))"),
     re.compile(rf"(\d) (?=\({_NUMBER_WORD}\))"),
-    # "48 uur", "30 dagen", "10.00 uur", "(48) uur", "(één) dag": a number and its unit.
-    re.compile(rf"(\d|\(\d+\)|\({_NUMBER_WORD}\)) (?=(?:{_UNITS})\b)"),
+    # "48 uur", "30 dagen", "10.00 uur", "(48) uur", "(één) dag", "één maand": a number and its unit.
+    re.compile(rf"(\d|\(\d+\)|\({_NUMBER_WORD}\)|\b{_NUMBER_WORD}) (?=(?:{_UNITS})\b)"),
     # "art. 11.2", "artikel 7", "lid 3", "Bijlage 1", "versie 1.1", "KvK 58801944", "€ 10":
     # a reference or an amount and its number.
     re.compile(r"((?i:\b(?:art\.|artikelen|artikel|lid|bijlage|versie|kvk-nummer:?|kvk:?))|€|\bEUR)"

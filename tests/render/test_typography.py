@@ -32,6 +32,7 @@ _ = NBSP
     ("binnen achtenveertig (48) uur", f"binnen achtenveertig{_}(48){_}uur"),
     ("binnen 48 uur, 1 maand of 30 dagen", f"binnen 48{_}uur, 1{_}maand of 30{_}dagen"),
     ("een opzegtermijn van 1 (één) dag", f"een opzegtermijn van 1{_}(één){_}dag"),
+    ("ten minste één maand, twee weken", f"ten minste één{_}maand, twee{_}weken"),
     ("twaalf (12) maanden", f"twaalf{_}(12){_}maanden"),
     ("art. 11.2 en artikel 7, lid 3", f"art.{_}11.2 en artikel{_}7, lid{_}3"),
     ("in Bijlage 1 van versie 1.1", f"in Bijlage{_}1 van versie{_}1.1"),
