@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -128,6 +129,57 @@ def atomic_path(path: Path, mode: int | None = None) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path, mode: int = 0o700) -> Iterator[Path]:
+    """Yield a new empty folder beside `path`; put it in the place of `path` if the block succeeds.
+
+    For output that must be exactly one set of files (a dossier): the block writes into the new
+    folder (with `atomic_write_bytes`, so each file and its folder entry is durable), and only
+    then is the new folder renamed to `path`, an existing `path` first renamed aside and removed
+    once the new one is in place. A failure in the block removes the new folder and leaves `path`
+    as it was. POSIX has no portable exchange of two folders, so a crash exactly between the two
+    renames leaves the previous folder under a hidden name beside `path` (``.<name>.*.old``),
+    never a half-written one under `path`.
+    """
+    path = Path(path).resolve()  # a symlink to a folder: the folder it names is replaced
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent))
+        os.chmod(new, mode)  # mkdtemp's 0700 is the default; a caller may want another
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        yield new
+        _swap_in(new, path)
+    except OSError as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def _swap_in(new: Path, path: Path) -> None:
+    """Rename folder `new` to `path`, replacing (and then removing) a folder already there."""
+    old = None
+    if path.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+        os.replace(path, old)  # a folder may be renamed over an empty one
+    try:
+        os.replace(new, path)
+    except BaseException:
+        if old is not None:
+            os.replace(old, path)
+        raise
+    _fsync_folder(path.parent)
+    if old is not None:
+        try:
+            shutil.rmtree(old)
+        except OSError as exc:
+            raise OutputError(f"{path}: written, but the previous folder, renamed to {old}, could "
+                              f"not be removed: {exc.strerror or exc}") from exc
 
 
 def _fsync(path: Path) -> None:

@@ -61,3 +61,43 @@ def test_check_does_not_load_the_heavy_libraries() -> None:
 def test_readme_starts_with_the_two_commands() -> None:
     head = README[: README.index("## Contents")]
     assert "make demo" in head and "make test" in head
+
+
+ABBREVIATIONS = ("art.", "e.g.", "i.e.", "cf.", "nr.", "no.", "lid.", "vs.")
+"""Words ending in a period that click takes for the end of a sentence."""
+
+
+def listed(group: click.Group, prefix: str = "assembler") -> list[tuple[str, click.Command, int]]:
+    """Return every command with the width click gives its line in its group's listing.
+
+    `Group.format_commands` allows the short help 6 columns less than the formatter's width
+    (78 in an 80-column terminal) minus its longest command name.
+    """
+    ctx = click.Context(group)
+    names = group.list_commands(ctx)
+    limit = 78 - 6 - max(len(n) for n in names)
+    out = []
+    for name in names:
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None
+        out.append((f"{prefix} {name}", cmd, limit))
+        if isinstance(cmd, click.Group):
+            out += listed(cmd, f"{prefix} {name}")
+    return out
+
+
+LISTED = listed(main)
+
+
+def test_the_listing_walks_every_command() -> None:
+    assert {n for n, _, _ in LISTED} == {n for n, _ in COMMANDS}
+
+
+@pytest.mark.parametrize(("name", "command", "limit"), LISTED, ids=[n for n, _, _ in LISTED])
+def test_short_help_in_the_listing_reads_in_full(name: str, command: click.Command,
+                                                 limit: int) -> None:
+    short = command.get_short_help_str(limit)
+    assert not short.endswith("..."), f"{name}: click cuts its help to {short!r}: give a short_help"
+    assert not short.lower().endswith(ABBREVIATIONS), \
+        f"{name}: {short!r} stops at an abbreviation: give a short_help"
+    assert short.endswith("."), f"{name}: {short!r} is not a whole sentence"

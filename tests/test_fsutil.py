@@ -104,3 +104,20 @@ def test_a_batch_whose_flush_fails_says_which_file_and_leaves_no_trace_of_it(
             fsutil.atomic_write_bytes(tmp_path / "brief.pdf", b"brief")
             fsutil.atomic_write_bytes(tmp_path / "mail.eml", b"mail")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf"]
+
+
+def test_an_atomic_folder_replaces_the_old_one_whole_and_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "dossier"
+    out.mkdir()
+    (out / "old.txt").write_bytes(b"old")
+    with pytest.raises(RuntimeError), fsutil.atomic_folder(out) as new:
+        fsutil.atomic_write_bytes(new / "a" / "new.txt", b"new")
+        raise RuntimeError("failed half way")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier"]  # nothing left beside it
+    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    with fsutil.atomic_folder(out) as new:
+        fsutil.atomic_write_bytes(new / "a" / "new.txt", b"new")
+        assert not (out / "a").exists()  # not in place before the block ends
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a", "a/new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier"]
+    assert oct(out.stat().st_mode & 0o777) == "0o700"

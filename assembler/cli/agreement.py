@@ -11,7 +11,7 @@ from assembler.render.agreement_export import agreement_json, agreement_markdown
 from assembler.render.plain_text import agreement_text
 
 
-@click.command()
+@click.command(short_help="List the versions with their dates and hashes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def versions(fmt: str) -> None:
@@ -40,7 +40,7 @@ def versions(fmt: str) -> None:
         click.echo(f"{contract} {v.number}  {state}  sha256 {v.sha256[:12]}")
 
 
-@click.command()
+@click.command(short_help="Print the agreement as it stands at REF.")
 @click.argument("ref", required=False, default="worktree")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
               default="markdown", show_default=True)

@@ -43,12 +43,12 @@ CSV_LIMIT = 50 * MB
 """The largest customer CSV `import` reads (10,000 customers take about 3 MB)."""
 
 
-@click.group()
+@click.group(short_help="Keep the customer registry and each agreement over time.")
 def customers() -> None:
     """Keep the customer registry (SQLite, outside git) and each customer's agreement over time."""
 
 
-@customers.command("import")
+@customers.command("import", short_help="Import customers from a CSV file, or update them.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid rows and skip the invalid ones (default: import nothing "
@@ -88,7 +88,7 @@ def import_(file: Path, skip_invalid: bool) -> None:
                f"{total} in the registry")
 
 
-@customers.command("list")
+@customers.command("list", short_help="List the customers and the version in force today.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 def list_(fmt: str) -> None:
     """List the customers: id, version in force today, status, company, services."""
@@ -115,7 +115,7 @@ def list_(fmt: str) -> None:
         click.echo(f"{len(rows)} customer(s); version in force on {today.isoformat()}", err=True)
 
 
-@customers.command("show")
+@customers.command("show", short_help="Show one customer's record and timeline.")
 @click.argument("customer_id")
 @click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD",
               help="Which version bound them on this day (default: today).")
@@ -143,7 +143,7 @@ def show(customer_id: str, on: dt.date | None, fmt: str) -> None:
             click.echo(f"  {event_line(event)}")
 
 
-@customers.command("export")
+@customers.command("export", short_help="Export every customer (CSV, JSON or text).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (default: standard output).")
@@ -189,7 +189,7 @@ def _relative(path: Path) -> str:
     return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(path)
 
 
-@click.command()
+@click.command(short_help="Build customers' contracts as PDF and DOCX.")
 @click.option("--customer", "customer_ids", metavar="ID", multiple=True,
               help="The customer to build for (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Build for every customer in the registry.")

@@ -85,12 +85,12 @@ def _overdue_error(plan: BreachPlan) -> NoticesLateError:
         f"build and send now")
 
 
-@click.group()
+@click.group(short_help="Data breaches (art. 7): record, plan, notify, prove.")
 def incidents() -> None:
     """Data breaches under art. 7: record, plan, notify within 48 hours, and prove it."""
 
 
-@incidents.command("new")
+@incidents.command("new", short_help="Write an incident record to fill in, detected now.")
 @click.argument("incident_id", metavar="ID")
 def new_cmd(incident_id: str) -> None:
     """Write var/incidents/ID.toml to fill in, detected_at set to now (Europe/Amsterdam)."""
@@ -101,7 +101,7 @@ def new_cmd(incident_id: str) -> None:
                f"`assembler incidents check {incident_id}`")
 
 
-@incidents.command("check")
+@incidents.command("check", short_help="Validate an incident record.")
 @click.argument("incident_id", metavar="ID")
 def check_cmd(incident_id: str) -> None:
     """Validate var/incidents/ID.toml; a problem is reported as path:line: message.
@@ -115,7 +115,7 @@ def check_cmd(incident_id: str) -> None:
                f"{list(i.services)}, categories {list(i.categories)}, customers {list(i.customers)}")
 
 
-@incidents.command("plan")
+@incidents.command("plan", short_help="Show who is affected, the 48-hour deadline and the hours left.")
 @click.argument("incident_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -127,16 +127,17 @@ def plan_cmd(incident_id: str, fmt: str) -> None:
     o = _open(incident_id, now_nl())
     plan = _plan(o)
     i = plan.incident
-    real = hours_left(plan.deadline, i.detected_at)
     if fmt == "json":
         echo_json({"incident": i.id, "detected_at": i.detected_at.isoformat(),
-                   "deadline": plan.deadline.isoformat(), "real_hours": real,
+                   "deadline": plan.deadline.isoformat(),
+                   "real_hours": hours_left(plan.deadline, i.detected_at),
                    "now": plan.now.isoformat(), "hours_left": round(plan.hours_left, 2),
                    "counts": plan.counts(), "customers": [r.__dict__ for r in plan.rows]})
     else:
         click.echo(f"incident {i.id} detected {i.detected_at:%Y-%m-%d %H:%M %Z}")
-        click.echo(f"deadline (art. 7.1, 48 h on the Amsterdam clock): "
-                   f"{plan.deadline:%Y-%m-%d %H:%M %Z} ({real:g} real hours after detection); "
+        real = hours_left(plan.deadline, i.detected_at)
+        click.echo(f"deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): "
+                   f"{plan.deadline:%Y-%m-%d %H:%M %Z}, {real:g} real hours after detection; "
                    f"{plan.hours_left:.1f} h left")
         click.echo("")
         click.echo(f"{'customer':<10} {'status':<14} {'sent at':<21} reason")
@@ -152,7 +153,7 @@ def _sender(o: _Open) -> str:
     return smtp_settings(load_config(o.project.root)).sender or o.agreement.meta.processor.email
 
 
-@incidents.command("build")
+@incidents.command("build", short_help="Write each affected customer's letter and e-mail.")
 @click.argument("incident_id", metavar="ID")
 @click.option("--phase", type=click.Choice(PHASES), default="initial", show_default=True,
               help="initial, update (what is now known) or final.")
@@ -175,7 +176,7 @@ def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
         click.echo(f"warning: {_overdue_error(plan).message}", err=True)
 
 
-@incidents.command("send")
+@incidents.command("send", short_help="Send the built notices over SMTP, phase by phase.")
 @click.argument("incident_id", metavar="ID")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,
@@ -218,7 +219,7 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
         raise SystemExit(1)
 
 
-@incidents.command("status")
+@incidents.command("status", short_help="Export the evidence of each notice: in time or late.")
 @click.argument("incident_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from assembler.customers.destruction import Signer
 
 
-@click.command("terminate")
+@click.command("terminate", short_help="Record a customer's termination (art. 11.2).")
 @click.argument("customer_id")
 @click.option("--received", callback=iso_date, metavar="YYYY-MM-DD", required=True,
               help="The day the termination reached us (art. 3:37 BW).")
@@ -42,7 +42,7 @@ def terminate(customer_id: str, received: dt.date, effective: dt.date | None, re
                f"nothing from {end.isoformat()}")
 
 
-@click.command("receive")
+@click.command("receive", short_help="Take in and archive a countersigned contract.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--customer", "customer_id", metavar="ID",
               help="The customer the copy must belong to (default: the one the PDF names).")
@@ -53,9 +53,11 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
 
     Accepted only when it is the contract we built and signed for that customer, our signature
     is intact, and exactly one signature was added, in the customer's field, with nothing else
-    changed. Otherwise one line saying why, exit 1, and nothing is stored.
+    changed, and not by the processor's own certificate or organisation. Otherwise one line
+    saying why, exit 1, and nothing is stored. A countersigner other than the registry's
+    signatory is taken in with a warning.
     """
-    from assembler.cli.signing import provenance_check, read_pdf
+    from assembler.cli.signing import configured_signer_certificates, provenance_check, read_pdf
     from assembler.customers.receive import receive_countersigned
     from assembler.signing.keys import load_trust_roots
 
@@ -66,13 +68,16 @@ def receive(file: Path, customer_id: str | None, trust: tuple[Path, ...]) -> Non
                          "to compare its text")
     roots = load_trust_roots(list(trust)) if trust else None
     with registry() as reg:
-        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id)
+        got = receive_countersigned(reg, pdf, str(file), check, roots, customer_id,
+                                    configured_signer_certificates())
+    for warning in got.warnings:
+        click.echo(f"assembler: warning: {warning}", err=True)
     e = got.event
     click.echo(f"received: {e.customer_id} countersigned {e.contract} {e.version} on "
                f"{e.on.isoformat()} ({e.detail}); archived {got.path} (sha256 {e.sha256[:12]}…)")
 
 
-@click.command("dossier")
+@click.command("dossier", short_help="Write every document of a customer, with an index.")
 @click.argument("customer_id")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Folder to write the dossier into.")
@@ -105,7 +110,7 @@ STATEMENT_REASON = "Verklaring van vernietiging (art. 11.1) namens Verwerker"
 """The reason in the statement's signature, unless [signing] reason names another."""
 
 
-@click.command("destruction-statement")
+@click.command("destruction-statement", short_help="Issue the art. 11.1 verklaring van vernietiging.")
 @click.argument("customer_id")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the statement here (it is always archived under var/archive/ID/).")

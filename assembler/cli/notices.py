@@ -67,12 +67,12 @@ def _late_error(plan: NoticePlan) -> NoticesLateError:
         f"sent on {plan.today.isoformat()} is {plan.earliest_effective.isoformat()}")
 
 
-@click.group()
+@click.group(short_help="Revision notices (art. 11.2): plan, build, send, prove.")
 def notices() -> None:
     """Revision notices under art. 11.2: plan, build, send, record and prove them."""
 
 
-@notices.command("plan")
+@notices.command("plan", short_help="Show per customer whether the notice can go out in time.")
 @click.argument("version")
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD", help="Plan as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -118,7 +118,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
         raise _late_error(plan)
 
 
-@notices.command("build")
+@notices.command("build", short_help="Write each customer's letter and e-mail of VERSION.")
 @click.argument("version")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/VERSION/).")
@@ -182,7 +182,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
         raise SystemExit(1)
 
 
-@notices.command("send")
+@notices.command("send", short_help="Send the built notices of VERSION over SMTP.")
 @click.argument("version")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True,

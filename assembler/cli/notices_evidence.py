@@ -22,7 +22,7 @@ from assembler.notices.plan import (
 )
 
 
-@click.command("record")
+@click.command("record", short_help="Record a bounce, an objection or a termination.")
 @click.argument("customer")
 @click.argument("version")
 @click.option("--bounced", is_flag=True, help="The notice bounced (not given).")
@@ -95,7 +95,7 @@ def _status_rows(ledger: Ledger, number: str) -> list[dict[str, Any]]:
     return rows
 
 
-@click.command("status")
+@click.command("status", short_help="Export the evidence of what was sent, where and when.")
 @click.argument("version")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)

@@ -40,7 +40,7 @@ def render(redline: Redline, fmt: str, colour: bool = False) -> bytes:
     return render_redline_docx(redline)
 
 
-@click.command()
+@click.command(short_help="Show what changed between two versions.")
 @click.argument("old")
 @click.argument("new", required=False, default="worktree")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from cryptography import x509
 
 from assembler.agreement.project import Project, find_root
 from assembler.cli.context import echo_json, project, registry_file
@@ -17,8 +18,15 @@ from assembler.errors import InputError, RepositoryError, UsageError
 from assembler.fsutil import MB, atomic_write_bytes, read_limited
 from assembler.model import ProcessorSigning, SignatureBox, SignatureCheck, VerifyResult
 from assembler.signing.appearance import TIMEZONE, local_time
-from assembler.signing.keys import SignerConfig, load_signer, load_trust, trust_entries
-from assembler.signing.pades import CUSTOMER_FIELD, sign_pdf
+from assembler.signing.document_kinds import identify
+from assembler.signing.keys import (
+    SignerConfig,
+    configured_certificates,
+    load_signer,
+    load_trust,
+    trust_entries,
+)
+from assembler.signing.pades import CUSTOMER_FIELD, check_unsigned, sign_pdf
 from assembler.signing.provenance import check_provenance, locate_blocks, read_claim
 from assembler.signing.verify import ProvenanceCheck, verify_pdf
 
@@ -50,6 +58,11 @@ def signer_from_config(ltv: bool = False) -> SignerConfig:
     return load_signer(_config(), ask_password, ltv=ltv)
 
 
+def configured_signer_certificates() -> list[x509.Certificate]:
+    """Return the configured signer's certificate, if readable without a prompt (for `receive`)."""
+    return configured_certificates(_config())
+
+
 def read_pdf(path: Path) -> bytes:
     """Return the bytes of `path`, or a clear InputError."""
     data = read_limited(path, PDF_LIMIT, "a contract PDF")
@@ -70,8 +83,11 @@ def _project_and_registry() -> tuple[Project, Path] | None:
 def placement(file: Path, pdf: bytes) -> tuple[SignatureBox, SignatureBox] | None:
     """Return where the signature blocks of one of our contracts are; warn and return None if unknown."""
     if read_claim(pdf) is None:
-        click.echo(f"assembler: warning: {file} is not a contract built by assembler: the signature "
-                   "is invisible and no field is left for a countersignature", err=True)
+        kind = identify(pdf)
+        what = (f"is a {kind.kind}, not a contract" if kind
+                else "names no contract, version and customer in its metadata")
+        click.echo(f"assembler: warning: {file} {what}: the signature is invisible and no field is "
+                   "left for a countersignature", err=True)
         return None
     where = _project_and_registry()
     found = locate_blocks(*where, pdf) if where else "not inside an assembler project"
@@ -117,6 +133,7 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
         raise UsageError(f"{out}: refusing to overwrite the input; give another -o")
     pdf = read_pdf(file)
     signer = signer_from_config(ltv)  # first: a key problem is reported before anything else
+    check_unsigned(pdf, contract=read_claim(pdf) is not None)  # before comparing it with a rebuild
     boxes = placement(file, pdf)
     signed = sign_pdf(pdf, signer, *(boxes or (None, None)))
     atomic_write_bytes(out, signed)
@@ -126,7 +143,7 @@ def sign_command(file: Path, output: Path | None, ltv: bool) -> None:
     click.echo(f"signed {file} -> {out}: PAdES {level} by {signer.common_name}, {where}")
 
 
-@click.command("verify")
+@click.command("verify", short_help="Check FILE.pdf's signatures, changes since and trust.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--trust", "trust", multiple=True, metavar="[FIELD=]ROOT.pem",
               help="Trust this root certificate (PEM or DER), for every field or for FIELD only; "
@@ -202,6 +219,19 @@ def result_json(file: Path, result: VerifyResult) -> dict[str, object]:
     return _plain(data)  # type: ignore[return-value]
 
 
+def format_text(s: SignatureCheck) -> str:
+    """Return what kind of signature `s` is: ``PAdES B-T (ETSI.CAdES.detached, SHA-256 digest)``.
+
+    Only a PAdES signature (SubFilter ``ETSI.CAdES.detached``) has a PAdES level; any other is
+    named for what it is, e.g. ``CMS (adbe.pkcs7.detached), not PAdES; SHA-256 digest``.
+    """
+    digest = f"{s.digest.upper().replace('SHA', 'SHA-')} digest"
+    if s.level:
+        return f"PAdES {s.level} ({s.subfilter}, {digest})"
+    kind = f"CMS ({s.subfilter})" if s.subfilter else "no SubFilter"
+    return f"{kind}, not PAdES; {digest}" + (", with a timestamp" if s.timestamp else "")
+
+
 def _signature_text(s: SignatureCheck) -> list[str]:
     state = "valid" if s.ok else "INVALID"
     lines = [f"signature {s.field!r}: {state}"]
@@ -214,9 +244,7 @@ def _signature_text(s: SignatureCheck) -> list[str]:
     who = s.signer_cn + (f" ({s.signer_o})" if s.signer_o and s.signer_o not in s.signer_cn else "")
     lines += [f"  integrity:  {integrity}",
               f"  signer:     {who}",
-              f"  format:     PAdES {s.level} ({s.subfilter or 'no SubFilter'}, "
-              f"{'' if s.subfilter == 'ETSI.CAdES.detached' else 'not PAdES, '}"
-              f"{s.digest.upper().replace('SHA', 'SHA-')} digest)"]
+              f"  format:     {format_text(s)}"]
     if s.signing_time:
         lines.append(f"  signed at:  {local_time(s.signing_time)}, as claimed by the signer")
     if s.timestamp:

@@ -36,6 +36,7 @@ from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
 from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
+from assembler.subprocessors.lateness import refuse_late_sends
 from assembler.subprocessors.lint import late_objection_deadline, notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
 from assembler.subprocessors.plan import (
@@ -55,12 +56,12 @@ def _row(e: SubProcessor) -> dict[str, object]:
                 else "" if v is None else v) for k in COLUMNS for v in [getattr(e, k)]}
 
 
-@click.group()
+@click.group(short_help="The sub-processor register (art. 4.1–4.3) and notices.")
 def subprocessors() -> None:
     """The sub-processor register (art. 4.1–4.3): list, diff, the PDF list, and notices."""
 
 
-@subprocessors.command("list")
+@subprocessors.command("list", short_help="Show the sub-processors in use on a day.")
 @click.option("--customer", "customer_id", help="Only the sub-processors for this customer's services.")
 @click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
@@ -106,7 +107,7 @@ def _value(v: object) -> str:
     return "-" if v in (None, "") else str(v)
 
 
-@subprocessors.command("diff")
+@subprocessors.command("diff", short_help="Show the sub-processors changed from OLD to NEW.")
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -131,7 +132,7 @@ def diff_cmd(old: str, new: str, fmt: str) -> None:
     click.echo(f"{len(changes)} change(s) from {old} to {new}")
 
 
-@subprocessors.command("pdf")
+@subprocessors.command("pdf", short_help="Write one customer's list of sub-processors (PDF/A).")
 @click.option("--customer", "customer_id", required=True, help="The customer the list is for.")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="The PDF to write (default: build/subverwerkers/CUSTOMER.pdf).")
@@ -183,7 +184,7 @@ def _late_error(plan: SubprocessorPlan, how: str = "move `effective` later in th
         f"{min(r.latest_send for r in late).isoformat()}, today {plan.today.isoformat()}): {how}")
 
 
-@subprocessors.command("plan")
+@subprocessors.command("plan", short_help="Show which customers each pending change reaches.")
 @click.argument("change", required=False)
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD", help="Plan as of this day (a what-if).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -223,7 +224,7 @@ def plan_cmd(change: str | None, today: dt.date | None, fmt: str) -> None:
         raise _late_error(plan)
 
 
-@subprocessors.command("build")
+@subprocessors.command("build", short_help="Write the notices of every pending change.")
 @click.argument("change", required=False)
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/notices/subverwerkers/).")
@@ -269,7 +270,7 @@ def _late_day(plan: SubprocessorPlan) -> str:
     return late_objection_deadline(plan.today, plan.notice_days).isoformat()
 
 
-@subprocessors.command("send")
+@subprocessors.command("send", short_help="Send the built notices of CHANGE over SMTP.")
 @click.argument("change")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--retry-failed", is_flag=True, help="Also retry notices refused permanently (5xx).")
@@ -287,8 +288,9 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     if dry_run:
         echo_dry_run(ledger, change, settings, retry_failed)
         return
-    refuse_stale(plan_send(ledger, change, retry_failed).todo, today_nl(), f"of {change}",
-                 f"assembler subprocessors build {change}")
+    todo, today = plan_send(ledger, change, retry_failed).todo, today_nl()
+    refuse_stale(todo, today, f"of {change}", f"assembler subprocessors build {change}")
+    refuse_late_sends(_plan(p, contract, registry, ledger, today, change)[0], todo, p.root, change)
     summary = send_notices(p.root, registry.path, ledger, SendRequest(change, settings, retry_failed))
     for cid, code, reply in summary.failed:
         click.echo(f"{cid}: failed: {code} {reply}", err=True)
@@ -298,7 +300,7 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
         raise SystemExit(1)
 
 
-@subprocessors.command("status")
+@subprocessors.command("status", short_help="Export the evidence of CHANGE's notices.")
 @click.argument("change")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)
@@ -322,7 +324,7 @@ def status_cmd(change: str, fmt: str) -> None:
         click.echo(f"{len(rows)} notice(s) of {change}")
 
 
-@subprocessors.command("record")
+@subprocessors.command("record", short_help="Record an objection, its resolution or a termination.")
 @click.argument("customer")
 @click.argument("change")
 @click.option("--objected", is_flag=True, help="The customer objected (art. 4.1).")

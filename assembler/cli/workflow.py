@@ -15,7 +15,7 @@ from assembler.workflow.release import release_version
 from assembler.workflow.tag import tag_releases
 
 
-@click.command()
+@click.command(short_help="Check the text, the catalogue and the version pins.")
 @click.argument("ref", required=False, default="worktree")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -47,7 +47,7 @@ def check(ref: str, fmt: str, base: str | None, today: dt.date | None) -> None:
     raise SystemExit(1 if errors else 0)
 
 
-@click.command()
+@click.command(short_help="Pin the current text as a released version.")
 @click.argument("version")
 @click.option("--effective", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="The day the version takes effect.")
@@ -87,7 +87,7 @@ def release(version: str, effective: dt.date, notes: tuple[str, ...]) -> None:
                    + (f"; still to write in {v.path}: {', '.join(todo)}" if todo else ""))
 
 
-@click.command()
+@click.command(short_help="Refuse files holding personal data.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def guard(files: tuple[str, ...]) -> None:
     """Refuse files holding personal data (default: every file git tracks).
@@ -111,7 +111,7 @@ def guard(files: tuple[str, ...]) -> None:
     raise SystemExit(1 if errors else 0)
 
 
-@click.command()
+@click.command(short_help="Create the missing git tags of released versions.")
 @click.option("--dry-run", is_flag=True, help="Show which tags would be created.")
 def tag(dry_run: bool) -> None:
     """Create the missing git tags <contract>/v<version> of released versions (never moves one)."""
@@ -128,7 +128,7 @@ def tag(dry_run: bool) -> None:
             click.echo(f"{result.tag}: {verb} at {result.commit[:12]}")
 
 
-@click.command()
+@click.command(short_help="Write the published history as a static website.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/site"), show_default=True, help="Folder to write the site to.")
 @click.option("--today", callback=iso_date, metavar="YYYY-MM-DD",

@@ -27,7 +27,7 @@ from assembler.customers.archive import ARCHIVED, archive_folder, safe_id
 from assembler.customers.lifecycle import (
     customer_history,
     customer_status,
-    record_event,
+    recording,
     termination_end,
 )
 from assembler.customers.registry import Registry
@@ -58,13 +58,10 @@ class Statement:
 def termination_of(history: Sequence[HistoryEvent], customer_id: str, today: dt.date) -> HistoryEvent:
     """Return the termination that ended the agreement, or raise why no statement can be made yet.
 
-    A statement is due "na afloop" (art. 11.1): only after the agreement ended, and only once.
+    A statement is due "na afloop" (art. 11.1): only after the agreement ended, and only once
+    (`refuse_second`).
     """
-    done = [e for e in history if e.kind == "destroyed"]
-    if done:
-        raise LifecycleError(f"{customer_id}: a destruction statement was issued on "
-                             f"{done[-1].on.isoformat()} ({done[-1].evidence}); the data are "
-                             "destroyed once: take that statement from the archive or the dossier")
+    refuse_second(history, customer_id)
     status = customer_status(history, today)
     ends = [e for e in history if e.kind == "terminated"]
     if status == "terminating":
@@ -75,6 +72,20 @@ def termination_of(history: Sequence[HistoryEvent], customer_id: str, today: dt.
         raise LifecycleError(f"{customer_id} has not terminated the agreement; art. 11.1 allows a "
                              "destruction statement only after it has ended (`customers terminate`)")
     return max(ends, key=termination_end)
+
+
+def refuse_second(history: Sequence[HistoryEvent], customer_id: str) -> None:
+    """Raise when `history` holds a destruction statement already.
+
+    The data are destroyed once (art. 11.1), so the first statement is the evidence of it and a
+    second would date the destruction twice. `issue_statement` asks this again inside the
+    transaction that records the new one, so two runs at the same moment cannot both record.
+    """
+    done = [e for e in history if e.kind == "destroyed"]
+    if done:
+        raise LifecycleError(f"{customer_id}: a destruction statement was issued on "
+                             f"{done[-1].on.isoformat()} ({done[-1].evidence}); the data are "
+                             "destroyed once: take that statement from the archive or the dossier")
 
 
 def _labels(agreement: Agreement, customer: Customer) -> dict[str, list[str]]:
@@ -133,8 +144,11 @@ def issue_statement(registry: Registry, agreement_of: Callable[[str], Agreement]
     """Make, archive and record the destruction statement of `customer_id`; see the module text.
 
     `agreement_of(version)` returns the text of a version (the one that bound the customer last).
-    Nothing is archived or recorded when the customer's history does not allow the statement;
-    the archived file is removed again when the event cannot be recorded.
+    Nothing is archived or recorded when the customer's history does not allow the statement.
+    The check that none was issued is repeated inside the transaction that records this one, and
+    the file is archived only after it passed: a run that loses a race to another archives
+    nothing (and cannot remove the winner's file, which may carry the same name); the archived
+    file is removed again when the event cannot be recorded.
     """
     history = customer_history(registry, customer_id)
     termination = termination_of(history, customer_id, today)
@@ -147,14 +161,18 @@ def issue_statement(registry: Registry, agreement_of: Callable[[str], Agreement]
     digest = hashlib.sha256(pdf).hexdigest()
     name = f"{safe_id(customer_id)}-verklaring-van-vernietiging-{today.isoformat()}-{digest[:12]}.pdf"
     path = archive_folder(registry, customer_id) / name
-    atomic_write_bytes(path, pdf, mode=0o600)
     event = HistoryEvent(customer_id=customer_id, kind="destroyed", version=termination.version,
                          on=today, evidence=f"{ARCHIVED}{name}", sha256=digest,
                          detail=f"art. {ARTICLE}; {'signed' if sign else 'unsigned'}",
                          contract=agreement.meta.id)
+    archived = False
     try:
-        record_event(registry, customer_id, event)
+        with recording(registry, customer_id, event) as stored:
+            refuse_second(stored, customer_id)
+            atomic_write_bytes(path, pdf, mode=0o600)
+            archived = True
     except BaseException:
-        path.unlink(missing_ok=True)  # nothing half-kept: no record, no file
+        if archived:
+            path.unlink(missing_ok=True)  # nothing half-kept: no record, no file
         raise
     return Statement(pdf=pdf, path=path, event=event, signed=sign is not None)

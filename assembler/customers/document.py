@@ -223,6 +223,38 @@ def stamp_customer_id(pdf: bytes, customer_id: str) -> bytes:
     return pdf
 
 
+def padded_form(pdf: bytes, customer_id: str) -> bytes | None:
+    """Return a contract stamped by `stamp_customer_id` as one built before the keywords were exact.
+
+    Until then the id was written over the placeholder padded with spaces to its width
+    (``assembler:customer=C-1042`` and 58 spaces, inside the string), so a contract signed then
+    differs from its rebuild only there. The length is the same either way: this moves the spare
+    width from after each string back to just after the id. None when the id or the spare width
+    is not where `stamp_customer_id` puts them.
+    """
+    key = f"{KEYWORD_PREFIX}customer={customer_id}"
+    forms = [(key.encode("ascii"), b" ", False),
+             (key.encode("utf-16-be").hex().upper().encode("ascii"), b"0020", True)]
+    spots = sorted((at + len(text), pad, hexed) for text, pad, hexed in forms
+                   for at in _find_all(pdf, text))
+    spare = ID_WIDTH - len(customer_id)
+    if len(spots) != 2 or spare < 0:
+        return None
+    for at, pad, hexed in reversed(spots):  # from the end, so earlier offsets hold
+        end = _string_end(pdf, at, hexed)
+        width = spare * len(pad)
+        if pdf[end:end + width] != b" " * width:
+            return None
+        pdf = pdf[:at] + pad * spare + pdf[at:end] + pdf[end + width:]
+    return pdf
+
+
+def has_padded_id(pdf: bytes, customer_id: str) -> bool:
+    """Return whether `pdf` carries its customer id in the padded form of `padded_form`."""
+    return customer_id.isascii() and \
+        f"{KEYWORD_PREFIX}customer={customer_id.ljust(ID_WIDTH)}".encode("ascii") in pdf
+
+
 def _find_all(data: bytes, needle: bytes) -> list[int]:
     found, at = [], data.find(needle)
     while at != -1:

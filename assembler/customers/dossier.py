@@ -19,18 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assembler.customers.archive import ARCHIVED, customer_archive, sent_copy
-from assembler.customers.dossier_index import index_pdf_data
+from assembler.customers.dossier_index import NOTICE_KIND, evidence_nl, index_pdf_data, timeline_record
 from assembler.customers.lifecycle import customer_history, customer_status, version_in_force
 from assembler.customers.registry import Registry
-from assembler.customers.timeline import event_record, in_force_periods, in_force_record
+from assembler.customers.timeline import in_force_periods, in_force_record
 from assembler.errors import OutputError
-from assembler.fsutil import atomic_write_bytes, atomic_write_text, safe_name
+from assembler.fsutil import atomic_folder, atomic_write_bytes, atomic_write_text, safe_name
 from assembler.model import HistoryEvent
 from assembler.render.dossier_pdf import render_dossier_index
 from assembler.render.typst_pdf import timestamp_of
@@ -43,10 +42,16 @@ class DossierFile:
     name: str
     """Path inside the dossier folder."""
     what: str
+    """What it is, in Dutch (index.json and index.pdf say the same)."""
     sha256: str
     """The SHA-256 the registry recorded (the file's own, when they agree)."""
     sources: tuple[Path, ...]
     """Where its bytes may be, in order of preference."""
+
+
+def _notice_nl(kind: str, subject: str) -> str:
+    """Return a notice as the dossier names it: ``mededeling herziening (art. 11.2) 1.1``."""
+    return f"mededeling {NOTICE_KIND.get(kind, kind)} {subject}"
 
 
 def _folder(kind: str, subject: str) -> str:
@@ -84,8 +89,8 @@ def _email_files(registry: Registry, root: Path, customer_id: str,
             sources = [sent_copy(registry.path, customer_id, sha)]
             if (build := built.get((d["kind"], d["subject"], sha))) is not None:
                 sources.append(build)
-            out[sha] = DossierFile(file, f"{d['kind']} notice {d['subject']}: e-mail as sent", sha,
-                                   tuple(sources))
+            out[sha] = DossierFile(file, f"{_notice_nl(d['kind'], d['subject'])}: e-mail zoals "
+                                   "verzonden", sha, tuple(sources))
     return list(out.values())
 
 
@@ -102,7 +107,8 @@ def _letter_files(registry: Registry, root: Path, customer_id: str,
         if eml_sha in sent:
             eml = Path(eml_path) if Path(eml_path).is_absolute() else root / eml_path
             out.append(DossierFile(f"{_folder(kind, subject)}/{name}",
-                                   f"{kind} notice {subject}: letter", digest, (eml.parent / name,)))
+                                   f"{_notice_nl(kind, subject)}: brief", digest,
+                                   (eml.parent / name,)))
     return out
 
 
@@ -113,8 +119,9 @@ def _archive_files(registry: Registry, customer_id: str,
     for e in history:
         if e.kind in ("countersigned", "destroyed") and e.evidence.startswith(ARCHIVED):
             name = e.evidence.removeprefix(ARCHIVED)
-            out.append(DossierFile(f"{e.kind}/{name}", f"{e.kind} {e.version}", e.sha256,
-                                   (folder / name,)))
+            what = (f"tegengetekend exemplaar van versie {e.version}" if e.kind == "countersigned"
+                    else "verklaring van vernietiging (art. 11.1)")
+            out.append(DossierFile(f"{e.kind}/{name}", what, e.sha256, (folder / name,)))
     return out
 
 
@@ -143,15 +150,72 @@ def _read(f: DossierFile) -> bytes | None:
     return found[0] if found else None
 
 
+def refuse_foreign_folder(out: Path, customer_id: str) -> None:
+    """Raise unless `out` is missing, empty, or exactly a dossier of `customer_id` made before.
+
+    A user expects the folder to be the dossier and nothing else, so a new dossier replaces a
+    previous one as a whole (files the customer no longer has do not linger). A folder holding
+    anything else (another customer's dossier, a file the index does not list, a file that is no
+    folder) is refused rather than emptied: its contents are not ours to delete.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(f"{out}: not a folder; give a new or empty folder for the dossier")
+    present = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
+    if not present and not any(out.iterdir()):
+        return
+    try:
+        index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        ours = {"index.json", "index.pdf", *(f["name"] for f in index["files"])}
+        same = index["customer_id"] == customer_id
+    except (OSError, ValueError, KeyError, TypeError):
+        ours, same = set(), False
+    if not same:
+        raise OutputError(f"{out}: the folder is not empty and holds no dossier of {customer_id}; "
+                          "give a new or empty folder (or the folder of its previous dossier)")
+    stray = [name for name in present if name not in ours]
+    if stray:
+        raise OutputError(f"{out}: holds {stray[0]}, which is not part of the previous dossier of "
+                          f"{customer_id}; move it away or give a new folder")
+
+
 def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
                   today: dt.date) -> dict[str, Any]:
-    """Write the dossier of `customer_id` into folder `out` (files 0600); return its index."""
+    """Write the dossier of `customer_id` as folder `out` (files 0600); return its index.
+
+    The folder is built beside `out` and put in its place only when complete
+    (`fsutil.atomic_folder`), so `out` is exactly this dossier, a previous one of the customer is
+    replaced as a whole, and a failure leaves `out` as it was (`refuse_foreign_folder`).
+    """
+    refuse_foreign_folder(out, customer_id)
     history = customer_history(registry, customer_id)
     deliveries = _deliveries(registry, customer_id)
     emails = _email_files(registry, root, customer_id, deliveries)
     files = (_archive_files(registry, customer_id, history) + emails
              + _letter_files(registry, root, customer_id, {f.sha256 for f in emails}))
-    os.makedirs(out, mode=0o700, exist_ok=True)
+    customer = registry.customer(customer_id)
+    with atomic_folder(out) as folder:
+        listed, missing = _write_files(folder, files)
+        index = {"customer_id": customer_id, "company_name": customer.company_name,
+                 "made_on": today.isoformat(),
+                 "in_force": in_force_record(version_in_force(history, today)),
+                 "status": customer_status(history, today),
+                 "in_force_periods": [{**p, "evidence": evidence_nl(p["basis"], p["evidence"])}
+                                      for p in in_force_periods(history, today)],
+                 "timeline": [timeline_record(e) for e in history],
+                 "deliveries": deliveries, "notice_events": _notice_events(registry, customer_id),
+                 "files": listed, "missing": missing}
+        atomic_write_text(folder / "index.json",
+                          json.dumps(index, ensure_ascii=False, indent=2) + "\n", mode=0o600)
+        atomic_write_bytes(folder / "index.pdf", render_dossier_index(index_pdf_data(index),
+                                                                      timestamp_of(today)), mode=0o600)
+    return index
+
+
+def _write_files(folder: Path, files: list[DossierFile]) -> tuple[list[dict[str, Any]],
+                                                                  list[dict[str, Any]]]:
+    """Write each of `files` that has bytes into `folder`; return (written, missing) records."""
     listed, missing = [], []
     for f in files:
         data = _read(f)
@@ -159,20 +223,7 @@ def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
             missing.append({"name": f.name, "what": f.what, "recorded_sha256": f.sha256})
             continue
         actual = hashlib.sha256(data).hexdigest()
-        atomic_write_bytes(out / f.name, data, mode=0o600)
+        atomic_write_bytes(folder / f.name, data, mode=0o600)
         listed.append({"name": f.name, "what": f.what, "sha256": actual, "size": len(data),
                        "recorded_sha256": f.sha256, "matches_record": actual == f.sha256})
-    customer = registry.customer(customer_id)
-    index = {"customer_id": customer_id, "company_name": customer.company_name,
-             "made_on": today.isoformat(),
-             "in_force": in_force_record(version_in_force(history, today)),
-             "status": customer_status(history, today),
-             "in_force_periods": in_force_periods(history, today),
-             "timeline": [event_record(e) for e in history],
-             "deliveries": deliveries, "notice_events": _notice_events(registry, customer_id),
-             "files": listed, "missing": missing}
-    atomic_write_text(out / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n",
-                      mode=0o600)
-    atomic_write_bytes(out / "index.pdf", render_dossier_index(index_pdf_data(index),
-                                                               timestamp_of(today)), mode=0o600)
-    return index
+    return listed, missing

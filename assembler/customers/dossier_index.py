@@ -13,7 +13,9 @@ import datetime as dt
 import re
 from typing import Any
 
+from assembler.customers.archive import ARCHIVED
 from assembler.dutch import AMSTERDAM, format_date_nl
+from assembler.model import HistoryEvent
 
 STATUS = {"active": "actief", "terminating": "opgezegd; de overeenkomst loopt nog tot het einde",
           "terminated": "beëindigd"}
@@ -26,10 +28,14 @@ OUTCOME = {"sent": "aanvaard door de server van de ontvanger", "failed": "niet a
 NOTICE_EVENT = {"bounced": "onbestelbaar gemeld", "objected": "bezwaar gemaakt",
                 "resolved": "bezwaar afgehandeld", "terminated": "opgezegd"}
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_SUBPROCESSOR = re.compile(r"^bezwaar tegen sub-verwerker (\S+)")
+"""How `subprocessors record --objected` names the change in the event's evidence."""
 
 
-def _day(iso: str | None) -> str:
-    return format_date_nl(dt.date.fromisoformat(iso)) if iso else ""
+def _day(day: str | dt.date | None) -> str:
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return format_date_nl(day) if day else ""
 
 
 def moment_nl(iso_utc: str | None) -> str:
@@ -40,31 +46,74 @@ def moment_nl(iso_utc: str | None) -> str:
     return f"{format_date_nl(local.date())}, {local:%H:%M:%S}"
 
 
-def event_nl(e: dict[str, Any]) -> dict[str, Any]:
-    """Return one timeline event as a row of the PDF: day, what happened, its evidence."""
-    v, sha = e["version"], e["sha256"] or ""
+def _what(e: HistoryEvent) -> str:
+    """Return what happened, as the timeline of ``index.pdf`` says it."""
+    v = e.version
+    change = _SUBPROCESSOR.search(e.evidence) if e.kind == "objected" else None
     what = {
         "signed": f"Overeenkomst versie {v} ondertekend",
-        "notice": f"Mededeling van versie {v} ontvangen (ingangsdatum {_day(e['effective'])})",
+        "notice": f"Mededeling van versie {v} ontvangen (ingangsdatum {_day(e.effective)})",
         "countersigned": f"Tegengetekend exemplaar van versie {v} ontvangen",
-        "terminated": f"Opzegging ontvangen; geen versie meer met ingang van {_day(e['effective'])}",
-        "objected": f"Bezwaar tegen versie {v}",
+        "terminated": f"Opzegging ontvangen; geen versie meer met ingang van {_day(e.effective)}",
+        "objected": (f"Bezwaar tegen sub-verwerker {change.group(1)} (art. 4.1)" if change
+                     else f"Bezwaar tegen versie {v}"),
         "destroyed": "Verklaring van vernietiging afgegeven (art. 11.1)",
-    }[e["kind"]]
-    if e["bounced_on"]:
-        what += f"; onbestelbaar gemeld op {_day(e['bounced_on'])}: geldt niet als gedaan"
-    evidence = e["evidence"] or ""
-    if e["kind"] == "signed":
-        evidence = "klantregister (import)"
-    elif e["kind"] == "notice":
+    }[e.kind]
+    if e.bounced_on is not None:
+        what += f"; onbestelbaar gemeld op {_day(e.bounced_on)}: geldt niet als gedaan"
+    return what
+
+
+def evidence_nl(kind: str, evidence: str, detail: str = "") -> str:
+    """Return the evidence of an event of `kind` in Dutch, from the registry's record of it.
+
+    The registry keeps its evidence as the operator reads it (`customers show`); an auditor reads
+    the dossier, so it names the same evidence in Dutch: the Message-ID of a notice, the dossier
+    file of an archived document, the customer's own reason for a termination.
+    """
+    if kind == "signed":
+        return "klantregister (import)"
+    if kind == "notice":
         found = _MESSAGE_ID.search(evidence)
-        evidence = f"e-mail {found.group(0)}" if found else evidence
-    elif evidence.startswith("archived as "):
-        evidence = "bestand " + evidence.removeprefix("archived as ")
-    elif e["kind"] == "terminated":
-        evidence = f"reden: {e['detail']}" if e["detail"] else "opzegging zoals ontvangen"
+        return f"e-mail {found.group(0)}, aanvaard door de server van de ontvanger" if found else \
+            "registratie van de verzending"
+    if evidence.startswith(ARCHIVED):
+        return f"bestand {kind}/{evidence.removeprefix(ARCHIVED)}"
+    if kind == "terminated":
+        return f"reden: {detail}" if detail else "opzegging zoals ontvangen"
+    if kind == "objected":
+        return "vastgelegd bij de mededeling waartegen het bezwaar zich richt"
+    return evidence
+
+
+def timeline_record(e: HistoryEvent) -> dict[str, Any]:
+    """Return one history event as ``index.json`` holds it: facts as fields, words in Dutch.
+
+    ``kind`` is a label (see the README); ``what`` and ``evidence`` are the sentences
+    ``index.pdf`` prints. What a script needs from the registry's evidence is a field of its own:
+    the dossier ``file`` of an archived document, the ``message_id`` of a notice, the customer's
+    ``reason`` for a termination.
+    """
+    record: dict[str, Any] = {
+        "kind": e.kind, "version": e.version, "on": e.on.isoformat(),
+        "effective": e.effective.isoformat() if e.effective else None,
+        "bounced_on": e.bounced_on.isoformat() if e.bounced_on else None,
+        "what": _what(e), "evidence": evidence_nl(e.kind, e.evidence, e.detail),
+        "sha256": e.sha256 or None, "recorded_at": e.recorded_at or None}
+    if e.evidence.startswith(ARCHIVED):
+        record["file"] = f"{e.kind}/{e.evidence.removeprefix(ARCHIVED)}"
+    if e.kind == "notice" and (found := _MESSAGE_ID.search(e.evidence)):
+        record["message_id"] = found.group(0)
+    if e.kind == "terminated" and e.detail:
+        record["reason"] = e.detail
+    return record
+
+
+def _event_row(e: dict[str, Any]) -> dict[str, Any]:
+    """Return one timeline event of the index as a row of the PDF: day, what, its evidence."""
+    sha = e["sha256"] or ""
     # a SHA-256 has no break opportunity: two halves on two lines fit the column whole
-    return {"day": _day(e["on"]), "what": what, "evidence": evidence,
+    return {"day": _day(e["on"]), "what": e["what"], "evidence": e["evidence"],
             "sha256": [sha[:32], sha[32:]] if sha else []}
 
 
@@ -99,7 +148,7 @@ def index_pdf_data(index: dict[str, Any]) -> dict[str, Any]:
                   "bestand staat in deze map; de SHA-256 erachter kan iedereen narekenen. "
                   "index.json bevat dezelfde gegevens in machineleesbare vorm."),
         "periods": [_period(p) for p in index["in_force_periods"]],
-        "timeline": [event_nl(e) for e in index["timeline"]],
+        "timeline": [_event_row(e) for e in index["timeline"]],
         "deliveries": [_delivery(d) for d in index["deliveries"]],
         "notice_events": [{"day": _day(e["on"]), "what": f"{NOTICE_KIND.get(e['kind'], e['kind'])}: "
                            f"{e['subject']}", "event": NOTICE_EVENT.get(e["event"], e["event"])}

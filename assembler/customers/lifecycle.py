@@ -10,9 +10,10 @@ breach notices) asks it, through `customer_history`/`version_in_force` for one c
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from assembler.customers import history_rows as rows
@@ -153,11 +154,21 @@ def in_force_on(registry: Registry, day: dt.date) -> dict[str, InForce]:
 
 
 def record_event(registry: Registry, customer_id: str, event: HistoryEvent) -> None:
-    """Store `event` in `customer_id`'s history after checking it can be true.
+    """Store `event` in `customer_id`'s history after checking it can be true (see `recording`)."""
+    with recording(registry, customer_id, event):
+        pass
+
+
+@contextlib.contextmanager
+def recording(registry: Registry, customer_id: str,
+              event: HistoryEvent) -> Iterator[list[HistoryEvent]]:
+    """Check `event`, then store it in one write transaction with whatever the block does.
 
     ``signed`` and ``notice`` are not stored here: they are derived from the import and from the
     notice ledger. No event may lie in the future (Europe/Amsterdam) or precede the customer's
-    signature.
+    signature. The block receives the customer's stored events as they are inside the
+    transaction (IMMEDIATE: no other writer can add one until it ends), so a rule such as "only
+    once" checked there cannot be outrun by a second run; when the block raises, nothing is stored.
     """
     if event.customer_id != customer_id:
         raise UsageError(f"event for {event.customer_id} recorded against {customer_id}")
@@ -172,6 +183,7 @@ def record_event(registry: Registry, customer_id: str, event: HistoryEvent) -> N
     stamped = event if event.recorded_at else replace(event, recorded_at=_now_utc())
     try:
         with registry.transaction() as conn:
+            yield rows.stored_events(conn, customer_id).get(customer_id, [])
             rows.store_event(conn, stamped)
     except DatabaseError as exc:
         raise RegistryError(f"{registry.path}: cannot record the event: {exc}") from exc

@@ -4,7 +4,8 @@ Art. 7.3 fixes what the notice holds: that there was a breach; (I) its nature, w
 possible the categories and approximate numbers of data subjects and records; (II) its likely
 consequences; (III) the measures taken or proposed. GDPR art. 33(3)(b) adds the contact point and
 art. 33(4) allows the information in phases: whatever is not yet known is said plainly, and the
-next update is promised.
+next update is promised; in the final notice, what is still unknown is said to be not established
+(`wording.not_known`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assembler.agreement.annex import applies_to
 from assembler.dutch import format_date_nl, format_number_nl, format_time_nl
 from assembler.fsutil import safe_name
+from assembler.incidents.data_concerned import data_concerned, data_sentences, data_unknowns, in_sentence
 from assembler.incidents.deadline import breach_deadline
-from assembler.model import Agreement, Catalogue, CatalogueItem, Count, Customer, Incident, Party, Phase
+from assembler.incidents.wording import join_nl, not_known
+from assembler.model import Agreement, Catalogue, Count, Customer, Incident, Party, Phase
 from assembler.notices.letter import salutation
 
 PHASE_NAMES: dict[Phase, str] = {"initial": "melding", "update": "aanvullende melding",
@@ -57,23 +59,26 @@ def file_stem(parts: BreachParts, customer: Customer) -> str:
     return f"datalek-{parts.incident.id}-{parts.phase}-{safe_name(customer.customer_id)}"
 
 
-def _count(count: Count, noun: str) -> str:
+def _count(count: Count, noun: str, final: bool) -> str:
     if count.precision == "unknown" or count.count is None:
-        return f"Hoeveel {noun} het betreft, weten wij nog niet."
+        return not_known(f"Hoeveel {noun} het betreft", final)
     number = format_number_nl(count.count)
     if count.precision == "exact":
         return f"Het gaat om {number} {noun}."
     return f"Naar schatting gaat het om {number} {noun}."
 
 
-def _period(incident: Incident) -> str:
+def _period(incident: Incident, final: bool) -> str:
     start, end = incident.occurred_from, incident.occurred_to
     if start and end:
         return f"Het datalek deed zich voor van {format_time_nl(start)} tot {format_time_nl(end)}."
     if start:
-        return (f"Het datalek begon op {format_time_nl(start)}; wanneer het is beëindigd, weten "
-                "wij nog niet.")
-    return "Wanneer het datalek precies is begonnen en geëindigd, weten wij nog niet."
+        return (f"Het datalek begon op {format_time_nl(start)}; "
+                f"{not_known('wanneer het is beëindigd', final)}")
+    if end:
+        return (f"Het datalek eindigde op {format_time_nl(end)}; "
+                f"{not_known('wanneer het is begonnen', final)}")
+    return not_known("Wanneer het datalek precies is begonnen en geëindigd", final)
 
 
 def why_you(parts: BreachParts, customer: Customer) -> str:
@@ -86,69 +91,20 @@ def why_you(parts: BreachParts, customer: Customer) -> str:
     if used:
         kind = "de dienst" if len(used) == 1 else "de diensten"
         return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van {kind} "
-                f"{_join(used)}, waarop het datalek betrekking heeft.")
+                f"{join_nl(used)}, waarop het datalek betrekking heeft.")
     cats = [in_sentence(parts.categories.get(c, c)) for c in i.categories]
     kind = "de categorie" if len(cats) == 1 else "de categorieën"
     return (f"U ontvangt deze melding omdat wij voor {customer.company_name} persoonsgegevens "
-            f"verwerken van {kind} {_join(cats)}, waarop het datalek betrekking heeft.")
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def in_sentence(label: str) -> str:
-    """Return a catalogue label as written inside a Dutch sentence: "e-mailadres", "NAW-gegevens".
-
-    Labels start with a capital because Bijlage 1 lists them; in running text only an
-    abbreviation (a first word of two or more capitals) keeps its capitals.
-    """
-    first = label.replace("-", " ").split(" ")[0]
-    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
-
-
-def affected_data(parts: BreachParts, customer: Customer) -> tuple[list[str], list[str]]:
-    """Return the labels of this customer's data categories and data subjects the breach involves.
-
-    Art. 7.3 (I) asks for "waar mogelijk" the categories of personal data and of data subjects.
-    The categories the record names are those; otherwise, and for the data subjects, they follow
-    from the services involved: the affected services this customer uses, or, with only
-    categories named, this customer's services those categories apply to. Of those services,
-    the catalogue items this customer's Bijlage 1 lists (`applies_to`) are the data concerned.
-    A customer named in the record with neither gets empty lists: "not yet known".
-    """
-    i, cat = parts.incident, parts.catalogue
-    services = [s for s in i.services if s in customer.services]
-    if not services:
-        named = [c for c in cat.data_categories if c.id in i.categories]
-        services = [s for s in customer.services if any(applies_to(c, [s]) for c in named)]
-
-    def labels(items: tuple[CatalogueItem, ...]) -> list[str]:
-        return [in_sentence(x.label) for x in items if applies_to(x, services)]
-
-    categories = ([in_sentence(parts.categories.get(c, c)) for c in i.categories] if i.categories
-                  else labels(cat.data_categories))
-    return categories, labels(cat.data_subjects)
-
-
-def _data_paragraphs(categories: list[str], subjects: list[str]) -> list[str]:
-    """Return the art. 7.3 (I) sentences on the categories of personal data and data subjects."""
-    def sentence(items: list[str], kind: str, unknown: str) -> str:
-        if not items:
-            return unknown
-        return f"Het datalek betreft de {'categorie' if len(items) == 1 else 'categorieën'} " \
-               f"{kind}: {_join(items)}."
-    return [sentence(categories, "persoonsgegevens",
-                     "Welke categorieën persoonsgegevens het betreft, weten wij nog niet."),
-            sentence(subjects, "betrokkenen",
-                     "Tot welke categorieën de betrokkenen behoren, weten wij nog niet.")]
+            f"verwerken van {kind} {join_nl(cats)}, waarop het datalek betrekking heeft.")
 
 
 def unknowns(incident: Incident) -> list[str]:
-    """Return, in Dutch, what the record says is not yet known."""
+    """Return, in Dutch, what the record says is not known."""
     out = []
-    if incident.occurred_from is None:
-        out.append("wanneer het datalek is begonnen")
+    no_start, no_end = incident.occurred_from is None, incident.occurred_to is None
+    if no_start or no_end:
+        out.append("wanneer het datalek is " + ("begonnen en geëindigd" if no_start and no_end else
+                                                "begonnen" if no_start else "beëindigd"))
     if incident.subjects.precision == "unknown":
         out.append("hoeveel betrokkenen het betreft")
     if incident.records.precision == "unknown":
@@ -166,8 +122,8 @@ def _intro(parts: BreachParts, detected: str) -> list[str]:
     if parts.phase == "initial":
         return [f"Hierbij melden wij u, zoals artikel 7.1 van de {name} voorschrijft, een inbreuk "
                 f"in verband met persoonsgegevens (een datalek) die wij op {detected} hebben "
-                f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval vóór {deadline} te "
-                "informeren.",
+                f"ontdekt. Wij zijn verplicht u onmiddellijk en in ieder geval binnen 48 uur na de "
+                f"ontdekking (uiterlijk {deadline}) te informeren.",
                 "Met deze melding kunt u beoordelen of u het datalek moet melden aan de Autoriteit "
                 "Persoonsgegevens, zonder onredelijke vertraging en zo mogelijk binnen 72 uur "
                 "nadat u er kennis van heeft genomen, en of u de betrokkenen moet informeren "
@@ -177,7 +133,7 @@ def _intro(parts: BreachParts, detected: str) -> list[str]:
                 f"datalek dat wij op {detected} hebben ontdekt, zoals artikel 33, vierde lid, AVG "
                 "toestaat. Hieronder staat wat wij nu weten."]
     return [f"Met deze slotmelding ronden wij onze meldingen af over het datalek dat wij op "
-            f"{detected} hebben ontdekt. Hieronder staat ons eindbeeld."]
+            f"{detected} hebben ontdekt. Hieronder staat wat ons onderzoek heeft vastgesteld."]
 
 
 def _next(parts: BreachParts) -> str:
@@ -190,37 +146,49 @@ def _next(parts: BreachParts) -> str:
             "kenmerk.")
 
 
+def _open_questions(parts: BreachParts, missing: list[str]) -> dict[str, str]:
+    """Return the heading and the text of what is not known: still open, or in the final notice
+    not established (`wording.not_known`)."""
+    name, final = parts.agreement_name, parts.phase == "final"
+    if not missing:
+        return {"heading": "Volledigheid van deze melding",
+                "text": (f"Alle informatie die artikel 7.3 van de {name} noemt, is vastgesteld."
+                         if final else "Op dit moment is alle informatie bekend die artikel 7.3 "
+                         f"van de {name} noemt.")}
+    if final:
+        return {"heading": "Niet vastgesteld",
+                "text": f"Wat niet kon worden vastgesteld: {join_nl(missing)}."}
+    return {"heading": "Nog niet bekend", "text": f"Wat wij nu nog niet weten: {join_nl(missing)}."}
+
+
 def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
     """Return the Dutch texts of one customer's notice, as the letter and the e-mail show them."""
-    i = parts.incident
+    i, final = parts.incident, parts.phase == "final"
     ref = reference(i.id, customer.customer_id)
     detected = format_time_nl(i.detected_at)
-    categories, subjects = affected_data(parts, customer)
-    missing = [*(["welke categorieën persoonsgegevens het betreft"] if not categories else []),
-               *(["tot welke categorieën de betrokkenen behoren"] if not subjects else []),
-               *unknowns(i)]
+    data = data_concerned(i, parts.catalogue, customer)
+    questions = _open_questions(parts, [*data_unknowns(data), *unknowns(i)])
     return {
         "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id}, kenmerk {ref}",
         "intro": [*_intro(parts, detected), why_you(parts, customer)],
         "sections": [
             {"heading": "Wat er is gebeurd",
-             "paragraphs": [i.nature, _period(i)]},
+             "paragraphs": [i.nature, _period(i, final)]},
             {"heading": "Welke gegevens en hoeveel betrokkenen",
-             "paragraphs": [*_data_paragraphs(categories, subjects),
-                            _count(i.subjects, "betrokkenen"),
-                            _count(i.records, "persoonsgegevensregisters")]},
+             "paragraphs": [*data_sentences(data, final),
+                            _count(i.subjects, "betrokkenen", final),
+                            _count(i.records, "persoonsgegevensregisters", final)]},
             {"heading": "Waarschijnlijke gevolgen",
-             "paragraphs": [i.consequences or "De waarschijnlijke gevolgen kunnen wij nog niet "
-                            "overzien."]},
+             "paragraphs": [i.consequences or (
+                 not_known("Wat de waarschijnlijke gevolgen zijn", final) if final else
+                 "De waarschijnlijke gevolgen kunnen wij nog niet overzien.")]},
             {"heading": "Genomen en voorgestelde maatregelen",
-             "paragraphs": [i.measures or "Welke maatregelen verder nodig zijn, onderzoeken wij "
-                            "nog."]},
+             "paragraphs": [i.measures or not_known("Welke maatregelen verder nodig zijn", final,
+                                                    "onderzoeken wij nog")]},
         ],
-        "unknown": (f"Wat wij nu nog niet weten: {_join(missing)}." if missing else
-                    "Op dit moment is alle informatie bekend die artikel 7.3 van de "
-                    f"{parts.agreement_name} noemt."),
+        "unknown": questions["text"],
         "next": _next(parts),
-        "headings": {"unknown": "Nog niet bekend", "contact": "Contactpunt"},
+        "headings": {"unknown": questions["heading"], "contact": "Contactpunt"},
         "contact": f"Ons contactpunt voor vragen over dit datalek: {i.contact}. Wilt u daarbij "
                    f"ons kenmerk {ref} vermelden?",
         "closing": "Met vriendelijke groet,",

@@ -1,9 +1,10 @@
 """`incidents plan`: who is affected by a breach, the art. 7.1 deadline, and who is notified.
 
 A customer is affected when the agreement bound them on the day of detection and they are
-named in the record, use an affected service, or use a service an affected data category applies
-to (the Bijlage 1 rule, `agreement.annex.applies_to`: the categories the customer's own Bijlage 1
-lists are exactly the data we process for them).
+named in the record, use an affected service, or, when the record names no service, use a service
+an affected data category applies to (the Bijlage 1 rule, `agreement.annex.applies_to`: the
+categories the customer's own Bijlage 1 lists are exactly the data we process for them); see
+`affected_reason`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
 from assembler.db import Connection
-from assembler.incidents.deadline import breach_deadline, hours_left
+from assembler.incidents.deadline import breach_deadline, by_deadline, hours_left
 from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
 from assembler.notices.ledger import Ledger
 
@@ -39,7 +40,7 @@ class BreachPlan:
 
     incident: Incident
     deadline: dt.datetime
-    """Detected at + 48 hours on the Amsterdam clock (`breach_deadline`)."""
+    """Detected at + 48 hours, on the clock or elapsed, whichever ends first (`breach_deadline`)."""
     now: dt.datetime
     rows: tuple[BreachRow, ...]
 
@@ -62,12 +63,27 @@ class BreachPlan:
 
 
 def affected_reason(incident: Incident, customer: Customer, catalogue: Catalogue) -> str:
-    """Return why `customer` is affected by `incident` (in English), or "" when not."""
+    """Return why `customer` is affected by `incident` (in English), or "" when not.
+
+    Art. 7.1 obliges us to tell every customer whose personal data the breach concerns, and only
+    them: a notice to a customer whose data were not touched alarms them and makes them judge a
+    breach that is not theirs (GDPR art. 33). The record says where the breach happened
+    (`services`, or the `customers` named) and what it concerned (`categories`, the Bijlage 1
+    vocabulary, for art. 7.3 (I)). A customer is affected when named, or when they use an
+    affected service. The categories choose customers only when the record names no service: a
+    breach known only by the data it exposed (a file of call history, its source unknown) then
+    reaches every customer whose Bijlage 1 lists such data for a service they use
+    (`annex.applies_to`). With a service named, the categories describe what leaked there and do
+    not widen the circle: in version 1.0 every category applies to every service, so a leak of
+    call recordings that exposed phone numbers would otherwise reach every customer.
+    """
     if customer.customer_id in incident.customers:
         return "named in the record"
     services = sorted(set(incident.services) & set(customer.services))
     if services:
         return f"uses {', '.join(services)}"
+    if incident.services:
+        return ""
     items = {i.id: i for i in catalogue.data_categories}
     categories = [c for c in incident.categories if c in items
                   and applies_to(items[c], customer.services)]
@@ -81,9 +97,9 @@ def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime
     status: BreachStatus
     if sent:
         when = dt.datetime.fromisoformat(sent.replace("Z", "+00:00"))
-        status = "notified" if when <= deadline else "notified_late"
+        status = "notified" if by_deadline(when, deadline) else "notified_late"
     else:
-        status = "on_time" if now <= deadline else "overdue"
+        status = "on_time" if by_deadline(now, deadline) else "overdue"
     return BreachRow("", "", "", status, sent)
 
 

@@ -36,7 +36,7 @@ detected_at = {detected}        # when we discovered it: the 48-hour clock start
 # occurred_to = 2027-03-27T08:00:00     # when it ended, if known
 nature = ""          # art. 7.3 (I): what happened (vertrouwelijkheid, integriteit, beschikbaarheid)
 services = []        # catalogue service ids affected, e.g. ["gespreksopname"]; and/or
-categories = []      # catalogue data-category ids affected, e.g. ["belhistorie"]; and/or
+categories = []      # catalogue data-category ids that leaked, e.g. ["belhistorie"]; and/or
 customers = []       # customer ids, when known exactly
 subjects = {{ count = 0, precision = "unknown" }}   # exact | estimated | unknown
 records = {{ count = 0, precision = "unknown" }}

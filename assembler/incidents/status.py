@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from assembler.incidents.deadline import breach_deadline
+from assembler.incidents.deadline import breach_deadline, by_deadline
 from assembler.incidents.evidence import recorded_basis
 from assembler.incidents.plan import ledger_subject
 from assembler.model import PHASES, Incident
@@ -32,7 +32,7 @@ def within_deadline(sent_at: str | None, detected_at: dt.datetime) -> bool | Non
     if not sent_at:
         return None
     when = dt.datetime.fromisoformat(sent_at.replace("Z", "+00:00"))
-    return when <= breach_deadline(detected_at)
+    return by_deadline(when, breach_deadline(detected_at))
 
 
 def status_rows(ledger: Ledger, incident: Incident) -> list[dict[str, Any]]:

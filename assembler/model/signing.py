@@ -15,6 +15,10 @@ PadesLevel = Literal["", "B-B", "B-T", "B-LT"]
 """The PAdES baseline level a signature reaches (``""``: none, it could not be evaluated)."""
 VerifyVerdict = Literal["valid", "not verified", "invalid"]
 """What `verify` concludes: ``not verified`` is intact but with a signer no trust root vouches for."""
+PdfKind = Literal["destruction statement", "dossier index", "revision notice letter",
+                       "breach notice letter", "sub-processor notice letter", "sub-processor list",
+                       "version text", "redline"]
+"""The PDFs assembler makes besides contracts, as `verify` names them."""
 ProvenanceStatus = Literal["match", "mismatch", "not checked"]
 """Whether a PDF's embedded text matches the pinned version."""
 
@@ -79,13 +83,16 @@ class SignatureCheck:
     trusted: bool | None
     """The certificate chains to a given trust root; None when not verified (no roots for it)."""
     level: PadesLevel
-    """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``."""
+    """PAdES baseline level reached: ``"B-B"``, ``"B-T"`` or ``"B-LT"``; ``""`` for a signature
+    that is not PAdES (another SubFilter, such as ``adbe.pkcs7.detached``) or not evaluated."""
     revision_end: int = 0
     """Length of the file as signed (the end of the signed byte range)."""
     problem: str = ""
     """Why the signature could not be evaluated at all, if so."""
     trust_problem: str = ""
     """In words, why the signer is not trusted: expired, revoked, no path to a trust root."""
+    signer_sha256: str = ""
+    """SHA-256 of the signing certificate (DER, hex): tells one certificate from another of the same name."""
 
     @property
     def ok(self) -> bool:

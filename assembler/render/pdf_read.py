@@ -28,6 +28,21 @@ def pdf_keywords(pdf: bytes) -> list[str]:
     return [k.strip() for k in raw.split(",") if k.strip()]
 
 
+def pdf_title(pdf: bytes) -> str:
+    """Return the title of a PDF: XMP ``dc:title``, else the Info ``/Title`` ("" without one)."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        xmp = reader.xmp_metadata
+        titles = xmp.dc_title if xmp is not None else None
+        title = next(iter(titles.values()), "") if isinstance(titles, dict) else ""
+        if not title:
+            info = reader.metadata
+            title = str(info.get("/Title", "")) if info else ""
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise RenderError(f"not a readable PDF: {exc}") from exc
+    return str(title).strip()
+
+
 def pdf_created(pdf: bytes) -> dt.datetime | None:
     """Return when a PDF says it was created (XMP ``xmp:CreateDate``, in UTC), or None."""
     try:

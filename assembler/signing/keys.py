@@ -95,6 +95,25 @@ def load_signer(
     )
 
 
+def configured_certificates(config: Config) -> list[x509.Certificate]:
+    """Return the certificate of the configured signer, when it can be read without asking.
+
+    `customers receive` holds a countersignature against it (the processor's own certificate is
+    never the customer's). Reading a PKCS#12 file needs its password; receiving a copy does not
+    need the key, so nobody is asked for it: without ``ASSEMBLER_SIGNING_PASSWORD``, or when the
+    file cannot be opened, the list is empty and the other checks (the certificate and the
+    organisation of our signature in the file) still apply.
+    """
+    path = config.path_setting("signing", "pkcs12")
+    password = os.environ.get(PASSWORD_ENV)
+    if path is None or password is None:
+        return []
+    try:
+        return [open_pkcs12(path, password)[1]]
+    except SigningKeyError:
+        return []
+
+
 def open_pkcs12(
     path: Path, password: str
 ) -> tuple[PrivateKeyTypes, x509.Certificate, tuple[x509.Certificate, ...]]:

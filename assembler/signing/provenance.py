@@ -5,6 +5,10 @@ contract, version, commit, sha256 and customer. `check_provenance` rebuilds that
 that customer and compares the signed revision with the rebuild byte for byte; `locate_blocks` uses the
 same rebuild to find where the signature blocks are in a PDF about to be signed.
 
+A PDF without contract metadata is one of our other documents or a foreign one
+(`document_kinds.other_provenance` says which, and checks a destruction statement against the
+registry's archive).
+
 A rebuild needs the customer in the registry (their name, address and services are part of
 the text). Without it the text is not compared ("not checked"), but the SHA-256 the PDF claims
 is still held against the version's pinned hash.
@@ -13,11 +17,18 @@ is still held against the version's pinned hash.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.agreement.project import Project
-from assembler.customers.document import BuiltContract, build_contract, read_contract_metadata
+from assembler.customers.document import (
+    BuiltContract,
+    build_contract,
+    has_padded_id,
+    padded_form,
+    read_contract_metadata,
+)
 from assembler.customers.registry import open_registry
 from assembler.errors import AssemblerError, SigningError
 from assembler.model import ProcessorSigning, Provenance, SignatureBox
@@ -108,7 +119,9 @@ def check_provenance(project: Project, registry_file: Path, signed_revision: byt
     """Say whether the signed text is exactly the contract, version and customer it names."""
     claim = read_claim(signed_revision)
     if claim is None:
-        return Provenance("not checked", "the PDF carries no contract metadata (not built by assembler)")
+        from assembler.signing.document_kinds import other_provenance
+
+        return other_provenance(registry_file, signed_revision)
     fields = {"contract": claim.contract, "version": claim.version, "customer_id": claim.customer_id,
               "sha256": claim.sha256}
     if claim.contract not in project.contracts():
@@ -123,11 +136,36 @@ def check_provenance(project: Project, registry_file: Path, signed_revision: byt
     built = rebuild(project, registry_file, claim)
     if isinstance(built, str):
         return Provenance("not checked", f"{built}; the text was not compared{pinned}", **fields)
-    difference = compare_signed(signed_revision, built.pdf or b"")
+    difference, legacy = compare_rebuild(signed_revision, built, claim, compare_signed)
     if difference:
-        return Provenance("mismatch", f"the signed file is not {claim.label}: {difference}", **fields)
-    return Provenance("match", f"the signed file is byte for byte {claim.label}, rebuilt now{pinned}",
-                      **fields)
+        return Provenance("mismatch", f"the signed file is not {claim.label}: {difference}{legacy}",
+                          **fields)
+    return Provenance("match", f"the signed file is byte for byte {claim.label}, rebuilt now"
+                               f"{legacy}{pinned}", **fields)
+
+
+LEGACY_NOTE = ("; it was built before the keywords were exact (its customer id padded with spaces "
+               "inside them), so the rebuild was made in that form")
+"""What a provenance result adds when the rebuild took the padded keyword form (`padded_form`)."""
+
+
+def compare_rebuild(pdf: bytes, built: BuiltContract, claim: Claim,
+                    compare: Callable[[bytes, bytes], str | None]) -> tuple[str | None, str]:
+    """Return how `pdf` differs from the rebuild `built` (None: not at all), and a note on the form.
+
+    A contract built before the keywords were exact carries its customer id padded with spaces
+    inside the keywords, the rest of its bytes as a rebuild makes them now; such a file is
+    compared with the rebuild put into that form (`customers.document.padded_form`), and the
+    note says so. Only the form of the id changes: any other difference still shows.
+    """
+    rebuilt = built.pdf or b""
+    difference = compare(pdf, rebuilt)
+    if difference is None or not has_padded_id(pdf, claim.customer_id):
+        return difference, ""
+    padded = padded_form(rebuilt, claim.customer_id)
+    if padded is None:
+        return difference, ""
+    return compare(pdf, padded), LEGACY_NOTE
 
 
 def locate_blocks(project: Project, registry_file: Path, pdf: bytes
@@ -144,10 +182,10 @@ def locate_blocks(project: Project, registry_file: Path, pdf: bytes
     built = rebuild(project, registry_file, claim)
     if isinstance(built, str):
         return built
-    difference = compare_bytes(pdf, built.pdf or b"")
+    difference, legacy = compare_rebuild(pdf, built, claim, compare_bytes)
     if difference:
         raise SigningError(f"refusing to sign: the PDF says it is {claim.label}, but it is not "
-                           f"that contract as rebuilt now: {difference}")
+                           f"that contract as rebuilt now: {difference}{legacy}")
     if built.processor_box is None or built.customer_box is None:
         return "the contract template reports no signature blocks"
     return built.processor_box, built.customer_box

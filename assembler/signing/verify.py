@@ -20,7 +20,8 @@ from assembler.signing.pades import PROCESSOR_FIELD, TrustRoots, check_signature
 ProvenanceCheck = Callable[[bytes], Provenance]
 """Given the signed revision of a PDF, say whether it is the version it names."""
 
-NOT_CHECKED = Provenance("not checked", "the PDF carries no contract metadata (not built by assembler)")
+NOT_CHECKED = Provenance("not checked", "provenance was not checked")
+"""A placeholder: `verify_pdf` always says why it did not check, or what it found."""
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 

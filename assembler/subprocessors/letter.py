@@ -51,6 +51,8 @@ class ChangeParts:
     """When the notices were written (the real clock at build): the e-mail's Date header."""
 
 
+OBJECTION_HEADER = "X-Assembler-Objection-Deadline"
+"""The header in which a notice e-mail states its last day to object (YYYY-MM-DD), as its letter does."""
 ATTACHED = "In de bijlagen bij deze e-mail vindt u:"
 """The sentence before the list of attachments."""
 
@@ -203,7 +205,9 @@ def compose_email(parts: ChangeParts, customer: Customer, letter_pdf: bytes,
     to = Address(customer.contact_name or customer.company_name, addr_spec=customer.contact_email)
     headers = {"Subject": str(texts["subject"]),
                "Date": date_header(parts.composed_at, parts.notice_date),
-               "X-Assembler-Reference": str(texts["reference"])}
+               "X-Assembler-Reference": str(texts["reference"]),
+               # what send checks a late notice against (`lateness`), as the letter states it
+               OBJECTION_HEADER: parts.change.objection_deadline.isoformat()}
     plain, rich = _plain(texts, customer, signature), _html(texts, customer, signature)
     content = content_digest({**headers, "From": str(sender), "To": str(to),
                               "Attachments": "\0".join((names["letter"], names["list"]))},

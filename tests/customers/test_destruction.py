@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import stat
 from pathlib import Path
 
+import pytest
 from freezegun import freeze_time
 
 import assembler.cli.lifecycle  # noqa: F401 - imported before any clock is frozen
 import assembler.customers.destruction  # noqa: F401
+from assembler.agreement.project import Project
+from assembler.customers.destruction import Statement, issue_statement
+from assembler.customers.registry import open_registry
+from assembler.errors import LifecycleError
 from tests.conftest import ROOT
 from tests.customers.conftest import CliRun
 from tests.signing.conftest import key_env, run_cli, test_pki  # noqa: F401 (fixtures)
@@ -73,3 +79,36 @@ def test_signed_statement_verifies_against_our_root(project_dir: Path,
     verified = run_cli("verify", "v.pdf", "--trust", str(root), env=env, cwd=project_dir)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "VALID" in verified.stdout
+
+
+@pytest.mark.parametrize("same_bytes", [True, False], ids=["same-file-name", "own-file-name"])
+def test_two_runs_at_once_record_one_statement(cli: CliRun, project_dir: Path,
+                                               registry_file: Path, same_bytes: bool) -> None:
+    """A run that passed the first check while another recorded its statement is refused.
+
+    The race is played out in order: run A's signer (called after A's first check, before it
+    records) runs B to the end on its own connection. With `same_bytes` A's statement is the very
+    file B archived, which A must not remove when it gives up.
+    """
+    cli("customers", "import", "customers.csv")
+    project = Project(project_dir)
+    with freeze_time("2026-11-30 10:00:00"):
+        assert cli("customers", "terminate", "C-1042", "--received", "2026-11-30").exit_code == 0
+    archive = registry_file.parent / "archive" / "C-1042"
+    won: list[Statement] = []
+
+    def run_b_first(pdf: bytes, _box: object) -> bytes:
+        with open_registry(registry_file) as other:
+            won.append(issue_statement(other, lambda v: project.resolve(v, None).agreement,
+                                       "C-1042", dt.date(2026, 12, 1)))
+        return pdf if same_bytes else pdf + b"%A\n"
+
+    with freeze_time("2026-12-01 10:00:00"), open_registry(registry_file) as reg:
+        with pytest.raises(LifecycleError, match="a destruction statement was issued on 2026-12-01"):
+            issue_statement(reg, lambda v: project.resolve(v, None).agreement, "C-1042",
+                            dt.date(2026, 12, 1), run_b_first)
+        again = cli("customers", "destruction-statement", "C-1042")
+    assert again.exit_code == 1 and again.stderr.count("\n") == 1
+    assert [e["kind"] for e in timeline(cli, "C-1042")].count("destroyed") == 1
+    (kept,) = archive.glob("*verklaring*")  # B's file, and only B's
+    assert kept == won[0].path and kept.read_bytes() == won[0].pdf

@@ -12,13 +12,17 @@ import json
 from email import message_from_bytes
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 from pypdf import PdfReader
 
 import assembler.cli.incidents  # noqa: F401 - imported before any clock is frozen
 import assembler.cli.lifecycle  # noqa: F401
+import assembler.customers.dossier
 from assembler.cli import main
+from assembler.errors import OutputError
+from tests.customers.conftest import CliRun
 from tests.incidents.conftest import breach_project, smtp  # noqa: F401 (fixtures)
 from tests.incidents.test_notices import send
 
@@ -85,3 +89,97 @@ def test_an_email_no_file_holds_any_more_is_listed_as_missing(breach_project: Pa
     text = " ".join(PdfReader(io.BytesIO((breach_project / "dossier" / "index.pdf").read_bytes()))
                     .pages[-1].extract_text().split())
     assert "Ontbrekende bestanden" in text
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_folder_holding_other_files_is_refused_untouched(cli: CliRun, project_dir: Path) -> None:
+    cli("customers", "import", "customers.csv")
+    out = project_dir / "dossier"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    refused = cli("customers", "dossier", "C-1042", "-o", str(out))
+    assert refused.exit_code == 1
+    assert refused.stderr == (f"assembler: error: {out}: the folder is not empty and holds no "
+                              "dossier of C-1042; give a new or empty folder (or the folder of its "
+                              "previous dossier)\n")
+    assert folder_files(out) == {"notes.txt": b"mine\n"}
+    assert sorted(p.name for p in project_dir.glob(".dossier*")) == []  # no half-built sibling
+    assert cli("customers", "dossier", "C-1042", "-o", str(project_dir / "d2")).exit_code == 0
+    other = cli("customers", "dossier", "C-1003", "-o", str(project_dir / "d2"))
+    assert other.exit_code == 1 and "holds no dossier of C-1003" in other.stderr
+
+
+def test_a_previous_dossier_is_replaced_as_a_whole(cli: CliRun, project_dir: Path) -> None:
+    cli("customers", "import", "customers.csv")
+    out = project_dir / "dossier"
+    with freeze_time("2026-11-30 10:00:00"):
+        assert cli("customers", "dossier", "C-1042", "-o", str(out)).exit_code == 0
+    # a file an earlier dossier listed that the customer's evidence no longer gives
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    index["files"].append({"name": "notices/revision/1.1/gone.eml"})
+    (out / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    (out / "notices" / "revision" / "1.1").mkdir(parents=True)
+    (out / "notices" / "revision" / "1.1" / "gone.eml").write_bytes(b"old")
+    with freeze_time("2026-12-01 10:00:00"):
+        assert cli("customers", "dossier", "C-1042", "-o", str(out)).exit_code == 0
+    assert sorted(folder_files(out)) == ["index.json", "index.pdf"]
+    assert json.loads((out / "index.json").read_text(encoding="utf-8"))["made_on"] == "2026-12-01"
+    (out / "extra.txt").write_text("x", encoding="utf-8")
+    stray = cli("customers", "dossier", "C-1042", "-o", str(out))
+    assert stray.exit_code == 1
+    assert stray.stderr.endswith("holds extra.txt, which is not part of the previous dossier of "
+                                 "C-1042; move it away or give a new folder\n")
+    assert sorted(p.name for p in project_dir.glob(".dossier*")) == []
+
+
+def test_a_failure_leaves_the_previous_dossier_as_it_was(cli: CliRun, project_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("customers", "import", "customers.csv")
+    out = project_dir / "dossier"
+    with freeze_time("2026-11-30 10:00:00"):
+        assert cli("customers", "dossier", "C-1042", "-o", str(out)).exit_code == 0
+    before = folder_files(out)
+
+    def broken(*_args: object) -> bytes:
+        raise OutputError("index.pdf: the renderer failed")
+
+    monkeypatch.setattr(assembler.customers.dossier, "render_dossier_index", broken)
+    with freeze_time("2026-12-01 10:00:00"):  # a new index.json would say so
+        failed = cli("customers", "dossier", "C-1042", "-o", str(out))
+    assert failed.exit_code == 1
+    assert failed.stderr == "assembler: error: index.pdf: the renderer failed\n"
+    assert folder_files(out) == before
+    assert sorted(p.name for p in project_dir.glob(".dossier*")) == []
+
+
+def test_index_json_says_in_dutch_what_index_pdf_says(cli: CliRun, project_dir: Path) -> None:
+    """Keys and kinds are English labels; every sentence a reader meets is index.pdf's Dutch."""
+    cli("customers", "import", "customers.csv")
+    with freeze_time("2026-11-30 10:00:00"):
+        assert cli("customers", "terminate", "C-1042", "--received", "2026-11-30",
+                   "--reason", "bedrijf gestopt").exit_code == 0
+    with freeze_time("2026-12-01 10:00:00"):
+        assert cli("customers", "destruction-statement", "C-1042").exit_code == 0
+        assert cli("customers", "dossier", "C-1042", "-o", "d").exit_code == 0
+    raw = (project_dir / "d" / "index.json").read_text(encoding="utf-8")
+    for english in ("archived as", "customer registry", "the customer's termination", "as sent"):
+        assert english not in raw, english
+    index = json.loads(raw)
+    signed, terminated, destroyed = index["timeline"]
+    assert (signed["kind"], signed["what"], signed["evidence"]) == (
+        "signed", "Overeenkomst versie 1.0 ondertekend", "klantregister (import)")
+    assert (terminated["what"], terminated["evidence"], terminated["reason"]) == (
+        "Opzegging ontvangen; geen versie meer met ingang van 1 december 2026",
+        "reden: bedrijf gestopt", "bedrijf gestopt")
+    (statement,) = index["files"]
+    assert destroyed["file"] == statement["name"] and destroyed["evidence"] == f"bestand {statement['name']}"
+    assert statement["what"] == "verklaring van vernietiging (art. 11.1)"
+    assert index["in_force_periods"][0]["evidence"] == "klantregister (import)"
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        io.BytesIO((project_dir / "d" / "index.pdf").read_bytes())).pages).split()).replace("- ", "-")
+    for e in index["timeline"]:  # (a long file name breaks after a hyphen in the PDF)
+        assert e["what"] in pdf and e["evidence"] in pdf, pdf

@@ -17,11 +17,16 @@ from tests.conftest import ROOT
 from tests.signing.conftest import SigningPki, key_env, run_cli, test_pki  # noqa: F401 (fixtures)
 
 CONTRACT_PDF = "C-1042-verwerkersovereenkomst-1.0.pdf"
+SIGNATORY = "Annelies de Groot-Ünal"
+"""C-1042's signatory in examples/customers.csv."""
 
 
-def countersign(pdf: bytes, pki_: SigningPki, tmp: Path) -> bytes:
-    """Sign the customer's empty field as a second signer would (their own pyHanko)."""
-    customer = pki.make_cert(pki_.root, "Anna de Vries", "Bakkerij De Gouden Korrel B.V.")
+def countersign(pdf: bytes, pki_: SigningPki, tmp: Path, customer: pki.Issued | None = None) -> bytes:
+    """Sign the customer's empty field as a second signer would (their own pyHanko).
+
+    `customer`: the certificate to sign with (default: one of the customer's signatory).
+    """
+    customer = customer or pki.make_cert(pki_.root, SIGNATORY, "Bakkerij De Gouden Korrel B.V.")
     p12 = tmp / "klant.p12"
     p12.write_bytes(pki.pkcs12_bytes(customer, [pki_.root.cert], "klant-wachtwoord"))
     signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=b"klant-wachtwoord")
@@ -66,7 +71,7 @@ def test_a_countersigned_copy_is_archived_and_recorded(signed, test_pki: Signing
     code, out = receive(project_dir, env, copy)
     assert code == 0, out
     assert out.startswith("received: C-1042 countersigned verwerkersovereenkomst 1.0 on ")
-    assert "signed by Anna de Vries at " in out
+    assert f"signed by {SIGNATORY} at " in out and "warning" not in out
     archived = list((project_dir / "var" / "archive" / "C-1042").iterdir())
     assert len(archived) == 1 and archived[0].read_bytes() == copy
     assert stat.S_IMODE(archived[0].stat().st_mode) == 0o600
@@ -122,3 +127,43 @@ def test_what_is_not_a_countersigned_copy_of_ours_is_refused(
     assert len(out.strip().splitlines()) == 1
     assert not (project_dir / "var" / "archive").exists()
     assert kinds(project_dir, env) == ["signed"]
+
+
+@pytest.mark.parametrize("whose", ["our signature's certificate", "our organisation's",
+                                   "the configured signer's"])
+def test_a_countersignature_by_the_processor_itself_is_refused(
+        signed, test_pki: SigningPki, tmp_path: Path, whose: str) -> None:  # noqa: F811
+    project_dir, env, ours = signed
+    if whose == "our signature's certificate":
+        cert, expected = test_pki.signer, "the one of our signature in the file"
+    elif whose == "our organisation's":
+        cert = pki.make_cert(test_pki.root, "Piet Collega", "VoIP Express")
+        expected = "a certificate of our own organisation (VoIP Express, as our signature's)"
+    else:  # the key configured now, not the one our signature in the file was made with
+        cert = pki.make_cert(test_pki.root, "Nieuwe sleutel", "Focused2Create B.V.")
+        p12 = tmp_path / "nieuw.p12"
+        p12.write_bytes(pki.pkcs12_bytes(cert, [test_pki.root.cert], env["ASSEMBLER_SIGNING_PASSWORD"]))
+        env = {**env, "ASSEMBLER_SIGNING_PKCS12": str(p12)}
+        expected = "the processor's own certificate: the one of [signing] pkcs12"
+    code, out = receive(project_dir, env, countersign(ours, test_pki, tmp_path, cert))
+    assert code == 1, out
+    assert expected in out and "only the customer can accept the agreement; nothing recorded" in out
+    assert len(out.strip().splitlines()) == 1
+    assert not (project_dir / "var" / "archive").exists()
+    assert kinds(project_dir, env) == ["signed"]
+
+
+def test_a_countersigner_other_than_the_registrys_signatory_is_taken_in_with_a_warning(
+        signed, test_pki: SigningPki, tmp_path: Path) -> None:  # noqa: F811
+    project_dir, env, ours = signed
+    colleague = pki.make_cert(test_pki.root, "Bram de Groot", "Bakkerij De Gouden Korrel B.V.")
+    (project_dir / "in.pdf").write_bytes(countersign(ours, test_pki, tmp_path, colleague))
+    proc = run_cli("customers", "receive", "in.pdf", "--trust",
+                   str(Path(env["ASSEMBLER_SIGNING_PKCS12"]).parent / "root.pem"),
+                   env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("received: C-1042 countersigned") and "signed by Bram de Groot" in proc.stdout
+    assert proc.stderr == (f"assembler: warning: in.pdf: countersigned by Bram de Groot, not by {SIGNATORY} "
+                           "(the registry's signatory of C-1042): taken in; check that Bram de Groot may "
+                           "sign for the customer\n")
+    assert kinds(project_dir, env) == ["signed", "countersigned"]

@@ -10,11 +10,12 @@ import pytest
 from freezegun import freeze_time
 
 from assembler.agreement.project import Project
+from assembler.incidents.data_concerned import in_sentence
 from assembler.incidents.deadline import AMSTERDAM
-from assembler.incidents.letter import BreachParts, breach_parts, breach_texts, in_sentence
+from assembler.incidents.letter import BreachParts, breach_parts, breach_texts
 from assembler.incidents.record import Catalogue as Known
 from assembler.incidents.record import read_incident
-from assembler.model import Catalogue, CatalogueItem, Source
+from assembler.model import Catalogue, CatalogueItem, Phase, Service, Source
 from tests.incidents.conftest import RECORD, write_record
 from tests.incidents.test_notices import OUT, cli, pdf_text
 from tests.notices.conftest import customer
@@ -22,7 +23,7 @@ from tests.notices.conftest import customer
 HERE = Source("bijlage-1.toml", 1)
 # Recordings concern other data and other people than the SIP trunk: a catalogue that shows it.
 CATALOGUE = Catalogue(
-    services=(),
+    services=(Service("sip-trunk", "SIP-trunk"), Service("gespreksopname", "Gespreksopname")),
     data_categories=(CatalogueItem("naw", "NAW-gegevens", ("sip-trunk", "gespreksopname"), HERE),
                      CatalogueItem("email", "E-mailadres", ("sip-trunk",), HERE),
                      CatalogueItem("opname", "Gespreksopnamen", ("gespreksopname",), HERE)),
@@ -31,14 +32,15 @@ CATALOGUE = Catalogue(
     path="bijlage-1.toml")
 
 
-def _parts(project_dir: Path, record: str) -> BreachParts:
+def _parts(project_dir: Path, record: str, phase: Phase = "initial") -> BreachParts:
     agreement = Project(project_dir).resolve().agreement
     known = Known(services={"gespreksopname", "sip-trunk"}, categories={"naw", "email", "opname"},
                   customers={"C-0001", "C-0002"})
     incident = read_incident(write_record(project_dir, record), known)
-    parts = breach_parts(agreement, incident, "initial",
+    parts = breach_parts(agreement, incident, phase,
                          dt.datetime(2027, 3, 27, 11, tzinfo=AMSTERDAM), "privacy@example.nl")
     return replace(parts, catalogue=CATALOGUE,
+                   services={c.id: c.label for c in CATALOGUE.services},
                    categories={c.id: c.label for c in CATALOGUE.data_categories})
 
 
@@ -46,24 +48,38 @@ def _data(parts: BreachParts, services: tuple[str, ...]) -> list[str]:
     texts = breach_texts(parts, customer(1, services=services))
     sections = texts["sections"]
     assert isinstance(sections, list)
-    return [*sections[1]["paragraphs"][:2], texts["unknown"]]
+    return [*sections[1]["paragraphs"][:2], str(texts["unknown"])]
+
+
+RECORDINGS_MAY = ("Welke categorieën persoonsgegevens precies zijn getroffen, onderzoeken wij nog. "
+                  "Bij de dienst Gespreksopname verwerken wij voor u de volgende categorieën "
+                  "persoonsgegevens: NAW-gegevens en gespreksopnamen.")
+RECORDING_SUBJECTS_MAY = (
+    "Tot welke categorieën de getroffen betrokkenen precies behoren, onderzoeken wij nog. Bij de "
+    "dienst Gespreksopname verwerken wij voor u gegevens van de volgende categorieën betrokkenen: "
+    "klanten en bellers.")
 
 
 @pytest.mark.parametrize(("change", "services", "expected"), [
-    ({}, ("gespreksopname", "sip-trunk"), [  # services only: their Bijlage 1 items
-        "Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens en gespreksopnamen.",
-        "Het datalek betreft de categorieën betrokkenen: klanten en bellers."]),
+    # services only: what they process is what may have leaked, not what did
+    ({}, ("gespreksopname", "sip-trunk"), [RECORDINGS_MAY, RECORDING_SUBJECTS_MAY]),
     ({'services = ["gespreksopname"]': 'services = ["sip-trunk"]'}, ("sip-trunk",), [
-        "Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens en e-mailadres.",
-        "Het datalek betreft de categorie betrokkenen: klanten."]),
+        "Welke categorieën persoonsgegevens precies zijn getroffen, onderzoeken wij nog. Bij de "
+        "dienst SIP-trunk verwerken wij voor u de volgende categorieën persoonsgegevens: "
+        "NAW-gegevens en e-mailadres.",
+        "Het datalek betreft de categorie betrokkenen: klanten."]),  # the only one possible
+    # a service and its categories: those, stated
+    ({"categories = []": 'categories = ["opname"]'}, ("gespreksopname", "sip-trunk"), [
+        "Het datalek betreft de categorie persoonsgegevens: gespreksopnamen.",
+        RECORDING_SUBJECTS_MAY]),
     ({'services = ["gespreksopname"]': "services = []", "categories = []":
-      'categories = ["email"]'}, ("sip-trunk", "gespreksopname"), [  # categories given: those
+      'categories = ["email"]'}, ("sip-trunk", "gespreksopname"), [  # categories only: those
         "Het datalek betreft de categorie persoonsgegevens: e-mailadres.",
         "Het datalek betreft de categorie betrokkenen: klanten."]),
     ({'services = ["gespreksopname"]': "services = []", "customers = []":
       'customers = ["C-0001"]'}, ("sip-trunk",), [  # named only: said plainly
-        "Welke categorieën persoonsgegevens het betreft, weten wij nog niet.",
-        "Tot welke categorieën de betrokkenen behoren, weten wij nog niet."]),
+        "Welke categorieën persoonsgegevens precies zijn getroffen, weten wij nog niet.",
+        "Tot welke categorieën de getroffen betrokkenen precies behoren, weten wij nog niet."]),
 ])
 def test_letter_names_the_categories_of_data_and_of_data_subjects(
         project_dir: Path, change: dict[str, str], services: tuple[str, ...],
@@ -73,8 +89,17 @@ def test_letter_names_the_categories_of_data_and_of_data_subjects(
         record = record.replace(old, new)
     data = _data(_parts(project_dir, record), services)
     assert data[:2] == expected
-    assert ("welke categorieën persoonsgegevens het betreft" in data[2]) == \
+    assert ("welke categorieën persoonsgegevens precies zijn getroffen" in data[2]) == \
         expected[0].startswith("Welke")
+
+
+def test_the_final_notice_says_what_could_not_be_established(project_dir: Path) -> None:
+    data = _data(_parts(project_dir, RECORD, "final"), ("gespreksopname",))
+    assert data[0].startswith("Welke categorieën persoonsgegevens precies zijn getroffen, kon niet "
+                              "worden vastgesteld. Bij de dienst Gespreksopname verwerken wij")
+    assert data[2].startswith("Wat niet kon worden vastgesteld: welke categorieën "
+                              "persoonsgegevens precies zijn getroffen, ")
+    assert "nog" not in " ".join(data)
 
 
 def test_the_built_letter_names_them_from_the_real_catalogue(breach_project: Path) -> None:
@@ -83,8 +108,11 @@ def test_the_built_letter_names_them_from_the_real_catalogue(breach_project: Pat
     raw = pdf_text(breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0001.pdf")
     assert "27\xa0maart\xa02027" in raw  # no line of the letter breaks inside its date
     text = " ".join(raw.split())
-    assert ("Het datalek betreft de categorieën persoonsgegevens: NAW-gegevens, telefoonnummer, "
-            "e-mailadres, financiële gegevens, bedrijfsnaam, wachtwoord en belhistorie.") in text
+    assert "Het datalek betreft de categorieën persoonsgegevens" not in text
+    assert ("Welke categorieën persoonsgegevens precies zijn getroffen, onderzoeken wij nog. Bij "
+            "de dienst Gespreksopname verwerken wij voor u de volgende categorieën "
+            "persoonsgegevens: NAW-gegevens, telefoonnummer, e-mailadres, financiële gegevens, "
+            "bedrijfsnaam, wachtwoord en belhistorie.") in text
     assert "Het datalek betreft de categorie betrokkenen: klanten." in text
 
 

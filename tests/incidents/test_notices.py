@@ -53,15 +53,19 @@ def test_letter_holds_the_art_7_3_content_and_says_what_is_not_known(breach_proj
         "Geachte mevrouw Jansen,",
         "Ons kenmerk: DL-2027-001-C-0003",
         "een datalek) die wij op 27 maart 2027 om 10.00 uur hebben ontdekt",
-        "vóór 29 maart 2027 om 10.00 uur te informeren",
+        "in ieder geval binnen 48 uur na de ontdekking (uiterlijk 29 maart 2027 om 10.00 uur) te "
+            "informeren",
         "gebruikmaakt van de dienst Gespreksopname",
         "Onbevoegde toegang tot opgeslagen gespreksopnamen",  # (I) nature
         "Naar schatting gaat het om 1.200 betrokkenen.",
         "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet.",
         "De waarschijnlijke gevolgen kunnen wij nog niet overzien.",  # (II) not yet known
         "Het beheerwachtwoord is ingetrokken",  # (III) measures
-        "Wat wij nu nog niet weten: hoeveel persoonsgegevensregisters het betreft en wat de "
-        "waarschijnlijke gevolgen zijn.",
+        "Het datalek begon op 26 maart 2027 om 22.00 uur; wanneer het is beëindigd, weten wij "
+        "nog niet.",
+        "Wat wij nu nog niet weten: welke categorieën persoonsgegevens precies zijn getroffen, "
+        "wanneer het datalek is beëindigd, hoeveel persoonsgegevensregisters het betreft en wat "
+        "de waarschijnlijke gevolgen zijn.",
         "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur",
         "Functionaris gegevensbescherming, privacy@example.nl",
     ]:
@@ -129,14 +133,16 @@ def test_status_says_late_when_a_notice_was_accepted_after_the_deadline(
         cli(breach_project, "incidents", "build", "2027-001")
     assert send(breach_project, controller, "2027-03-27T10:35:00Z").exit_code == 0
     ledger = open_ledger(breach_project)
-    # Pin one acceptance past the deadline (a real send would be refused as built before today).
+    # Pin the acceptances around the deadline (a real send would be refused as built before
+    # today). Detected 27 March 10:00 CET = 09:00 UTC; the clocks go forward on 28 March, so
+    # the clock reads 10:00 again at 29 March 08:00 UTC, after 47 real hours: that comes first.
     ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T08:00:01Z' WHERE customer_id="
                         "'C-0003'")
-    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-27T10:31:00Z' WHERE customer_id="
+    ledger.conn.execute("UPDATE notices SET sent_at='2027-03-29T07:30:00Z' WHERE customer_id="
                         "'C-0001'")
     ledger.conn.commit()
     out = cli(breach_project, "incidents", "status", "2027-001")
-    assert "C-0001     initial  sent     2027-03-27T10:31:00Z  within 48 h" in out
+    assert "C-0001     initial  sent     2027-03-29T07:30:00Z  within 48 h" in out
     assert "C-0003     initial  sent     2027-03-29T08:00:01Z  LATE" in out
     assert "2 notice(s): 2 sent, 1 late" in out
     with freeze_time("2027-03-30T09:00:00Z"):
@@ -188,6 +194,18 @@ def test_notice_texts_per_phase(breach_project: Path, phase: str) -> None:
                              f"datalek-2027-001-{phase}-C-0001.pdf").split())
     if phase == "final":
         assert "Met deze slotmelding ronden wij onze meldingen af" in text
+        assert "Hieronder staat wat ons onderzoek heeft vastgesteld." in text
         assert "Dit is onze laatste melding over dit datalek." in text
+        # Nothing more will follow: what is still unknown was not established, not "nog niet".
+        for expected in ["wanneer het is beëindigd, kon niet worden vastgesteld.",
+                         "Hoeveel persoonsgegevensregisters het betreft, kon niet worden "
+                         "vastgesteld.",
+                         "Wat de waarschijnlijke gevolgen zijn, kon niet worden vastgesteld.",
+                         "Niet vastgesteld Wat niet kon worden vastgesteld: welke categorieën"]:
+            assert expected in text, expected
+        assert "nog niet" not in text and "onderzoeken wij nog" not in text
+        assert "eindbeeld" not in text
     else:
         assert "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur" in text
+        assert "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet." in text
+        assert "kon niet worden vastgesteld" not in text

@@ -52,6 +52,16 @@ def test_selects_by_data_category_through_the_catalogue(breach_project: Path) ->
         ("C-0003", "data category belhistorie")]
 
 
+def test_categories_of_a_named_service_describe_it_and_do_not_widen_the_selection(
+        breach_project: Path) -> None:
+    # Recordings leaked, exposing phone numbers and call history: still only their customers.
+    write_record(breach_project, RECORD.replace(
+        "categories = []", 'categories = ["telefoonnummer", "belhistorie"]'))
+    plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
+    assert [(r.customer_id, r.reason) for r in plan.rows] == [  # type: ignore[attr-defined]
+        ("C-0001", "uses gespreksopname"), ("C-0003", "uses gespreksopname")]
+
+
 def test_selects_named_customers(breach_project: Path) -> None:
     write_record(breach_project, RECORD.replace('services = ["gespreksopname"]', "services = []")
                  .replace("customers = []", 'customers = ["C-0002"]'))
@@ -66,8 +76,10 @@ def test_plan_command_shows_deadline_and_hours_left(breach_project: Path,
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
     result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 0, result.output
-    assert ("deadline (art. 7.1, 48 h on the Amsterdam clock): 2027-03-29 10:00 CEST "
-            "(47 real hours after detection); 23.0 h left") in result.output
+    # 27 March 10:00 CET + 48 h across the spring change: the clock reads 10:00 again on 29 March
+    # after 47 real hours, before 48 have elapsed.
+    assert ("deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): 2027-03-29 "
+            "10:00 CEST, 47 real hours after detection; 23.0 h left") in result.output
     assert "2 affected customer(s): 2 on_time, 0 overdue" in result.output
     data = json.loads(CliRunner().invoke(main, ["incidents", "plan", "2027-001", "--format",
                                                 "json"]).output)
@@ -75,11 +87,29 @@ def test_plan_command_shows_deadline_and_hours_left(breach_project: Path,
     assert [c["customer_id"] for c in data["customers"]] == ["C-0001", "C-0003"]
 
 
-@freeze_time("2027-03-29T08:00:01Z")
+@freeze_time("2026-10-25T12:00:00Z")
+def test_plan_across_the_autumn_change_allows_48_real_hours_not_49(
+        breach_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(breach_project, RECORD.replace("2027-03-27T10:00:00", "2026-10-24T10:00:00")
+                 .replace("2027-03-26T22:00:00", "2026-10-23T22:00:00"))
+    monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
+    result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
+    assert result.exit_code == 0, result.output
+    # 24 October 10:00 CEST + 48 h; the clocks go back on 25 October: 48 elapsed hours end at
+    # 26 October 09:00 CET, before the clock reads 10:00 again (49 real hours).
+    assert ("deadline (art. 7.1: 48 h on the clock or elapsed, whichever ends first): 2026-10-26 "
+            "09:00 CET, 48 real hours after detection; 20.0 h left") in result.output
+
+
 def test_plan_exits_1_once_the_deadline_passed_for_anyone_not_notified(
         breach_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLER_ROOT", str(breach_project))
-    result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
+    with freeze_time("2027-03-29T07:59:59Z"):  # 46 h 59 min 59 s after detection: still in time
+        result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
+    assert result.exit_code == 0, result.output
+    assert "C-0001     on_time" in result.output
+    with freeze_time("2027-03-29T08:00:01Z"):  # past 10:00 CEST on the clock
+        result = CliRunner().invoke(main, ["incidents", "plan", "2027-001"])
     assert result.exit_code == 1
     assert "C-0001     overdue" in result.output
     assert ("the art. 7.1 deadline of incident 2027-001 passed at 2027-03-29 10:00 CEST; 2 "

@@ -9,10 +9,12 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
+from assembler.agreement.project import Project
 from assembler.cli import main
 from assembler.errors import IncidentError, UsageError
 from assembler.incidents.deadline import AMSTERDAM
 from assembler.incidents.record import Catalogue, new_incident, read_incident
+from tests.conftest import ROOT
 from tests.incidents.conftest import RECORD, write_record
 
 KNOWN = Catalogue(services={"gespreksopname", "sip-trunk"}, categories={"belhistorie"},
@@ -52,8 +54,12 @@ def test_errors_name_the_file_and_line(tmp_path: Path, old: str, new: str, line:
 def test_the_demos_fixture_is_a_valid_record_below_an_id_and_detected_at(tmp_path: Path) -> None:
     fixture = (Path(__file__).resolve().parents[2] / "examples" / "incident.toml").read_text("utf-8")
     path = write_record(tmp_path, 'id = "2027-001"\ndetected_at = 2027-03-27T10:00:00\n' + fixture)
-    incident = read_incident(path, KNOWN, NOW)
+    catalogue = Project(ROOT).resolve().agreement.catalogue  # the real Bijlage 1 vocabulary
+    known = Catalogue({s.id for s in catalogue.services},
+                      {c.id for c in catalogue.data_categories}, set())
+    incident = read_incident(path, known, NOW)
     assert incident.services == ("gespreksopname",) and incident.consequences == ""
+    assert incident.categories == ("telefoonnummer", "belhistorie")
     assert "privacy@example.nl" in incident.contact
 
 

@@ -14,11 +14,15 @@ from pyhanko.sign import fields
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
+from assembler.agreement.project import Project
+from assembler.customers import document
+from assembler.customers.registry import open_registry
 from assembler.dutch import format_date_nl
 from assembler.model import ProcessorSigning
 from assembler.render.pdf_read import page_texts
+from assembler.signing.appearance import local_time
 from assembler.signing.pades import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
-from assembler.signing.provenance import read_claim
+from assembler.signing.provenance import check_provenance, read_claim
 from tests.conftest import ROOT, require_tool
 from tests.customers.helpers import pdf_pages
 from tests.pdf_conformance import assert_conformant, assert_qpdf_clean
@@ -248,3 +252,57 @@ def test_signing_fills_what_the_stamp_says(tmp_path: Path) -> None:
     assert claim is not None and claim.signing == signing
     unsigned = build_contract(Project(ROOT), customer_c1042())
     assert unsigned.pdf is not None and "Plaats: Amsterdam" not in " ".join(pdf_pages(unsigned.pdf))
+
+
+def _stamp_as_before(pdf: bytes, customer_id: str) -> bytes:
+    """Stamp the customer id as contracts were stamped before the keywords were exact: padded."""
+    value = customer_id.ljust(document.ID_WIDTH)
+    for placeholder, stamped in ((document.ID_PLACEHOLDER.encode("ascii"), value.encode("ascii")),
+                                 (document.ID_PLACEHOLDER.encode("utf-16-be").hex().upper().encode(),
+                                  value.encode("utf-16-be").hex().upper().encode())):
+        pdf = pdf.replace(placeholder, stamped)
+    return pdf
+
+
+def test_a_contract_signed_with_the_old_padded_keywords_still_matches(
+        project: tuple[Path, dict[str, str]], test_pki: SigningPki,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its rebuild is made in the padded form and the result says so; a changed byte still shows."""
+    project_dir, env = project
+    registry_file = project_dir / "var" / "registry.sqlite3"
+    with open_registry(registry_file) as registry:
+        customer = registry.customer("C-1042")
+    with monkeypatch.context() as m:
+        m.setattr(document, "stamp_customer_id", _stamp_as_before)
+        built = document.build_contract(Project(project_dir), customer, formats=("pdf",))
+    old = built.pdf or b""
+    assert b"assembler:customer=C-1042" + b" " * 58 in old  # the form of the earlier files
+    assert built.processor_box is not None and built.customer_box is not None
+    signed = sign_pdf(old, signer_config(test_pki), built.processor_box, built.customer_box)
+    (project_dir / "out").mkdir()
+    (project_dir / "out" / CONTRACT_PDF).write_bytes(signed)
+    proc = run_cli("verify", f"out/{CONTRACT_PDF}", "--trust", _root_pem(env), env=env, cwd=project_dir)
+    assert proc.returncode == 0, proc.stdout
+    assert ("provenance: match: the signed file is byte for byte verwerkersovereenkomst 1.0 for "
+            "customer C-1042, rebuilt now; it was built before the keywords were exact (its "
+            "customer id padded with spaces inside them), so the rebuild was made in that form; "
+            "SHA-256") in proc.stdout
+
+    at = old.rindex(b"/ID[(") + 5  # one byte of the file identifier, same length
+    tampered = old[:at] + (b"A" if old[at:at + 1] != b"A" else b"B") + old[at + 1:]
+    assert tampered != old
+    result = check_provenance(Project(project_dir), registry_file, tampered)
+    assert result.status == "mismatch" and "differs from the rebuilt contract from byte" in result.detail, result.detail
+
+
+def test_signing_a_signed_contract_says_it_is_signed_already(project: tuple[Path, dict[str, str]]) -> None:
+    project_dir, env = project
+    assert _build(project_dir, env, "--sign").returncode == 0
+    signed = (project_dir / "out" / CONTRACT_PDF).read_bytes()
+    claimed = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0].self_reported_timestamp
+    proc = run_cli("sign", f"out/{CONTRACT_PDF}", "-o", "again.pdf", env=env, cwd=project_dir)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "assembler: error: refusing to sign: the PDF is already signed by Test Ondertekenaar (field "
+        f"'Verwerker') on {local_time(claimed)}; sign the original, unsigned PDF"]
+    assert not (project_dir / "again.pdf").exists()

@@ -168,11 +168,12 @@ def test_foreign_and_already_signed_pdfs(tmp_path: Path, sample: SamplePdf, key_
     proc, out = _sign(tmp_path, sample, key_env)
     # the sample carries no contract metadata: signed, but invisibly and with a warning
     assert proc.returncode == 0
-    assert "is not a contract built by assembler: the signature is invisible" in proc.stderr
+    assert "names no contract, version and customer in its metadata: the signature is invisible" in proc.stderr
     assert "invisible" in proc.stdout
     again = run_cli("sign", str(out), "-o", str(tmp_path / "twice.pdf"), env=key_env, cwd=tmp_path)
     assert again.returncode == 1
-    assert "already has a signature field 'Verwerker'" in _error_line(again)
+    assert _error_line(again).startswith("assembler: error: refusing to sign: the PDF is already signed "
+                                          "by Test Ondertekenaar (field 'Verwerker') on ")
     assert not (tmp_path / "twice.pdf").exists()
     not_pdf = tmp_path / "notes.txt"
     not_pdf.write_text("geen pdf")

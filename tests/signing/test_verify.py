@@ -254,12 +254,13 @@ def test_expired_signer_is_reported_as_expired(tmp_path: Path, sample: SamplePdf
                 f"expired ({day}))") in proc.stdout
 
 
-def _countersign(signed: bytes, customer: pki.Issued) -> bytes:
+def _countersign(signed: bytes, customer: pki.Issued,
+                 subfilter: SigSeedSubFilter = SigSeedSubFilter.PADES) -> bytes:
     key = asn1_keys.PrivateKeyInfo.load(customer.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     cert = asn1_x509.Certificate.load(customer.cert.public_bytes(serialization.Encoding.DER))
     meta = signers.PdfSignatureMetadata(field_name=CUSTOMER_FIELD, md_algorithm="sha256",
-                                        subfilter=SigSeedSubFilter.PADES)
+                                        subfilter=subfilter)
     return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(signed)), meta,
                             signers.SimpleSigner(cert, key, cert_registry=None),
                             existing_fields_only=True).getvalue()
@@ -283,3 +284,18 @@ def test_countersignature_under_the_customers_own_ca(tmp_path: Path, signed: byt
     # roots given for their field only say nothing about ours
     proc = _verify(tmp_path, signed, key_env, "--trust", f"{CUSTOMER_FIELD}={theirs}")
     assert proc.returncode == 3
+
+
+def test_a_cms_countersignature_is_not_called_pades(tmp_path: Path, signed: bytes,
+                                                   key_env: dict[str, str], test_pki: SigningPki) -> None:
+    # pyHanko's default SubFilter, as a customer's tool may sign: CMS, no PAdES level at all
+    countersigned = _countersign(signed, pki.make_cert(test_pki.root, "Klant Ondertekenaar", "Klant B.V."),
+                                 SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    proc = _verify(tmp_path, countersigned, key_env, "--trust", _root(tmp_path, key_env))
+    formats = [line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("format:")]
+    assert formats == ["format:     PAdES B-B (ETSI.CAdES.detached, SHA-256 digest)",
+                       "format:     CMS (adbe.pkcs7.detached), not PAdES; SHA-256 digest"], proc.stdout
+    levels = [s["level"] for s in json.loads(_verify(tmp_path, countersigned, key_env, "--trust",
+                                                     _root(tmp_path, key_env), "--format", "json").stdout)
+              ["signatures"]]
+    assert levels == ["B-B", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -32,3 +33,31 @@ def test_send_refuses_notices_built_yesterday_until_they_are_built_again(sub_pro
     assert "sent 2 notice(s)" in sent.output
     mail = message_from_bytes(handler.received[0].content, policy=policy.default)
     assert str(mail["Date"]) == "Wed, 02 Dec 2026 10:00:00 +0100"  # built at 09:00 UTC
+
+
+def test_send_refuses_a_notice_late_by_now_unless_it_was_built_with_late(sub_project: Path,
+                                                                          smtp) -> None:  # type: ignore[no-untyped-def]
+    """Built in time for 30 days' notice; by the time of sending the period is 45 days."""
+    controller, handler = smtp
+    longer = {**smtp_env(controller), "ASSEMBLER_SUBPROCESSORS_NOTICE_DAYS": "45"}
+    with freeze_time("2026-12-01 09:00:00"):
+        assert run(sub_project, "subprocessors", "build", CHANGE).exit_code == 0
+    with freeze_time("2026-12-01 15:00:00"):
+        late = run(sub_project, "subprocessors", "send", CHANGE, env=longer)
+        assert late.exit_code == 1
+        assert late.output.strip().splitlines() == [
+            "assembler: error: 2 notice(s) of voorbeeld-transcriptie can no longer go out 45 days "
+            "before the effective date (latest send day 2026-11-27, today 2026-12-01; C-0001, "
+            "C-0003) and were not built with --late: run `assembler subprocessors build "
+            "voorbeeld-transcriptie --late` (their letters then give the customer until "
+            "2027-01-14 to object), then send"]
+        assert handler.received == []
+        status = run(sub_project, "subprocessors", "status", CHANGE, "--format", "json")
+        assert {n["state"] for n in json.loads(status.output)["notices"]} == {"pending"}
+        assert run(sub_project, "subprocessors", "build", CHANGE, "--late", env=longer).exit_code == 0
+        sent = run(sub_project, "subprocessors", "send", CHANGE, env=longer)
+    assert sent.exit_code == 0, sent.output
+    mail = message_from_bytes(handler.received[0].content, policy=policy.default)
+    assert str(mail["X-Assembler-Objection-Deadline"]) == "2027-01-14"
+    assert "tot en met 14 januari 2027 bezwaar maken" in " ".join(
+        mail.get_body(("plain",)).get_content().split())  # type: ignore[union-attr]

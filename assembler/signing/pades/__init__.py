@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assembler.signing.pades.sign import CUSTOMER_FIELD, PROCESSOR_FIELD, sign_pdf
+from assembler.signing.pades.sign import CUSTOMER_FIELD, PROCESSOR_FIELD, check_unsigned, sign_pdf
 from assembler.signing.pades.validate import TrustRoots, check_signatures, signed_revision
 
-__all__ = ["CUSTOMER_FIELD", "PROCESSOR_FIELD", "TrustRoots", "check_signatures", "sign_pdf",
-           "signed_revision"]
+__all__ = ["CUSTOMER_FIELD", "PROCESSOR_FIELD", "TrustRoots", "check_signatures", "check_unsigned",
+           "sign_pdf", "signed_revision"]

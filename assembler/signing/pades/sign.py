@@ -43,7 +43,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from assembler.errors import SigningError
 from assembler.model import SignatureBox
-from assembler.signing.appearance import appearance_pdf, box_rect
+from assembler.signing.appearance import appearance_pdf, box_rect, local_time
 from assembler.signing.keys import SignerConfig
 
 PROCESSOR_FIELD = "Verwerker"
@@ -83,9 +83,7 @@ def sign_pdf(
         existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
     except (PdfError, ValueError) as exc:
         raise SigningError(f"not a PDF that can be signed: {exc}") from exc
-    if PROCESSOR_FIELD in existing:
-        raise SigningError(f"the PDF already has a signature field {PROCESSOR_FIELD!r}; "
-                           "sign the original, unsigned PDF")
+    _refuse_signed(writer.prev, contract=False)
     _add_fields(writer, existing, box, customer_box)
     field_spec = None if box else fields.SigFieldSpec(
         PROCESSOR_FIELD, readable_field_name="Handtekening verwerker")
@@ -107,6 +105,39 @@ def sign_pdf(
     except OSError as exc:
         raise SigningError(f"signing failed: {exc}") from exc
     return out
+
+
+def check_unsigned(pdf: bytes, *, contract: bool) -> None:
+    """Raise SigningError when `pdf` is already signed where our signature would go.
+
+    Checked before anything else about the file: a signed copy differs from the unsigned
+    original in every byte after it, and "it differs from byte N on" would hide the reason.
+    Refused: a PDF whose field `PROCESSOR_FIELD` exists (signed: by whom and when; or empty),
+    and, when it is one of our contracts (`contract`), a PDF anyone has signed already.
+    """
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    except (PdfError, ValueError) as exc:
+        raise SigningError(f"not a PDF that can be signed: {exc}") from exc
+    _refuse_signed(reader, contract=contract)
+
+
+def _refuse_signed(reader: Any, *, contract: bool) -> None:
+    try:
+        sigs = reader.embedded_signatures
+        names = {name for name, _, _ in fields.enumerate_sig_fields(reader)}
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"not a PDF that can be signed: {exc}") from exc
+    first = next((s for s in sigs if s.field_name == PROCESSOR_FIELD), sigs[0] if sigs and contract else None)
+    if first is not None:
+        who = first.signer_cert.subject.native.get("common_name") or first.signer_cert.subject.human_friendly
+        when = first.self_reported_timestamp
+        raise SigningError(f"refusing to sign: the PDF is already signed by {who} (field "
+                           f"{first.field_name!r}){' on ' + local_time(when) if when else ''}; "
+                           "sign the original, unsigned PDF")
+    if PROCESSOR_FIELD in names:
+        raise SigningError(f"refusing to sign: the PDF already has a signature field {PROCESSOR_FIELD!r}; "
+                           "sign the original, unsigned PDF")
 
 
 def _signature_metadata(signer: SignerConfig, *, certify: bool) -> signers.PdfSignatureMetadata:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -22,6 +23,9 @@ from assembler.model import Coverage, LaterChanges, SignatureCheck, TimestampChe
 from assembler.signing.keys import name_part
 from assembler.signing.pades.sign import CUSTOMER_FIELD, der
 from assembler.signing.signature_facts import NO_PATH, trust_problem, xmp_facts
+
+PADES_SUBFILTER = "ETSI.CAdES.detached"
+"""The SubFilter of a PAdES signature; ``adbe.pkcs7.detached`` and others are plain CMS."""
 
 TrustRoots = Mapping[str, Sequence[x509.Certificate]]
 """Trust roots per signature field; the key ``""`` holds the roots of every field without its own."""
@@ -127,8 +131,11 @@ def _check_of(sig, status, trust_checked: bool,  # type: ignore[no-untyped-def]
         digest=str(status.md_algorithm),
         coverage=coverage, later_changes=changes, changes_allowed=allowed,
         trusted=trusted, trust_problem=problem,
-        level="B-LT" if timestamp and dss else "B-T" if timestamp else "B-B",
+        # A PAdES level needs a PAdES signature (ISO 32000-2 12.8.3.4): a CMS one reaches none.
+        level=("" if _subfilter(sig) != PADES_SUBFILTER
+               else "B-LT" if timestamp and dss else "B-T" if timestamp else "B-B"),
         revision_end=_revision_end(sig),
+        signer_sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )
 
 
