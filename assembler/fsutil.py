@@ -143,11 +143,20 @@ def atomic_folder(path: Path, mode: int = 0o700) -> Iterator[Path]:
     renames leaves the previous folder under a hidden name beside `path` (``.<name>.*.old``),
     never a half-written one under `path`.
     """
-    path = Path(path).resolve()  # a symlink to a folder: the folder it names is replaced
+    try:
+        # a symlink to a folder: the folder it names is replaced; a symlink loop cannot be
+        # resolved (RuntimeError before Python 3.13, OSError ELOOP from then on)
+        path = Path(path).resolve()
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except RuntimeError as exc:
+        raise OutputError(f"{path}: cannot write: a loop of symbolic links") from exc
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         new = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent))
         os.chmod(new, mode)  # mkdtemp's 0700 is the default; a caller may want another
+    except FileExistsError as exc:  # "File exists" alone would not say which one is in the way
+        raise OutputError(f"{path}: cannot write: {exc.filename} is a file, not a folder") from exc
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:

@@ -11,6 +11,7 @@ BENCH_CONTRACTS_N sets the number of generated customers (default 10000).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -37,7 +38,7 @@ SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2ma
 
 def examples() -> list[Customer]:
     text = (ROOT / "examples" / "customers.csv").read_text(encoding="utf-8")
-    return parse_customers_csv(text, SERVICES, ["1.0"]).customers
+    return parse_customers_csv(text, SERVICES, {"1.0": dt.date(2018, 5, 25)}).customers
 
 
 def generated(n: int) -> list[Customer]:

@@ -181,7 +181,7 @@ def styled_package() -> bytes:
     styles["Heading 1"].paragraph_format.space_before = Pt(18)
     styles["Heading 2"].paragraph_format.space_before = Pt(12)
     body_text = styles["Body Text"]
-    body_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    body_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT  # ragged right, as the PDF
     body_text.paragraph_format.space_after = Pt(6)
     for name, base in (("Party", "Normal"), ("Fingerprint", "Normal"), ("Signature", "Normal"),
                        ("SignatureLabel", "Normal"), ("SignatureSpace", "Normal")):

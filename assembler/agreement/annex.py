@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from assembler.model import Agreement, Annex, Catalogue, CatalogueItem, Customer
 from assembler.render.plain_text import annex_block_text
-from assembler.render.typography import keep_numerals_with_items
 
 
 def applies_to(item: CatalogueItem, services: Iterable[str]) -> bool:
@@ -37,7 +36,7 @@ def annex_paragraphs(annex: Annex, catalogue: Catalogue) -> list[dict[str, str]]
     out = []
     for block in annex.blocks:
         kind = "heading" if block.kind == "heading" else "paragraph"
-        out.append({"kind": kind, "text": keep_numerals_with_items(annex_block_text(block, catalogue))})
+        out.append({"kind": kind, "text": annex_block_text(block, catalogue)})
     return out
 
 

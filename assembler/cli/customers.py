@@ -70,7 +70,7 @@ def import_(file: Path, skip_invalid: bool) -> None:
                          "UTF-8") from exc
     agreement = p.resolve(None, contract).agreement
     services = [s.id for s in agreement.catalogue.services]
-    versions = [v.number for v in p.versions(contract)]
+    versions = {v.number: v.effective for v in p.versions(contract)}
     from assembler.customers.csv_import import parse_customers_csv
 
     parsed = parse_customers_csv(text, services, versions)

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from assembler.customers.email_address import valid_email
@@ -199,6 +199,24 @@ def _check_version(row: _Row, versions: Collection[str]) -> None:
                   f"{', '.join(versions) or 'none'})")
 
 
+def signed_before_effective(signed_on: dt.date, version: str, effective: dt.date) -> str | None:
+    """Return why a signature of `version` dated `signed_on` cannot be imported, or None if it can.
+
+    A version binds nobody before its own effective date: until then it is only announced
+    (`timeline.version_states`), and the customers it concerns are bound by the text in force.
+    An import row says "this customer is bound by `version` from `signed_on`"
+    (`lifecycle.version_in_force`), so a date before the version took effect claims a fact that
+    cannot be true: typically a typing error, or the date of an older agreement (1.0 implements
+    the AVG, art. 28 GDPR, which applies from 25 May 2018). The row is refused rather than bound
+    from the effective date: moving a recorded signing date would put a day into the registry
+    that nobody signed on and would hide the error; the registry's facts must be the evidence as
+    it is, so the person who holds the signed copy corrects the row.
+    """
+    if signed_on >= effective:
+        return None
+    return f"{signed_on.isoformat()} is before version {version} took effect ({effective.isoformat()})"
+
+
 def _check_signed_on(row: _Row) -> dt.date | None:
     """Return the signing date (None when it is missing, not a YYYY-MM-DD date, or in the future).
 
@@ -241,14 +259,21 @@ def _check_btw(row: _Row) -> str:
 
 
 def validate_row(row: dict[str, str], line: int, services: Collection[str],
-                 versions: Collection[str]) -> tuple[Customer | None, list[RowProblem]]:
-    """Return the row as a `Customer` (None when invalid) and its problems."""
+                 versions: Mapping[str, dt.date]) -> tuple[Customer | None, list[RowProblem]]:
+    """Return the row as a `Customer` (None when invalid) and its problems.
+
+    `versions` gives the effective date of each released version, by number.
+    """
     checked = _Row(row, line)
     _check_formats(checked)
     postcode = _check_postcode(checked)
     chosen = _check_services(checked, services)
     _check_version(checked, versions)
     signed_on = _check_signed_on(checked)
+    version = checked.values["version"]
+    if signed_on is not None and version in versions and \
+            (reason := signed_before_effective(signed_on, version, versions[version])):
+        checked.error("signed_on", reason)
     btw = _check_btw(checked)
     if checked.invalid:
         return None, checked.problems
@@ -317,8 +342,11 @@ def delimiter(text: str) -> str:
 
 
 def parse_customers_csv(text: str, services: Collection[str],
-                        versions: Collection[str]) -> ParsedCustomers:
-    """Validate a whole customer CSV (UTF-8 text, header on line 1, fields split by `delimiter`)."""
+                        versions: Mapping[str, dt.date]) -> ParsedCustomers:
+    """Validate a whole customer CSV (UTF-8 text, header on line 1, fields split by `delimiter`).
+
+    `versions` gives the effective date of each released version, by number.
+    """
     out = ParsedCustomers()
     text = text.removeprefix("\ufeff")  # Excel writes a BOM
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))

@@ -35,7 +35,6 @@ from assembler.fsutil import safe_name
 from assembler.model import Agreement, Customer, Paragraph, Party, ProcessorSigning, Resolved, SignatureBox
 from assembler.render import typst_pdf as pdf_render
 from assembler.render.text_names import text_name_nl, version_line_nl, version_phrase_nl
-from assembler.render.typography import keep_numerals_with_items
 
 FORMATS = ("pdf", "docx")
 """Formats `build_contract` can produce."""
@@ -75,7 +74,7 @@ class BuiltContract:
 
 
 def _spans(paragraph: Paragraph) -> list[dict[str, str]]:
-    return [{"text": keep_numerals_with_items(s.text), "style": s.style} for s in paragraph.spans]
+    return [{"text": s.text, "style": s.style} for s in paragraph.spans]
 
 
 def _party(party: Party) -> dict[str, str]:

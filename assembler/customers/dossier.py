@@ -188,13 +188,18 @@ def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
     (`fsutil.atomic_folder`), so `out` is exactly this dossier, a previous one of the customer is
     replaced as a whole, and a failure leaves `out` as it was (`refuse_foreign_folder`).
     """
-    refuse_foreign_folder(out, customer_id)
+    try:
+        refuse_foreign_folder(out, customer_id)
+    except OSError as exc:  # an existing folder we may not list: say so, as a write would
+        raise OutputError(f"{out}: cannot write the dossier there: {exc.strerror or exc}") from exc
     history = customer_history(registry, customer_id)
     deliveries = _deliveries(registry, customer_id)
     emails = _email_files(registry, root, customer_id, deliveries)
     files = (_archive_files(registry, customer_id, history) + emails
              + _letter_files(registry, root, customer_id, {f.sha256 for f in emails}))
     customer = registry.customer(customer_id)
+    sent_at = {(d["message_id"], d["finished_at"]): d["started_at"] for d in deliveries
+               if d["started_at"] and d["finished_at"]}
     with atomic_folder(out) as folder:
         listed, missing = _write_files(folder, files)
         index = {"customer_id": customer_id, "company_name": customer.company_name,
@@ -203,7 +208,7 @@ def write_dossier(registry: Registry, root: Path, customer_id: str, out: Path,
                  "status": customer_status(history, today),
                  "in_force_periods": [{**p, "evidence": evidence_nl(p["basis"], p["evidence"])}
                                       for p in in_force_periods(history, today)],
-                 "timeline": [timeline_record(e) for e in history],
+                 "timeline": [timeline_record(e, sent_at) for e in history],
                  "deliveries": deliveries, "notice_events": _notice_events(registry, customer_id),
                  "files": listed, "missing": missing}
         atomic_write_text(folder / "index.json",

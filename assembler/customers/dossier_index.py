@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from assembler.customers.archive import ARCHIVED
+from assembler.customers.history_rows import objected_change
 from assembler.dutch import AMSTERDAM, format_date_nl
 from assembler.model import HistoryEvent
 
@@ -28,8 +29,6 @@ OUTCOME = {"sent": "aanvaard door de server van de ontvanger", "failed": "niet a
 NOTICE_EVENT = {"bounced": "onbestelbaar gemeld", "objected": "bezwaar gemaakt",
                 "resolved": "bezwaar afgehandeld", "terminated": "opgezegd"}
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_SUBPROCESSOR = re.compile(r"^bezwaar tegen sub-verwerker (\S+)")
-"""How `subprocessors record --objected` names the change in the event's evidence."""
 
 
 def _day(day: str | dt.date | None) -> str:
@@ -46,22 +45,39 @@ def moment_nl(iso_utc: str | None) -> str:
     return f"{format_date_nl(local.date())}, {local:%H:%M:%S}"
 
 
-def _what(e: HistoryEvent) -> str:
-    """Return what happened, as the timeline of ``index.pdf`` says it."""
+def _bounced_notice(e: HistoryEvent, sent_at: str | None) -> str:
+    """Return what happened to a notice that was accepted and then reported undeliverable.
+
+    It did not reach the customer (a bounce recorded after acceptance voids it, as in
+    `version_in_force`), so it is not called received: the sentence gives the facts in the order
+    they happened, each with its time from the ledger.
+    """
+    accepted = moment_nl(e.recorded_at)
+    sent = (f"verzonden op {moment_nl(sent_at)}, door de server van de ontvanger aanvaard op "
+            f"{accepted}" if sent_at else
+            f"verzonden en door de server van de ontvanger aanvaard op {accepted}")
+    return (f"Mededeling van versie {e.version} (ingangsdatum {_day(e.effective)}) {sent}; "
+            f"daarna als onbestelbaar gemeld op {_day(e.bounced_on)}: geldt niet als gedaan")
+
+
+def _what(e: HistoryEvent, sent_at: str | None = None) -> str:
+    """Return what happened, as the timeline of ``index.pdf`` says it.
+
+    `sent_at` is the moment the SMTP transaction of a notice began (ISO 8601 UTC), when known.
+    """
     v = e.version
-    change = _SUBPROCESSOR.search(e.evidence) if e.kind == "objected" else None
-    what = {
+    if e.kind == "notice" and e.bounced_on is not None:
+        return _bounced_notice(e, sent_at)
+    change = objected_change(e.evidence) if e.kind == "objected" else None
+    return {
         "signed": f"Overeenkomst versie {v} ondertekend",
         "notice": f"Mededeling van versie {v} ontvangen (ingangsdatum {_day(e.effective)})",
         "countersigned": f"Tegengetekend exemplaar van versie {v} ontvangen",
         "terminated": f"Opzegging ontvangen; geen versie meer met ingang van {_day(e.effective)}",
-        "objected": (f"Bezwaar tegen sub-verwerker {change.group(1)} (art. 4.1)" if change
+        "objected": (f"Bezwaar tegen sub-verwerker {change} (art. 4.1)" if change
                      else f"Bezwaar tegen versie {v}"),
         "destroyed": "Verklaring van vernietiging afgegeven (art. 11.1)",
     }[e.kind]
-    if e.bounced_on is not None:
-        what += f"; onbestelbaar gemeld op {_day(e.bounced_on)}: geldt niet als gedaan"
-    return what
 
 
 def evidence_nl(kind: str, evidence: str, detail: str = "") -> str:
@@ -86,23 +102,27 @@ def evidence_nl(kind: str, evidence: str, detail: str = "") -> str:
     return evidence
 
 
-def timeline_record(e: HistoryEvent) -> dict[str, Any]:
+def timeline_record(e: HistoryEvent,
+                    sent_at: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
     """Return one history event as ``index.json`` holds it: facts as fields, words in Dutch.
 
     ``kind`` is a label (see the README); ``what`` and ``evidence`` are the sentences
     ``index.pdf`` prints. What a script needs from the registry's evidence is a field of its own:
     the dossier ``file`` of an archived document, the ``message_id`` of a notice, the customer's
-    ``reason`` for a termination.
+    ``reason`` for a termination. `sent_at` gives, per (Message-ID, moment the server accepted
+    it), when that SMTP transaction began.
     """
+    found = _MESSAGE_ID.search(e.evidence) if e.kind == "notice" else None
+    began = (sent_at or {}).get((found.group(0), e.recorded_at)) if found else None
     record: dict[str, Any] = {
         "kind": e.kind, "version": e.version, "on": e.on.isoformat(),
         "effective": e.effective.isoformat() if e.effective else None,
         "bounced_on": e.bounced_on.isoformat() if e.bounced_on else None,
-        "what": _what(e), "evidence": evidence_nl(e.kind, e.evidence, e.detail),
+        "what": _what(e, began), "evidence": evidence_nl(e.kind, e.evidence, e.detail),
         "sha256": e.sha256 or None, "recorded_at": e.recorded_at or None}
     if e.evidence.startswith(ARCHIVED):
         record["file"] = f"{e.kind}/{e.evidence.removeprefix(ARCHIVED)}"
-    if e.kind == "notice" and (found := _MESSAGE_ID.search(e.evidence)):
+    if found:
         record["message_id"] = found.group(0)
     if e.kind == "terminated" and e.detail:
         record["reason"] = e.detail
@@ -118,7 +138,7 @@ def _event_row(e: dict[str, Any]) -> dict[str, Any]:
 
 
 def _period(p: dict[str, Any]) -> dict[str, str]:
-    until = f"t/m {_day(p['to'])}" if p["to"] else "heden"
+    until = _day(p["to"]) if p["to"] else "heden"  # the column is "Tot en met" already
     version = f"versie {p['version']}" if p["version"] else "geen (overeenkomst beëindigd)"
     return {"from": _day(p["from"]), "to": until, "version": version, "basis": BASIS[p["basis"]]}
 

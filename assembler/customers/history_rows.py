@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -21,6 +22,25 @@ from assembler.model import Customer, HistoryEvent
 
 Histories = dict[str, list[HistoryEvent]]
 """Events by customer id."""
+_OBJECTED_CHANGE = re.compile(r"^(?:objection to sub-processor|bezwaar tegen sub-verwerker) (\S+)")
+"""An objection's evidence naming a sub-processor change; registries written before the evidence
+was English hold the Dutch form."""
+
+
+def subprocessor_objection(change_id: str) -> str:
+    """Return the evidence stored for an objection to sub-processor change `change_id`."""
+    return f"objection to sub-processor {change_id} (art. 4.1), sub-processor notice ledger"
+
+
+def objected_change(evidence: str) -> str | None:
+    """Return the sub-processor change an ``objected`` event's evidence names, else None.
+
+    An objection against a revision notice names no change; one against a sub-processor notice
+    names it (`subprocessor_objection`), so that both the English `customers show` and the Dutch
+    dossier can say what the customer objected to.
+    """
+    found = _OBJECTED_CHANGE.search(evidence)
+    return found.group(1) if found else None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -261,23 +261,26 @@ def record_termination(registry: Registry, customer_id: str, *, received: dt.dat
     """Record that `customer_id` terminated, received on `received`, ending at `effective`.
 
     `effective` defaults to the day after receipt (art. 4.2: one day's notice) and cannot be
-    earlier; a customer who has terminated already cannot terminate again.
+    earlier; a customer who has terminated already cannot terminate again. That is asked inside
+    the write transaction that stores the termination (`recording`), on the history as it is
+    there, so of two runs at the same moment one records and the other is refused.
     """
     end = effective or received + ONE_DAY
     if end <= received:
         raise UsageError(f"{customer_id}: the termination received on {received.isoformat()} "
                          f"cannot end on {end.isoformat()}; art. 4.2 gives one day's notice, so "
                          f"{(received + ONE_DAY).isoformat()} at the earliest")
-    history = customer_history(registry, customer_id)
-    if customer_status(history, max(received, today_nl())) != "active":
-        raise UsageError(f"{customer_id} has terminated already; see `assembler customers show "
-                         f"{customer_id}`")
-    in_force = version_in_force(history, received)
+    in_force = version_in_force(customer_history(registry, customer_id), received)
     event = HistoryEvent(customer_id=customer_id, kind="terminated",
                          version=in_force.version if in_force else "", on=received, effective=end,
                          evidence="the customer's termination, as received", detail=reason,
                          recorded_at=_now_utc())
-    record_event(registry, customer_id, event)
+    with recording(registry, customer_id, event):
+        # the registry's connection is the transaction's: this reads what no writer can change now
+        history = customer_history(registry, customer_id)
+        if customer_status(history, max(received, today_nl())) != "active":
+            raise UsageError(f"{customer_id} has terminated already; see `assembler customers "
+                             f"show {customer_id}`")
     return event
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from assembler.customers.history_rows import objected_change
 from assembler.customers.lifecycle import (
     customer_status,
     histories,
@@ -82,14 +83,18 @@ def history_record(customer_id: str, history: Sequence[HistoryEvent], day: dt.da
 
 def event_line(event: HistoryEvent) -> str:
     """Return one line of the timeline as `customers show` prints it."""
+    change = objected_change(event.evidence) if event.kind == "objected" else None
     what = {"signed": f"signed {event.version}",
             "notice": f"notice of {event.version} (effective {event.effective}) reached them",
             "countersigned": f"countersigned copy of {event.version}",
             "terminated": f"termination received, ends {event.effective}",
-            "objected": f"objected to {event.version}",
+            "objected": (f"objected to sub-processor {change} (art. 4.1)" if change
+                         else f"objected to {event.version}"),
             "destroyed": "destruction statement (art. 11.1)"}[event.kind]
+    # the change is named in `what` already; the evidence is where the objection is recorded
+    evidence = "sub-processor notice ledger" if change else event.evidence
     extra = [f"bounced {event.bounced_on.isoformat()}: not given" if event.bounced_on else "",
-             event.detail, event.evidence, f"sha256 {event.sha256[:12]}" if event.sha256 else ""]
+             event.detail, evidence, f"sha256 {event.sha256[:12]}" if event.sha256 else ""]
     return f"{event.on.isoformat()}  {what}" + "".join(f"; {x}" for x in extra if x)
 
 

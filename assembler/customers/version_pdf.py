@@ -14,7 +14,6 @@ from assembler.agreement.annex import customer_catalogue
 from assembler.customers.document import agreement_data
 from assembler.model import ContractMeta, PublishedVersion, Resolved
 from assembler.render.plain_text import annex_block_text
-from assembler.render.typography import keep_numerals_with_items
 from assembler.render.typst_pdf import file_data_template, timestamp_of
 
 TEMPLATE = "version.typ"
@@ -60,7 +59,7 @@ def version_pdf_data(v: PublishedVersion, owner: str,
         "description": f"{a.title} versie {version.number}; tekst SHA-256 {a.sha256}",
         "annexes": [
             {"number": ax.number, "title": ax.title,
-             "blocks": [{"kind": b.kind, "text": keep_numerals_with_items(annex_block_text(b, catalogue))}
+             "blocks": [{"kind": b.kind, "text": annex_block_text(b, catalogue)}
                         for b in ax.blocks]}
             for ax in a.annexes
         ],

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from assembler.model import Party
+from assembler.render.typography import keep_together_html
 
 _LINKABLE = re.compile(r"https://[^\s,;]+[^\s,;.)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 """A web address (without the sentence's closing punctuation) or an e-mail address."""
@@ -63,8 +64,12 @@ def signature_html(closing: str, lines: list[str]) -> str:
 
 
 def html_document(subject: str, body: list[str]) -> str:
-    """Return the HTML part: a Dutch document titled and headed by the subject, then `body`."""
+    """Return the HTML part: a Dutch document titled and headed by the subject, then `body`.
+
+    The heading and body get ``&nbsp;`` where a line must not break ("1 december 2026", "48 uur"); the
+    plain-text part keeps ordinary spaces (see `render.typography`).
+    """
     e = html.escape
     return ('<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>'
             f'{e(subject)}</title></head><body>\n'
-            f'<h1>{e(subject)}</h1>\n' + "\n".join(body) + "\n</body></html>\n")
+            + keep_together_html(f'<h1>{e(subject)}</h1>\n' + "\n".join(body)) + "\n</body></html>\n")

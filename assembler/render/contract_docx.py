@@ -12,6 +12,10 @@ paragraphs) with a unique placeholder token for each customer value; each custom
 then that rendered XML with the placeholders replaced by the XML-escaped values. The result is
 byte-identical to a direct render (a test checks this) at a fraction of the cost.
 
+The body gets its no-break spaces on the way in (``render.typography.keep_together``: dates,
+"48 uur", "artikel 7", "(VI) Wachtwoord"; Word keeps them on one line); the core properties are
+written from the data as it is.
+
 Output is deterministic: the zip entries carry a fixed timestamp and the core properties a fixed
 date (the version's effective date).
 """
@@ -31,6 +35,7 @@ from docxtpl import DocxTemplate
 from assembler.errors import RenderError
 from assembler.render.jinja_env import Environment, Markup, TemplateError, UndefinedError, environment
 from assembler.render.ooxml_zip import read_parts, write_package
+from assembler.render.typography import METADATA_KEYS, keep_together_in
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "contract.docx"
 _TOKEN = "\ue000{}\ue001"
@@ -89,7 +94,7 @@ def _zip(parts: dict[str, bytes], fresh: frozenset[str] = frozenset()) -> bytes:
 
 def render_docx_direct(data: dict[str, Any], created: dt.date) -> bytes:
     """Render the template with docxtpl for `data`, directly (no caching)."""
-    return _zip(_render_parts(_escape_values(data), created, data))
+    return _zip(_render_parts(_escape_values(keep_together_in(data, METADATA_KEYS)), created, data))
 
 
 def _escape_values(data: Any) -> Any:
@@ -155,7 +160,8 @@ class ContractDocx:
     def render(self, data: dict[str, Any], created: dt.date) -> bytes:
         """Return the DOCX of the contract described by `data` (see `customers.document.contract_data`)."""
         paths = _customer_paths(data)
-        values = [_get(data, path) for path in paths]
+        shown = keep_together_in(data, METADATA_KEYS)
+        values = [_get(shown, path) for path in paths]
         # The shape decides the template's branches: which values are empty, how many there are.
         shared_key = {k: v for k, v in data.items()
                       if k not in ("customer", "services", "services_text", "annexes", "keywords",
@@ -166,7 +172,7 @@ class ContractDocx:
                      for a in data["annexes"]))
         parts = self._cache.get(key)
         if parts is None:
-            skeleton = _escape_values(data)
+            skeleton = _escape_values(shown)
             for n, path in enumerate(paths):
                 if values[n]:
                     _set(skeleton, path, Markup(_TOKEN.format(n)))

@@ -1,24 +1,91 @@
 """Typography for the renderers: what a line break must not separate.
 
-The text itself (and the canonical text a version's SHA-256 covers) keeps ordinary spaces; the
-renderers get the same words with a no-break space (U+00A0) where a break would read wrong.
-Typst and Word both keep such a space's neighbours on one line, and text extracted from the
-PDF still reads as words separated by white space.
+The text itself (the canonical text a version's SHA-256 covers, the plain-text e-mail, the CLI's
+output) keeps ordinary spaces; the typeset documents (every PDF from Typst, the contract DOCX,
+the HTML part of an e-mail) get the same words with a no-break space (U+00A0) where a break
+would read wrong. Typst, Word and browsers all keep such a space's neighbours on one line, and
+text extracted from the PDF still reads as words separated by white space.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import lru_cache
+from typing import Any
 
 NBSP = "\u00a0"
-_NUMERAL_ITEM = re.compile(r"\(([IVXLCDM]+)\) (?=\S)")
-"""An enumeration numeral as the agreement writes it, "(VI) ", before its item's first word."""
+METADATA_KEYS = frozenset({"keywords", "pdf_keywords", "signing_keywords", "description",
+                           "pdf_description"})
+"""The data keys whose values the templates write only into document metadata, never on a page."""
+
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_UNITS = ("seconden?|minuut|minuten|uur|uren|(?:werk|kalender)?dag(?:en)?|weken|week|maand(?:en)?"
+          "|jaar|jaren|procent|euro")
+_NUMBER_WORD = (r"(?:één|een|[a-zà-ÿ]*(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf"
+                r"|tig|honderd|duizend))")
+"""A Dutch number written out: "één", "twaalf", "achtenveertig", "vierentwintig".
+
+A false match ("zelf", "nacht") only binds two words that could have shared a line anyway."""
+
+_BINDINGS: tuple[re.Pattern[str], ...] = (
+    # "(VI) Wachtwoord": an enumeration numeral belongs to its item (art. 7.3, Bijlage 1's lists).
+    re.compile(r"(\([IVXLCDM]+\)) (?=\S)"),
+    # "1 december 2026": a Dutch date is one unit (day, month and year on one line).
+    re.compile(rf"\b(\d{{1,2}}) (?=(?:{_MONTHS})\b)"),
+    re.compile(rf"\b({_MONTHS}) (?=\d{{4}}\b)"),
+    # "achtenveertig (48)", "1 (één)": the two spellings of one number.
+    re.compile(rf"\b({_NUMBER_WORD}) (?=\(\d+\))"),
+    re.compile(rf"(\d) (?=\({_NUMBER_WORD}\))"),
+    # "48 uur", "30 dagen", "10.00 uur", "(48) uur", "(één) dag", "één maand": a number and its unit.
+    re.compile(rf"(\d|\(\d+\)|\({_NUMBER_WORD}\)|\b{_NUMBER_WORD}) (?=(?:{_UNITS})\b)"),
+    # "art. 11.2", "artikel 7", "lid 3", "Bijlage 1", "versie 1.1", "KvK 58801944", "€ 10":
+    # a reference or an amount and its number.
+    re.compile(r"((?i:\b(?:art\.|artikelen|artikel|lid|bijlage|versie|kvk-nummer:?|kvk:?))|€|\bEUR)"
+               r" (?=\d)"),
+)
+"""Each pattern's group 1 is what comes before an ordinary space that must not break."""
 
 
-def keep_numerals_with_items(text: str) -> str:
-    """Return `text` with each "(VI) " numeral bound to the word after it by a no-break space.
+@lru_cache(maxsize=16384)
+def keep_together(text: str) -> str:
+    """Return `text` with a no-break space wherever a line break would split one unit of meaning.
 
-    "(VI)" at the end of a line with its item on the next reads as a stray numeral (art. 7.3's
-    "(I) de aard …", Bijlage 1's categories); the numeral belongs to its item.
+    A Dutch law firm's letter never ends a line with "1" and starts the next with "december
+    2026", nor splits "48 / uur", "art. / 11.2", "artikel / 7", "Bijlage / 1", "versie / 1.1",
+    "KvK / 58801944", "€ / 10", "achtenveertig / (48)", "1 (één) / dag" or an enumeration
+    numeral "(VI) / Wachtwoord" from its item. Only spaces change, never a word; the patterns
+    are in `_BINDINGS`. Cached: the text of a version is the same for thousands of customers.
     """
-    return _NUMERAL_ITEM.sub(lambda m: f"({m.group(1)}){NBSP}", text)
+    for pattern in _BINDINGS:
+        text = pattern.sub(rf"\1{NBSP}", text)
+    return text
+
+
+def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
+    """Return JSON-like `data` with `keep_together` applied to every string in it.
+
+    Values under a dict key in `plain` stay as they are: document metadata (keywords, the
+    description) is read by machines and searched for, not typeset.
+    """
+    if isinstance(data, str):
+        return keep_together(data)
+    if isinstance(data, dict):
+        return {k: v if k in plain else keep_together_in(v, plain) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [keep_together_in(v, plain) for v in data]
+    return data
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def keep_together_html(document: str) -> str:
+    """Return an HTML `document` with `keep_together` applied to its text, written ``&nbsp;``.
+
+    Only the text between tags changes (attributes and addresses are left alone); the entity
+    keeps the source ASCII, so it reads the same whatever charset a mail client assumes.
+    """
+    pieces = _TAG.split(document)
+    return "".join(p if i % 2 else keep_together(p).replace(NBSP, "&nbsp;")
+                   for i, p in enumerate(pieces))

@@ -2,9 +2,13 @@
 
 Data reaches a template only through ``sys.inputs.data``, one JSON string, which the template
 reads with ``json(bytes(sys.inputs.data))``: a string in JSON is always literal text, so a customer
-name like ``#read("/etc/passwd")`` prints as itself and never runs. Fonts are only those embedded in
-the typst wheel and those shipped in ``templates/fonts/`` (``ignore_system_fonts``), so every
-machine produces the same bytes; the creation timestamp is passed in, never read from the clock.
+name like ``#read("/etc/passwd")`` prints as itself and never runs. On the way in, every string
+gets its no-break spaces (``render.typography.keep_together``: dates, "48 uur", "artikel 7", …),
+so no template and no caller can forget them; document metadata stays plain (keywords and
+descriptions are left alone, and the templates write the title with ordinary spaces). Fonts are
+only those embedded in the typst wheel and those shipped in ``templates/fonts/``
+(``ignore_system_fonts``), so every machine produces the same bytes; the creation timestamp is
+passed in, never read from the clock.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import typst
 
 from assembler.errors import RenderError
 from assembler.render.stream_ends import unambiguous_stream_ends
+from assembler.render.typography import METADATA_KEYS, keep_together_in
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONTS = TEMPLATES / "fonts"
@@ -68,6 +73,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _json(data: Any) -> str:
+    """Return `data` as the JSON a template reads, its text typeset (no-break spaces bound)."""
+    return json.dumps(keep_together_in(data, METADATA_KEYS), ensure_ascii=False)
+
+
 class Template:
     """A Typst template under render/templates/, compiled with a reused compiler (fonts load once)."""
 
@@ -85,7 +95,7 @@ class Template:
         try:
             pdf = self._compiler.compile(
                 format="pdf",
-                sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                sys_inputs={"data": _json(data)},
                 pdf_standards=list(PDF_STANDARDS) if pdf_a else [],
                 timestamp=timestamp,
             )
@@ -100,7 +110,7 @@ class Template:
         Templates use this to report, for instance, where a signature block landed.
         """
         try:
-            self._compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+            self._compiler.compile(format="pdf", sys_inputs={"data": _json(data)})
             out = self._compiler.query(f"<{label}>", field="value", format="json")
         except typst.TypstError as exc:
             raise RenderError(f"Typst template {self.name}: {exc.message}") from exc
@@ -142,7 +152,7 @@ class FileDataTemplate:
 
     def _write(self, files: dict[str, Any]) -> None:
         for filename, value in files.items():
-            data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+            data = _json(value).encode("utf-8")
             if self._written.get(filename) != data:
                 tmp = self._dir / f".{filename}.tmp"
                 tmp.write_bytes(data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from assembler.customers.history_rows import subprocessor_objection
 from assembler.customers.lifecycle import (
     customer_history,
     record_event,
@@ -57,7 +58,7 @@ def record_outcome(registry: Registry, ledger: Ledger, change_id: str, customer_
         in_force = version_in_force(customer_history(registry, customer_id), on)
         record_event(registry, customer_id, HistoryEvent(
             customer_id=customer_id, kind="objected", version=in_force.version if in_force else "",
-            on=on, evidence=f"bezwaar tegen sub-verwerker {change_id} (art. 4.1), notice ledger",
+            on=on, evidence=subprocessor_objection(change_id),
             contract=ledger.contract))
     elif outcome == "terminated":
         record_termination(registry, customer_id, received=on,

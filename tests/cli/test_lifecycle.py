@@ -99,8 +99,8 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
         assert late.exit_code == 1 and "can no longer be notified in time" in late.output
         # sent today with a day allowed for delivery, as the plan counts: the same date everywhere
         built = ok("notices", "build", "1.1", "--late").output
-        assert "the letters state 2027-02-12" in built
-        assert ("in time for version 1.1 effective 2027-02-01: the latest send day was 2026-12-30 "
+        assert "the letters state 2027-02-12" in built and (
+                "in time for version 1.1 effective 2027-02-01: the latest send day was 2026-12-30 "
                 "(C-0002); the earliest possible effective date for notices sent on 2027-01-10 is "
                 "2027-02-12") in built
         eml = out / "1.1" / "C-0002" / "VWO-1.1-C-0002.eml"
@@ -129,6 +129,8 @@ def test_one_customer_on_time_one_late_one_terminated(notice_project: Path, smtp
             "C-0002": "1.1", "C-0003": "1.1"}
         assert "built 2 notice(s)" in ok("notices", "build", "1.2").output
         assert "sent 2 notice(s)" in ok("notices", "send", "1.2").output
+    with at("2027-01-25 10:00:00"):
+        ok("notices", "record", "C-0002", "1.2", "--objected")
     eml12 = message_from_bytes((out / "1.2" / "C-0002" / "VWO-1.2-C-0002.eml").read_bytes())
     names = [part.get_filename() for part in eml12.walk() if part.get_filename()]
     assert "wijzigingen-1.1-1.2.pdf" in names
@@ -187,7 +189,8 @@ def check_dossier(project: Path) -> None:
     assert first["email_sha256"] != late["email_sha256"]
     assert first["message_id"] != late["message_id"]  # a changed message, a new Message-ID
     assert [(e["kind"], e["version"]) for e in index["timeline"]] == [
-        ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2")]
+        ("signed", "1.0"), ("notice", "1.1"), ("notice", "1.1"), ("notice", "1.2"),
+        ("objected", "1.2")]
     assert index["timeline"][1]["bounced_on"] == "2026-11-29"
     # each notice event names the e-mail its own transaction carried, not the latest build's
     assert [e["sha256"] for e in index["timeline"] if e["kind"] == "notice"] == [
@@ -195,7 +198,7 @@ def check_dossier(project: Path) -> None:
     assert [(p["version"], p["from"], p["to"]) for p in index["in_force_periods"]] == [
         ("1.0", "2020-01-01", "2027-02-11"), ("1.1", "2027-02-12", "2027-03-31"),
         ("1.2", "2027-04-01", None)]
-    assert [e["event"] for e in index["notice_events"]] == ["bounced"]
+    assert [e["event"] for e in index["notice_events"]] == ["bounced", "objected"]
     check_index_pdf((folder / "index.pdf").read_bytes(), first["message_id"])
 
 
@@ -204,8 +207,17 @@ def check_index_pdf(pdf: bytes, message_id: str) -> None:
     assert failures(pdf, "2b") == [] and failures(pdf, "ua1") == []
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Welke versie gold wanneer" in text
-    assert "12 februari 2027 t/m 31 maart 2027 versie 1.1" in text
-    assert "onbestelbaar gemeld op 29 november 2026: geldt niet als gedaan" in text
+    assert "12 februari 2027 31 maart 2027 versie 1.1" in text  # under "Van", "Tot en met"
+    assert "t/m" not in text
+    # a bounced notice was not received: what happened, in order, each with its time
+    assert ("Mededeling van versie 1.1 (ingangsdatum 1 februari 2027) verzonden op 28 november "
+            "2026, 11:00:00, door de server van de ontvanger aanvaard op 28 november 2026, "
+            "11:00:00; daarna als onbestelbaar gemeld op 29 november 2026: geldt niet als gedaan"
+            ) in text
+    assert "Mededeling van versie 1.1 ontvangen (ingangsdatum 1 februari 2027); onbestelbaar" \
+        not in text
+    assert "Bezwaar tegen versie 1.2 vastgelegd bij de mededeling" in text
+    assert "ledger" not in text
     assert message_id in text
     assert "250" in text and "aanvaard door de server van de ontvanger" in text
 

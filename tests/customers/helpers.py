@@ -12,13 +12,14 @@ from lxml import etree
 from pypdf import PdfReader
 
 from assembler.model import Customer
+from tests.pdf_text import as_read
 
 FOOTER_RE = re.compile(r"^.*·.*pagina \d+ van \d+\s*$", re.MULTILINE)
 
 
 def pdf_pages(pdf: bytes) -> list[str]:
-    """Return the text of each page."""
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+    """Return the text of each page, each no-break space read as the space it shows."""
+    return [as_read(page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def pdf_body(pdf: bytes) -> str:

@@ -65,15 +65,18 @@ def test_one_bad_row_imports_nothing(cli: CliRun, project_dir: Path, registry_fi
 
 
 @freeze_time("2026-12-01T10:00:00Z")
-def test_a_contract_signed_in_the_future_is_not_imported(cli: CliRun, project_dir: Path,
-                                                        registry_file: Path) -> None:
-    future = write(project_dir / "future.csv", HEADER, GOOD_ROW,
-                   GOOD_ROW.replace("C-2001", "C-2002").rsplit(",", 1)[0] + ",2027-06-01")
-    result = cli("customers", "import", str(future))
+@pytest.mark.parametrize(("day", "reason"), [
+    ("2027-06-01", "2027-06-01 is in the future (today is 2026-12-01, Europe/Amsterdam): import a "
+                   "contract once it is signed"),
+    ("2017-06-01", "2017-06-01 is before version 1.0 took effect (2018-05-25)")])
+def test_a_signing_date_that_cannot_be_true_is_not_imported(cli: CliRun, project_dir: Path,
+                                                            registry_file: Path, day: str,
+                                                            reason: str) -> None:
+    csv = write(project_dir / "signed.csv", HEADER, GOOD_ROW,
+                GOOD_ROW.replace("C-2001", "C-2002").rsplit(",", 1)[0] + f",{day}")
+    result = cli("customers", "import", str(csv))
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
-        f"{future}:3: column signed_on: 2027-06-01 is in the future (today is 2026-12-01, "
-        "Europe/Amsterdam): import a contract once it is signed")
+    assert result.stderr.splitlines()[0] == f"{csv}:3: column signed_on: {reason}"
     assert "nothing imported" in result.stderr and "Traceback" not in result.output
     assert not registry_file.exists()  # refused before anything was stored
     assert cli("customers", "show", "C-2002").exit_code == 2

@@ -13,7 +13,8 @@ from tests.customers.conftest import EXAMPLES, GOOD_ROW, HEADER
 
 SERVICES = ["hosted-telefonie", "sip-trunk", "mobiel", "gespreksopname", "fax2mail", "callcenter",
             "nummerportering"]
-VERSIONS = ["1.0"]
+VERSIONS = {"1.0": dt.date(2018, 5, 25), "1.1": dt.date(2027, 2, 1)}
+"""Released versions and their effective dates."""
 
 
 def parse(*rows: str, header: str = HEADER):
@@ -100,7 +101,7 @@ def test_services_must_be_known_and_are_kept_in_catalogue_order() -> None:
 
 def test_version_must_be_released() -> None:
     (problem,) = problems_of(row(version="2.0"))
-    assert problem[1] == "version" and "unknown version '2.0' (released: 1.0)" in problem[2]
+    assert problem[1] == "version" and "unknown version '2.0' (released: 1.0, 1.1)" in problem[2]
 
 
 @pytest.mark.parametrize("day", ["2020-13-01", "2020-02-30", "02-01-2020", "20200102", "2020-1-2"])
@@ -119,6 +120,19 @@ def test_signed_on_in_the_future_is_refused(day: str, refused: bool) -> None:
         return
     assert problems == [(2, "signed_on", f"{day} is in the future (today is 2026-12-01, "
                          "Europe/Amsterdam): import a contract once it is signed")]
+
+
+@freeze_time("2027-03-01 10:00:00")
+@pytest.mark.parametrize(("version", "day", "refused"), [
+    ("1.0", "2017-06-01", True), ("1.0", "2018-05-24", True), ("1.0", "2018-05-25", False),
+    ("1.1", "2027-01-31", True), ("1.1", "2027-02-01", False)])
+def test_signed_on_before_the_version_took_effect_is_refused(version: str, day: str,
+                                                             refused: bool) -> None:
+    """A version binds nobody before its effective date: such a signing date is not a fact."""
+    problems = problems_of(row(version=version, signed_on=day))
+    effective = VERSIONS[version].isoformat()
+    assert problems == ([(2, "signed_on", f"{day} is before version {version} took effect "
+                          f"({effective})")] if refused else [])
 
 
 def parse_btw(btw_id: str):

@@ -183,3 +183,31 @@ def test_index_json_says_in_dutch_what_index_pdf_says(cli: CliRun, project_dir: 
         io.BytesIO((project_dir / "d" / "index.pdf").read_bytes())).pages).split()).replace("- ", "-")
     for e in index["timeline"]:  # (a long file name breaks after a hyphen in the PDF)
         assert e["what"] in pdf and e["evidence"] in pdf, pdf
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "loop", "file/x", "unlistable"])
+def test_an_unwritable_folder_is_one_line_naming_it(cli: CliRun, project_dir: Path, where: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("customers", "import", "customers.csv")
+    (project_dir / "loop").symlink_to("loop")  # a symbolic link to itself
+    (project_dir / "file").write_text("a file, not a folder\n", encoding="utf-8")
+    out = Path(where) if where.startswith("/") else project_dir / where
+    if where == "unlistable":  # as a folder of someone else's is (the tests may run as root)
+        out.mkdir()
+        (out / "theirs.txt").write_text("x", encoding="utf-8")
+        listed = Path.rglob
+
+        def refused(self: Path, pattern: str) -> object:
+            if self == out:
+                raise PermissionError(13, "Permission denied", str(self))
+            return listed(self, pattern)
+
+        monkeypatch.setattr(Path, "rglob", refused)
+    result = cli("customers", "dossier", "C-1042", "-o", str(out))
+    assert result.exit_code == 1
+    reason = {"/proc/x": "No such file or directory", "loop": "a loop of symbolic links",
+              "file/x": f"{project_dir / 'file'} is a file, not a folder", "unlistable": "Permission denied"}[where]
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"assembler: error: {out}: cannot write") and line.endswith(reason)
+    assert "bug" not in line
+    assert sorted(p.name for p in project_dir.rglob(".*.new")) == []  # nothing half-built left

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
+from assembler.customers import lifecycle
 from assembler.customers.lifecycle import (
     customer_history,
     customer_status,
@@ -156,6 +157,29 @@ def test_termination_is_recorded_and_ends_the_agreement(registry) -> None:  # ty
     assert customer_status(customer_history(registry, CID), D(2027, 1, 10)) == "terminated"
     with pytest.raises(UsageError, match="terminated already"):
         record_termination(registry, CID, received=D(2027, 1, 9))
+
+
+@freeze_time("2027-01-10 12:00:00")
+def test_two_runs_at_once_record_one_termination(registry, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that began before another recorded its termination is refused, not stored twice.
+
+    The race is played out in order: just before run A opens its write transaction, run B
+    terminates the same customer to the end on its own connection.
+    """
+    real = lifecycle.recording
+
+    def b_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(lifecycle, "recording", real)  # B itself records as usual
+        with open_registry(tmp_path / "var" / "registry.sqlite3") as other:
+            record_termination(other, CID, received=D(2027, 1, 8), reason="B")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "recording", b_first)
+    with pytest.raises(UsageError, match="C-2001 has terminated already"):
+        record_termination(registry, CID, received=D(2027, 1, 9), reason="A")
+    stored = [e for e in customer_history(registry, CID) if e.kind == "terminated"]
+    assert [(e.on, e.detail) for e in stored] == [(D(2027, 1, 8), "B")]
 
 
 @freeze_time("2027-01-10 12:00:00")

@@ -29,6 +29,7 @@ class _Outline(HTMLParser):
             self._tags.pop()
 
     def handle_data(self, data: str) -> None:
+        data = data.replace("\xa0", " ")  # a no-break space shows as a space
         tag = self._tags[-1] if self._tags else ""
         if tag in {"h1", "h2", "h3", "h4"}:
             self.headings.append((tag, data))
@@ -43,6 +44,7 @@ class EmailParts:
     mail: EmailMessage
     plain: str
     html: str
+    """The HTML part's markup, each ``&nbsp;`` read as the space it shows (see `as_shown`)."""
     headings: list[tuple[str, str]] = field(default_factory=list)
     """The HTML part's headings, as (tag, text), in order."""
     links: list[str] = field(default_factory=list)
@@ -57,11 +59,16 @@ def read_email(eml: bytes) -> EmailParts:
     assert isinstance(mail, EmailMessage)
     plain, rich = mail.get_body(("plain",)), mail.get_body(("html",))
     assert plain is not None and rich is not None, "a plain and an HTML part"
-    html = rich.get_content().replace("\r\n", "\n")
+    html = as_shown(rich.get_content().replace("\r\n", "\n"))
     outline = _Outline()
     outline.feed(html)
     return EmailParts(mail, plain.get_content().replace("\r\n", "\n"), html, outline.headings, outline.links,
                       squash("".join(outline.text)))
+
+
+def as_shown(html: str) -> str:
+    """Return HTML markup with each ``&nbsp;`` as the space a reader sees ("1 februari 2027")."""
+    return html.replace("&nbsp;", " ")
 
 
 def squash(text: str) -> str:

@@ -38,6 +38,7 @@ from tests.notices.conftest import (
     cli_env,
     customer,
 )
+from tests.notices.email_parts import as_shown
 
 QUEUE = "Gegevens van bellers in de wachtrij"
 FAX = "Inhoud van faxberichten"
@@ -113,7 +114,7 @@ def _notice(project_dir: Path, cid: str) -> dict[str, str]:
     assert plain is not None and html is not None
     files = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
     return {"letter": _pdf_text((project_dir / OUT / cid / f"brief-VWO-1.1-{cid}.pdf").read_bytes()),
-            "plain": plain.get_content(), "html": html.get_content(),
+            "plain": plain.get_content(), "html": as_shown(html.get_content()),
             "redline": _pdf_text(files["wijzigingen-1.0-1.1.pdf"])}
 
 

@@ -27,6 +27,7 @@ from tests.notices.conftest import (
     customer,
     open_ledger,
 )
+from tests.notices.email_parts import as_shown
 
 OUT = Path("build/notices/1.1")
 
@@ -53,7 +54,10 @@ def test_eml_headers_bodies_and_attachments(notice_project: Path) -> None:
     assert msg["Message-ID"].startswith("<notice.1.1.C-0001.")
 
     plain = msg.get_body(preferencelist=("plain",)).get_content()
-    html = msg.get_body(preferencelist=("html",)).get_content()
+    typeset = msg.get_body(preferencelist=("html",)).get_content()
+    # The HTML binds the date with no-break spaces; the plain part keeps the spaces typed.
+    assert "1&nbsp;februari&nbsp;2027" in typeset and "\xa0" not in plain
+    html = as_shown(typeset)
     for body in (plain, html):
         assert "Geachte Kim Jansen 1," in body
         assert NOTE_7 in body
@@ -100,7 +104,10 @@ def test_the_letter_says_what_art_11_2_requires(notice_project: Path) -> None:
     build(notice_project)
     letter = (notice_project / OUT / "C-0002" / "brief-VWO-1.1-C-0002.pdf").read_bytes()
     reader = pypdf.PdfReader(io.BytesIO(letter))
-    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    for bound in ("28\xa0november\xa02026", "1\xa0februari\xa02027", "versie\xa01.1", "KvK\xa058801944"):
+        assert bound in raw, bound  # no line of the letter can break inside these
+    text = " ".join(raw.split())  # whitespace, the no-break spaces too, read as one space
     agreement = Project(notice_project).resolve("1.1", CONTRACT).agreement
     for expected in [
         "VoIP Express (Focused2Create)", "KvK 58801944",  # letterhead

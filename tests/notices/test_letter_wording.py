@@ -14,6 +14,7 @@ from assembler.agreement.project import Project
 from assembler.workflow.release import release_version
 from tests.conftest import git
 from tests.notices.conftest import CONTRACT, NOTE_7, build
+from tests.notices.email_parts import as_shown
 
 OUT = Path("build/notices/1.1")
 
@@ -29,7 +30,7 @@ def _bodies(project_dir: Path, cid: str, version: str = "1.1") -> tuple[str, str
     msg = BytesParser(policy=default).parsebytes(raw)
     plain, html = msg.get_body(preferencelist=("plain",)), msg.get_body(preferencelist=("html",))
     assert plain is not None and html is not None
-    return plain.get_content(), html.get_content()
+    return plain.get_content(), as_shown(html.get_content())
 
 
 def test_place_and_date_on_one_line_then_references(notice_project: Path) -> None:

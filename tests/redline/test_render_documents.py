@@ -14,6 +14,7 @@ from assembler.redline.diff import diff_agreements
 from assembler.render.redline_html import render_redline_html
 from assembler.render.redline_pdf import render_redline_pdf
 from assembler.render.redline_text import render_redline_text
+from tests.pdf_text import as_read
 
 HOSTILE = '<script>alert("x")</script> & #read("/etc/passwd") **vet** ~~weg~~'
 
@@ -59,7 +60,7 @@ def test_pdf_is_byte_identical_on_repeat_and_dated_by_the_version(redline: Redli
     assert reader.metadata is not None
     assert reader.metadata.creation_date is not None
     assert reader.metadata.creation_date.date().isoformat() == "2026-12-01"
-    first = reader.pages[0].extract_text()
+    first = as_read(reader.pages[0].extract_text())
     assert "27 wijzigingen van versie 1.0 naar versie 1.1." in first
     assert len(reader.pages) >= 5  # a summary page, then the full text
 

@@ -80,7 +80,9 @@ def test_same_data_same_day_same_bytes(statement: tuple[bytes, object]) -> None:
 
 
 def test_statement_says_what_when_by_whom_and_why(statement: tuple[bytes, object]) -> None:
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(statement[0])).pages).split())
+    raw = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(statement[0])).pages)
+    assert "1\xa0december\xa02026" in raw and "artikel\xa011.1" in raw  # bound by no-break spaces
+    text = " ".join(raw.split())
     assert "Verklaring van vernietiging van persoonsgegevens" in text
     assert "uiterlijk op 1 december 2026 heeft vernietigd" in text  # when: the day it is issued
     assert "Bakkerij De Gouden Korrel B.V." in text  # for whom

@@ -1,41 +1,117 @@
-"""Numerals stay with their item: no line of a contract ends with "(VI)"."""
+"""No-break spaces: what a line of a typeset document must never split ("1 / december 2026")."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import re
 
+import pytest
 from pypdf import PdfReader
 
 from assembler.agreement.project import Project
 from assembler.customers.document import build_contract
-from assembler.render.typography import NBSP, keep_numerals_with_items
+from assembler.render import typst_pdf
+from assembler.render.plain_text import agreement_text
+from assembler.render.typography import (
+    METADATA_KEYS,
+    NBSP,
+    keep_together,
+    keep_together_html,
+    keep_together_in,
+)
 from tests.conftest import ROOT
 from tests.customers.helpers import customer_c1042
 
-
-def test_numerals_are_bound_to_their_item() -> None:
-    text = "(I) de aard, (II) de gevolgen en (VI) de maatregelen; zie (bijlage) en (X)."
-    assert keep_numerals_with_items(text) == (
-        f"(I){NBSP}de aard, (II){NBSP}de gevolgen en (VI){NBSP}de maatregelen; zie (bijlage) en (X).")
+_ = NBSP
 
 
-def _line_ends(pdf: bytes) -> list[str]:
-    lines = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        lines += [line.rstrip() for line in page.extract_text().splitlines()]
-    return [line for line in lines if re.search(r"\([IVXLCDM]+\)$", line)]
+@pytest.mark.parametrize(("text", "typeset"), [
+    ("op 1 december 2026 om 10.00 uur", f"op 1{_}december{_}2026 om 10.00{_}uur"),
+    ("vanaf 28 november", f"vanaf 28{_}november"),
+    ("per mei 2027", f"per mei{_}2027"),
+    ("binnen achtenveertig (48) uur", f"binnen achtenveertig{_}(48){_}uur"),
+    ("binnen 48 uur, 1 maand of 30 dagen", f"binnen 48{_}uur, 1{_}maand of 30{_}dagen"),
+    ("een opzegtermijn van 1 (één) dag", f"een opzegtermijn van 1{_}(één){_}dag"),
+    ("ten minste één maand, twee weken", f"ten minste één{_}maand, twee{_}weken"),
+    ("twaalf (12) maanden", f"twaalf{_}(12){_}maanden"),
+    ("art. 11.2 en artikel 7, lid 3", f"art.{_}11.2 en artikel{_}7, lid{_}3"),
+    ("in Bijlage 1 van versie 1.1", f"in Bijlage{_}1 van versie{_}1.1"),
+    ("Versie 1.1: KvK 58801944", f"Versie{_}1.1: KvK{_}58801944"),
+    ("een boete van € 10", f"een boete van €{_}10"),
+    ("(I) de aard en (VIII) Wachtwoord", f"(I){_}de aard en (VIII){_}Wachtwoord"),
+])
+def test_each_unit_is_bound_by_a_no_break_space(text: str, typeset: str) -> None:
+    assert keep_together(text) == typeset
 
 
-def test_no_line_of_the_contract_ends_with_a_numeral() -> None:
-    project = Project(ROOT)
-    catalogue = project.resolve("1.0").agreement.catalogue
+@pytest.mark.parametrize("text", [
+    "de volgende (bijzondere) persoonsgegevens",
+    "VoIP Express (Focused2Create)",
+    "dagelijks opzeggen, 5.400 klanten, jaarlijks",
+    "zie (bijlage) en (X)",
+    "2026-12-01 en C-1042",
+])
+def test_what_is_no_unit_keeps_its_spaces(text: str) -> None:
+    assert keep_together(text) == text
+
+
+def test_only_spaces_change_in_the_whole_agreement() -> None:
+    text = agreement_text(Project(ROOT).resolve("1.0").agreement)
+    typeset = keep_together(text)
+    assert typeset.replace(NBSP, " ") == text
+    assert typeset.count(NBSP) >= 10  # numbers with units, references, numerals
+
+
+def test_metadata_and_html_markup_stay_as_they_are() -> None:
+    data = {"keywords": ["versie 1.1"], "description": "versie 1.1", "body": ["versie 1.1"]}
+    assert keep_together_in(data, METADATA_KEYS) == {
+        "keywords": ["versie 1.1"], "description": "versie 1.1", "body": [f"versie{NBSP}1.1"]}
+    page = '<p title="versie 1">versie 1, <a href="https://example.nl/?a=1 december">1 december</a></p>'
+    assert keep_together_html(page) == (
+        '<p title="versie 1">versie&nbsp;1, <a href="https://example.nl/?a=1 december">1&nbsp;december</a></p>')
+
+
+def _lines(pdf: bytes) -> list[str]:
+    return [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages
+            for line in page.extract_text().splitlines() if line.strip()]
+
+
+def split_units(pdf: bytes) -> list[str]:
+    """Return each line break of `pdf` that falls inside a unit `keep_together` binds."""
+    lines = [line.replace(NBSP, " ") for line in _lines(pdf)]
+    return [f"{a[-20:]} / {b[:20]}" for a, b in zip(lines, lines[1:], strict=False)
+            if keep_together(f"{a} {b}")[len(a)] == NBSP]
+
+
+def _contract(name: str, services: tuple[str, ...]) -> bytes:
+    customer = dataclasses.replace(customer_c1042(), company_name=name, services=services)
+    pdf = build_contract(Project(ROOT), customer, formats=("pdf",)).pdf
+    assert pdf is not None
+    return pdf
+
+
+def _every_service() -> tuple[str, ...]:
+    catalogue = Project(ROOT).resolve("1.0").agreement.catalogue
     services = tuple(s.id for s in catalogue.services)
     assert set(services) >= {"sip-trunk", "callcenter"}  # long Bijlage 1 lists, many numerals
-    for name in ("Bakkerij De Gouden Korrel B.V.", "Stichting Wijkvereniging Buitenveldert Zuid"):
-        customer = dataclasses.replace(customer_c1042(), company_name=name, services=services)
-        pdf = build_contract(project, customer, formats=("pdf",)).pdf
-        assert pdf is not None
-        assert _line_ends(pdf) == []
+    return services
 
+
+def test_no_line_of_the_contract_splits_a_unit() -> None:
+    for name in ("Bakkerij De Gouden Korrel B.V.", "Stichting Wijkvereniging Buitenveldert Zuid"):
+        assert split_units(_contract(name, _every_service())) == []
+
+
+def test_without_the_no_break_spaces_a_line_would_split_a_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check above can fail: with plain spaces Typst breaks "(VI) / Wachtwoord" in this layout.
+    monkeypatch.setattr(typst_pdf, "keep_together_in", lambda data, plain=(): data)
+    assert split_units(_contract("Bakkerij De Gouden Korrel B.V.", _every_service())) != []
+
+
+def test_the_pdf_holds_no_break_spaces_and_a_title_with_ordinary_spaces() -> None:
+    pdf = _contract("Bakkerij De Gouden Korrel B.V.", _every_service())
+    text = " ".join(_lines(pdf))
+    assert f"1{NBSP}(één){NBSP}dag" in text and f"Bijlage{NBSP}1" in text
+    assert f"(VI){NBSP}Wachtwoord" in text
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None and NBSP not in str(reader.metadata.get("/Title"))

@@ -25,7 +25,7 @@ from assembler.signing.verify import verify_pdf
 from tests.pdf_conformance import assert_qpdf_clean, failures
 from tests.signing.conftest import SamplePdf, SigningPki, signer_config
 
-STAMPED_AT = dt.datetime(2026, 12, 1, 15, 1, tzinfo=dt.UTC)
+STAMPED_AT = dt.datetime(2026, 12, 1, 15, 54, tzinfo=dt.UTC)
 """The customer's stamp at this minute compresses to data that ends in a CR (one in 256 does)."""
 BYTERANGE_RULE = "PDFA2B-SIGNATURE-BYTERANGE-001"
 """page-validation holds every signature's ByteRange against the end of the whole file."""

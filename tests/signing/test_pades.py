@@ -121,7 +121,7 @@ def test_a_stream_whose_data_ends_in_cr_keeps_its_length(sample: SamplePdf, test
     # pyHanko's bare LF, a reader takes the CR for part of the end-of-line and the stream is one
     # byte short of its /Length (PDF/A-2 6.1.7.1); it must end in CR CR LF, as Typst writes it.
     signed = sign_pdf(sample.pdf, signer_config(test_pki), sample.processor_box, sample.customer_box,
-                      now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), signatory="B. Visser (Jurist)")
+                      now=dt.datetime(2026, 12, 8, 9, 5, tzinfo=dt.UTC), signatory="B. Visser (Jurist)")
     assert b"\r\r\nendstream" in signed[len(sample.pdf):]
     assert_qpdf_clean(signed)
     assert_conformant(signed)

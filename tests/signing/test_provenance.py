@@ -52,3 +52,20 @@ def test_provenance_reads_the_signed_revision_not_later_updates(sample: SamplePd
     assert result.provenance.status == "match"  # what was signed is the right text …
     assert not result.valid  # … but the file shows something else: the appended change is refused
     assert not result.signatures[0].changes_allowed
+
+
+def test_the_same_words_laid_out_otherwise_are_named_as_such(sample: SamplePdf,
+                                                             test_pki: SigningPki) -> None:
+    # A contract built by an earlier layout: the same words, falling on the pages differently.
+    relaid = render_sample(PARAGRAPHS[:1] + [""] * 12 + PARAGRAPHS[1:]).pdf
+    assert page_texts(relaid) != page_texts(sample.pdf)
+    signed = sign_pdf(sample.pdf, signer_config(test_pki), sample.processor_box, sample.customer_box)
+    result = verify_pdf(signed, {}, _against(relaid))
+    assert result.provenance.status == "mismatch" and not result.valid  # not byte for byte
+    assert result.provenance.detail.startswith(
+        "the words are exactly those of the rebuilt contract, laid out differently")
+    # other words are still named where they differ, however they are laid out
+    altered = render_sample([p.replace("uitsluitend", "ook") for p in PARAGRAPHS[:1]] + [""] * 12
+                            + PARAGRAPHS[1:]).pdf
+    result = verify_pdf(signed, {}, _against(altered))
+    assert "laid out differently" not in result.provenance.detail

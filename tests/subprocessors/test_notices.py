@@ -6,6 +6,7 @@ The shipped register announces `voorbeeld-transcriptie` (service gespreksopname,
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from email import message_from_bytes, policy
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from freezegun import freeze_time
+from pypdf import PdfReader
 
 from assembler.cli import main
 from assembler.customers.lifecycle import customer_history
@@ -74,6 +76,8 @@ def test_a_change_reaches_exactly_the_customers_with_its_service(sub_project: Pa
         f"brief-SUB-{CHANGE}-{mail['X-Assembler-Reference'].split(CHANGE + '-')[1]}.pdf",
         "lijst-sub-verwerkers-2026-12-01.pdf"]
     letter = next(p for p in mail.iter_attachments()).get_content()
+    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(letter)).pages)
+    assert "10\xa0januari\xa02027" in raw  # no line of the letter breaks inside its dates
     letter_text = re.sub(r"\s+", " ", " ".join(page_texts(letter)))
     assert "Bezwaar mogelijk tot en met: 10 januari 2027" in letter_text
     assert "1 december 2026" in letter_text
@@ -139,3 +143,15 @@ def test_objection_then_resolution_and_objection_then_termination(sub_project: P
     assert c3["terminated"].effective is not None
     assert c3["terminated"].effective.isoformat() == "2026-12-06"  # art. 4.2: one day's notice
     assert "art. 4.2" in c3["terminated"].detail
+    shown = run(sub_project, "customers", "show", "C-0001", "--on", "2026-12-05")
+    (line,) = [x for x in shown.output.splitlines() if "objected" in x]
+    # the English UI says it in English: no Dutch evidence copied from the registry
+    assert line.strip() == (f"2026-12-05  objected to sub-processor {CHANGE} (art. 4.1); "
+                            "sub-processor notice ledger")
+    with freeze_time("2026-12-06 09:00:00"):
+        made = run(sub_project, "customers", "dossier", "C-0001", "-o", str(sub_project / "d"))
+    assert made.exit_code == 0, made.output
+    text = " ".join(" ".join(page_texts((sub_project / "d" / "index.pdf").read_bytes())).split())
+    # the column breaks the change's name at its hyphen
+    assert "Bezwaar tegen sub-verwerker voorbeeld- transcriptie (art. 4.1)" in text
+    assert "ledger" not in text and "objected" not in text
