@@ -117,6 +117,7 @@ def step_site() -> None:
     manifest = copy / "versions" / "verwerkersovereenkomst" / "1.1.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(
         "effective = 2099-12-31", "effective = 2026-12-01"), encoding="utf-8")
+    print(f"\n(edited by hand in {manifest.relative_to(copy)}: effective = 2026-12-01)")
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "Datalekken binnen 24 uur")
     print("\n(CI runs this on the pull request; as of 28 November 2026 it blocks the merge)")
