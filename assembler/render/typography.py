@@ -62,6 +62,11 @@ def keep_together(text: str) -> str:
     return text
 
 
+def _bound(text: str) -> str:
+    """Return `keep_together(text)`; a text without a space (most values of the data) as it is."""
+    return keep_together(text) if " " in text else text
+
+
 def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
     """Return JSON-like `data` with `keep_together` applied to every string in it.
 
@@ -69,11 +74,12 @@ def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
     description) is read by machines and searched for, not typeset.
     """
     if isinstance(data, str):
-        return keep_together(data)
+        return _bound(data)
     if isinstance(data, dict):
-        return {k: v if k in plain else keep_together_in(v, plain) for k, v in data.items()}
+        return {k: v if k in plain else _bound(v) if isinstance(v, str) else keep_together_in(v, plain)
+                for k, v in data.items()}
     if isinstance(data, list | tuple):
-        return [keep_together_in(v, plain) for v in data]
+        return [_bound(v) if isinstance(v, str) else keep_together_in(v, plain) for v in data]
     return data
 
 
