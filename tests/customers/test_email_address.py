@@ -28,7 +28,7 @@ def parser_accepts(address: str) -> bool:
     "klant@example.nl", "a.b-c+d@mail.test", "o'brien@example.nl", "{x}|~@a-b.test",
     "a@example.nl\n", "a@example.nl ", " a@example.nl", '"a"@example.nl', "a..b@example.nl",
     ".a@example.nl", "a.@example.nl", "a@example", "a@-b.test", "a@b-.test", "a@example." + "n1",
-    "Jan <jan@example.nl>", "a@example.nl,c@example.com", "ä@example.nl", "", "a@example..nl",
+    "Jan <jan@example.nl>", "a@example.nl,c@example.com", "ä@example.nl", "", "a@example" + "..nl",
     "a@" + "b" * 64 + ".test", "a" * 65 + "@example.nl",
 ])
 def test_the_pattern_decides_as_the_parser_did(address: str) -> None:
