@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from assembler.errors import IncidentError, UsageError
 from assembler.fsutil import atomic_write_text
-from assembler.incidents.deadline import local_time
+from assembler.incidents.deadline import by_deadline, local_time
 from assembler.model import Count, Incident, Precision
 from assembler.tomlfile import line_of, load_toml
 
@@ -131,10 +131,12 @@ def refuse_future(where: _Where, moments: dict[str, dt.datetime | None], now: dt
     future would move the deadline (`breach_deadline`) later than the law allows (GDPR art. 33(2):
     "zonder onredelijke vertraging") and date the letters to a moment that has not yet come, so
     it is a typing error to fix in the record, never a plan. The same holds for when the breach
-    began and ended. Compared on the real clock in Europe/Amsterdam (`dutch.now_nl`).
+    began and ended. Compared on the real clock in Europe/Amsterdam (`dutch.now_nl`), in absolute
+    time (`by_deadline`): in the hour the clocks repeat each autumn, 02:30 CEST comes before
+    02:15 CET, although it reads later.
     """
     for key, moment in moments.items():
-        if moment is not None and moment > now:
+        if moment is not None and not by_deadline(local_time(moment), now):
             where.fail(key, f"{key} {moment:%Y-%m-%d %H:%M} is in the future (now "
                        f"{local_time(now):%Y-%m-%d %H:%M %Z}): a breach is recorded as it happened")
 

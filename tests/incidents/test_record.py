@@ -116,6 +116,15 @@ def test_detected_at_this_minute_is_not_the_future(tmp_path: Path) -> None:
     assert read_incident(path, KNOWN, NOW).detected_at == NOW
 
 
+def test_a_detection_in_the_repeated_autumn_hour_is_compared_in_real_time(tmp_path: Path) -> None:
+    # 02:30 read as the first 02:30 (CEST, 00:30 UTC) came before 02:15 of the second round (CET,
+    # 01:15 UTC), although the clock reads it later: not the future.
+    path = write_record(tmp_path, RECORD.replace("2027-03-27T10:00:00", "2026-10-25T02:30:00")
+                        .replace("2027-03-26T22:00:00", "2026-10-24T22:00:00"))
+    now = dt.datetime(2026, 10, 25, 2, 15, fold=1, tzinfo=AMSTERDAM)
+    assert read_incident(path, KNOWN, now).detected_at.strftime("%H:%M") == "02:30"
+
+
 @pytest.mark.parametrize("command", ["check", "plan", "build"])
 def test_check_plan_and_build_refuse_a_detection_in_the_future_on_the_real_clock(
         breach_project: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
