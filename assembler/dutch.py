@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -26,6 +27,11 @@ def format_time_nl(moment: dt.datetime) -> str:
 def format_number_nl(number: int) -> str:
     """Return a whole number as Dutch text, thousands separated by a dot: ``5.400``."""
     return format_decimal(number, locale=LOCALE)
+
+
+def join_nl(items: Sequence[str]) -> str:
+    """Return `items` as a Dutch enumeration: ``a, b en c`` (one item as it is; none: "")."""
+    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def country_name_nl(code: str) -> str:

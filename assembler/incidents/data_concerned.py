@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
-from assembler.incidents.wording import join_nl, not_known
+from assembler.dutch import join_nl
+from assembler.incidents.wording import not_known
 from assembler.model import Catalogue, CatalogueItem, Customer, Incident
 
 

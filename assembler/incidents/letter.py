@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assembler.dutch import format_date_nl, format_number_nl, format_time_nl
+from assembler.dutch import format_date_nl, format_number_nl, format_time_nl, join_nl
 from assembler.fsutil import safe_name
 from assembler.incidents.data_concerned import data_concerned, data_sentences, data_unknowns, in_sentence
 from assembler.incidents.deadline import breach_deadline
-from assembler.incidents.wording import join_nl, not_known
+from assembler.incidents.wording import not_known
 from assembler.model import Agreement, Catalogue, Count, Customer, Incident, Party, Phase
 from assembler.notices.letter import salutation
 

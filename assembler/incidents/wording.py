@@ -6,11 +6,6 @@ STILL_UNKNOWN = "weten wij nog niet"
 NOT_ESTABLISHED = "kon niet worden vastgesteld"
 
 
-def join_nl(items: list[str]) -> str:
-    """Return `items` as a Dutch enumeration: ``a, b en c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
 def not_known(what: str, final: bool, pending: str = STILL_UNKNOWN) -> str:
     """Return the sentence saying that `what` (an indirect question, capitalised) is not known.
 

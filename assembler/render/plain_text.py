@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assembler.dutch import join_nl
 from assembler.model import Agreement, Annex, AnnexBlock, Article, Catalogue, CatalogueItem, Paragraph
 
 _ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -32,9 +33,7 @@ def enumerate_nl(labels: Sequence[str]) -> str:
     parts = [f"({roman(i)}) {label}" for i, label in enumerate(labels, 1)]
     if not parts:
         return "(geen)."
-    if len(parts) == 1:
-        return parts[0] + "."
-    return ", ".join(parts[:-1]) + " en " + parts[-1] + "."
+    return join_nl(parts) + "."
 
 
 def catalogue_list_text(items: Sequence[CatalogueItem]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assembler.dutch import country_name_nl, format_date_nl
+from assembler.dutch import country_name_nl, format_date_nl, join_nl
 from assembler.model import Catalogue, ContractMeta, Customer, Register, SubProcessor
 from assembler.render.subprocessor_pdf import render_subprocessor_list
 from assembler.subprocessors.lint import outside_eea
@@ -24,14 +24,9 @@ TRANSFER_NL = {
 """The transfer bases as a customer reads them."""
 
 
-def and_list(items: list[str]) -> str:
-    """Return ``"a, b en c"`` for ``["a", "b", "c"]``: a Dutch enumeration."""
-    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
-
-
 def countries_nl(codes: tuple[str, ...]) -> str:
     """Return ``"Nederland en Duitsland"`` for ``("NL", "DE")``."""
-    return and_list([country_name_nl(c) for c in codes])
+    return join_nl([country_name_nl(c) for c in codes])
 
 
 def transfer_nl(entry: SubProcessor) -> str:
@@ -79,7 +74,7 @@ def services_list_data(register: Register, catalogue: Catalogue, meta: ContractM
     the one each sub-processor notice attaches (`list_cache`).
     """
     labels = {s.id: s.label for s in catalogue.services}
-    named = and_list([labels.get(s, s) for s in sorted(services, key=lambda s: labels.get(s, s))])
+    named = join_nl([labels.get(s, s) for s in sorted(services, key=lambda s: labels.get(s, s))])
     word = "de dienst" if len(services) == 1 else "de diensten"
     return _data(register, catalogue, meta, tuple(sorted(services)), day,
                  (f"klanten met {word} {named}", f"{word} {named}"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from typing import Any
 
-from assembler.dutch import format_date_nl
+from assembler.dutch import format_date_nl, join_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
 from assembler.notices.email import addressed_mail, content_digest, date_header, message_bytes
 from assembler.notices.email_html import (
@@ -31,7 +31,7 @@ from assembler.notices.email_html import (
 from assembler.notices.letter import salutation
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
-from assembler.subprocessors.document import and_list, entry_nl
+from assembler.subprocessors.document import entry_nl
 from assembler.subprocessors.list_cache import list_attachment_name
 
 
@@ -137,7 +137,7 @@ def customer_texts(parts: ChangeParts, customer: Customer) -> dict[str, str]:
                   f"voorschrijft, mee dat {p.name} vanaf {format_date_nl(c.entry.effective)} een "
                   f"nieuwe sub-verwerker inschakelt{replacing}. Deze sub-verwerker verwerkt "
                   f"persoonsgegevens voor {'de dienst' if len(yours) == 1 else 'de diensten'} "
-                  f"{and_list(yours)} die {customer.company_name} bij ons afneemt."),
+                  f"{join_nl(yours)} die {customer.company_name} bij ons afneemt."),
         "reference": reference(c.entry.id, customer.customer_id),
     }
 

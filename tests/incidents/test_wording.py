@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assembler.incidents.wording import join_nl, not_known
+from assembler.incidents.wording import not_known
 
 
 @pytest.mark.parametrize(("final", "pending", "sentence"), [
@@ -18,7 +18,3 @@ def test_not_known_per_phase(final: bool, pending: str | None, sentence: str) ->
     got = not_known(what, final) if pending is None else not_known(what, final, pending)
     assert got == sentence
 
-
-def test_join_nl() -> None:
-    assert [join_nl(["a"]), join_nl(["a", "b"]), join_nl(["a", "b", "c"])] == [
-        "a", "a en b", "a, b en c"]
