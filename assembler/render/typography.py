@@ -57,14 +57,11 @@ def keep_together(text: str) -> str:
     numeral "(VI) / Wachtwoord" from its item. Only spaces change, never a word; the patterns
     are in `_BINDINGS`. Cached: the text of a version is the same for thousands of customers.
     """
+    if " " not in text:  # most values of the data: nothing to bind
+        return text
     for pattern in _BINDINGS:
         text = pattern.sub(rf"\1{NBSP}", text)
     return text
-
-
-def _bound(text: str) -> str:
-    """Return `keep_together(text)`; a text without a space (most values of the data) as it is."""
-    return keep_together(text) if " " in text else text
 
 
 def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
@@ -74,12 +71,11 @@ def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
     description) is read by machines and searched for, not typeset.
     """
     if isinstance(data, str):
-        return _bound(data)
+        return keep_together(data)
     if isinstance(data, dict):
-        return {k: v if k in plain else _bound(v) if isinstance(v, str) else keep_together_in(v, plain)
-                for k, v in data.items()}
+        return {k: v if k in plain else keep_together_in(v, plain) for k, v in data.items()}
     if isinstance(data, list | tuple):
-        return [_bound(v) if isinstance(v, str) else keep_together_in(v, plain) for v in data]
+        return [keep_together_in(v, plain) for v in data]
     return data
 
 
