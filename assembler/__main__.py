@@ -1,6 +1,6 @@
 """`python -m assembler`."""
 
-from assembler.cli import main
+from assembler.cli.entry import run
 
 if __name__ == "__main__":  # a process-pool worker imports this module without running the CLI
-    main(prog_name="assembler")
+    run()
