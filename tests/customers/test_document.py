@@ -242,6 +242,21 @@ def test_consecutive_builds_never_show_the_previous_data(project: Project, c1042
         assert f"{phrase} · tekst 3f9102f00e21 · {customer.customer_id}" in first
 
 
+def test_data_files_of_the_same_size_written_at_once_are_still_read_anew(project: Project,
+                                                                         c1042: Customer) -> None:
+    # The private folder's data files are overwritten in place, within the same clock tick and at
+    # the same size: the compiler must still see each customer's own data (it compares content).
+    from assembler.customers.document import build_resolved
+
+    v10 = project.resolve("1.0")
+    twins = [dataclasses.replace(c1042, customer_id=f"C-{n}{n}{n}{n}", company_name=f"Bedrijf {n}{n} B.V.")
+             for n in (1, 2, 1, 3)]
+    for customer in twins:
+        first = pdf_pages(build_resolved(v10, customer, ("pdf",), False).pdf)[0]
+        assert customer.company_name in first and customer.customer_id in first
+        assert all(o.company_name not in first for o in twins if o.company_name != customer.company_name)
+
+
 def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
     from assembler.customers.document import ID_PLACEHOLDER, stamp_customer_id
 
