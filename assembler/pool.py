@@ -1,7 +1,8 @@
 """Run one function over many jobs in a pool of worker processes: the one pool every bulk job uses.
 
 A `WorkerPool` starts its workers as soon as it is entered, so they come up while the caller
-prepares the parts every job shares (a redline PDF, the version texts). `WorkerPool.map` then
+prepares the parts every job shares (a redline PDF, the version texts), and can load their own
+parts meanwhile (an `init` given to the pool). `WorkerPool.map` then
 sends `init(*initargs)` along with the jobs: each worker runs it once per map (to load its
 expensive parts: a project, a Typst compiler, a DOCX renderer) and then `work(job)` for each job
 it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jobs may be a stream
@@ -124,8 +125,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _started() -> None:
-    """Do nothing: the task that makes a worker start."""
+def _nothing(*_: object) -> None:
+    """Do nothing: the init of a pool that has none to run early."""
 
 
 def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes,
@@ -177,21 +178,32 @@ def chunk_size(options: PoolOptions, left: int | None) -> int:
 _maps = itertools.count()
 
 
+def _map_key() -> str:
+    """Return a key no other map of this process has: a worker runs each key's init once."""
+    return f"{os.getpid()}-{next(_maps)}"
+
+
 class WorkerPool:
     """Worker processes that start on entering and have all ended on leaving the `with` block.
 
     `total` is the number of jobs when known: with fewer than `options.in_process_below`, or one
-    worker, no process is started and `map` works in this process.
+    worker, no process is started and `map` works in this process. An `init` given here runs in
+    each worker as soon as it starts, while this process goes on preparing the jobs; a `map` with
+    the same init and arguments then finds it done.
     """
 
-    def __init__(self, options: PoolOptions, total: int | None = None) -> None:
+    def __init__(self, options: PoolOptions, total: int | None = None, *,
+                 init: Callable[..., None] | None = None, initargs: tuple[object, ...] = ()) -> None:
         self.options = options
         small = total is not None and total < options.in_process_below
         self.method: StartMethod = ("in-process" if options.workers <= 1 or small
                                     else "fork" if fork_is_safe() else "forkserver")
         self._executor: ProcessPoolExecutor | None = None
-        self._starting: list[Future[None]] = []
+        self._starting: list[Future[list[None]]] = []
         self._total = total
+        self._early: tuple[Callable[..., None], tuple[object, ...], str] | None = (
+            (init, initargs, _map_key()) if init is not None else None)
+        """The `init` the workers run as soon as they start, and its key (see `map`)."""
 
     def __enter__(self) -> WorkerPool:
         if self.method != "in-process":
@@ -199,8 +211,13 @@ class WorkerPool:
             self._executor = ProcessPoolExecutor(
                 self.options.workers, mp_context=multiprocessing.get_context(self.method),
                 initializer=_start_worker, initargs=(os.getpid(), self.method == "fork"))
-            # A task per worker makes them all start now, not when the first chunk is ready.
-            self._starting = [self._executor.submit(_started) for _ in range(self.options.workers)]
+            # A task per worker makes them all start now, not when the first chunk is ready; with
+            # an early `init`, it is that init, so they load their parts while this process
+            # prepares the jobs.
+            init, initargs, key = self._early or (_nothing, (), "")
+            setup = pickle.dumps(initargs)
+            self._starting = [self._executor.submit(_work_chunk, _nothing, init, key, setup, [])
+                              for _ in range(self.options.workers)]
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -224,8 +241,11 @@ class WorkerPool:
                 yield from _run_chunk(work, part)
             return
         for started in self._starting:
-            started.result()  # a worker that could not start says why here
-        key = f"{os.getpid()}-{next(_maps)}"
+            started.result()  # a worker that could not start (or load its parts) says why here
+        early = self._early
+        # The pool's early init counts as this map's when it is the same: a worker that ran it
+        # does not run it again (one that did not get to it runs it with its first chunk).
+        key = early[2] if early and early[:2] == (init, initargs) else _map_key()
         setup = pickle.dumps(initargs)
         limit = self.options.workers * IN_FLIGHT
         pending: deque[Future[list[R]]] = deque()

@@ -67,6 +67,34 @@ def test_results_come_back_in_order_in_process_and_in_workers() -> None:
         assert list(small.map(jobs, operator.neg, init=int, initargs=())) == expected
 
 
+_INITS: list[str] = []
+"""What `_note_init` was called with, in this process (each worker has its own copy)."""
+
+
+def _note_init(tag: str, folder: str) -> None:
+    _INITS.append(tag)
+    (Path(folder) / f"{tag}-{os.getpid()}").touch()
+
+
+def _inits_so_far(_: object) -> list[str]:
+    return list(_INITS)
+
+
+def test_an_init_given_to_the_pool_runs_in_each_worker_at_start_and_not_again(tmp_path: Path) -> None:
+    early = ("early", str(tmp_path))
+    with WorkerPool(PoolOptions(2, chunk=1), init=_note_init, initargs=early) as pool:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.glob("early-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(list(tmp_path.glob("early-*"))) == 2  # both workers, before any job was sent
+        seen = list(pool.map(range(20), _inits_so_far, init=_note_init, initargs=early))
+        assert all(inits == ["early"] for inits in seen)  # the same init does not run again
+        # Another init is another map's: it runs, after the early one.
+        later = list(pool.map(range(4), _inits_so_far, init=_note_init, initargs=("later", str(tmp_path))))
+        assert all(inits == ["early", "later"] for inits in later)
+    assert _INITS == []  # none of it ran in this process
+
+
 def test_a_worker_error_reaches_the_caller() -> None:
     with pytest.raises(ZeroDivisionError):
         list(run_in_pool([1, 0, 2], _invert, init=int,

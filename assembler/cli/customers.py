@@ -273,19 +273,20 @@ def _build_all(reg: Registry, root: Path, options: BatchOptions, run: _Run) -> N
     if total == 0:
         raise UsageError(f"{reg.path}: no customers (see `assembler customers import`)")
     from assembler.cli.progress import progress_bar
-    from assembler.customers.bulk import build_many
+    from assembler.customers.bulk import batch_pool, build_many
 
-    everyone = list(reg.customers())
-    bound = in_force_on(reg, run.today, everyone)
-    chosen = [replace(c, version=bound[c.customer_id].version) for c in everyone
-              if c.customer_id in bound]
-    if len(chosen) < total:
-        click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
-                   f"{run.today.isoformat()} (terminated)", err=True)
-    with progress_bar("building contracts") as bar:
-        result = build_many(root, chosen, options,
-                            workers=min(run.jobs, max(1, len(chosen) // 20)),
-                            progress=lambda done: bar(done, len(chosen)))
+    # The workers start first and load the text while this process reads the registry.
+    with batch_pool(root, options, min(run.jobs, max(1, total // 20)), total) as pool:
+        everyone = list(reg.customers())
+        bound = in_force_on(reg, run.today, everyone)
+        chosen = [replace(c, version=bound[c.customer_id].version) for c in everyone
+                  if c.customer_id in bound]
+        if len(chosen) < total:
+            click.echo(f"{total - len(chosen)} customer(s) skipped: no version binds them on "
+                       f"{run.today.isoformat()} (terminated)", err=True)
+        with progress_bar("building contracts") as bar:
+            result = build_many(root, chosen, options, pool=pool,
+                                progress=lambda done: bar(done, len(chosen)))
     for cid, message in result.failures:
         click.echo(f"assembler: error: {cid}: {message}", err=True)
     rate = result.built / result.seconds if result.seconds else 0.0

@@ -8,17 +8,19 @@ written atomically by the worker that rendered it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.agreement.project import Project
 from assembler.customers.document import BuiltContract, ContractBuilder
+from assembler.dutch import today_nl
 from assembler.errors import AssemblerError
 from assembler.fsutil import atomic_write_bytes, inside
 from assembler.model import Customer
-from assembler.pool import PoolOptions, WorkerState, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool, WorkerState
 
 CHUNK = 20
 """Customers per task handed to a worker."""
@@ -75,8 +77,25 @@ def write_contract(built: BuiltContract, out_dir: Path, formats: Sequence[str]) 
 _STATE: WorkerState[tuple[ContractBuilder, BatchOptions]] = WorkerState()
 
 
-def _init_worker(root: str, options: BatchOptions) -> None:
-    _STATE.set((ContractBuilder(Project(Path(root)), options.contract), options))
+def _init_worker(root: str, options: BatchOptions, today: dt.date) -> None:
+    """Load what every customer of the batch needs, once per worker, before its first customer.
+
+    Besides the builder: the text most customers are built from (the version asked for, or the
+    newest in effect on `today`) is parsed, and the DOCX renderer is imported, so that a pool's
+    workers do this while the parent still reads the registry. A text that cannot be read is left
+    for the customers that need it to report.
+    """
+    builder = ContractBuilder(Project(Path(root)), options.contract)
+    _STATE.set((builder, options))
+    if "docx" in options.formats:
+        import assembler.render.contract_docx  # noqa: F401
+    in_effect = [v for v in builder.project.versions(builder.contract) if v.effective <= today]
+    ref = options.version_ref or (in_effect[-1].number if in_effect else None)
+    if ref is not None:
+        try:
+            builder.resolve(ref)
+        except AssemblerError:
+            pass
 
 
 def _build_one(customer: Customer) -> tuple[str, list[str], str | None]:
@@ -93,18 +112,35 @@ def _build_one(customer: Customer) -> tuple[str, list[str], str | None]:
 # --- parent side ------------------------------------------------------------------------------
 
 
+def batch_pool(root: Path, options: BatchOptions, workers: int, total: int | None = None) -> WorkerPool:
+    """Return the pool for a batch of `total` customers, its workers loading their parts at once.
+
+    Entered before the customers are read, so the workers come up and load the text meanwhile.
+    """
+    return WorkerPool(PoolOptions(workers, chunk=CHUNK), total, init=_init_worker,
+                      initargs=_initargs(root, options))
+
+
+def _initargs(root: Path, options: BatchOptions) -> tuple[object, ...]:
+    # Today's date only chooses which text to load first, not which text binds a customer.
+    return (str(root), options, today_nl())
+
+
 def build_many(root: Path, customers: Iterable[Customer], options: BatchOptions, *,
-               workers: int = 2, progress: Callable[[int], None] | None = None) -> BatchResult:
-    """Build and write the contracts of `customers` with `workers` processes (1: in this process)."""
+               workers: int = 2, progress: Callable[[int], None] | None = None,
+               pool: WorkerPool | None = None) -> BatchResult:
+    """Build and write the contracts of `customers` with `workers` processes (1: in this process).
+
+    With `pool` (from `batch_pool`, entered), its workers build them and `workers` is not used.
+    """
+    if pool is None:
+        total = len(customers) if isinstance(customers, Sized) else None
+        with batch_pool(root, options, workers, total) as own:
+            return build_many(root, customers, options, progress=progress, pool=own)
     result = BatchResult()
     start = time.perf_counter()
-    if "docx" in options.formats:
-        # Imported once here, before the workers are forked, so that they inherit it: imported
-        # in each worker it costs every one of them ~0.25 s of CPU before its first customer.
-        import assembler.render.contract_docx  # noqa: F401
-    for customer_id, paths, error in run_in_pool(
-            customers, _build_one, init=_init_worker, initargs=(str(root), options),
-            options=PoolOptions(workers, chunk=CHUNK)):
+    for customer_id, paths, error in pool.map(customers, _build_one, init=_init_worker,
+                                              initargs=_initargs(root, options)):
         if error is not None:
             result.failures.append((customer_id, error))
         else:
