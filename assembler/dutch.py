@@ -19,6 +19,15 @@ def format_date_nl(day: dt.date) -> str:
     return format_date(day, format="long", locale=LOCALE)
 
 
+def load_locale() -> None:
+    """Read babel's Dutch locale data now (it is read on first use otherwise, ~35 ms).
+
+    A bulk job calls this before it forks its workers, so that they inherit the data instead of
+    each reading it before its first document.
+    """
+    format_date_nl(dt.date(2000, 1, 1))
+
+
 def format_time_nl(moment: dt.datetime) -> str:
     """Return a date and clock time as Dutch text: ``27 maart 2027 om 10.00 uur``."""
     return f"{format_date_nl(moment.date())} om {moment.hour:02d}.{moment.minute:02d} uur"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler.customers.email_address import valid_email
+from assembler.dutch import load_locale
 from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.incidents.email import compose_breach_email
@@ -172,6 +173,7 @@ def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequen
     replaceable = {j.customer.customer_id for j in jobs}
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     options = PoolOptions(workers or min(os.cpu_count() or 1, 4), 32, POOL_THRESHOLD)
+    load_locale()  # before the fork: the workers inherit the Dutch locale data
     for result in run_in_pool(jobs, _build, init=_init, initargs=(context,), options=options):
         batch.append(result)
         summary.built.append(result[0].customer_id)

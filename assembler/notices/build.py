@@ -243,7 +243,9 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
     jobs.sort(key=lambda j: (j.from_version, sorted(j.customer.services)))
     workers = request.workers or min(os.cpu_count() or 1, 4)
-    notice_parts.load_renderers()  # before the fork: the workers inherit the modules
+    # before the fork: the workers inherit the modules and the new version's text
+    notice_parts.load_renderers()
+    notice_parts.keep_published(texts.project.root.resolve(), texts.resolved(plan.version.number))
     # The workers start now and come up while this process renders the shared redline PDFs.
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
         context = _shared_context(texts, plan, jobs, request, summary)

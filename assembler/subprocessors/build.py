@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.customers.email_address import valid_email
+from assembler.dutch import load_locale
 from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import (
@@ -139,6 +140,7 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
     # The workers start before the lists are rendered: rendering starts Typst's threads, and a
     # process running those can no longer fork (`pool.fork_is_safe`), so a pool entered after it
     # would start a forkserver whose workers import everything again (~0.4 s each).
+    load_locale()  # before the fork: the workers inherit the Dutch locale data
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
         lists = lists_by_services(request.register, catalogue, meta,
                                   (frozenset(c.services) for _, c in jobs), request.notice_date)
