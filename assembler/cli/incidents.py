@@ -78,7 +78,8 @@ def _open(incident_id: str, now: dt.datetime | None = None) -> _Open:
 
 
 def _plan(o: _Open) -> BreachPlan:
-    bound = owed_customers(o.registry, *breach_days(o.incident), customers=o.customers)
+    bound = owed_customers(o.registry, *breach_days(o.incident), customers=o.customers,
+                           kind="breach")
     return plan_incident(o.incident, o.customers, o.agreement.catalogue, o.ledger, now_nl(),
                          bound)
 
@@ -193,7 +194,8 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
 
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
     notice is sent again with the same Message-ID, one send at a time. A customer whose
-    agreement ran on no day from the breach's start to its detection is skipped, and said so.
+    agreement ran on no day from the breach's start to its detection, and whose data were
+    destroyed before it began, is skipped, and said so.
     Exits 1 while any notice of the incident is undelivered, an earlier run's too. With
     --dry-run, list per phase what would be sent and to whom; nothing is sent and no ledger
     row changes.

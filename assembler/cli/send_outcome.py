@@ -25,11 +25,13 @@ def not_owed_unsent(registry: Registry, ledger: Ledger, subject: str, first: dt.
                     last: dt.date | None = None) -> dict[str, str]:
     """Return, with why, the customers whose unsent notice of `subject` is no longer owed.
 
+    The rule is that of the ledger's kind of notice (`notices.dating.not_owed`).
+
     Every notice not yet ``sent`` counts, a failed one not retried in this run too: it is not
     sent, so it is no longer "not delivered yet" either.
     """
     unsent = [n.customer_id for n in ledger.notices(subject) if n.state != "sent"]
-    return not_owed(registry, unsent, first, last) if unsent else {}
+    return not_owed(registry, unsent, first, last, ledger.kind) if unsent else {}
 
 
 def echo_not_owed(skip: Mapping[str, str], label: str = "") -> None:

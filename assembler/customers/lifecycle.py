@@ -21,7 +21,15 @@ from assembler.customers.registry import Registry
 from assembler.db import DatabaseError
 from assembler.dutch import today_nl
 from assembler.errors import RegistryError, UsageError
-from assembler.model import Customer, CustomerStatus, HistoryEvent, InForce, version_key
+from assembler.model import (
+    Customer,
+    CustomerStatus,
+    HistoryEvent,
+    InForce,
+    NoticeKind,
+    OwedNotice,
+    version_key,
+)
 from assembler.terms import earliest_effective
 
 ONE_DAY = dt.timedelta(days=1)
@@ -126,12 +134,12 @@ def _steps(history: Sequence[HistoryEvent]) -> list[tuple[dt.date, int, HistoryE
     return steps
 
 
-def owed_notice(history: Sequence[HistoryEvent], first: dt.date,
-                last: dt.date | None = None) -> bool:
-    """Return whether the customer of `history` is owed a notice about the days `first`..`last`.
+def owed_notice(history: Sequence[HistoryEvent], first: dt.date, last: dt.date | None = None,
+                kind: NoticeKind = "revision") -> OwedNotice | None:
+    """Return why the customer of `history` is owed a `kind` notice about `first`..`last`, or None.
 
     One rule for every notice we send: a notice is owed to a customer whose agreement runs on a
-    day the notice is about, and to no one else. What "runs" means is `version_in_force`: from
+    day the notice is about (basis ``agreement``). What "runs" means is `version_in_force`: from
     signing until the end of a termination (`termination_end`), so a customer whose termination
     is still running ("terminating") is owed it when their end comes after that day.
 
@@ -142,13 +150,31 @@ def owed_notice(history: Sequence[HistoryEvent], first: dt.date,
     - A sub-processor (art. 4.1, GDPR art. 28(2)): the day it may start processing
       (`effective`). Only a customer whose data it may then process can object to it.
     - A breach (art. 7.1, GDPR art. 33(2)): every day from the breach's start to its detection.
-      The duty concerns data we processed for the customer, so a customer whose agreement ran
-      at any time while the breach went on is told, even when the agreement has ended since:
-      the controller needs the notice for its own art. 33/34 duties.
+      The duty concerns the customer's data, not the agreement: a customer whose agreement ran
+      at any time while the breach went on is told, even when it has ended since. And after the
+      agreement ends we still hold their data until we destroy it (art. 11.1: "Na afloop
+      vernietigt Verwerker de persoonsgegevens"; the destruction statement records the day as
+      ``destroyed``), and holding is processing (GDPR art. 4(2) "opslaan"); a breach in that
+      time touches their data just the same, and the controller needs the notice for its own
+      art. 33/34 duties (basis ``data_held``). So a customer whose agreement had ended before
+      the breach began is owed it unless their data were destroyed before its first day. The
+      statement says the data were destroyed "uiterlijk op" its day, so on that day they may
+      still have been there: a breach beginning that day is owed.
     """
     end = last or first
     days = {first} | {start for start, _, _ in _steps(history) if first < start <= end}
-    return any(version_in_force(history, day) is not None for day in days)
+    if any(version_in_force(history, day) is not None for day in days):
+        return OwedNotice("agreement")
+    # No agreement ran in the window, so the last one that ended did so before it, if any did.
+    ended = max((termination_end(e) for e in history
+                 if e.kind == "terminated" and termination_end(e) <= end), default=None)
+    if kind != "breach" or ended is None or version_in_force(history, ended - ONE_DAY) is None:
+        return None
+    destroyed = min((e.on for e in history if e.kind == "destroyed" and e.on >= ended),
+                    default=None)
+    if destroyed is not None and destroyed < first:
+        return None
+    return OwedNotice("data_held", ended=ended, destroyed=destroyed)
 
 
 def customer_status(history: Sequence[HistoryEvent], day: dt.date) -> CustomerStatus:
@@ -209,15 +235,20 @@ def in_force_on(registry: Registry, day: dt.date,
 
 def owed_customers(registry: Registry, first: dt.date, last: dt.date | None = None,
                    customer_ids: Iterable[str] | None = None,
-                   customers: Sequence[Customer] | None = None) -> set[str]:
-    """Return the ids of the customers (among `customer_ids`, or all) owed a notice (`owed_notice`).
+                   customers: Sequence[Customer] | None = None,
+                   kind: NoticeKind = "revision") -> dict[str, OwedNotice]:
+    """Return the customers (among `customer_ids`, or all) owed a `kind` notice, each with why.
 
-    `customers`, every customer of the registry when the caller has read them already, saves
-    reading the customers table again (as in `in_force_on`).
+    The rule is `owed_notice`. `customers`, every customer of the registry when the caller has
+    read them already, saves reading the customers table again (as in `in_force_on`).
     """
     wanted = None if customer_ids is None else set(customer_ids)
-    return {cid for cid, history in histories(registry, customers=customers).items()
-            if (wanted is None or cid in wanted) and owed_notice(history, first, last)}
+    out = {}
+    for cid, history in histories(registry, customers=customers).items():
+        if (wanted is None or cid in wanted) and (
+                owed := owed_notice(history, first, last, kind)) is not None:
+            out[cid] = owed
+    return out
 
 
 def record_event(registry: Registry, customer_id: str, event: HistoryEvent) -> None:

@@ -1,7 +1,8 @@
 """`incidents plan`: who is affected by a breach, the art. 7.1 deadline, and who is notified.
 
-A customer is affected when they are owed a notice of the breach (their agreement ran on some
-day from its start to its detection, `breach_days` and `customers.lifecycle.owed_notice`) and
+A customer is affected when they are owed a notice of the breach (their agreement ran, or it had
+ended and we still held their data, on some day from its start to its detection: `breach_days`
+and `customers.lifecycle.owed_notice`) and
 they are named in the record, use an affected service, or, when the record names no service, use
 a service an affected data category applies to (the Bijlage 1 rule, `agreement.annex.applies_to`:
 the categories the customer's own Bijlage 1 lists are exactly the data we process for them); see
@@ -11,13 +12,22 @@ the categories the customer's own Bijlage 1 lists are exactly the data we proces
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from assembler.agreement.annex import applies_to
 from assembler.db import Connection
 from assembler.incidents.deadline import breach_deadline, by_deadline, hours_left
-from assembler.model import BreachRow, BreachStatus, Catalogue, Customer, Incident, LedgerNotice, Phase
+from assembler.model import (
+    BreachRow,
+    BreachStatus,
+    Catalogue,
+    Customer,
+    Incident,
+    LedgerNotice,
+    OwedNotice,
+    Phase,
+)
 from assembler.notices.ledger import Ledger
 
 
@@ -40,8 +50,8 @@ def breach_days(incident: Incident) -> tuple[dt.date, dt.date]:
 
     The start is `occurred_from` when known, else the day of detection. Art. 7.1 and GDPR
     art. 33(2) make us tell the customer of a breach of the data we process for them, so what
-    counts is whether their agreement ran while the breach went on, not whether it runs when
-    the notice goes out (`customers.lifecycle.owed_notice`).
+    counts is whether their agreement ran, or we still held their data, while the breach went
+    on, not whether it runs when the notice goes out (`customers.lifecycle.owed_notice`).
     """
     detected = incident.detected_at.date()
     start = incident.occurred_from.date() if incident.occurred_from else detected
@@ -117,21 +127,35 @@ def _status(notice: LedgerNotice | None, deadline: dt.datetime, now: dt.datetime
     return BreachRow("", "", "", status, sent)
 
 
+def held_reason(owed: OwedNotice) -> str:
+    """Return what the plan adds to the reason of a customer owed the notice for holding their data.
+
+    Empty while their agreement ran in the breach window; otherwise the day it ended and whether
+    their data are destroyed since (`customers.lifecycle.owed_notice`, basis ``data_held``).
+    """
+    if owed.basis != "data_held" or owed.ended is None:
+        return ""
+    until = f"destroyed on {owed.destroyed.isoformat()}" if owed.destroyed else "destroyed"
+    return f"agreement ended on {owed.ended.isoformat()}; data held until {until}"
+
+
 def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: Catalogue,
-                  ledger: Ledger, now: dt.datetime, bound: Collection[str]) -> BreachPlan:
+                  ledger: Ledger, now: dt.datetime, bound: Mapping[str, OwedNotice]) -> BreachPlan:
     """Return the plan of `incident` as of `now` (aware), over the registry's `customers`.
 
-    `bound` are the ids of the customers owed a notice of it (`breach_days`,
-    `customers.lifecycle.owed_customers`): a customer who signed later, or whose agreement had
-    ended before the breach began, was not ours to tell.
+    `bound` are the customers owed a notice of it, with why (`breach_days`,
+    `customers.lifecycle.owed_customers` with kind ``breach``): a customer who signed later, or
+    whose data were destroyed before the breach began, was not ours to tell.
     """
     deadline = breach_deadline(incident.detected_at)
     sent = {n.customer_id: n for n in ledger.notices(ledger_subject(incident.id, "initial"))}
     rows = []
     for c in customers:
         reason = affected_reason(incident, c, catalogue)
-        if not reason or c.customer_id not in bound:
+        owed = bound.get(c.customer_id)
+        if not reason or owed is None:
             continue
+        reason = "; ".join(x for x in (reason, held_reason(owed)) if x)
         base = _status(sent.get(c.customer_id), deadline, now)
         rows.append(BreachRow(c.customer_id, c.company_name, reason, base.status, base.sent_at))
     rows.sort(key=lambda r: r.customer_id)

@@ -50,6 +50,8 @@ from assembler.model.lifecycle import (
     HistoryEvent,
     HistoryKind,
     InForce,
+    OwedBasis,
+    OwedNotice,
     Standing,
     VersionState,
 )
@@ -122,6 +124,8 @@ __all__ = [
     "HistoryEvent",
     "HistoryKind",
     "InForce",
+    "OwedBasis",
+    "OwedNotice",
     "VersionState",
     "TOELICHTING_TODO",
     "Agreement",

@@ -15,6 +15,9 @@ CustomerStatus = Literal["active", "terminating", "terminated"]
 """Where a customer's agreement stands on a day."""
 VersionState = Literal["announced", "in_force", "superseded"]
 """Where a released version stands on a day, across the customers."""
+OwedBasis = Literal["agreement", "data_held"]
+"""Why a customer is owed a notice: their agreement ran, or it had ended and we still held
+their data (a breach only)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,19 @@ class InForce:
     basis: Basis
     evidence: str = ""
     """The evidence of the event it rests on."""
+
+
+@dataclass(frozen=True)
+class OwedNotice:
+    """That a customer is owed a notice about some days, and on what ground."""
+
+    basis: OwedBasis
+    """``agreement``: their agreement ran on one of the days; ``data_held``: it had ended, but
+    their data were not yet destroyed (art. 11.1)."""
+    ended: dt.date | None = None
+    """For ``data_held``: the first day no version bound them any more."""
+    destroyed: dt.date | None = None
+    """For ``data_held``: the day the destruction statement was issued; None while we hold the data."""
 
 
 @dataclass(frozen=True)

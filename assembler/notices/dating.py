@@ -20,7 +20,7 @@ from assembler.customers.lifecycle import owed_customers, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import day_nl, now_nl, today_nl
 from assembler.errors import UsageError
-from assembler.model import LedgerNotice, PlanRow
+from assembler.model import LedgerNotice, NoticeKind, PlanRow
 from assembler.notices.plan import NoticePlan
 
 
@@ -105,15 +105,18 @@ def late_plan(plan: NoticePlan) -> NoticePlan:
 
 
 def not_owed(registry: Registry, customer_ids: Iterable[str], first: dt.date,
-             last: dt.date | None = None) -> dict[str, str]:
-    """Return the customers among `customer_ids` no longer owed a notice, each with why.
+             last: dt.date | None = None, kind: NoticeKind = "revision") -> dict[str, str]:
+    """Return the customers among `customer_ids` no longer owed a `kind` notice, each with why.
 
     The rule is `lifecycle.owed_notice` (a notice is owed while the customer's agreement runs on
-    a day it is about); every send (`notices`, `subprocessors`, `incidents`) and its dry run skip
-    the customers returned here, and say so with the reason given.
+    a day it is about; a breach notice also while we still held their data); every send
+    (`notices`, `subprocessors`, `incidents`) and its dry run skip the customers returned here,
+    and say so with the reason given.
     """
     wanted = set(customer_ids)
-    owed = owed_customers(registry, first, last, wanted)
+    owed = owed_customers(registry, first, last, wanted, kind=kind)
     span = (first.isoformat() if last is None or last == first
             else f"{first.isoformat()} to {last.isoformat()}")
-    return {cid: f"no agreement runs on {span} (terminated)" for cid in sorted(wanted - owed)}
+    why = (f"no agreement ran and none of their data was held on {span} (destroyed before)"
+           if kind == "breach" else f"no agreement runs on {span} (terminated)")
+    return {cid: why for cid in sorted(wanted - owed.keys())}

@@ -23,7 +23,7 @@ from assembler.customers.lifecycle import (
 )
 from assembler.customers.registry import open_registry
 from assembler.errors import UsageError
-from assembler.model import Customer, HistoryEvent
+from assembler.model import Customer, HistoryEvent, OwedNotice
 from assembler.notices.deadline import latest_send_day
 from assembler.terms import earliest_effective
 
@@ -42,6 +42,10 @@ def notice(version: str, received: D, effective: D, bounced: D | None = None) ->
 
 def terminated(received: D, end: D | None = None) -> HistoryEvent:
     return HistoryEvent(customer_id=CID, kind="terminated", version="", on=received, effective=end)
+
+
+def destroyed(on: D) -> HistoryEvent:
+    return HistoryEvent(customer_id=CID, kind="destroyed", version="1.0", on=on)
 
 
 E11 = D(2027, 1, 1)
@@ -219,16 +223,6 @@ OWED = [
     ("signed only after E: not owed", [signed("1.1", D(2027, 1, 5))], E, None, False),
     ("terminated, then signed again before E: owed",
      [BASE, terminated(D(2026, 11, 30)), signed("1.1", D(2026, 12, 10))], E, None, True),
-    ("breach: terminated after detection, ran throughout: owed",
-     [BASE, terminated(D(2026, 12, 5))], D(2026, 11, 20), D(2026, 12, 1), True),
-    ("breach: ended while the breach went on, before detection: owed",
-     [BASE, terminated(D(2026, 11, 25))], D(2026, 11, 20), D(2026, 12, 1), True),
-    ("breach: ended before the breach began: not owed",
-     [BASE, terminated(D(2026, 11, 10))], D(2026, 11, 20), D(2026, 12, 1), False),
-    ("breach: signed while the breach went on: owed",
-     [signed("1.0", D(2026, 11, 28))], D(2026, 11, 20), D(2026, 12, 1), True),
-    ("breach: signed after detection: not owed",
-     [signed("1.0", D(2026, 12, 2))], D(2026, 11, 20), D(2026, 12, 1), False),
 ]
 
 
@@ -236,7 +230,50 @@ OWED = [
                          ids=[c[0] for c in OWED])
 def test_owed_notice(title: str, history: list[HistoryEvent], first: D, last: D | None,
                      owed: bool) -> None:
-    assert owed_notice(history, first, last) is owed
+    assert (owed_notice(history, first, last) is not None) is owed
+    assert (owed_notice(history, first, last, "subprocessor") is not None) is owed
+
+
+# The breach went on from 20 November to its detection on 1 December 2026.
+START, DETECTED = D(2026, 11, 20), D(2026, 12, 1)
+# (title, history, expected OwedNotice or None)
+OWED_BREACH: list[tuple[str, list[HistoryEvent], OwedNotice | None]] = [
+    ("terminated after detection, ran throughout: agreement",
+     [BASE, terminated(D(2026, 12, 5))], OwedNotice("agreement")),
+    ("ended while the breach went on, before detection: agreement",
+     [BASE, terminated(D(2026, 11, 25))], OwedNotice("agreement")),
+    ("signed while the breach went on: agreement", [signed("1.0", D(2026, 11, 28))],
+     OwedNotice("agreement")),
+    ("signed after detection: not owed", [signed("1.0", D(2026, 12, 2))], None),
+    ("ended before the breach began, data not destroyed: held",
+     [BASE, terminated(D(2026, 11, 10))], OwedNotice("data_held", ended=D(2026, 11, 11))),
+    ("ended long before, data destroyed after detection: held",
+     [BASE, terminated(D(2025, 6, 1)), destroyed(D(2026, 12, 3))],
+     OwedNotice("data_held", ended=D(2025, 6, 2), destroyed=D(2026, 12, 3))),
+    ("data destroyed while the breach went on: held",
+     [BASE, terminated(D(2026, 11, 10)), destroyed(D(2026, 11, 25))],
+     OwedNotice("data_held", ended=D(2026, 11, 11), destroyed=D(2026, 11, 25))),
+    ("data destroyed on the breach's first day ('uiterlijk op' that day): held",
+     [BASE, terminated(D(2026, 11, 10)), destroyed(START)],
+     OwedNotice("data_held", ended=D(2026, 11, 11), destroyed=START)),
+    ("data destroyed the day before the breach began: not owed",
+     [BASE, terminated(D(2026, 11, 10)), destroyed(START - dt.timedelta(days=1))], None),
+    ("destroyed, then signed again after detection: not owed",
+     [BASE, terminated(D(2026, 1, 10)), destroyed(D(2026, 2, 1)), signed("1.1", D(2026, 12, 2))],
+     None),
+    ("destroyed, signed again, ended again before the breach: held",
+     [BASE, terminated(D(2026, 1, 10)), destroyed(D(2026, 2, 1)), signed("1.1", D(2026, 3, 1)),
+      terminated(D(2026, 10, 1))], OwedNotice("data_held", ended=D(2026, 10, 2))),
+]
+
+
+@pytest.mark.parametrize(("title", "history", "expected"), OWED_BREACH,
+                         ids=[c[0] for c in OWED_BREACH])
+def test_owed_breach_notice(title: str, history: list[HistoryEvent],
+                            expected: OwedNotice | None) -> None:
+    assert owed_notice(history, START, DETECTED, "breach") == expected
+    if expected is not None and expected.basis == "data_held":  # holding counts for a breach only
+        assert owed_notice(history, START, DETECTED) is None
 
 
 # (title, sent, E, buffer days, the date the letter states)

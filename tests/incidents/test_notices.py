@@ -209,3 +209,30 @@ def test_notice_texts_per_phase(breach_project: Path, phase: str) -> None:
         assert "Wij informeren u opnieuw uiterlijk 30 maart 2027 om 12.00 uur" in text
         assert "Hoeveel persoonsgegevensregisters het betreft, weten wij nog niet." in text
         assert "kon niet worden vastgesteld" not in text
+
+
+def test_a_former_customer_whose_data_we_still_hold_is_planned_built_and_sent(  # type: ignore[no-untyped-def]
+        breach_project: Path, smtp) -> None:
+    """Both gespreksopname customers' agreements ended on 2 February 2027; C-0001's data were
+    destroyed on 1 March (art. 11.1), C-0003's were still held when the breach began on 26 March."""
+    controller, handler = smtp
+    with freeze_time("2027-03-01T12:00:00Z"):
+        for cid in ("C-0001", "C-0003"):
+            cli(breach_project, "customers", "terminate", cid, "--received", "2027-02-01")
+        cli(breach_project, "customers", "destruction-statement", "C-0001")
+    with freeze_time("2027-03-27T10:30:00Z"):
+        plan = cli(breach_project, "incidents", "plan", "2027-001")
+        assert ("C-0003     on_time        -                     uses gespreksopname; agreement "
+                "ended on 2027-02-02; data held until destroyed") in plan
+        assert "C-0001" not in plan and "1 affected customer(s)" in plan
+        assert "built 1 initial notice(s)" in cli(breach_project, "incidents", "build", "2027-001")
+        dry = CliRunner().invoke(main, ["incidents", "send", "2027-001", "--dry-run"],
+                                 env={"ASSEMBLER_ROOT": str(breach_project), **smtp_env(controller)})
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("initial: would send C-0003 to kim3@example.nl")
+    assert "would skip" not in dry.output and "1 notice(s) would be sent" in dry.stdout
+    sent = send(breach_project, controller, "2027-03-27T10:35:00Z")
+    assert sent.exit_code == 0, sent.output
+    assert "notice not sent" not in sent.output
+    assert "initial: sent 1 notice(s), 0 failed" in sent.output
+    assert [m.rcpt_tos for m in handler.received] == [["kim3@example.nl"]]

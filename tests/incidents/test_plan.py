@@ -28,7 +28,7 @@ def plan_of(project_dir: Path, now: dt.datetime) -> object:
                           {c.id for c in agreement.catalogue.data_categories},
                           {c.customer_id for c in customers})
         incident = read_incident(project_dir / "var" / "incidents" / "2027-001.toml", known)
-        bound = owed_customers(registry, *breach_days(incident))
+        bound = owed_customers(registry, *breach_days(incident), kind="breach")
         return plan_incident(incident, customers, agreement.catalogue,
                              breach_ledger(registry.connection, "verwerkersovereenkomst"), now,
                              bound)
@@ -122,11 +122,43 @@ def _terminate(project_dir: Path, customer_id: str) -> None:
         record_termination(registry, customer_id, received=dt.date(2027, 2, 1))
 
 
-def test_a_customer_whose_agreement_ended_before_the_breach_is_not_told(
+def _destroy(project_dir: Path, customer_id: str, when: str) -> None:
+    """Issue the real art. 11.1 destruction statement of `customer_id` at `when` (UTC)."""
+    with freeze_time(when):
+        result = CliRunner().invoke(main, ["customers", "destruction-statement", customer_id],
+                                    env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 0, result.output
+
+
+def test_a_customer_whose_agreement_ended_before_the_breach_is_told_while_we_hold_their_data(
         breach_project: Path) -> None:
+    """C-0003's agreement ended on 2 February; their data were not destroyed (art. 11.1), so the
+    breach of 26-27 March concerned them too (art. 7.1, GDPR art. 33(2))."""
     _terminate(breach_project, "C-0003")
     plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
+    assert [(r.customer_id, r.reason) for r in plan.rows] == [  # type: ignore[attr-defined]
+        ("C-0001", "uses gespreksopname"),
+        ("C-0003", "uses gespreksopname; agreement ended on 2027-02-02; data held until destroyed")]
+
+
+def test_a_customer_whose_data_were_destroyed_before_the_breach_is_not_told(
+        breach_project: Path) -> None:
+    _terminate(breach_project, "C-0003")
+    _destroy(breach_project, "C-0003", "2027-03-01T12:00:00Z")
+    plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
     assert [r.customer_id for r in plan.rows] == ["C-0001"]  # type: ignore[attr-defined]
+
+
+def test_a_customer_whose_data_were_destroyed_while_the_breach_went_on_is_told(
+        breach_project: Path) -> None:
+    """The breach began on 26 March at 22:00; the statement says the data were destroyed by
+    27 March at the latest, so they were there when it began."""
+    _terminate(breach_project, "C-0003")
+    _destroy(breach_project, "C-0003", "2027-03-27T08:00:00Z")
+    plan = plan_of(breach_project, dt.datetime(2027, 3, 27, 12, tzinfo=AMSTERDAM))
+    assert [(r.customer_id, r.reason) for r in plan.rows][1] == (  # type: ignore[attr-defined]
+        "C-0003", "uses gespreksopname; agreement ended on 2027-02-02; data held until destroyed "
+                  "on 2027-03-27")
 
 
 def test_a_customer_whose_agreement_ended_while_the_breach_went_on_is_told(
