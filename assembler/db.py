@@ -143,7 +143,23 @@ def open_database(path: Path) -> Connection:
 
 @contextlib.contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise."""
+    """Run the block in one IMMEDIATE transaction, committed on success, rolled back otherwise.
+
+    Inside a transaction already open on `conn` the block joins it, as a savepoint: what it
+    writes is undone when it raises, and otherwise committed or rolled back with the outer
+    transaction. So steps that each store in a transaction of their own (a termination, a
+    ledger event) can be made one: all of it is stored, or none of it.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT joined")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO joined")
+            conn.execute("RELEASE joined")
+            raise
+        conn.execute("RELEASE joined")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

@@ -3,7 +3,9 @@
 Every outcome goes into the notice ledger (kind ``subprocessor``). An objection is also stored in
 the customer's history (the lifecycle reads only revision notices from the ledger), against the
 version in force that day; a termination under art. 4.2 goes through the lifecycle's termination
-(one day's notice), after an objection that found no solution.
+(one day's notice), after an objection that found no solution. The history event and the ledger
+event are stored in one registry transaction (`record_outcome`): a crash or a failed write
+between them leaves neither.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from assembler.customers.lifecycle import (
     version_in_force,
 )
 from assembler.customers.registry import Registry
+from assembler.db import DatabaseError
 from assembler.dutch import day_nl
-from assembler.errors import UsageError
+from assembler.errors import RegistryError, UsageError
 from assembler.model import HistoryEvent, LedgerEvent
 from assembler.notices.dating import check_event_day
 from assembler.notices.ledger import Ledger
@@ -49,6 +52,22 @@ def record_outcome(registry: Registry, ledger: Ledger, change_id: str, customer_
         raise UsageError(f"the notice of {change_id} for {customer_id} was not sent "
                          f"({notice.state}); nothing can have followed it")
     check_event_day(on, day_nl(notice.sent_at), f"the notice of {change_id} for {customer_id}")
+    try:
+        with registry.transaction():
+            return _store_outcome(registry, ledger, change_id, customer_id, outcome, on)
+    except DatabaseError as exc:
+        raise RegistryError(f"{registry.path}: cannot record {customer_id}'s {outcome} of "
+                            f"{change_id}: {exc}; nothing was stored") from exc
+
+
+def _store_outcome(registry: Registry, ledger: Ledger, change_id: str, customer_id: str,
+                   outcome: Outcome, on: dt.date) -> tuple[LedgerEvent, bool]:
+    """Check `outcome` against what is stored and store it: the body of `record_outcome`'s transaction.
+
+    It runs inside one write transaction (IMMEDIATE: no other writer until it ends), so the
+    history event (an objection, a termination) and the ledger event are stored together or not
+    at all, and a second run at the same moment sees this one's outcome, not the state before it.
+    """
     before = ledger.events(change_id).get(customer_id, [])
     same = next((e for e in before if e.event == outcome and e.on == on), None)
     if same is not None:
