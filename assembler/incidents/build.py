@@ -8,6 +8,7 @@ customers are built in the process pool (`assembler.pool`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class Job:
     customer: Customer
     earlier: list[str]
     """Message-IDs of this customer's notices in earlier phases, oldest first."""
+    ended: dt.date | None = None
+    """The day their agreement ended, when they are told because we still held their data."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,12 @@ class BreachBuildSummary:
     """Customer ids whose notice of this phase is sent (or may be): left as recorded."""
 
 
-def letter_data(parts: BreachParts, customer: Customer) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the JSON of `breach_letter.typ`: (shared by every customer, this customer's)."""
+def letter_data(parts: BreachParts, customer: Customer,
+                ended: dt.date | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the JSON of `breach_letter.typ`: (shared by every customer, this customer's).
+
+    `ended`: the day their agreement ended, when they are told because we still held their data.
+    """
     p = parts.processor
     shared = {"sender": {"name": p.name, "lines": [p.street, f"{p.postcode} {p.city}",
                                                    f"KvK {p.kvk}", p.email]},
@@ -74,7 +81,7 @@ def letter_data(parts: BreachParts, customer: Customer) -> tuple[dict[str, Any],
     if customer.contact_name:
         recipient.append(f"t.a.v. {customer.contact_name}")
     recipient += [customer.street, f"{customer.postcode}  {customer.city}"]
-    own = {**breach_texts(parts, customer), "recipient": recipient,
+    own = {**breach_texts(parts, customer, ended), "recipient": recipient,
            "customer_id": customer.customer_id}
     return shared, own
 
@@ -89,9 +96,9 @@ def _init(context: Context) -> None:
 def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     ctx = _STATE.get()
     parts, customer = ctx.parts, job.customer
-    shared, own = letter_data(parts, customer)
+    shared, own = letter_data(parts, customer, job.ended)
     letter = render_breach_letter(shared, own, parts.notice_at.date())
-    eml = compose_breach_email(parts, customer, letter, job.earlier)
+    eml = compose_breach_email(parts, customer, letter, job.earlier, job.ended)
     stem = file_stem(parts, customer)
     atomic_write_bytes(ctx.out_dir / f"{stem}.pdf", letter)
     eml_file = ctx.out_dir / f"{stem}.eml"
@@ -125,7 +132,7 @@ def _jobs(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer], l
             summary.kept.append(row.customer_id)
             continue
         earlier = [ids[row.customer_id] for ids in before if row.customer_id in ids]
-        jobs.append(Job(by_id[row.customer_id], earlier))
+        jobs.append(Job(by_id[row.customer_id], earlier, row.agreement_ended))
     refuse_without_initial(i.id, parts.phase, [j.customer.customer_id for j in jobs], ledger)
     bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
            if not valid_email(j.customer.contact_email)]

@@ -10,6 +10,7 @@ signature of every notice e-mail (`notices.email_html`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from email.headerregistry import Address
@@ -60,13 +61,15 @@ def _html(texts: dict[str, Any], signature: list[str]) -> str:
 
 
 def compose_breach_email(parts: BreachParts, customer: Customer, letter_pdf: bytes,
-                         earlier: list[str]) -> bytes:
+                         earlier: list[str], ended: dt.date | None = None) -> bytes:
     """Return one customer's breach notice e-mail (CRLF line ends), the letter attached.
 
     `earlier` are the Message-IDs of the notices this customer was sent in earlier phases,
-    oldest first: the thread's ``References``, the last of them ``In-Reply-To``.
+    oldest first: the thread's ``References``, the last of them ``In-Reply-To``. `ended`: the
+    day their agreement ended when they are told because we still held their data
+    (`letter.why_you`).
     """
-    texts = breach_texts(parts, customer)
+    texts = breach_texts(parts, customer, ended)
     signature = signature_lines(parts.processor, parts.website)
     domain = parts.sender.rpartition("@")[2]
     sender = Address(parts.processor.name, addr_spec=parts.sender)

@@ -81,21 +81,31 @@ def _period(incident: Incident, final: bool) -> str:
     return not_known("Wanneer het datalek precies is begonnen en geëindigd", final)
 
 
-def why_you(parts: BreachParts, customer: Customer) -> str:
-    """Return the sentence saying why this customer receives the notice."""
+def why_you(parts: BreachParts, customer: Customer, ended: dt.date | None = None) -> str:
+    """Return the sentences saying why this customer receives the notice.
+
+    `ended` is the day the agreement of a customer told only because we still held their data
+    ended (`customers.lifecycle.owed_notice`, basis ``data_held``): they used the service in
+    the past, and the notice says why it reaches them all the same (art. 11.1).
+    """
     i = parts.incident
+    held = "" if ended is None else (
+        f" De {parts.agreement_name} is met ingang van {format_date_nl(ended)} geëindigd, maar "
+        f"de persoonsgegevens die wij voor u verwerkten, hadden wij toen het datalek begon nog "
+        f"niet vernietigd (artikel 11.1); het datalek betreft daarom ook uw gegevens.")
     if customer.customer_id in i.customers:
-        return "U ontvangt deze melding omdat persoonsgegevens die wij voor u verwerken bij het " \
-               "datalek betrokken zijn."
+        return ("U ontvangt deze melding omdat persoonsgegevens die wij voor u verwerken bij het "
+                "datalek betrokken zijn." + held)
     used = [parts.services.get(s, s) for s in i.services if s in customer.services]
     if used:
         kind = "de dienst" if len(used) == 1 else "de diensten"
-        return (f"U ontvangt deze melding omdat {customer.company_name} gebruikmaakt van {kind} "
-                f"{join_nl(used)}, waarop het datalek betrekking heeft.")
+        verb = "gebruikmaakt" if ended is None else "gebruikmaakte"
+        return (f"U ontvangt deze melding omdat {customer.company_name} {verb} van {kind} "
+                f"{join_nl(used)}, waarop het datalek betrekking heeft." + held)
     cats = [in_sentence(parts.categories.get(c, c)) for c in i.categories]
     kind = "de categorie" if len(cats) == 1 else "de categorieën"
     return (f"U ontvangt deze melding omdat wij voor {customer.company_name} persoonsgegevens "
-            f"verwerken van {kind} {join_nl(cats)}, waarop het datalek betrekking heeft.")
+            f"verwerken van {kind} {join_nl(cats)}, waarop het datalek betrekking heeft." + held)
 
 
 def unknowns(incident: Incident) -> list[str]:
@@ -161,8 +171,12 @@ def _open_questions(parts: BreachParts, missing: list[str]) -> dict[str, str]:
     return {"heading": "Nog niet bekend", "text": f"Wat wij nu nog niet weten: {join_nl(missing)}."}
 
 
-def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
-    """Return the Dutch texts of one customer's notice, as the letter and the e-mail show them."""
+def breach_texts(parts: BreachParts, customer: Customer,
+                 ended: dt.date | None = None) -> dict[str, object]:
+    """Return the Dutch texts of one customer's notice, as the letter and the e-mail show them.
+
+    `ended`: see `why_you`.
+    """
     i, final = parts.incident, parts.phase == "final"
     ref = reference(i.id, customer.customer_id)
     detected = format_time_nl(i.detected_at)
@@ -170,7 +184,7 @@ def breach_texts(parts: BreachParts, customer: Customer) -> dict[str, object]:
     questions = _open_questions(parts, [*data_unknowns(data), *unknowns(i)])
     return {
         "subject": f"{PHASE_NAMES[parts.phase].capitalize()} datalek {i.id}, kenmerk {ref}",
-        "intro": [*_intro(parts, detected), why_you(parts, customer)],
+        "intro": [*_intro(parts, detected), why_you(parts, customer, ended)],
         "sections": [
             {"heading": "Wat er is gebeurd",
              "paragraphs": [i.nature, _period(i, final)]},

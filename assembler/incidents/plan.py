@@ -157,6 +157,8 @@ def plan_incident(incident: Incident, customers: Iterable[Customer], catalogue: 
             continue
         reason = "; ".join(x for x in (reason, held_reason(owed)) if x)
         base = _status(sent.get(c.customer_id), deadline, now)
-        rows.append(BreachRow(c.customer_id, c.company_name, reason, base.status, base.sent_at))
+        ended = owed.ended if owed.basis == "data_held" else None
+        rows.append(BreachRow(c.customer_id, c.company_name, reason, base.status, base.sent_at,
+                              ended))
     rows.sort(key=lambda r: r.customer_id)
     return BreachPlan(incident, deadline, now, tuple(rows))

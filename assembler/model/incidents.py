@@ -76,3 +76,6 @@ class BreachRow:
     """``on_time``, ``overdue``, ``notified`` or ``notified_late`` (the initial notice)."""
     sent_at: str | None = None
     """When the server accepted the initial notice (ISO 8601 UTC)."""
+    agreement_ended: dt.date | None = None
+    """For a customer told because we still held their data after their agreement ended: the
+    first day no version bound them; None while it ran in the breach window."""

@@ -121,3 +121,21 @@ def test_the_built_letter_names_them_from_the_real_catalogue(breach_project: Pat
     ("Financiële gegevens", "financiële gegevens")])
 def test_catalogue_labels_read_as_words_in_a_sentence(label: str, written: str) -> None:
     assert in_sentence(label) == written
+
+
+HELD = (" De Verwerkersovereenkomst is met ingang van 2 februari 2027 geëindigd, maar de "
+        "persoonsgegevens die wij voor u verwerkten, hadden wij toen het datalek begon nog niet "
+        "vernietigd (artikel 11.1); het datalek betreft daarom ook uw gegevens.")
+
+
+@pytest.mark.parametrize(("ended", "expected"), [
+    (None, "U ontvangt deze melding omdat Voorbeeld 1 B.V. gebruikmaakt van de dienst Gespreksopname, "
+           "waarop het datalek betrekking heeft."),
+    (dt.date(2027, 2, 2), "U ontvangt deze melding omdat Voorbeeld 1 B.V. gebruikmaakte van de dienst "
+                          "Gespreksopname, waarop het datalek betrekking heeft." + HELD),
+])
+def test_a_former_customer_is_told_why_the_breach_concerns_them(
+        project_dir: Path, ended: dt.date | None, expected: str) -> None:
+    parts = _parts(project_dir, RECORD)
+    intro = breach_texts(parts, customer(1, services=("gespreksopname",)), ended)["intro"]
+    assert isinstance(intro, list) and intro[-1] == expected

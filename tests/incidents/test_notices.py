@@ -236,3 +236,12 @@ def test_a_former_customer_whose_data_we_still_hold_is_planned_built_and_sent(  
     assert "notice not sent" not in sent.output
     assert "initial: sent 1 notice(s), 0 failed" in sent.output
     assert [m.rcpt_tos for m in handler.received] == [["kim3@example.nl"]]
+    held = ("gebruikmaakte van de dienst Gespreksopname, waarop het datalek betrekking heeft. De "
+            "Verwerkersovereenkomst is met ingang van 2 februari 2027 geëindigd, maar de "
+            "persoonsgegevens die wij voor u verwerkten, hadden wij toen het datalek begon nog niet "
+            "vernietigd (artikel 11.1); het datalek betreft daarom ook uw gegevens.")
+    letter = breach_project / OUT / "initial" / "datalek-2027-001-initial-C-0003.pdf"
+    assert held in " ".join(pdf_text(letter).replace("\u00a0", " ").split())
+    mail = message_from_bytes(handler.received[0].content, policy=policy.default)
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert held in " ".join(body.split())
