@@ -95,7 +95,8 @@ def plan_subprocessor_notices(register: Register, customers: Sequence[Customer],
     for change in plan.changes:
         for customer in customers:
             history = histories.get(customer.customer_id) if histories is not None else None
-            if history is not None and not owed_notice(history, change.entry.effective):
+            if history is not None and not owed_notice(history, change.entry.effective,
+                                                       kind="subprocessor"):
                 continue
             if applies_to(change.entry, customer.services):
                 plan.rows.append(_row(change, customer, today, notices, events))
