@@ -13,7 +13,7 @@ of the project, every customer using the affected service.
   for the code before, in the same run. A build run rebuilds the pending notices (nothing is
   sent), so every run does the whole work again.
 
-Variables: BENCH_BULK_SIZES, BENCH_BULK_RUNS, BENCH_BULK_CPU_N, BENCH_BULK_BASELINE (see bench_bulk).
+Variables: BENCH_BULK_SIZES, BENCH_BULK_RUNS, BENCH_BULK_ONE_MAX, BENCH_BULK_BASELINE (see bench_bulk).
 """
 
 from __future__ import annotations

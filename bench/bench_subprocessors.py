@@ -9,7 +9,7 @@ peak memory; with BENCH_BULK_BASELINE (a checkout of the code before, with its o
 for that code in the same run. Target: >= 100 customers/s for 10,000. `subprocessors plan` for the
 largest size is timed as a fresh process too (median of BENCH_BULK_RUNS).
 
-Variables: BENCH_BULK_SIZES, BENCH_BULK_RUNS, BENCH_BULK_CPU_N, BENCH_BULK_BASELINE (see bench_bulk).
+Variables: BENCH_BULK_SIZES, BENCH_BULK_RUNS, BENCH_BULK_ONE_MAX, BENCH_BULK_BASELINE (see bench_bulk).
 """
 
 from __future__ import annotations
