@@ -25,6 +25,10 @@ WHY = {"pending": "new", "sending": "outcome unknown: again, same Message-ID",
        "unknown": "outcome unknown: again, same Message-ID"}
 """Why a notice in each ledger state would be sent (a failed one: its last reply)."""
 
+DRY_RUN_HELP = ("Show what the send would do with each notice (send, hold, skip or refuse, and why) and "
+        "exit as it would; send nothing.")
+"""The --dry-run option's help, the same for every send."""
+
 
 def echo_dry_run(ledger: Ledger, subject: str, settings: SmtpSettings, retry_failed: bool,
                  label: str = "", skip: Mapping[str, str] | None = None,

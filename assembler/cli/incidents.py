@@ -14,7 +14,7 @@ import click
 from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
 from assembler.cli.send_outcome import (
     echo_not_owed,
     echo_refused,
@@ -193,7 +193,7 @@ def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
 
 @incidents.command("send", short_help="Send the built notices over SMTP, phase by phase.")
 @click.argument("incident_id", metavar="ID")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
 def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
@@ -202,9 +202,10 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
     notice is sent again with the same Message-ID, one send at a time. A customer whose
     agreement ran on no day from the breach's start to its detection is skipped, and said so.
-    Exits 1 while any notice of the incident is undelivered, an earlier run's too. With
-    --dry-run, list per phase what would be sent and to whom; nothing is sent and no ledger
-    row changes.
+    Nothing is sent while a notice of any phase is refused (built on an earlier day, its file
+    missing). Exits 1 while any notice of the incident is undelivered, an earlier run's too.
+    With --dry-run, list per phase what the send would do with each notice, refusals
+    included; nothing is sent and no ledger row changes.
     """
     o = _open(incident_id)
     settings = smtp_settings(load_config(o.project.root))

@@ -12,7 +12,7 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
 from assembler.cli.progress import progress_bar
 from assembler.cli.send_outcome import (
     echo_not_owed,
@@ -200,7 +200,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
 
 @notices.command("send", short_help="Send the built notices of VERSION over SMTP.")
 @click.argument("version")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
 @click.option("--late", is_flag=True,
@@ -209,24 +209,23 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     """Send the built notices of VERSION over SMTP ([smtp] in assembler.toml).
 
     Notices already sent are skipped; a notice whose outcome a crashed run left unknown is sent
-    again with the same Message-ID (at least once). Only one send runs at a time.
+    again with the same Message-ID (at least once). Only one send runs at a time. Nothing is
+    sent while any notice is refused (built on an earlier day, late without --late, its file
+    missing); each is named with why, and --dry-run names the same ones.
     """
     p, contract, config = notice_context()
     target = notice_version(p, contract, version)[0]
-    number = target.number
-    settings = smtp_settings(config)
-    registry = open_cli_registry()
+    number, settings, registry = target.number, smtp_settings(config), open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     if not settings.sender:
         settings = replace(settings, sender=_processor_email(p, contract, number))
     if not ledger.notices(number):
         raise UsageError(f"no notices of {number} built yet: run `assembler notices build {number}`")
-    today = today_nl()
-    takes_effect = stated_effective(today, target.effective, email_buffer_days(config))
-    skip = not_owed_unsent(registry, ledger, number, takes_effect)
+    today, buffer = today_nl(), email_buffer_days(config)
+    skip = not_owed_unsent(registry, ledger, number, stated_effective(today, target.effective, buffer))
     todo = [n for n in plan_send(ledger, number, retry_failed).todo if n.customer_id not in skip]
     found = refusals(stale_refusal(todo, today, f"of {number}", f"assembler notices build {number}"),
-                     late_refusal(todo, number, target.effective, email_buffer_days(config), late),
+                     late_refusal(todo, number, target.effective, buffer, late),
                      missing_refusal(p.root, todo))
     if dry_run:
         echo_dry_run(ledger, number, settings, retry_failed, skip=skip, found=found)

@@ -21,7 +21,7 @@ from assembler.cli.context import (
     shown_path,
 )
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
 from assembler.cli.send_outcome import (
     echo_not_owed,
     echo_refused,
@@ -282,14 +282,16 @@ def _late_day(plan: SubprocessorPlan) -> str:
 
 @subprocessors.command("send", short_help="Send the built notices of CHANGE over SMTP.")
 @click.argument("change")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True, help="Also retry notices refused permanently (5xx).")
 def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of CHANGE over SMTP, through the revision notices' send loop.
 
     A customer whose agreement no longer runs on the change's effective date is skipped, and
-    said so. Exits 1 while any notice of CHANGE is undelivered, an earlier run's too. With
-    --dry-run, list what would be sent and to whom; nothing is sent and no ledger row changes.
+    said so. Nothing is sent while any notice is refused (built on an earlier day, late by now
+    and not built with --late, its file missing). Exits 1 while any notice of CHANGE is
+    undelivered, an earlier run's too. With --dry-run, list what the send would do with each
+    notice, refusals included; nothing is sent and no ledger row changes.
     """
     p, contract, registry, ledger = _notice_context()
     if not ledger.notices(change):
