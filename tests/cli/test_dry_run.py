@@ -146,3 +146,26 @@ def test_incidents_dry_run_refuses_a_phase_built_yesterday(breach_project: Path,
         "built on 2027-03-27, before today: its date would be wrong; run `assembler incidents "
         "build 2027-001 --phase initial` again, then send")
     assert handler.received == []
+
+
+def test_incidents_dry_run_holds_a_later_phase_while_an_earlier_one_is_refused(  # type: ignore[no-untyped-def]
+        breach_project: Path, smtp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Every phase is checked before any goes out: a stale update holds a fresh final notice."""
+    controller, handler = smtp
+    use_smtp(breach_project, controller, monkeypatch)
+    with at("2027-03-27 10:30:00"):
+        ok("incidents", "build", "2027-001")
+        ok("incidents", "send", "2027-001")
+        ok("incidents", "build", "2027-001", "--phase", "update")
+    sent = len(handler.received)
+    with at("2027-03-28 08:00:00"):
+        ok("incidents", "build", "2027-001", "--phase", "final")
+        dry = cli("incidents", "send", "2027-001", "--dry-run")
+        real = cli("incidents", "send", "2027-001")
+    assert_same_refusal(dry, real, label="update: ")
+    assert send_refusals(real, "final: ") == {}
+    assert re.search(r"^final: would hold C-0001 to kim1@example.nl <breach\.2027-001\.final\.[^>]+>: "
+                     r"not sent while 2 notice\(s\) are refused$", dry.stdout, re.M)
+    assert "final: dry run: 0 notice(s) would be sent" in dry.stdout
+    assert "initial: dry run: 0 notice(s) would be sent" in dry.stdout  # sent the day before
+    assert len(handler.received) == sent
