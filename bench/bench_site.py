@@ -5,6 +5,7 @@ found in history and printed) on the same repository in the same run."""
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -13,8 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assembler.agreement.project import Project  # noqa: E402
 from assembler.notices.deadline import add_months  # noqa: E402
+from assembler.render import site_html, typography  # noqa: E402
 from assembler.workflow.release import release_version  # noqa: E402
-from bench.common import edit_clause, fresh_repo, git, process_s, report  # noqa: E402
+from assembler.workflow.site import build_site  # noqa: E402
+from bench.common import edit_clause, fresh_repo, git, median_ms, process_s, report  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 VERSIONS = 20
@@ -46,10 +49,40 @@ def main() -> None:
         baseline = process_s(["show", "1.0", "--format", "text"], runs=5, env=env)
         pages = len(list(out.rglob("*.html")))
         files = len([p for p in out.rglob("*") if p.is_file()])
+        bound, plain = _binding_cost(repo, Path(tmp) / "in-process")
     report(f"`assembler site`, {VERSIONS} versions ({pages} pages, {files} files), fresh process",
            site, "s", "<= 5 s", site <= 5)
     report("baseline in the same run: `assembler show 1.0 --format text`", baseline, "s", "", True)
     print(f"site / baseline: {site / baseline:.1f}x", flush=True)
+    report("`build_site` in-process, no-break spaces bound (median of 3 rounds)", bound, "ms", "", True)
+    report("  baseline in the same run: the same, binding switched off", plain, "ms", "", True)
+
+
+def _as_is(page: str) -> str:
+    return page
+
+
+def _binding_cost(repo: Path, out: Path) -> tuple[float, float]:
+    """Return the in-process site build's median time in ms, with the no-break spaces and without.
+
+    The two alternate, three rounds, so that load from other processes hits both alike.
+    """
+    project = Project(repo)
+
+    def build() -> None:
+        typography.keep_together.cache_clear()  # each run binds from scratch, as a fresh process
+        build_site(project, CONTRACT, out)
+
+    saved = site_html.keep_together_html, site_html.keep_together_feed
+    bound, plain = [], []
+    for _ in range(3):
+        bound.append(median_ms(build, runs=3, warmup=1))
+        site_html.keep_together_html = site_html.keep_together_feed = _as_is  # type: ignore[assignment]
+        try:
+            plain.append(median_ms(build, runs=3, warmup=1))
+        finally:
+            site_html.keep_together_html, site_html.keep_together_feed = saved
+    return statistics.median(bound), statistics.median(plain)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -13,8 +14,14 @@ import click
 from assembler.agreement.project import Project
 from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
-from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
+from assembler.cli.send_outcome import (
+    echo_not_owed,
+    echo_refused,
+    exit_while_undelivered,
+    not_owed_unsent,
+    stop_if_refused,
+)
 from assembler.config import load_config
 from assembler.customers.lifecycle import owed_customers
 from assembler.customers.registry import Registry
@@ -34,9 +41,10 @@ from assembler.incidents.plan import (
 from assembler.incidents.record import Catalogue, incident_path, new_incident, read_incident
 from assembler.incidents.status import STATUS_FIELDS, status_rows
 from assembler.model import PHASES, Agreement, Customer, Incident, Phase
-from assembler.notices.dating import refuse_stale
+from assembler.notices.dating import stale_refusal
 from assembler.notices.ledger import Ledger
-from assembler.notices.send import SendRequest, plan_send, send_notices
+from assembler.notices.refusal import Refusal, refusals, refused
+from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
 
 
@@ -186,7 +194,7 @@ def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
 
 @incidents.command("send", short_help="Send the built notices over SMTP, phase by phase.")
 @click.argument("incident_id", metavar="ID")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
 def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
@@ -195,10 +203,10 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     The same engine as `notices send`: notices already sent are skipped, an interrupted run's
     notice is sent again with the same Message-ID, one send at a time. A customer whose
     agreement ran on no day from the breach's start to its detection, and whose data were
-    destroyed before it began, is skipped, and said so.
-    Exits 1 while any notice of the incident is undelivered, an earlier run's too. With
-    --dry-run, list per phase what would be sent and to whom; nothing is sent and no ledger
-    row changes.
+    destroyed before it began, is skipped, and said so. Nothing is sent while a notice of any
+    phase is refused (built on an earlier day, its file missing). Exits 1 while any notice of
+    the incident is undelivered, an earlier run's too. With --dry-run, list per phase what the
+    send would do with each notice, refusals included; nothing is sent and no ledger row changes.
     """
     o = _open(incident_id)
     settings = smtp_settings(load_config(o.project.root))
@@ -210,16 +218,20 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
                          f"`assembler incidents build {incident_id}`")
     skips = {phase: not_owed_unsent(o.registry, o.ledger, ledger_subject(incident_id, phase),
                                     *breach_days(o.incident)) for phase in phases}
+    subjects = {phase: ledger_subject(incident_id, phase) for phase in phases}
+    found = {phase: _refusals(o, subjects[phase], phase, skips[phase], retry_failed)
+             for phase in phases}  # all phases checked before any goes out
+    every = [r for phase in phases for r in found[phase]]  # the first phase's error first
     if dry_run:
         for phase in phases:
-            echo_dry_run(o.ledger, ledger_subject(incident_id, phase), settings, retry_failed,
-                         label=f"{phase}: ", skip=skips[phase])
+            echo_dry_run(o.ledger, subjects[phase], settings, retry_failed, label=f"{phase}: ",
+                         skip=skips[phase], found=found[phase],
+                         others=sum(len(refused(found[q])) for q in phases if q != phase))
+        stop_if_refused(every)
         return
-    today = today_nl()
-    for phase in phases:  # all phases checked before any goes out
-        refuse_stale(plan_send(o.ledger, ledger_subject(incident_id, phase), retry_failed).todo,
-                     today, f"of incident {incident_id} ({phase})",
-                     f"assembler incidents build {incident_id} --phase {phase}")
+    for phase in phases:
+        echo_refused(found[phase], label=f"{phase}: ")
+    stop_if_refused(every)
     summaries = []
     for phase in phases:
         echo_not_owed(skips[phase], label=f"{phase}: ")
@@ -234,6 +246,15 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     undelivered = [n for phase in phases for n in o.ledger.notices(ledger_subject(incident_id, phase))
                    if n.customer_id not in skips[phase]]
     exit_while_undelivered(undelivered, summaries, settings, f"incidents send {incident_id}")
+
+
+def _refusals(o: _Open, subject: str, phase: str, skip: Mapping[str, str],
+              retry_failed: bool) -> list[Refusal]:
+    """Return what the send's rules refuse of one phase's notices (its run and its dry run)."""
+    todo = [n for n in plan_send(o.ledger, subject, retry_failed).todo if n.customer_id not in skip]
+    return refusals(stale_refusal(todo, today_nl(), f"of incident {o.incident.id} ({phase})",
+                                  f"assembler incidents build {o.incident.id} --phase {phase}"),
+                    missing_refusal(o.project.root, todo, "breach"))
 
 
 @incidents.command("status", short_help="Export the evidence of each notice: in time or late.")

@@ -12,9 +12,15 @@ import click
 
 from assembler.cli.context import contract_option, echo_json, iso_date, project, shown_path
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
 from assembler.cli.progress import progress_bar
-from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
+from assembler.cli.send_outcome import (
+    echo_not_owed,
+    echo_refused,
+    exit_while_undelivered,
+    not_owed_unsent,
+    stop_if_refused,
+)
 from assembler.config import load_config
 from assembler.customers.lifecycle import record_announcement, stated_effective
 from assembler.customers.registry import Registry
@@ -22,8 +28,13 @@ from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
-from assembler.notices.dating import builds_late, composed_now, late_plan, refuse_stale
-from assembler.notices.deadline import latest_send_day
+from assembler.notices.dating import (
+    builds_late,
+    composed_now,
+    late_plan,
+    late_refusal,
+    stale_refusal,
+)
 from assembler.notices.ledger import Ledger, ledger_lock
 from assembler.notices.plan import (
     NoticePlan,
@@ -34,7 +45,8 @@ from assembler.notices.plan import (
     notice_version,
     plan_notices,
 )
-from assembler.notices.send import SendRequest, plan_send, send_notices
+from assembler.notices.refusal import refusals
+from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
 from assembler.notices.smtp import Delivery, smtp_settings
 
 
@@ -188,7 +200,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
 
 @notices.command("send", short_help="Send the built notices of VERSION over SMTP.")
 @click.argument("version")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True,
               help="Also retry notices the server refused permanently (5xx).")
 @click.option("--late", is_flag=True,
@@ -197,27 +209,30 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     """Send the built notices of VERSION over SMTP ([smtp] in assembler.toml).
 
     Notices already sent are skipped; a notice whose outcome a crashed run left unknown is sent
-    again with the same Message-ID (at least once). Only one send runs at a time.
+    again with the same Message-ID (at least once). Only one send runs at a time. Nothing is
+    sent while any notice is refused (built on an earlier day, late without --late, its file
+    missing); each is named with why, and --dry-run names the same ones.
     """
     p, contract, config = notice_context()
     target = notice_version(p, contract, version)[0]
-    number = target.number
-    settings = smtp_settings(config)
-    registry = open_cli_registry()
+    number, settings, registry = target.number, smtp_settings(config), open_cli_registry()
     ledger = Ledger(registry.connection, contract)
     if not settings.sender:
         settings = replace(settings, sender=_processor_email(p, contract, number))
     if not ledger.notices(number):
         raise UsageError(f"no notices of {number} built yet: run `assembler notices build {number}`")
-    todo = plan_send(ledger, number, retry_failed).todo
-    today = today_nl()
-    takes_effect = stated_effective(today, target.effective, email_buffer_days(config))
-    skip = not_owed_unsent(registry, ledger, number, takes_effect)
+    today, buffer = today_nl(), email_buffer_days(config)
+    skip = not_owed_unsent(registry, ledger, number, stated_effective(today, target.effective, buffer))
+    todo = [n for n in plan_send(ledger, number, retry_failed).todo if n.customer_id not in skip]
+    found = refusals(stale_refusal(todo, today, f"of {number}", f"assembler notices build {number}"),
+                     late_refusal(todo, number, target.effective, buffer, late),
+                     missing_refusal(p.root, todo))
     if dry_run:
-        echo_dry_run(ledger, number, settings, retry_failed, skip=skip)
+        echo_dry_run(ledger, number, settings, retry_failed, skip=skip, found=found)
+        stop_if_refused(found)
         return
-    todo = [n for n in todo if n.customer_id not in skip]
-    _check_sendable(todo, number, target.effective, email_buffer_days(config), late)
+    echo_refused(found)
+    stop_if_refused(found)
     record_announcement(registry, contract, number, target.effective)
     total = len(todo)
     echo_not_owed(skip)
@@ -241,19 +256,6 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     click.echo(f"sent {len(summary.sent)} notice(s) in {took:.1f} s, {len(summary.failed)} failed, "
                f"{summary.already_sent} already sent before")
     exit_while_undelivered(ledger.notices(number), [summary], settings, "notices send", skip)
-
-
-def _check_sendable(todo: list[LedgerNotice], number: str, effective: dt.date, buffer_days: int,
-                    late: bool) -> None:
-    """Refuse backdated notices, and late ones without --late."""
-    today = today_nl()
-    refuse_stale(todo, today, f"of {number}", f"assembler notices build {number}")
-    latest = latest_send_day(effective, buffer_days)
-    if todo and today > latest and not late:
-        raise NoticesLateError(f"the latest send day for {number} (effective {effective.isoformat()}) "
-                               f"was {latest.isoformat()}: these notices are late under art. 11.2; "
-                               f"build them with `notices build {number} --late` (their letters then "
-                               "state each customer's own date) and send with --late")
 
 
 def _processor_email(p: Any, contract: str, number: str) -> str:

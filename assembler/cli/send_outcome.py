@@ -1,15 +1,15 @@
 """What every send command (`notices`, `subprocessors`, `incidents send`) reports around a run.
 
 The customers skipped because they are no longer owed the notice (`notices.dating.not_owed`),
-and the exit status: a send exits 1 while any notice of its subject is still undelivered,
-whether this run or an earlier one left it so, so that a script never takes a half-done
-announcement for a finished one.
+the notices its rules refuse (`notices.refusal`), and the exit status: a send exits 1 while any
+notice of its subject is still undelivered, whether this run or an earlier one left it so, so
+that a script never takes a half-done announcement for a finished one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import click
 
@@ -17,6 +17,7 @@ from assembler.customers.registry import Registry
 from assembler.model import LedgerNotice
 from assembler.notices.dating import not_owed
 from assembler.notices.ledger import Ledger
+from assembler.notices.refusal import Refusal, refused
 from assembler.notices.send import SendSummary
 from assembler.notices.smtp import SmtpSettings
 
@@ -65,3 +66,18 @@ def exit_while_undelivered(notices: Iterable[LedgerNotice], summaries: Iterable[
                    + (f"; {permanent} refused permanently (5xx): fix the address, then "
                       f"`{command} --retry-failed`" if permanent else ""), err=True)
         raise SystemExit(1)
+
+
+def echo_refused(found: Sequence[Refusal], label: str = "") -> None:
+    """Say on stderr, per notice the send's rules refuse, why (`label` goes first)."""
+    for cid, why in refused(found).items():
+        click.echo(f"{label}{cid}: refused: {why}", err=True)
+
+
+def stop_if_refused(found: Sequence[Refusal]) -> None:
+    """Stop with the first rule's error while any notice is refused: the run then sends nothing.
+
+    The send and its dry run both end here, so both stop with the same message and exit status.
+    """
+    if found:
+        raise found[0].error

@@ -21,8 +21,14 @@ from assembler.cli.context import (
     shown_path,
 )
 from assembler.cli.context import registry as open_cli_registry
-from assembler.cli.dry_run import echo_dry_run
-from assembler.cli.send_outcome import echo_not_owed, exit_while_undelivered, not_owed_unsent
+from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
+from assembler.cli.send_outcome import (
+    echo_not_owed,
+    echo_refused,
+    exit_while_undelivered,
+    not_owed_unsent,
+    stop_if_refused,
+)
 from assembler.config import load_config
 from assembler.customers.lifecycle import histories, version_in_force
 from assembler.customers.registry import Registry
@@ -30,14 +36,15 @@ from assembler.dutch import today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.fsutil import atomic_write_bytes
 from assembler.model import Customer, RegisterChange, SubProcessor
-from assembler.notices.dating import composed_now, refuse_stale
+from assembler.notices.dating import composed_now, stale_refusal
 from assembler.notices.ledger import Ledger
-from assembler.notices.send import SendRequest, plan_send, send_notices
+from assembler.notices.refusal import refusals
+from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
 from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
 from assembler.subprocessors.evidence import EVIDENCE_FIELDS, notice_evidence
-from assembler.subprocessors.lateness import refuse_late_sends
+from assembler.subprocessors.lateness import late_refusal
 from assembler.subprocessors.lint import late_objection_deadline, notice_days
 from assembler.subprocessors.listing import diff_lists, in_use, list_at
 from assembler.subprocessors.plan import (
@@ -275,14 +282,16 @@ def _late_day(plan: SubprocessorPlan) -> str:
 
 @subprocessors.command("send", short_help="Send the built notices of CHANGE over SMTP.")
 @click.argument("change")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @click.option("--retry-failed", is_flag=True, help="Also retry notices refused permanently (5xx).")
 def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     """Send the built notices of CHANGE over SMTP, through the revision notices' send loop.
 
     A customer whose agreement no longer runs on the change's effective date is skipped, and
-    said so. Exits 1 while any notice of CHANGE is undelivered, an earlier run's too. With
-    --dry-run, list what would be sent and to whom; nothing is sent and no ledger row changes.
+    said so. Nothing is sent while any notice is refused (built on an earlier day, late by now
+    and not built with --late, its file missing). Exits 1 while any notice of CHANGE is
+    undelivered, an earlier run's too. With --dry-run, list what the send would do with each
+    notice, refusals included; nothing is sent and no ledger row changes.
     """
     p, contract, registry, ledger = _notice_context()
     if not ledger.notices(change):
@@ -292,12 +301,19 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
         settings = replace(settings, sender=p.resolve(None, contract).agreement.meta.processor.email)
     entry = read_register(p, contract).entry(change)
     skip = not_owed_unsent(registry, ledger, change, entry.effective if entry else today_nl())
+    today = today_nl()
+    todo = [n for n in plan_send(ledger, change, retry_failed).todo if n.customer_id not in skip]
+    missing = missing_refusal(p.root, todo, "subprocessor")
+    there = [n for n in todo if missing is None or n.customer_id not in missing.reasons]
+    found = refusals(stale_refusal(todo, today, f"of {change}", f"assembler subprocessors build {change}"),
+                     late_refusal(_plan(p, contract, registry, ledger, today, change)[0], there,
+                                  p.root, change), missing)
     if dry_run:
-        echo_dry_run(ledger, change, settings, retry_failed, skip=skip)
+        echo_dry_run(ledger, change, settings, retry_failed, skip=skip, found=found)
+        stop_if_refused(found)
         return
-    todo, today = plan_send(ledger, change, retry_failed).todo, today_nl()
-    refuse_stale(todo, today, f"of {change}", f"assembler subprocessors build {change}")
-    refuse_late_sends(_plan(p, contract, registry, ledger, today, change)[0], todo, p.root, change)
+    echo_refused(found)
+    stop_if_refused(found)
     echo_not_owed(skip)
     request = SendRequest(change, settings, retry_failed, skip=frozenset(skip))
     summary = send_notices(p.root, registry.path, ledger, request)

@@ -2,8 +2,9 @@
 
 A letter's date and the e-mail's ``Date`` header are fixed when the notice is built, so a notice
 must be built on the day it is sent: `stale_notices` finds the ones built on an earlier Dutch day,
-and `refuse_stale` is the one rule every send (`notices`, `subprocessors`, `incidents`) applies
-before anything goes out. A notice that can no longer be on time
+and `stale_refusal` is the one rule every send (`notices`, `subprocessors`, `incidents`) and its
+dry run apply before anything goes out (`refusal.Refusal`); `late_refusal` is the revision's
+art. 11.2 rule at send time. A notice that can no longer be on time
 for E (art. 11.2) is not void: it binds from the first day the customer's own notice allows
 (`lifecycle.stated_effective`), and `late_plan` makes the letter say so instead of claiming E.
 Who is still owed a notice at all is `not_owed`, the one rule the three sends apply
@@ -19,9 +20,11 @@ from dataclasses import replace
 from assembler.customers.lifecycle import owed_customers, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import day_nl, now_nl, today_nl
-from assembler.errors import UsageError
+from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice, NoticeKind, PlanRow
+from assembler.notices.deadline import latest_send_day
 from assembler.notices.plan import NoticePlan
+from assembler.notices.refusal import Refusal
 
 
 def composed_now(day: dt.date) -> dt.datetime:
@@ -47,8 +50,9 @@ def stale_notices(todo: Iterable[LedgerNotice], today: dt.date) -> list[LedgerNo
     return [n for n in todo if n.state in ("pending", "failed") and day_nl(n.built_at) != today]
 
 
-def refuse_stale(todo: Iterable[LedgerNotice], today: dt.date, what: str, rebuild: str) -> None:
-    """Refuse to send `todo` while any of its notices was built before `today`.
+def stale_refusal(todo: Iterable[LedgerNotice], today: dt.date, what: str,
+                  rebuild: str) -> Refusal | None:
+    """Refuse the notices of `todo` built before `today`; None when there are none.
 
     Art. 11.2 (a revision), art. 4.1 (a sub-processor, "tijdig") and GDPR art. 34 (a breach) all
     turn on when the customer was told. The letter's date and the e-mail's ``Date`` header are
@@ -59,11 +63,39 @@ def refuse_stale(todo: Iterable[LedgerNotice], today: dt.date, what: str, rebuil
     names the notices ("of 1.2"), `rebuild` the command that rebuilds them.
     """
     stale = stale_notices(todo, today)
-    if stale:
-        first = stale[0]
-        raise UsageError(f"{len(stale)} notice(s) {what} were built before today "
-                         f"({first.customer_id} on {day_nl(first.built_at).isoformat()}): their "
-                         f"date would be wrong; run `{rebuild}` again, then send")
+    if not stale:
+        return None
+    first = stale[0]
+    reasons = {n.customer_id: f"built on {day_nl(n.built_at).isoformat()}, before today: its "
+                              f"date would be wrong; run `{rebuild}` again, then send"
+               for n in stale}
+    return Refusal(reasons, UsageError(
+        f"{len(stale)} notice(s) {what} were built before today ({first.customer_id} on "
+        f"{day_nl(first.built_at).isoformat()}): their date would be wrong; run `{rebuild}` "
+        "again, then send"))
+
+
+def late_refusal(todo: Iterable[LedgerNotice], number: str, effective: dt.date,
+                 buffer_days: int, late: bool) -> Refusal | None:
+    """Refuse the revision notices of `number` once they are late, unless sent with --late.
+
+    Art. 11.2: a new version binds a customer only when the notice reached them one month
+    before it takes effect; after the latest send day (`deadline.latest_send_day`, the real
+    clock's day) a notice cannot give that. It is not void, but its letter must state the
+    customer's own date (`late_plan`, `notices build --late`), so the send lets it go only when
+    the operator says, with --late, that the notices were built so.
+    """
+    latest = latest_send_day(effective, buffer_days)
+    ids = [n.customer_id for n in todo]
+    if not ids or today_nl() <= latest or late:
+        return None
+    why = (f"late under art. 11.2: the latest send day for {number} was {latest.isoformat()}; "
+           f"build with `notices build {number} --late`, then send with --late")
+    return Refusal(dict.fromkeys(ids, why), NoticesLateError(
+        f"the latest send day for {number} (effective {effective.isoformat()}) was "
+        f"{latest.isoformat()}: these notices are late under art. 11.2; build them with "
+        f"`notices build {number} --late` (their letters then state each customer's own date) "
+        "and send with --late"))
 
 
 def check_event_day(day: dt.date, sent: dt.date, what: str) -> None:

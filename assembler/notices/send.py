@@ -25,7 +25,7 @@ so a later rebuild of a bounced notice cannot take away the evidence of what wen
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from assembler.errors import DeliveryError
 from assembler.model import LedgerNotice, NoticeKind
 from assembler.notices.build import sha256
 from assembler.notices.ledger import Ledger, send_lock
+from assembler.notices.refusal import Refusal
 from assembler.notices.smtp import Delivery, Mailer, SmtpSettings
 
 
@@ -90,6 +91,24 @@ def read_eml(root: Path, notice: LedgerNotice, kind: NoticeKind = "revision") ->
     return data
 
 
+def missing_refusal(root: Path, todo: Iterable[LedgerNotice],
+                    kind: NoticeKind = "revision") -> Refusal | None:
+    """Refuse the notices of `todo` whose built .eml is missing; None when every one is there.
+
+    A run sends nothing while one is missing, so that it never stops halfway for want of a
+    file; the error says which file and how to build it again (`read_eml`).
+    """
+    missing = [n for n in todo if not eml_path(root, n).is_file()]
+    if not missing:
+        return None
+    reasons = {n.customer_id: f"{n.eml_path} is missing; {REBUILD[kind]}" for n in missing}
+    try:
+        read_eml(root, missing[0], kind)
+    except DeliveryError as exc:
+        return Refusal(reasons, exc)
+    return None  # it appeared meanwhile: the send reads it then, checked against its hash
+
+
 def plan_send(ledger: Ledger, version: str, retry_failed: bool = False) -> SendSummary:
     """Return what a run would send, without changing anything (the dry run)."""
     summary = SendSummary()
@@ -130,9 +149,9 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
         summary = plan_send(ledger, version, request.retry_failed)
         summary.recovered = recovered
         summary.todo = [n for n in summary.todo if n.customer_id not in request.skip]
-        for n in summary.todo:  # every file is there before the first message goes out
-            if not eml_path(root, n).is_file():
-                read_eml(root, n, ledger.kind)  # raises, saying which and what to do
+        missing = missing_refusal(root, summary.todo, ledger.kind)
+        if missing:  # every file is there before the first message goes out
+            raise missing.error
         with Mailer(settings) as smtp:
             for number, n in enumerate(summary.todo):
                 d = _send_one(root, database, ledger, smtp, settings.sender, n)

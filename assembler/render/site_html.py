@@ -2,6 +2,8 @@
 
 Every text from the agreement, the manifests and the configuration is escaped by the template
 engine; markup comes only from the templates in render/templates/site/ and from `spans_html`.
+The text of every page and of the feed's titles and summaries gets its no-break spaces last
+(`render.typography`), outside tags, attributes and ``code``/``pre``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from assembler.render.redline_html import (
     redline_title,
     summary_html,
 )
+from assembler.render.typography import keep_together_feed, keep_together_html
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 STYLESHEET = "stijl.css"
@@ -102,15 +105,14 @@ class SitePages:
         """Return index.html: the current version, every version, how to check a hash."""
         current = next((v for v in versions if v.state == "in_force"), None)
         announced = [v for v in versions if v.state == "announced"]
-        return self._env.get_template("index.html").render(
-            site=self.site, root="", page="index", versions=versions, current=current,
-            announced=announced)
+        return self._page("index.html", root="", page="index", versions=versions,
+                          current=current, announced=announced)
 
     def version(self, v: PublishedVersion, changes: list[str]) -> str:
         """Return versies/<n>.html: status, documents, what changed, toelichting and full text."""
-        return self._env.get_template("version.html").render(
-            site=self.site, root="../", page=f"version-{v.version.number}", v=v, changes=changes,
-            notes=published_notes(v.version.toelichting), item_notes=published_item_notes(v))
+        return self._page("version.html", root="../", page=f"version-{v.version.number}", v=v,
+                          changes=changes, notes=published_notes(v.version.toelichting),
+                          item_notes=published_item_notes(v))
 
     def redline(self, v: PublishedVersion, redline: Redline) -> str:
         """Return wijzigingen/<a>-<b>.html: the HTML redline in the site's layout.
@@ -118,32 +120,40 @@ class SitePages:
         The summary and the marked text are the HTML redline's own (`redline_html`), escaped
         there; the page around them is the site's template, as on every other page.
         """
-        return self._env.get_template("redline.html").render(
-            site=self.site, root="../", page="redline", v=v, title=redline_title(redline),
-            summary=Markup("\n".join(summary_html(redline))),
-            blocks=Markup("\n".join(blocks_html(redline))))
+        return self._page("redline.html", root="../", page="redline", v=v,
+                          title=redline_title(redline),
+                          summary=Markup("\n".join(summary_html(redline))),
+                          blocks=Markup("\n".join(blocks_html(redline))))
 
     def subprocessors_index(self, current: list[dict[str, str]], announced: list[dict[str, str]],
                             days: list[dt.date], changes: list[dict[str, Any]]) -> str:
         """Return subverwerkers/index.html: the list in use, what is announced, earlier lists, changes."""
-        return self._env.get_template("subverwerkers.html").render(
-            site=self.site, root="../", page="subverwerkers", current=current, announced=announced,
-            days=days, changes=changes)
+        return self._page("subverwerkers.html", root="../", page="subverwerkers", current=current,
+                          announced=announced, days=days, changes=changes)
 
     def subprocessors_list(self, day: dt.date, entries: list[dict[str, str]]) -> str:
         """Return subverwerkers/lijst-<day>.html: the list in use on an earlier day."""
-        return self._env.get_template("subverwerkers_lijst.html").render(
-            site=self.site, root="../", page="subverwerkers-lijst", day=day, entries=entries)
+        return self._page("subverwerkers_lijst.html", root="../", page="subverwerkers-lijst",
+                          day=day, entries=entries)
 
     def subprocessor_change(self, change: dict[str, Any]) -> str:
         """Return subverwerkers/wijzigingen/<slug>.html: the summary of one change."""
-        return self._env.get_template("subverwerker_wijziging.html").render(
-            site=self.site, root="../../", page="subverwerker-wijziging", change=change)
+        return self._page("subverwerker_wijziging.html", root="../../",
+                          page="subverwerker-wijziging", change=change)
 
     def subprocessors_feed(self, changes: list[dict[str, Any]], feed_id: str, updated: dt.date) -> str:
         """Return subverwerkers.xml: the changes of the list as an Atom feed (RFC 4287)."""
-        return self._env.get_template("subverwerkers.xml").render(
-            site=self.site, changes=changes, feed_id=feed_id, updated=updated)
+        return keep_together_feed(self._env.get_template("subverwerkers.xml").render(
+            site=self.site, changes=changes, feed_id=feed_id, updated=updated))
+
+    def _page(self, template: str, **context: Any) -> str:
+        """Return page `template` rendered, its text with no-break spaces (`keep_together_html`).
+
+        A reader's line must not end in "28" and go on with "november 2026", nor split "48 uur",
+        "art. 7" or "versie 1.1": the same bindings as the PDFs, the DOCX and the e-mails.
+        """
+        page = self._env.get_template(template).render(site=self.site, **context)
+        return keep_together_html(page)
 
     def stylesheet(self) -> str:
         """Return the site's one stylesheet, the redline's marks included (`redline_html`)."""

@@ -2,9 +2,10 @@
 
 The text itself (the canonical text a version's SHA-256 covers, the plain-text e-mail, the CLI's
 output) keeps ordinary spaces; the typeset documents (every PDF from Typst, the contract DOCX,
-the HTML part of an e-mail) get the same words with a no-break space (U+00A0) where a break
-would read wrong. Typst, Word and browsers all keep such a space's neighbours on one line, and
-text extracted from the PDF still reads as words separated by white space.
+the HTML part of an e-mail, the pages and feed of the published site) get the same words with a
+no-break space (U+00A0) where a break would read wrong. Typst, Word and browsers all keep such a
+space's neighbours on one line, and text extracted from the PDF still reads as words separated by
+white space.
 """
 
 from __future__ import annotations
@@ -80,14 +81,40 @@ def keep_together_in(data: Any, plain: Collection[str] = ()) -> Any:
 
 
 _TAG = re.compile(r"(<[^>]*>)")
+_VERBATIM = re.compile(r"<(code|pre|kbd|samp|script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+"""Elements whose text is copied or run, not read: a command, a hash, a style sheet."""
+
+
+def _bind_text(document: str, entity: str) -> str:
+    pieces = _TAG.split(document)
+    return "".join(p if i % 2 else keep_together(p).replace(NBSP, entity)
+                   for i, p in enumerate(pieces))
 
 
 def keep_together_html(document: str) -> str:
     """Return an HTML `document` with `keep_together` applied to its text, written ``&nbsp;``.
 
     Only the text between tags changes (attributes and addresses are left alone); the entity
-    keeps the source ASCII, so it reads the same whatever charset a mail client assumes.
+    keeps the source ASCII, so it reads the same whatever charset a mail client assumes. Text
+    inside ``code``, ``pre``, ``kbd``, ``samp``, ``script`` and ``style`` stays as written: a
+    command such as ``sha256sum versies/1.1.canoniek.txt`` must still run when copied.
     """
-    pieces = _TAG.split(document)
-    return "".join(p if i % 2 else keep_together(p).replace(NBSP, "&nbsp;")
-                   for i, p in enumerate(pieces))
+    out: list[str] = []
+    at = 0
+    for verbatim in _VERBATIM.finditer(document):
+        out += [_bind_text(document[at:verbatim.start()], "&nbsp;"), verbatim[0]]
+        at = verbatim.end()
+    return "".join(out) + _bind_text(document[at:], "&nbsp;")
+
+
+_FEED_TEXT = re.compile(r"(<(title|subtitle|summary)>)(.*?)(</\2>)", re.S)
+
+
+def keep_together_feed(document: str) -> str:
+    """Return an Atom feed with `keep_together` applied to the text a feed reader shows.
+
+    Only the ``title``, ``subtitle`` and ``summary`` elements change; ids, dates, links and
+    names are read by machines and stay as they are. XML has no ``&nbsp;``, so the no-break space
+    is written ``&#160;``.
+    """
+    return _FEED_TEXT.sub(lambda m: m[1] + _bind_text(m[3], "&#160;") + m[4], document)

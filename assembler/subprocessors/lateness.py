@@ -4,11 +4,11 @@ Art. 4.1 requires that the customer is told "tijdig" and can object before the s
 starts; `[subprocessors] notice_days` makes that concrete (`lint.notice_deadline`). `build`
 applies the rule on the day it builds, but a notice can be sent later than it was built: the
 register's ``effective`` moved earlier or ``notice_days`` grew after the build, and a notice built
-in time no longer gives the period. `refuse_late_sends` asks the plan's own rule (a row is
+in time no longer gives the period. `late_refusal` asks the plan's own rule (a row is
 ``late`` once today is after the latest send day, `plan.SubprocessorPlan.late`) again when the
 notices are sent, and lets a late one go only when it was built with ``--late``: its e-mail then
 states (header `OBJECTION_HEADER`) a last day to object no earlier than
-`lint.late_objection_deadline` of today. Notices `notices.dating.refuse_stale` lets through were
+`lint.late_objection_deadline` of today. Notices `notices.dating.stale_refusal` lets through were
 built today; a notice whose outcome is unknown is not checked, because it may have reached the
 customer already and is sent again byte for byte (a new build would be a second message).
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assembler.errors import DeliveryError, NoticesLateError
 from assembler.model import LedgerNotice
+from assembler.notices.refusal import Refusal
 from assembler.subprocessors.letter import OBJECTION_HEADER
 from assembler.subprocessors.lint import late_objection_deadline
 from assembler.subprocessors.plan import SubprocessorPlan
@@ -48,23 +49,28 @@ def _eml(root: Path, notice: LedgerNotice) -> bytes:
                             f"{exc.strerror or exc}") from exc
 
 
-def refuse_late_sends(plan: SubprocessorPlan, todo: Sequence[LedgerNotice], root: Path,
-                      change: str) -> None:
-    """Refuse to send notices of `change` that are late today and were not built with --late.
+def late_refusal(plan: SubprocessorPlan, todo: Sequence[LedgerNotice], root: Path,
+                 change: str) -> Refusal | None:
+    """Refuse the notices of `change` that are late today and were not built with --late.
 
     `plan` is the plan of `change` as of today (the real clock) from the current register.
     """
     late = {r.customer_id: r for r in plan.late if r.change_id == change}
     first = [n for n in todo if n.state in ("pending", "failed") and n.customer_id in late]
     if not first:
-        return
+        return None
     own = late_objection_deadline(plan.today, plan.notice_days)
     bad = [n for n in first if (stated := stated_deadline(_eml(root, n))) is None or stated < own]
-    if bad:
-        ids = ", ".join(n.customer_id for n in bad[:5]) + (", …" if len(bad) > 5 else "")
-        raise NoticesLateError(
-            f"{len(bad)} notice(s) of {change} can no longer go out {plan.notice_days} days before "
-            f"the effective date (latest send day {late[bad[0].customer_id].latest_send.isoformat()}, "
-            f"today {plan.today.isoformat()}; {ids}) and were not built with --late: run "
-            f"`assembler subprocessors build {change} --late` (their letters then give the customer "
-            f"until {own.isoformat()} to object), then send")
+    if not bad:
+        return None
+    latest = late[bad[0].customer_id].latest_send.isoformat()
+    reasons = {n.customer_id: f"can no longer go out {plan.notice_days} days before the effective "
+                              f"date (latest send day {late[n.customer_id].latest_send.isoformat()}, "
+                              f"today {plan.today.isoformat()}) and was not built with --late"
+               for n in bad}
+    ids = ", ".join(n.customer_id for n in bad[:5]) + (", …" if len(bad) > 5 else "")
+    return Refusal(reasons, NoticesLateError(
+        f"{len(bad)} notice(s) of {change} can no longer go out {plan.notice_days} days before "
+        f"the effective date (latest send day {latest}, today {plan.today.isoformat()}; {ids}) "
+        f"and were not built with --late: run `assembler subprocessors build {change} --late` "
+        f"(their letters then give the customer until {own.isoformat()} to object), then send"))

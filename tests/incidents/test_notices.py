@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import subprocess
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from freezegun import freeze_time
 
 from assembler.cli import main
 from tests.incidents.conftest import RECORD, write_record
-from tests.notices.conftest import PYTHON, cli_env, smtp_env
+from tests.notices.conftest import smtp_env
 
 OUT = Path("build") / "incidents" / "2027-001"
 
@@ -157,10 +156,11 @@ def test_send_dry_run_lists_each_phase_and_sends_nothing(breach_project: Path, s
     with freeze_time("2027-03-27T10:30:00Z"):
         cli(breach_project, "incidents", "build", "2027-001")
         before = cli(breach_project, "incidents", "status", "2027-001", "--format", "json")
-    result = subprocess.run([PYTHON, "-m", "assembler", "incidents", "send", "2027-001", "--dry-run"],
-                            cwd=breach_project, text=True, capture_output=True, timeout=120,
-                            env=cli_env(breach_project, **smtp_env(controller)))  # type: ignore[arg-type]
-    assert result.returncode == 0, result.stderr
+    with freeze_time("2027-03-27T10:35:00Z"):  # the day it was built: the real send sends them
+        result = CliRunner().invoke(main, ["incidents", "send", "2027-001", "--dry-run"],
+                                    env={"ASSEMBLER_ROOT": str(breach_project),
+                                         **smtp_env(controller)})
+    assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split(" <")[0] for line in lines[:2]] == [
         "initial: would send C-0001 to kim1@example.nl", "initial: would send C-0003 to kim3@example.nl"]

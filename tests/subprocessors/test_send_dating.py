@@ -45,7 +45,11 @@ def test_send_refuses_a_notice_late_by_now_unless_it_was_built_with_late(sub_pro
     with freeze_time("2026-12-01 15:00:00"):
         late = run(sub_project, "subprocessors", "send", CHANGE, env=longer)
         assert late.exit_code == 1
-        assert late.output.strip().splitlines() == [
+        assert late.output.strip().splitlines()[:2] == [
+            f"{cid}: refused: can no longer go out 45 days before the effective date (latest send "
+            "day 2026-11-27, today 2026-12-01) and was not built with --late"
+            for cid in ("C-0001", "C-0003")]
+        assert late.output.strip().splitlines()[2:] == [
             "assembler: error: 2 notice(s) of voorbeeld-transcriptie can no longer go out 45 days "
             "before the effective date (latest send day 2026-11-27, today 2026-12-01; C-0001, "
             "C-0003) and were not built with --late: run `assembler subprocessors build "

@@ -63,3 +63,12 @@ def commit_all(project: Path, message: str) -> None:
     """Commit everything in `project`."""
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", message)
+
+
+def page_text(path: Path) -> str:
+    """Return a site page's HTML with its no-break spaces read as spaces (what the words say).
+
+    The site binds "1 december 2026", "versie 1.1" and the like with ``&nbsp;`` (or U+00A0 in
+    the feed); the tests of what a page says compare words, those of typography compare spaces.
+    """
+    return path.read_text(encoding="utf-8").replace("&nbsp;", " ").replace("&#160;", " ")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from assembler.dutch import format_date_nl, today_nl
 from assembler.render.site_html import published_notes
 from tests.conftest import CONTRACT, require_tool
-from tests.workflow.helpers import cli, commit_all, edit, release, site_on
+from tests.workflow.helpers import cli, commit_all, edit, page_text, release, site_on
 
 
 class Links(HTMLParser):
@@ -45,7 +45,7 @@ def test_site_has_every_version_with_its_documents(site: Path) -> None:
     for n in ("1.0", "1.1", "1.2"):
         for suffix in (".html", ".txt", ".canoniek.txt"):
             assert (site / "versies" / f"{n}{suffix}").is_file()
-    index = (site / "index.html").read_text(encoding="utf-8")
+    index = page_text(site / "index.html")
     assert "Sinds 1 januari 2026 geldt <strong>versie 1.1</strong>." in index
     assert 'Aangekondigd: <a href="versies/1.2.html">versie 1.2</a> gaat in op 1 februari 2027.' in index
     rows = re.findall(r'<tr id="sha256-([0-9a-f]{64})">.*?<td>([^<]*)</td>\s*<td>', index, re.S)
@@ -58,17 +58,17 @@ def test_site_has_every_version_with_its_documents(site: Path) -> None:
 
 
 def test_version_page_says_what_changed(site: Path) -> None:
-    page = (site / "versies" / "1.1.html").read_text(encoding="utf-8")
+    page = page_text(site / "versies" / "1.1.html")
     changed = page[page.index('<h2 id="gewijzigd">'):page.index('<h2 id="toelichting">')]
     assert "Wat is er gewijzigd ten opzichte van versie 1.0" in changed
     assert re.findall(r"<li>(.*?)</li>", changed) == ["Artikel 7.1 gewijzigd"]
     assert '<a href="../wijzigingen/1.0-1.1.html">' in changed
     assert "Datalekken melden wij voortaan binnen 24 uur." in page
-    assert 'id="gewijzigd"' not in (site / "versies" / "1.0.html").read_text(encoding="utf-8")
+    assert 'id="gewijzigd"' not in page_text(site / "versies" / "1.0.html")
 
 
 def test_redline_page_is_the_html_redline_in_the_sites_layout(site: Path) -> None:
-    page = (site / "wijzigingen" / "1.1-1.2.html").read_text(encoding="utf-8")
+    page = page_text(site / "wijzigingen" / "1.1-1.2.html")
     assert "<h1>Wijzigingen Verwerkersovereenkomst VoIP Express: versie 1.1 → versie 1.2</h1>" in page
     text = page[page.index('aria-label="Volledige tekst met wijzigingen"'):]
     assert "louter" in re.sub(r"<[^>]+>", "", text.split("<del>", 1)[1].split("</del>", 1)[0])
@@ -87,7 +87,7 @@ def test_canonical_text_has_the_pinned_hash(site: Path, three_versions: Path) ->
         pinned = re.search(r'sha256 = "([0-9a-f]{64})"', manifest.read_text()).group(1)  # type: ignore[union-attr]
         canonical = (site / "versies" / f"{manifest.stem}.canoniek.txt").read_bytes()
         assert hashlib.sha256(canonical).hexdigest() == pinned
-        page = (site / "versies" / f"{manifest.stem}.html").read_text(encoding="utf-8")
+        page = page_text(site / "versies" / f"{manifest.stem}.html")
         assert pinned in page
         assert f"sha256-{pinned}" in parse(site / "index.html").ids
 
@@ -110,12 +110,12 @@ def test_every_link_is_relative_and_resolves(site: Path) -> None:
 
 
 def test_texts_from_manifests_and_clauses_are_escaped(site: Path) -> None:
-    page = (site / "versies" / "1.2.html").read_text(encoding="utf-8")
+    page = page_text(site / "versies" / "1.2.html")
     assert "Verduidelijking: &lt;uitsluitend&gt; &amp; niet &#34;louter&#34;." in page
     assert "<uitsluitend>" not in page
-    v11 = (site / "versies" / "1.1.html").read_text(encoding="utf-8")
+    v11 = page_text(site / "versies" / "1.1.html")
     assert "binnen vierentwintig (24) uur" in v11
-    assert "binnen vierentwintig (24) uur" not in (site / "versies" / "1.0.html").read_text()
+    assert "binnen vierentwintig (24) uur" not in page_text(site / "versies" / "1.0.html")
 
 
 def test_same_input_gives_identical_files(site: Path, three_versions: Path, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_rebuild_replaces_the_previous_site(three_versions: Path, tmp_path: Path
     result = site_on(three_versions, out, "2027-03-01")
     assert result.exit_code == 0, result.output
     assert not (out / "versies" / "0.9.html").exists()
-    assert "Sinds 1 februari 2027 geldt <strong>versie 1.2</strong>." in (out / "index.html").read_text()
+    assert "Sinds 1 februari 2027 geldt <strong>versie 1.2</strong>." in page_text(out / "index.html")
     assert result.stdout.splitlines()[0].split() == ["1.2", "in_force", "effective", "2027-02-01",
                                                      "sha256", result.stdout.split()[5]]
     assert [p.name for p in tmp_path.iterdir()] == ["public"]  # no temporary folders left behind
@@ -163,7 +163,7 @@ def test_each_version_has_its_generic_pdf(site: Path) -> None:
         assert clause in " ".join(text.split())
         assert "Bijlage 1: Specificatie persoonsgegevens en betrokkenen" in text
         assert "Ondertekening" not in text  # no customer, nothing to sign
-    index = (site / "index.html").read_text(encoding="utf-8")
+    index = page_text(site / "index.html")
     assert 'href="versies/1.1.pdf">Download versie 1.1 als PDF</a>' in index
 
 
@@ -202,7 +202,7 @@ def test_bijlage_1_notes_per_item_are_published_under_their_label(tmp_path: Path
     commit_all(project, "v1.1")
     result = site_on(project, tmp_path / "site")
     assert result.exit_code == 0, result.output
-    page = (tmp_path / "site" / "versies" / "1.1.html").read_text(encoding="utf-8")
+    page = page_text(tmp_path / "site" / "versies" / "1.1.html")
     assert f"<dt>Bijlage 1: Gespreksopnamen</dt><dd>{note}</dd>" in page
     assert "gespreksopnamen</dt>" not in page  # the label, never the id
 
@@ -213,10 +213,29 @@ def test_the_site_is_dated_by_the_real_clock_and_takes_no_today(three_versions: 
     proc = cli(three_versions, "site", "-o", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     days = {format_date_nl(before), format_date_nl(today_nl())}  # a run across midnight: either
-    footer = re.search(r"Stand per ([^.]*)\.", (tmp_path / "site" / "index.html").read_text())
+    footer = re.search(r"Stand per ([^.]*)\.", page_text(tmp_path / "site" / "index.html"))
     assert footer is not None and footer.group(1) in days
     backdated = cli(three_versions, "site", "-o", str(tmp_path / "old"), "--today", "2026-11-28")
     assert backdated.returncode == 2
     assert backdated.stderr.splitlines() == ["assembler: error: No such option '--today'. (see "
                                              "`assembler site -h`)"]
     assert not (tmp_path / "old").exists()
+
+
+def test_the_pages_keep_dates_numbers_and_references_on_one_line(site: Path) -> None:
+    """The same no-break spaces as the PDFs and e-mails, in the text only: never in a tag."""
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Sinds 1&nbsp;januari&nbsp;2026 geldt <strong>versie&nbsp;1.1</strong>." in index
+    assert "Sinds 1 januari" not in index
+    assert "<pre><code>sha256sum versies/1.1.canoniek.txt</code></pre>" in index  # copied, run
+    v11 = (site / "versies" / "1.1.html").read_text(encoding="utf-8")
+    assert "binnen vierentwintig&nbsp;(24)&nbsp;uur" in v11
+    assert "Wat is er gewijzigd ten opzichte van versie&nbsp;1.0" in v11
+    assert "Artikel&nbsp;7.1 " in v11
+    for page in pages(site):
+        html = page.read_text(encoding="utf-8")
+        assert "\u00a0" not in html  # written as an entity: plain ASCII, whatever the charset
+        tags = re.findall(r"<[^>]*>", html)
+        assert tags and not [t for t in tags if "&nbsp;" in t], page  # no URL or attribute
+    for text in site.rglob("*.txt"):  # the texts as read and hashed keep ordinary spaces
+        assert "\u00a0" not in text.read_text(encoding="utf-8") and "&nbsp;" not in text.read_text()

@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 import feedparser
 import pytest
 
-from tests.workflow.helpers import site_on
+from tests.workflow.helpers import page_text, site_on
 from tests.workflow.test_site_browser import Visit, browser  # noqa: F401
 
 TODAY_ANNOUNCED = "voorbeeld-transcriptie"
@@ -28,7 +28,7 @@ def site(three_versions: Path) -> Path:
 
 
 def text(path: Path) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page_text(path)))
 
 
 def test_the_current_list_the_announced_change_and_earlier_lists(site: Path) -> None:
@@ -80,7 +80,7 @@ def test_the_pages_and_the_feed_open_in_the_browser(browser: Any, site: Path) ->
 def test_no_objection_window_closes_before_it_opened(site: Path) -> None:
     """Entries on the list from the day they took effect (added == effective) had no window."""
     index = text(site / "subverwerkers" / "index.html")
-    feed = (site / "subverwerkers.xml").read_text(encoding="utf-8")
+    feed = page_text(site / "subverwerkers.xml")
     hosting = ("Voorbeeld Hosting B.V. wordt vanaf 1 januari 2020 sub-verwerker: Hosting van de "
                "telefooncentrale en opslag van gespreksopnamen.")
     for published in (index, feed):
@@ -95,3 +95,20 @@ def test_no_objection_window_closes_before_it_opened(site: Path) -> None:
     assert "Bezwaartermijn: tot en met 31 maart 2021." in mobile
     assert "Bezwaar tegen deze wijziging was mogelijk tot en met 31 maart 2021" in mobile
     assert "U kunt tot en met" not in mobile
+
+
+def test_the_feed_binds_dates_in_its_text_only(site: Path) -> None:
+    """Titles and summaries get U+00A0 (as &#160;: XML has no &nbsp;); ids, dates and links none."""
+    raw = (site / "subverwerkers.xml").read_text(encoding="utf-8")
+    assert "wordt vanaf 1&#160;januari&#160;2020 sub-verwerker" in raw
+    assert "(artikel&#160;4.1 van de" in raw
+    assert "&nbsp;" not in raw
+    machine = re.findall(r"<(?:id|updated)>[^<]*</(?:id|updated)>|<link [^>]*>", raw)
+    assert machine and not [m for m in machine if "&#160;" in m or "\u00a0" in m]
+    feed = feedparser.parse(raw.encode("utf-8"),
+                            response_headers={"content-type": "application/atom+xml"})
+    assert not feed.bozo, feed.get("bozo_exception")
+    hosting = next(e for e in feed.entries if "Voorbeeld Hosting" in e.summary)
+    assert "vanaf 1\u00a0januari\u00a02020" in hosting.summary
+    page = (site / "subverwerkers" / "index.html").read_text(encoding="utf-8")
+    assert "vanaf 1&nbsp;januari&nbsp;2020" in page
