@@ -1,0 +1,62 @@
+"""Bulk jobs in alternating rounds: the share of the CPU bound at one size, as robust as it gets here.
+
+`bench_bulk.py` gives medians of three pool runs, each against a one-process run; on this shared
+machine a single pair moves by ±10 %. Here each round runs, for each variant in turn, the command
+in one process and then with its pool, for the same N customers, so that every share is of a pool
+run and the one-process run just before it. Variants: ours, ours with BENCH_ROUNDS_WORKERS
+workers (if set), and the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv). Prints
+each round and the medians with their range.
+
+BENCH_ROUNDS_KIND (build or notices, default build), BENCH_ROUNDS_N (default 200), BENCH_ROUNDS
+(default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench.bench_bulk as bulk  # noqa: E402
+
+KIND = {"build": bulk.BUILD, "notices": bulk.NOTICES}[os.environ.get("BENCH_ROUNDS_KIND", "build")]
+N = int(os.environ.get("BENCH_ROUNDS_N", "200"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+WORKERS = os.environ.get("BENCH_ROUNDS_WORKERS")
+
+
+def main() -> None:
+    """Run the rounds and print each pool run's share of the bound, then the medians."""
+    here = Path(__file__).resolve().parent.parent
+    variants: list[tuple[str, Path, int | None]] = [("ours", here, None)]
+    if WORKERS:
+        variants.append((f"ours, {WORKERS} workers", here, int(WORKERS)))
+    if bulk.BASELINE:
+        variants.append(("baseline", Path(bulk.BASELINE), None))
+    shares: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+    rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+    with tempfile.TemporaryDirectory(prefix="bench-rounds-") as t:
+        tmp = Path(t)
+        root = KIND.make_project(tmp / "p", N)
+        for r in range(ROUNDS):
+            for i, (label, code, workers) in enumerate(variants):
+                one = bulk.run(code, root, KIND, tmp / f"one-{i}-{r}", 1)
+                wall, cpu, _, first = bulk.run(code, root, KIND, tmp / f"pool-{i}-{r}", workers)
+                share = one[1] / (bulk.CORES * wall)  # (N / wall) ÷ (cores ÷ (one-process CPU / N))
+                shares[label].append(share)
+                rates[label].append(N / wall)
+                print(f"round {r} {label}: {N / wall:.1f}/s, {100 * share:.1f} % of the bound "
+                      f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, first document "
+                      f"{first if first is None else round(first, 2)} s)", flush=True)
+    for label, _, _ in variants:
+        s = shares[label]
+        print(f"{label}: {KIND.label} {N}: {statistics.median(rates[label]):.1f}/s, share median "
+              f"{100 * statistics.median(s):.1f} % ({100 * min(s):.1f}–{100 * max(s):.1f})")
+
+
+if __name__ == "__main__":
+    main()
