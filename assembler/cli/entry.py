@@ -63,4 +63,8 @@ def run() -> NoReturn:
     atexit._run_exitfuncs()  # noqa: SLF001
     if not _flush() and code == 0:
         code = 1  # as click exits when stdout's reader went away
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        # Under a profiler or a debugger (`python -m cProfile -m assembler …`), which writes its
+        # results after the program: end as usual.
+        sys.exit(code)
     os._exit(code)

@@ -52,3 +52,15 @@ def test_an_error_keeps_its_exit_code_and_its_one_line(project_dir: Path, tmp_pa
     proc = _run(project_dir, tmp_path, "show", "9.9")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("assembler: error: unknown version or ref '9.9'")
+
+
+def test_a_profiler_still_gets_to_write_its_results(project_dir: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "versions.prof"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLER_")}
+    env.update({"PYTHONPATH": str(ROOT), "ASSEMBLER_ROOT": str(project_dir)})
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "assembler",
+                           "versions"], cwd=project_dir, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "verwerkersovereenkomst 1.0" in proc.stdout
+    assert stats.stat().st_size > 1000
