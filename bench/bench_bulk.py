@@ -155,8 +155,6 @@ class OneProcess:
     """Median CPU-seconds of the whole one-process run (start-up included)."""
     start: float
     """Median CPU-seconds of a one-process run for one customer: the start-up."""
-    measured: bool = True
-    """False: extrapolated from a smaller size's CPU per customer."""
 
     @property
     def per_customer(self) -> float:
@@ -170,7 +168,7 @@ class OneProcess:
 
     def scaled(self, n: int) -> OneProcess:
         """Return this run's figures carried over to `n` customers (start-up once, then each)."""
-        return OneProcess(n, self.start + (n - 1) * self.marginal, self.start, measured=False)
+        return OneProcess(n, self.start + (n - 1) * self.marginal, self.start)
 
 
 def start_cpu(code: Path, tmp: Path, kind: Kind, label: str) -> float:
@@ -196,14 +194,13 @@ def measure(label: str, code: Path, root: Path, kind: Kind, n: int, tmp: Path, s
             one_cpus.append(run(code, root, kind, tmp / f"one-{label}-{kind.name}-{n}-{i}", 1)[1])
         samples.append(run(code, root, kind, tmp / f"{label}-{kind.name}-{n}-{i}"))
     if one_cpus:
-        one = OneProcess(n, statistics.median(one_cpus), start)
+        one, how = OneProcess(n, statistics.median(one_cpus), start), ""
     else:
         assert carried is not None, "the smallest size must be run in one process"
-        one = carried.scaled(n)
+        one, how = carried.scaled(n), f", one-process figures from {carried.n}"
     wall = statistics.median(s[0] for s in samples)
     rate = n / wall
     target = kind.targets.get(n)
-    how = "" if one.measured else f", one-process figures from {carried.n if carried else '?'}"
     report(f"{label}: {kind.label} {n}: customers/s", rate, "/s", f">= {target}" if target else "-",
            target is None or rate >= target or label != "ours")
     incl = CORES / one.per_customer

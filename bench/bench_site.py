@@ -5,7 +5,6 @@ found in history and printed) on the same repository in the same run."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from assembler.notices.deadline import add_months  # noqa: E402
 from assembler.render import site_html, typography  # noqa: E402
 from assembler.workflow.release import release_version  # noqa: E402
 from assembler.workflow.site import build_site  # noqa: E402
-from bench.common import edit_clause, fresh_repo, git, median_ms, process_s, report  # noqa: E402
+from bench.common import edit_clause, fresh_repo, git, process_s, report, with_and_without  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 VERSIONS = 20
@@ -73,16 +72,9 @@ def _binding_cost(repo: Path, out: Path) -> tuple[float, float]:
         typography.keep_together.cache_clear()  # each run binds from scratch, as a fresh process
         build_site(project, CONTRACT, out)
 
-    saved = site_html.keep_together_html, site_html.keep_together_feed
-    bound, plain = [], []
-    for _ in range(3):
-        bound.append(median_ms(build, runs=3, warmup=1))
-        site_html.keep_together_html = site_html.keep_together_feed = _as_is  # type: ignore[assignment]
-        try:
-            plain.append(median_ms(build, runs=3, warmup=1))
-        finally:
-            site_html.keep_together_html, site_html.keep_together_feed = saved
-    return statistics.median(bound), statistics.median(plain)
+    return with_and_without(build, [(site_html, "keep_together_html"),
+                                    (site_html, "keep_together_feed")], _as_is,
+                            rounds=3, runs=3, warmup=1)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ binding switched off (every string handed over as it is).
 from __future__ import annotations
 
 import dataclasses
-import statistics
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assembler.agreement.project import Project  # noqa: E402
 from assembler.customers.document import ContractBuilder, contract_data  # noqa: E402
 from assembler.render import contract_docx, typography, typst_pdf  # noqa: E402
-from bench.common import ROOT, median_ms, report  # noqa: E402
+from bench.common import ROOT, median_ms, report, with_and_without  # noqa: E402
 from tests.customers.helpers import customer_c1042  # noqa: E402
 
 
@@ -39,16 +38,9 @@ def main() -> None:
         builder.build(customers[next(counter) % len(customers)], formats=("pdf", "docx"))
 
     # Alternate the two, several rounds, so that load from other processes hits both alike.
-    bound_runs, plain_runs = [], []
-    saved = typst_pdf.keep_together_in, contract_docx.keep_together_in
-    for _ in range(4):
-        bound_runs.append(median_ms(one, runs=15, warmup=3))
-        typst_pdf.keep_together_in = contract_docx.keep_together_in = _as_is  # type: ignore[assignment]
-        try:
-            plain_runs.append(median_ms(one, runs=15, warmup=3))
-        finally:
-            typst_pdf.keep_together_in, contract_docx.keep_together_in = saved
-    bound, plain = statistics.median(bound_runs), statistics.median(plain_runs)
+    bound, plain = with_and_without(one, [(typst_pdf, "keep_together_in"),
+                                          (contract_docx, "keep_together_in")], _as_is,
+                                    rounds=4, runs=15, warmup=3)
     report("one customer DOCX + PDF, no-break spaces bound (median)", bound, "ms", "<= 60", bound <= 60)
     report("  baseline: the same, binding switched off", plain, "ms", "-", True)
 

@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assembler.agreement.history import Author
@@ -52,6 +52,29 @@ def median_ms(fn: Callable[[], object], runs: int = 30, warmup: int = 3) -> floa
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def with_and_without(fn: Callable[[], object], switched: Sequence[tuple[object, str]],
+                     replacement: object, rounds: int, runs: int, warmup: int) -> tuple[float, float]:
+    """Return the median ms of `fn()` as it is, and with the `switched` attributes replaced.
+
+    Each entry of `switched` is (module, attribute name); `replacement` stands in for all of them
+    (a function that returns its input unchanged: the step switched off). The two alternate,
+    `rounds` times, so that load from other processes hits both alike; the attributes are put
+    back after each round, whatever happens.
+    """
+    saved = [getattr(module, name) for module, name in switched]
+    kept, off = [], []
+    for _ in range(rounds):
+        kept.append(median_ms(fn, runs=runs, warmup=warmup))
+        for module, name in switched:
+            setattr(module, name, replacement)
+        try:
+            off.append(median_ms(fn, runs=runs, warmup=warmup))
+        finally:
+            for (module, name), value in zip(switched, saved, strict=True):
+                setattr(module, name, value)
+    return statistics.median(kept), statistics.median(off)
 
 
 def process_s(args: list[str], runs: int = 5, cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
