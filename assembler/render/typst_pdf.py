@@ -26,6 +26,7 @@ from typing import Any
 import typst
 
 from assembler.errors import RenderError
+from assembler.fsutil import overwrite_in_place
 from assembler.render.stream_ends import unambiguous_stream_ends
 from assembler.render.typography import METADATA_KEYS, keep_together_in
 
@@ -156,13 +157,14 @@ class FileDataTemplate:
         In place, not through a new file and a rename: a rename frees the old file's inode, and
         on ext4 without a journal each new file the run creates later is allocated past the
         recently freed ones (the kernel's ``recently_deleted``: ~5 % of a bulk run's CPU, seen
-        with ``perf record``). Nothing reads these files but this process's compiler, which
-        re-reads them at each compile and compares their content (typst-py's file fingerprint).
+        with ``perf record``); and over the old bytes, not truncated first (`overwrite_in_place`).
+        Nothing reads these files but this process's compiler, which re-reads them at each
+        compile and compares their content (typst-py's file fingerprint).
         """
         for filename, value in files.items():
             data = _json(value).encode("utf-8")
             if self._written.get(filename) != data:
-                (self._dir / filename).write_bytes(data)
+                overwrite_in_place(self._dir / filename, data)
                 self._written[filename] = data
 
     def render(self, files: dict[str, Any], timestamp: dt.datetime, pdf_a: bool = True) -> bytes:

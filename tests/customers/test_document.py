@@ -257,6 +257,22 @@ def test_data_files_of_the_same_size_written_at_once_are_still_read_anew(project
         assert all(o.company_name not in first for o in twins if o.company_name != customer.company_name)
 
 
+def test_a_shorter_customer_after_a_longer_one_reads_only_its_own_data(project: Project,
+                                                                      c1042: Customer) -> None:
+    # The data file is overwritten over its old bytes: what is left of a longer one must be cut
+    # off, or the compiler reads the tail of the previous customer (or fails on broken JSON).
+    from assembler.customers.document import build_resolved
+
+    v10 = project.resolve("1.0")
+    long = dataclasses.replace(c1042, customer_id="C-7001", company_name="Voorbeeldbedrijf " * 6 + "B.V.",
+                               street="Heel Lange Straatnaam Die Nooit Ophoudt 1234")
+    short = dataclasses.replace(c1042, customer_id="C-7002", company_name="Kort B.V.", street="Laan 1")
+    build_resolved(v10, long, ("pdf",), False)
+    first = pdf_pages(build_resolved(v10, short, ("pdf",), False).pdf)[0]
+    assert "Kort B.V." in first and "Laan 1" in first
+    assert "Voorbeeldbedrijf" not in first and "Ophoudt" not in first
+
+
 def test_customer_id_stamp_replaces_both_forms_or_fails() -> None:
     from assembler.customers.document import ID_PLACEHOLDER, stamp_customer_id
 
