@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -26,7 +26,7 @@ from assembler.customers.lifecycle import record_announcement, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
-from assembler.model import LedgerNotice
+from assembler.model import Customer, LedgerNotice
 from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.dating import (
     builds_late,
@@ -56,7 +56,17 @@ def notice_context() -> tuple[Any, str, Any]:
     return p, contract, load_config(p.root)
 
 
-def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Ledger, Any, Registry]:
+class _Planned(NamedTuple):
+    project: Any
+    plan: NoticePlan
+    ledger: Ledger
+    customers: list[Customer]
+    registry: Registry
+    texts: Texts
+    """The version texts and redlines the plan read: the build reuses them."""
+
+
+def _plan(version: str, today: dt.date | None) -> _Planned:
     """Plan `version`'s notices as of `today` (a what-if; the real Dutch day when None)."""
     p, contract, config = notice_context()
     registry = open_cli_registry()
@@ -66,8 +76,9 @@ def _plan(version: str, today: dt.date | None) -> tuple[Any, NoticePlan, Ledger,
     buffer = email_buffer_days(config)
     customers, left_out = customers_to_notify(registry, target.number, target.effective, day, buffer)
     request = PlanRequest(contract, version, day, buffer)
-    plan = replace(plan_notices(p, request, customers, ledger), left_out=left_out)
-    return p, plan, ledger, customers, registry
+    texts = Texts(p, contract)
+    plan = replace(plan_notices(p, request, customers, ledger, texts), left_out=left_out)
+    return _Planned(p, plan, ledger, customers, registry, texts)
 
 
 def _late_error(plan: NoticePlan) -> NoticesLateError:
@@ -97,7 +108,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
     Exits 1, with the earliest possible effective date, when some customer can no longer be
     notified in time.
     """
-    _, plan, _, _, _ = _plan(version, today)
+    plan = _plan(version, today).plan
     v = plan.version
     if fmt == "json":
         echo_json({"contract": v.contract, "version": v.number, "previous": plan.previous,
@@ -155,7 +166,7 @@ def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
 
 
 def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
-    p, plan, ledger, customers, registry = _plan(version, None)
+    p, plan, ledger, customers, registry, texts = _plan(version, None)
     late_warning = _late_error(plan).message if plan.late else ""  # about E, before --late moves it
     record_announcement(registry, plan.version.contract, plan.version.number,
                         plan.version.effective)
@@ -174,7 +185,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
     with progress_bar("building notices") as bar:
         request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,
                                progress=bar, composed_at=composed_now(plan.today))
-        summary = build_notices(Texts(p, plan.version.contract), plan, customers, ledger, request)
+        summary = build_notices(texts, plan, customers, ledger, request)
     took = time.perf_counter() - start
     if fmt == "json":
         echo_json({"version": version, "output": shown_path(out_dir, p.root),

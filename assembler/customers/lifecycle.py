@@ -33,8 +33,6 @@ from assembler.model import (
 from assembler.terms import earliest_effective
 
 ONE_DAY = dt.timedelta(days=1)
-_version_key = functools.lru_cache(maxsize=256)(version_key)
-"""`version_key`, remembered: a registry holds few versions and many customers."""
 _STORED_KINDS = ("countersigned", "terminated", "objected", "destroyed")
 """Kinds `record_event` stores; ``signed`` comes from the import and ``notice`` from the ledger."""
 
@@ -112,7 +110,7 @@ def version_in_force(history: Sequence[HistoryEvent], day: dt.date) -> InForce |
             current = None
         elif event.kind == "notice" and current is None:
             continue
-        elif current is None or _version_key(event.version) > _version_key(current.version):
+        elif current is None or version_key(event.version) > version_key(current.version):
             current = InForce(version=event.version, since=start, basis=event.kind,  # type: ignore[arg-type]
                               evidence=event.evidence)
     return current
@@ -130,7 +128,7 @@ def _steps(history: Sequence[HistoryEvent]) -> list[tuple[dt.date, int, HistoryE
             steps.append((termination_end(event), 0, event))
         elif (start := _binding(event)) is not None:
             steps.append((start, 1, event))
-    steps.sort(key=lambda s: (s[0], s[1], _version_key(s[2].version or "0")))
+    steps.sort(key=lambda s: (s[0], s[1], version_key(s[2].version or "0")))
     return steps
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from assembler.model.agreement import Agreement
@@ -48,8 +49,10 @@ class Version:
         return version_key(self.number)
 
 
+@lru_cache(maxsize=1024)
 def version_key(number: str) -> tuple[int, ...]:
-    """Return the numeric sort key of a version number like ``"1.10"``."""
+    """Return the numeric sort key of a version number like ``"1.10"`` (cached: a plan compares
+    the few version numbers there are for every one of thousands of customers)."""
     return tuple(int(p) for p in number.split("."))
 
 

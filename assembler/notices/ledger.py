@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -215,9 +214,9 @@ _COLUMNS = ("subject, customer_id, from_version, reference, address, message_id,
 
 
 def _notice(row: tuple[object, ...]) -> LedgerNotice:
-    *rest, stated = row
-    notice = LedgerNotice(*rest)  # type: ignore[arg-type]
-    return replace(notice, states_effective=dt.date.fromisoformat(str(stated))) if stated else notice
+    """Return the notice of a row of `_COLUMNS`, its stated effective date read as a date."""
+    stated = row[-1]
+    return LedgerNotice(*row[:-1], dt.date.fromisoformat(str(stated)) if stated else None)  # type: ignore[arg-type, call-arg]
 
 
 def _iso(day: dt.date | None) -> str | None:
