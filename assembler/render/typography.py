@@ -29,23 +29,31 @@ _NUMBER_WORD = (r"(?:één|een|[a-zà-ÿ]*(?:twee|drie|vier|vijf|zes|zeven|acht|
 
 A false match ("zelf", "nacht") only binds two words that could have shared a line anyway."""
 
-_BINDINGS: tuple[re.Pattern[str], ...] = (
+_MONTH = re.compile(rf"\b(?:{_MONTHS})\b")
+_SPACE_PAREN = re.compile(r" \(")
+_BINDINGS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # "(VI) Wachtwoord": an enumeration numeral belongs to its item (art. 7.3, Bijlage 1's lists).
-    re.compile(r"(\([IVXLCDM]+\)) (?=\S)"),
+    (re.compile(r"\) "), re.compile(r"(\([IVXLCDM]+\)) (?=\S)")),
     # "1 december 2026": a Dutch date is one unit (day, month and year on one line).
-    re.compile(rf"\b(\d{{1,2}}) (?=(?:{_MONTHS})\b)"),
-    re.compile(rf"\b({_MONTHS}) (?=\d{{4}}\b)"),
+    (_MONTH, re.compile(rf"\b(\d{{1,2}}) (?=(?:{_MONTHS})\b)")),
+    (_MONTH, re.compile(rf"\b({_MONTHS}) (?=\d{{4}}\b)")),
     # "achtenveertig (48)", "1 (één)": the two spellings of one number.
-    re.compile(rf"\b({_NUMBER_WORD}) (?=\(\d+\))"),
-    re.compile(rf"(\d) (?=\({_NUMBER_WORD}\))"),
+    (_SPACE_PAREN, re.compile(rf"\b({_NUMBER_WORD}) (?=\(\d+\))")),
+    (_SPACE_PAREN, re.compile(rf"(\d) (?=\({_NUMBER_WORD}\))")),
     # "48 uur", "30 dagen", "10.00 uur", "(48) uur", "(één) dag", "één maand": a number and its unit.
-    re.compile(rf"(\d|\(\d+\)|\({_NUMBER_WORD}\)|\b{_NUMBER_WORD}) (?=(?:{_UNITS})\b)"),
+    (re.compile(rf" (?:{_UNITS})\b"),
+     re.compile(rf"(\d|\(\d+\)|\({_NUMBER_WORD}\)|\b{_NUMBER_WORD}) (?=(?:{_UNITS})\b)")),
     # "art. 11.2", "artikel 7", "lid 3", "Bijlage 1", "versie 1.1", "KvK 58801944", "€ 10":
     # a reference or an amount and its number.
-    re.compile(r"((?i:\b(?:art\.|artikelen|artikel|lid|bijlage|versie|kvk-nummer:?|kvk:?))|€|\bEUR)"
-               r" (?=\d)"),
+    (re.compile(r" \d"),
+     re.compile(r"((?i:\b(?:art\.|artikelen|artikel|lid|bijlage|versie|kvk-nummer:?|kvk:?))|€|\bEUR)"
+                r" (?=\d)")),
 )
-"""Each pattern's group 1 is what comes before an ordinary space that must not break."""
+"""(guard, pattern): each pattern's group 1 is what comes before an ordinary space that must not
+break. The guard finds what every match of its pattern needs (the space after a parenthesis, a
+month, a unit after a space, a digit after a space): a text without it is not searched with the
+pattern (a third to half less time on the texts of a notice run). Spaces only ever become
+no-break spaces, so a guard that fails on the text at its turn would have failed on the original."""
 
 
 @lru_cache(maxsize=16384)
@@ -60,8 +68,9 @@ def keep_together(text: str) -> str:
     """
     if " " not in text:  # most values of the data: nothing to bind
         return text
-    for pattern in _BINDINGS:
-        text = pattern.sub(rf"\1{NBSP}", text)
+    for guard, pattern in _BINDINGS:
+        if guard.search(text):
+            text = pattern.sub(rf"\1{NBSP}", text)
     return text
 
 

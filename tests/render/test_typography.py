@@ -6,11 +6,13 @@ import dataclasses
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from assembler.agreement.project import Project
 from assembler.customers.document import build_contract
-from assembler.render import typst_pdf
+from assembler.render import typography, typst_pdf
 from assembler.render.plain_text import agreement_text
 from assembler.render.typography import (
     METADATA_KEYS,
@@ -60,6 +62,25 @@ def test_only_spaces_change_in_the_whole_agreement() -> None:
     typeset = keep_together(text)
     assert typeset.replace(NBSP, " ") == text
     assert typeset.count(NBSP) >= 10  # numbers with units, references, numerals
+
+
+_WORDS = ["1", "12", "(48)", "48", "(één)", "één", "achtenveertig", "twee", "december", "2026",
+          "uur", "dagen", "maand", "(IV)", "(V)", "artikel", "Art.", "lid", "Bijlage", "versie",
+          "KvK", "€", "EUR", "10.00", "zelf", "Wachtwoord", "en", "(", ")", "3", "procent"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12), st.lists(st.sampled_from([" ", "", NBSP]),
+                                                                  min_size=12, max_size=12))
+def test_the_guards_skip_only_texts_their_pattern_cannot_change(words: list[str],
+                                                                 gaps: list[str]) -> None:
+    # Each pattern runs only when its guard finds what every match needs: on any text the result
+    # is what running every pattern would give.
+    text = "".join(w + g for w, g in zip(words, gaps, strict=False))
+    unguarded = text
+    for _guard, pattern in typography._BINDINGS:  # noqa: SLF001
+        unguarded = pattern.sub(rf"\1{NBSP}", unguarded)
+    assert keep_together.__wrapped__(text) == unguarded
 
 
 def test_metadata_and_html_markup_stay_as_they_are() -> None:
