@@ -223,8 +223,15 @@ class WorkerPool:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            if kind is not None:
+                # The run failed, so what the workers still do is not wanted. And a failure in
+                # the executor's own threads (a job that cannot be pickled) can leave it without
+                # the thread that tells its workers to stop: shutdown would then wait for ever
+                # (measured: every other such run). So they are ended here.
+                for process in list(executor._processes.values()):  # noqa: SLF001
+                    process.kill()
+            executor.shutdown(wait=True, cancel_futures=True)
         if self.method == "forkserver":
             _stop_forkserver()
 

@@ -142,6 +142,30 @@ def test_workers_end_when_the_parent_is_killed(before: str) -> None:
     assert wait_for_empty_group(proc.pid) == []
 
 
+UNSENDABLE_SCRIPT = """
+    from assembler.pool import PoolOptions, WorkerPool
+    def local(x):
+        return x
+    local.__qualname__ = "nowhere.local"  # the pool sends work by name: this name finds nothing
+    try:
+        with WorkerPool(PoolOptions(2, chunk=1), 10, init=int, initargs=()) as pool:
+            list(pool.map(range(10), local, init=int, initargs=()))
+    except Exception as exc:
+        print(type(exc).__name__, flush=True)
+"""
+
+
+@linux_only
+def test_a_job_that_cannot_be_sent_fails_the_run_and_ends_every_worker() -> None:
+    # A job the pool cannot pickle breaks the executor in its feeder thread; without ending the
+    # workers itself the pool then waited for ever, about every other time: so five runs.
+    for _ in range(5):
+        proc = run_script(UNSENDABLE_SCRIPT)
+        out, _ = proc.communicate(timeout=30)
+        assert out.split() == ["PicklingError"] and proc.returncode == 0
+        assert wait_for_empty_group(proc.pid, seconds=2.0) == []
+
+
 def test_a_workers_state_is_what_init_set_and_refused_before_it() -> None:
     from assembler.pool import WorkerState
 
