@@ -1,0 +1,78 @@
+"""Where a bulk run's wall time goes: the start before the workers' first customer, their busy share.
+
+For `build --all` and `notices build` of BENCH_START_N customers (default 200), in rounds
+alternating ours with the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv), each
+run a fresh process through `start_up_probe.py`, which notes per process when its first customer
+began and its last ended, and its CPU. Printed per code, medians of BENCH_START_ROUNDS (default
+5): when the first customer began (everything before is the command alone: imports, plan,
+shared parts, starting the workers), how long the workers then ran, how busy they were (their
+CPU ÷ that time), and when the command's process ended. The CPU bound of bench_bulk counts the
+start-up once at half its cost (it is spread over both cores), a pool run pays it whole: this is
+what keeps a run of a few hundred customers under the bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench.bench_bulk as bulk  # noqa: E402
+
+N = int(os.environ.get("BENCH_START_N", "200"))
+ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "5"))
+PROBE = Path(__file__).resolve().parent / "start_up_probe.py"
+WORK = {"build": "assembler.customers.bulk:_build_one",
+        "notices": "assembler.notices.build:_build_or_say_why"}
+"""The function each kind calls once per customer."""
+
+
+def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
+    """Run `kind` with `code` through the probe; return its start, work, busy share and end."""
+    args, env = bulk.command(kind, out, None)
+    subprocess.run([str(code / ".venv" / "bin" / "python"), str(PROBE), str(log), WORK[kind.name],
+                    *args], cwd=code, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, **env, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))})
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    workers = [p for p in lines if "end" not in p and p.get("calls")]
+    parent = next(p for p in lines if "end" in p)
+    first = min(w["first"] for w in workers)
+    last = max(w["last"] for w in workers)
+    busy = sum(w["cpu"] for w in workers) / (len(workers) * (last - first))
+    return {"first": first, "work": last - first, "busy": busy, "end": parent["end"],
+            "workers": len(workers), "parent_cpu": parent["cpu"]}
+
+
+def main() -> None:
+    """Print each round and the medians per code and kind."""
+    codes = [("ours", Path(__file__).resolve().parent.parent)]
+    if bulk.BASELINE:
+        codes.append(("baseline", Path(bulk.BASELINE)))
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as t:
+        tmp = Path(t)
+        root = bulk.NOTICES.make_project(tmp / "p", N)
+        for kind in (bulk.BUILD, bulk.NOTICES):
+            seen: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
+            for r in range(ROUNDS):
+                for label, code in codes:
+                    got = probe(code, root, kind, tmp / f"o-{kind.name}-{label}-{r}",
+                                tmp / f"log-{kind.name}-{label}-{r}")
+                    seen[label].append(got)
+                    print(f"{kind.name} round {r} {label}: first customer at {got['first']:.3f} s, "
+                          f"workers ({got['workers']:.0f}) ran {got['work']:.3f} s, "
+                          f"{got['busy']:.0%} busy, end {got['end']:.3f} s", flush=True)
+            for label, runs in seen.items():
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                print(f"{label}: {kind.label} {N}: first customer at {med['first']:.2f} s, workers "
+                      f"ran {med['work']:.2f} s at {med['busy']:.0%} busy, command ended at "
+                      f"{med['end']:.2f} s (the command's own CPU {med['parent_cpu']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

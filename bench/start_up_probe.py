@@ -1,0 +1,77 @@
+"""Run `assembler ARGS` and note when each process did its first and last job (for bench_start_up).
+
+Usage: ``python bench/start_up_probe.py OUT MODULE:FUNCTION ARGS...``, with the python of the
+checkout under test (its `assembler` is the one imported). FUNCTION, the function a bulk job
+calls once per customer, is wrapped before the command starts; each process that called it
+appends one JSON line to OUT when it ends: its first call's start and its last call's end, in
+seconds since the command's process started, how many calls, and its CPU (user + system, all its
+threads). The command's own process adds a line with ``"end"``, when its command returned.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+
+def _since_start() -> float:
+    """Return the seconds since this process started (its start time from /proc)."""
+    with open("/proc/self/stat", encoding="ascii") as f:
+        started = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime", encoding="ascii") as f:
+        up = float(f.read().split()[0])
+    return up - started / os.sysconf("SC_CLK_TCK")
+
+
+T0 = time.perf_counter() - _since_start()
+"""The command's start on this process's clock; forked workers inherit it."""
+OUT, TARGET, ARGS = sys.argv[1], sys.argv[2], sys.argv[3:]
+seen: dict[str, Any] = {}
+
+
+def _note(**extra: object) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    line = {"pid": os.getpid(), **seen, "cpu": usage.ru_utime + usage.ru_stime, **extra}
+    with open(OUT, "a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+
+
+def _wrap(module: Any, name: str) -> None:
+    work = getattr(module, name)
+
+    @functools.wraps(work)  # the pool sends it by name: its workers find this wrapper
+    def timed(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter() - T0
+        seen.setdefault("first", start)
+        try:
+            return work(*args, **kwargs)
+        finally:
+            seen["last"] = time.perf_counter() - T0
+            seen["calls"] = seen.get("calls", 0) + 1
+
+    setattr(module, name, timed)
+
+
+_real_exit = os._exit
+
+
+def _exit(code: int) -> None:  # how pool workers (and the command, without teardown) end
+    if seen or os.getpid() == PARENT:
+        _note(**({"end": time.perf_counter() - T0} if os.getpid() == PARENT else {}))
+    _real_exit(code)
+
+
+PARENT = os.getpid()
+module_name, function = TARGET.split(":")
+_wrap(importlib.import_module(module_name), function)
+os._exit = _exit
+sys.argv = ["assembler", *ARGS]
+from assembler.cli.entry import run  # noqa: E402
+
+run()  # ends with os._exit, here `_exit`, as the command does
