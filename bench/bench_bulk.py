@@ -200,12 +200,14 @@ def measure(label: str, code: Path, root: Path, kind: Kind, n: int, tmp: Path, s
         one, how = carried.scaled(n), f", one-process figures from {carried.n}"
     wall = statistics.median(s[0] for s in samples)
     rate = n / wall
-    target = kind.targets.get(n)
+    # the targets are ours to meet: the baseline's lines show none
+    target = kind.targets.get(n) if label == "ours" else None
     report(f"{label}: {kind.label} {n}: customers/s", rate, "/s", f">= {target}" if target else "-",
-           target is None or rate >= target or label != "ours")
+           target is None or rate >= target)
     incl = CORES / one.per_customer
     report(f"  {label}: share of the bound {incl:.0f}/s (cores ÷ CPU/customer in one process{how})",
-           100 * rate / incl, "%", ">= 85", rate / incl >= 0.85 or label != "ours")
+           100 * rate / incl, "%", ">= 85" if label == "ours" else "-",
+           rate / incl >= 0.85 or label != "ours")
     excl = CORES / one.marginal
     report(f"  {label}: share of {excl:.0f}/s (the same, start-up left out)", 100 * rate / excl, "%",
            "-", True)
