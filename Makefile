@@ -20,7 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check assembler tests bench
-	$(BIN)/mypy assembler
+	$(BIN)/mypy assembler bench
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

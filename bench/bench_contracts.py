@@ -115,7 +115,9 @@ def main() -> None:
     report("  DOCX + PDF + signature boxes (for signing)", boxes, "ms", "-", True)
     resolved = project.resolve("1.0")
     data = contract_data(resolved, customers[0])
-    direct = median_ms(lambda: render_docx_direct(data, resolved.version.effective), runs=10)
+    assert resolved.version is not None  # 1.0 is a released version
+    effective = resolved.version.effective
+    direct = median_ms(lambda: render_docx_direct(data, effective), runs=10)
     report("  DOCX rendered by docxtpl directly (no per-version cache)", direct, "ms", "-", True)
 
     with tempfile.TemporaryDirectory(prefix="bench-contracts-") as tmp:

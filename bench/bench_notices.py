@@ -271,8 +271,8 @@ def main() -> None:
                "ms", "-", True)
         one = N / ((parts["letter"] + parts["e-mail"]) * N + parts["text"] * sets) * 1000
         report("  baseline: those in one process, nothing else (customers/s)", one, "/s", "-", True)
-        registry = root / "var" / "registry.sqlite3"
-        unsent = registry.read_bytes()  # the ledger before sending, to send everything twice
+        database = root / "var" / "registry.sqlite3"
+        unsent = database.read_bytes()  # the ledger before sending, to send everything twice
         send_rate, peak_send = send_run(root, smtp_server, "aiosmtpd")
         report(f"notices send, {N} messages to aiosmtpd (messages/s)", send_rate, "/s", ">= 200",
                send_rate >= 200)
@@ -281,8 +281,8 @@ def main() -> None:
         report("  baseline: plain smtplib, same messages, no ledger (messages/s)", base, "/s", "-",
                True)
         for suffix in ("-wal", "-shm"):
-            Path(f"{registry}{suffix}").unlink(missing_ok=True)
-        registry.write_bytes(unsent)
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        database.write_bytes(unsent)
         sink_rate, peak_sink = send_run(root, sink_server, "the sink")
         report(f"notices send, {N} messages to a minimal SMTP sink (messages/s)", sink_rate, "/s",
                ">= 200", sink_rate >= 200)

@@ -17,7 +17,7 @@ import os
 import resource
 import sys
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 
 def _since_start() -> float:
@@ -61,10 +61,10 @@ def _wrap(module: Any, name: str) -> None:
 _real_exit = os._exit
 
 
-def _exit(code: int) -> None:  # how pool workers (and the command, without teardown) end
+def _exit(status: int) -> NoReturn:  # how pool workers (and the command, without teardown) end
     if seen or os.getpid() == PARENT:
         _note(**({"end": time.perf_counter() - T0} if os.getpid() == PARENT else {}))
-    _real_exit(code)
+    _real_exit(status)
 
 
 PARENT = os.getpid()

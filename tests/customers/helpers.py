@@ -56,7 +56,7 @@ def docx_part(data: bytes, name: str) -> str:
     """Return one part of a DOCX, pretty-printed."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         root = etree.fromstring(z.read(name))
-    return etree.tostring(root, pretty_print=True, encoding="unicode")
+    return str(etree.tostring(root, pretty_print=True, encoding="unicode"))
 
 
 def customer_c1042() -> Customer:
