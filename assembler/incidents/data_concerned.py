@@ -77,17 +77,19 @@ def _kind(items: list[str]) -> str:
     return "categorie" if len(items) == 1 else "categorieën"
 
 
-def data_sentences(data: DataConcerned, final: bool) -> list[str]:
+def data_sentences(data: DataConcerned, final: bool, former: bool = False) -> list[str]:
     """Return the art. 7.3 (I) sentences on the categories of personal data and of data subjects.
 
     Known categories are stated ("Het datalek betreft ..."). Otherwise the notice says plainly
     that which were touched is not (yet) known, and lists what the services concerned process
     for this customer, so that they can weigh the worst case themselves; listing those as
     "betreft" would assert more than we know. In the final notice the open question is not
-    established rather than still investigated (`wording.not_known`).
+    established rather than still investigated (`wording.not_known`). For a `former` customer
+    (told because we still held their data, `letter.why_you`) the services processed them.
     """
     where = (f"Bij de {'dienst' if len(data.services) == 1 else 'diensten'} "
-             f"{join_nl(data.services)} verwerken wij voor u ") if data.services else ""
+             f"{join_nl(data.services)} {'verwerkten' if former else 'verwerken'} wij voor u "
+             ) if data.services else ""
     out = []
     for items, known, noun, question, processed in (
             (data.categories, data.categories_known, "persoonsgegevens",

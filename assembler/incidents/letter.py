@@ -93,8 +93,10 @@ def why_you(parts: BreachParts, customer: Customer, ended: dt.date | None = None
         f" De {parts.agreement_name} is met ingang van {format_date_nl(ended)} geëindigd, maar "
         f"de persoonsgegevens die wij voor u verwerkten, hadden wij toen het datalek begon nog "
         f"niet vernietigd (artikel 11.1); het datalek betreft daarom ook uw gegevens.")
+    # a former customer's data we processed, and they used the services: in the past tense
+    process = "verwerken" if ended is None else "verwerkten"
     if customer.customer_id in i.customers:
-        return ("U ontvangt deze melding omdat persoonsgegevens die wij voor u verwerken bij het "
+        return (f"U ontvangt deze melding omdat persoonsgegevens die wij voor u {process} bij het "
                 "datalek betrokken zijn." + held)
     used = [parts.services.get(s, s) for s in i.services if s in customer.services]
     if used:
@@ -105,7 +107,7 @@ def why_you(parts: BreachParts, customer: Customer, ended: dt.date | None = None
     cats = [in_sentence(parts.categories.get(c, c)) for c in i.categories]
     kind = "de categorie" if len(cats) == 1 else "de categorieën"
     return (f"U ontvangt deze melding omdat wij voor {customer.company_name} persoonsgegevens "
-            f"verwerken van {kind} {join_nl(cats)}, waarop het datalek betrekking heeft." + held)
+            f"{process} van {kind} {join_nl(cats)}, waarop het datalek betrekking heeft." + held)
 
 
 def unknowns(incident: Incident) -> list[str]:
@@ -189,7 +191,7 @@ def breach_texts(parts: BreachParts, customer: Customer,
             {"heading": "Wat er is gebeurd",
              "paragraphs": [i.nature, _period(i, final)]},
             {"heading": "Welke gegevens en hoeveel betrokkenen",
-             "paragraphs": [*data_sentences(data, final),
+             "paragraphs": [*data_sentences(data, final, former=ended is not None),
                             _count(i.subjects, "betrokkenen", final),
                             _count(i.records, "persoonsgegevensregisters", final)]},
             {"heading": "Waarschijnlijke gevolgen",

@@ -139,3 +139,31 @@ def test_a_former_customer_is_told_why_the_breach_concerns_them(
     parts = _parts(project_dir, RECORD)
     intro = breach_texts(parts, customer(1, services=("gespreksopname",)), ended)["intro"]
     assert isinstance(intro, list) and intro[-1] == expected
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({'services = ["gespreksopname"]': "services = []", "customers = []": 'customers = ["C-0001"]'},
+     "U ontvangt deze melding omdat persoonsgegevens die wij voor u verwerkten bij het datalek "
+     "betrokken zijn." + HELD),
+    ({'services = ["gespreksopname"]': "services = []", "categories = []": 'categories = ["email"]'},
+     "U ontvangt deze melding omdat wij voor Voorbeeld 1 B.V. persoonsgegevens verwerkten van de "
+     "categorie e-mailadres, waarop het datalek betrekking heeft." + HELD),
+])
+def test_a_former_customer_reads_what_we_processed_in_the_past_tense(
+        project_dir: Path, change: dict[str, str], expected: str) -> None:
+    record = RECORD
+    for old, new in change.items():
+        record = record.replace(old, new)
+    intro = breach_texts(_parts(project_dir, record), customer(1, services=("sip-trunk",)),
+                         dt.date(2027, 2, 2))["intro"]
+    assert isinstance(intro, list) and intro[-1] == expected
+
+
+def test_a_former_customers_data_paragraph_says_what_the_service_processed(project_dir: Path) -> None:
+    parts = _parts(project_dir, RECORD)
+    texts = breach_texts(parts, customer(1, services=("gespreksopname",)), dt.date(2027, 2, 2))
+    sections = texts["sections"]
+    assert isinstance(sections, list)
+    assert sections[1]["paragraphs"][0] == RECORDINGS_MAY.replace("verwerken wij", "verwerkten wij")
+    current = breach_texts(parts, customer(1, services=("gespreksopname",)))["sections"]
+    assert isinstance(current, list) and current[1]["paragraphs"][0] == RECORDINGS_MAY
