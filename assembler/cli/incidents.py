@@ -44,7 +44,13 @@ from assembler.model import PHASES, Agreement, Customer, Incident, Phase
 from assembler.notices.dating import stale_refusal
 from assembler.notices.ledger import Ledger
 from assembler.notices.refusal import Refusal, refusals, refused
-from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
+from assembler.notices.send import (
+    SendRequest,
+    changed_refusal,
+    missing_refusal,
+    plan_send,
+    send_notices,
+)
 from assembler.notices.smtp import smtp_settings
 
 
@@ -254,7 +260,8 @@ def _refusals(o: _Open, subject: str, phase: str, skip: Mapping[str, str],
     todo = [n for n in plan_send(o.ledger, subject, retry_failed).todo if n.customer_id not in skip]
     return refusals(stale_refusal(todo, today_nl(), f"of incident {o.incident.id} ({phase})",
                                   f"assembler incidents build {o.incident.id} --phase {phase}"),
-                    missing_refusal(o.project.root, todo, "breach"))
+                    missing_refusal(o.project.root, todo, "breach"),
+                    changed_refusal(o.project.root, todo, "breach"))
 
 
 @incidents.command("status", short_help="Export the evidence of each notice: in time or late.")

@@ -46,7 +46,13 @@ from assembler.notices.plan import (
     plan_notices,
 )
 from assembler.notices.refusal import refusals
-from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
+from assembler.notices.send import (
+    SendRequest,
+    changed_refusal,
+    missing_refusal,
+    plan_send,
+    send_notices,
+)
 from assembler.notices.smtp import Delivery, smtp_settings
 
 
@@ -237,7 +243,7 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     todo = [n for n in plan_send(ledger, number, retry_failed).todo if n.customer_id not in skip]
     found = refusals(stale_refusal(todo, today, f"of {number}", f"assembler notices build {number}"),
                      late_refusal(todo, number, target.effective, buffer, late),
-                     missing_refusal(p.root, todo))
+                     missing_refusal(p.root, todo), changed_refusal(p.root, todo))
     if dry_run:
         echo_dry_run(ledger, number, settings, retry_failed, skip=skip, found=found)
         stop_if_refused(found)

@@ -39,7 +39,13 @@ from assembler.model import Customer, RegisterChange, SubProcessor
 from assembler.notices.dating import composed_now, stale_refusal
 from assembler.notices.ledger import Ledger
 from assembler.notices.refusal import refusals
-from assembler.notices.send import SendRequest, missing_refusal, plan_send, send_notices
+from assembler.notices.send import (
+    SendRequest,
+    changed_refusal,
+    missing_refusal,
+    plan_send,
+    send_notices,
+)
 from assembler.notices.smtp import smtp_settings
 from assembler.subprocessors.build import SubprocessorBuildRequest, build_subprocessor_notices
 from assembler.subprocessors.document import list_pdf, list_url
@@ -307,7 +313,8 @@ def send_cmd(change: str, dry_run: bool, retry_failed: bool) -> None:
     there = [n for n in todo if missing is None or n.customer_id not in missing.reasons]
     found = refusals(stale_refusal(todo, today, f"of {change}", f"assembler subprocessors build {change}"),
                      late_refusal(_plan(p, contract, registry, ledger, today, change)[0], there,
-                                  p.root, change), missing)
+                                  p.root, change), missing,
+                     changed_refusal(p.root, todo, "subprocessor"))
     if dry_run:
         echo_dry_run(ledger, change, settings, retry_failed, skip=skip, found=found)
         stop_if_refused(found)

@@ -1,11 +1,12 @@
 """Why a send refuses notices: the one answer every send rule gives, to the send and its dry run.
 
 Each rule a send applies before anything goes out (`dating.stale_refusal`,
-`dating.late_refusal`, `subprocessors.lateness.late_refusal`, `send.missing_refusal`) looks at
-the notices a run would send and returns a `Refusal`, or None: which notices it refuses, each
-with why, and the error the send stops with. The send says the reasons and raises the error
-before the first message goes out, so that an announcement never goes out half; its dry run
-prints the same reasons per notice, then stops with the same error. Neither has a copy of a rule.
+`dating.late_refusal`, `subprocessors.lateness.late_refusal`, `send.missing_refusal`,
+`send.changed_refusal`) looks at the notices a run would send and returns a `Refusal`, or None:
+which notices it refuses, each with why, and the error the send stops with. The send says the
+reasons and raises the error before the first message goes out, so that an announcement never
+goes out half; its dry run prints the same reasons per notice, then stops with the same error.
+Neither has a copy of a rule.
 """
 
 from __future__ import annotations

@@ -109,6 +109,34 @@ def missing_refusal(root: Path, todo: Iterable[LedgerNotice],
     return None  # it appeared meanwhile: the send reads it then, checked against its hash
 
 
+def changed_refusal(root: Path, todo: Iterable[LedgerNotice],
+                    kind: NoticeKind = "revision") -> Refusal | None:
+    """Refuse the notices of `todo` whose built .eml differs from the hash the ledger recorded.
+
+    Every file is read and hashed before the first message goes out, so that a run never
+    stops halfway, some customers told and others not, at a file edited since its build. A file
+    that cannot be read is `missing_refusal`'s to report. As each message goes out its file is
+    checked once more (`read_eml`), for one changed in between.
+    """
+    changed = []
+    for n in todo:
+        try:
+            data = eml_path(root, n).read_bytes()
+        except OSError:
+            continue
+        if sha256(data) != n.eml_sha256:
+            changed.append(n)
+    if not changed:
+        return None
+    reasons = {n.customer_id: f"{n.eml_path} differs from what the ledger recorded at build time; "
+               f"{REBUILD[kind]}" for n in changed}
+    try:
+        read_eml(root, changed[0], kind)
+    except DeliveryError as exc:
+        return Refusal(reasons, exc)
+    return None  # changed back meanwhile: the send checks it again as it goes out
+
+
 def plan_send(ledger: Ledger, version: str, retry_failed: bool = False) -> SendSummary:
     """Return what a run would send, without changing anything (the dry run)."""
     summary = SendSummary()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from click.testing import Result
@@ -169,3 +169,52 @@ def test_incidents_dry_run_holds_a_later_phase_while_an_earlier_one_is_refused( 
     assert "final: dry run: 0 notice(s) would be sent" in dry.stdout
     assert "initial: dry run: 0 notice(s) would be sent" in dry.stdout  # sent the day before
     assert len(handler.received) == sent
+
+
+def _edit_first_eml(root: Path, kind: str, subject: str) -> tuple[str, str]:
+    """Append a line to the first built .eml of `subject`; return its customer id and path."""
+    notice = Ledger(open_project_registry(root).connection, CONTRACT, kind).notices(subject)[0]
+    path = Path(notice.eml_path) if Path(notice.eml_path).is_absolute() else root / notice.eml_path
+    path.write_bytes(path.read_bytes() + b"\r\nP.S. edited by hand\r\n")
+    return notice.customer_id, notice.eml_path
+
+
+class _Kind(NamedTuple):
+    project: str
+    """The fixture of its project."""
+    kind: str
+    build: tuple[str, ...]
+    subject: str
+    label: str
+    """What the dry run writes before each line."""
+    day: str
+    rebuild: str
+
+
+@pytest.mark.parametrize("case", [
+    _Kind("notice_project", "revision", ("notices", "build", "1.1"), "1.1", "", "2026-12-01 10:00:00",
+          "run `assembler notices build` again"),
+    _Kind("notice_project", "subprocessor", ("subprocessors", "build", CHANGE), CHANGE, "",
+          "2026-12-01 09:00:00", "run `assembler subprocessors build` again"),
+    _Kind("breach_project", "breach", ("incidents", "build", "2027-001"), "2027-001/initial",
+          "initial: ", "2027-03-27 10:30:00", "build the breach notices again"),
+], ids=lambda case: case.kind)
+def test_every_send_and_its_dry_run_refuse_an_eml_changed_since_its_build(  # type: ignore[no-untyped-def]
+        request: pytest.FixtureRequest, smtp, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        case: _Kind) -> None:
+    controller, handler = smtp
+    root = request.getfixturevalue(case.project)
+    if case.kind == "subprocessor":
+        add_customers(root, [customer(1, services=("gespreksopname",))])
+    use_smtp(root, controller, monkeypatch)
+    with at(case.day):
+        ok(*case.build)
+        cid, eml = _edit_first_eml(root, case.kind, case.subject)
+        send = (case.build[0], "send", case.build[2])
+        dry = cli(*send, "--dry-run")
+        real = cli(*send)
+    assert_same_refusal(dry, real, case.label)
+    assert dry_refusals(dry, case.label)[cid] == (
+        f"{eml} differs from what the ledger recorded at build time; {case.rebuild}")
+    assert "differs from what the ledger recorded at build time (sha256 " in real.stderr
+    assert handler.received == []  # the others are held: nothing goes out
