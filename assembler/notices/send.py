@@ -25,7 +25,7 @@ so a later rebuild of a bounced notice cannot take away the evidence of what wen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,29 +109,33 @@ def missing_refusal(root: Path, todo: Iterable[LedgerNotice],
     return None  # it appeared meanwhile: the send reads it then, checked against its hash
 
 
-def changed_refusal(root: Path, todo: Iterable[LedgerNotice],
+def changed_refusal(root: Path, todo: Sequence[LedgerNotice],
                     kind: NoticeKind = "revision") -> Refusal | None:
     """Refuse the notices of `todo` whose built .eml differs from the hash the ledger recorded.
 
     Every file is read and hashed before the first message goes out, so that a run never
-    stops halfway, some customers told and others not, at a file edited since its build. A file
-    that cannot be read is `missing_refusal`'s to report. As each message goes out its file is
-    checked once more (`read_eml`), for one changed in between.
+    stops halfway, some customers told and others not, at a file edited since its build (or one
+    that cannot be read; a missing one is `missing_refusal`'s). As each message goes out its
+    file is checked once more (`read_eml`), for one changed in between.
     """
-    changed = []
+    reasons: dict[str, str] = {}
     for n in todo:
+        path = eml_path(root, n)
         try:
-            data = eml_path(root, n).read_bytes()
-        except OSError:
+            data = path.read_bytes()
+        except OSError as exc:
+            if path.is_file():
+                reasons[n.customer_id] = (f"{n.eml_path} cannot be read: {exc.strerror or exc}; "
+                                          f"{REBUILD[kind]}")
             continue
         if sha256(data) != n.eml_sha256:
-            changed.append(n)
-    if not changed:
+            reasons[n.customer_id] = (f"{n.eml_path} differs from what the ledger recorded at "
+                                      f"build time; {REBUILD[kind]}")
+    if not reasons:
         return None
-    reasons = {n.customer_id: f"{n.eml_path} differs from what the ledger recorded at build time; "
-               f"{REBUILD[kind]}" for n in changed}
+    first = next(n for n in todo if n.customer_id in reasons)
     try:
-        read_eml(root, changed[0], kind)
+        read_eml(root, first, kind)
     except DeliveryError as exc:
         return Refusal(reasons, exc)
     return None  # changed back meanwhile: the send checks it again as it goes out

@@ -322,3 +322,38 @@ def test_unreachable_server_stops_the_run_after_one_notice(notice_project: Path)
     tried = [n.customer_id for n in book.notices("1.1") if book.deliveries("1.1", n.customer_id)]
     assert len(tried) == 1 and len(book.deliveries("1.1", tried[0])) == 3  # its 3 attempts, once
     assert sum(n.state == "pending" for n in book.notices("1.1")) == 5
+
+
+def test_the_up_front_check_names_each_changed_or_unreadable_file(tmp_path: Path,
+                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assembler.model import LedgerNotice
+    from assembler.notices.send import changed_refusal
+
+    good, edited, locked, gone = (tmp_path / f"{name}.eml" for name in ("good", "edited", "locked", "gone"))
+    for path in (good, edited, locked):
+        path.write_bytes(b"mail")
+    edited.write_bytes(b"mail, edited by hand")
+
+    def notice(cid: str, path: Path) -> LedgerNotice:
+        return LedgerNotice(version="1.1", customer_id=cid, from_version="1.0", reference=f"VWO-1.1-{cid}",
+                            address="kim@example.nl", message_id=f"<{cid}@example.nl>", eml_path=str(path),
+                            eml_sha256=hashlib.sha256(b"mail").hexdigest(), state="pending",
+                            built_at="2026-12-01T10:00:00Z")
+
+    read = Path.read_bytes
+
+    def unreadable(path: Path) -> bytes:  # root reads any file: the refusal of the kernel, simulated
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    todo = [notice("C-1", good), notice("C-2", edited), notice("C-3", locked), notice("C-4", gone)]
+    refusal = changed_refusal(tmp_path, todo)
+    assert refusal is not None
+    again = "run `assembler notices build` again"
+    assert refusal.reasons == {  # the missing one is missing_refusal's
+        "C-2": f"{edited} differs from what the ledger recorded at build time; {again}",
+        "C-3": f"{locked} cannot be read: Permission denied; {again}"}
+    assert "edited.eml: differs from what the ledger recorded at build time (sha256 " in refusal.error.message
+    assert changed_refusal(tmp_path, todo[:1]) is None
