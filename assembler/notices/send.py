@@ -25,7 +25,7 @@ so a later rebuild of a bounced notice cannot take away the evidence of what wen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,22 +91,33 @@ def read_eml(root: Path, notice: LedgerNotice, kind: NoticeKind = "revision") ->
     return data
 
 
-def missing_refusal(root: Path, todo: Iterable[LedgerNotice],
+def _file_refusal(root: Path, todo: Sequence[LedgerNotice], reasons: dict[str, str],
+                  kind: NoticeKind) -> Refusal | None:
+    """Return the refusal of the files in `reasons`, with `read_eml`'s error for the first one.
+
+    None when there are none, or when that first file now reads as built (it appeared, or was
+    put back, meanwhile): the send reads each file then, checked against its hash.
+    """
+    first = next((n for n in todo if n.customer_id in reasons), None)
+    if first is None:
+        return None
+    try:
+        read_eml(root, first, kind)
+    except DeliveryError as exc:
+        return Refusal(reasons, exc)
+    return None
+
+
+def missing_refusal(root: Path, todo: Sequence[LedgerNotice],
                     kind: NoticeKind = "revision") -> Refusal | None:
     """Refuse the notices of `todo` whose built .eml is missing; None when every one is there.
 
     A run sends nothing while one is missing, so that it never stops halfway for want of a
     file; the error says which file and how to build it again (`read_eml`).
     """
-    missing = [n for n in todo if not eml_path(root, n).is_file()]
-    if not missing:
-        return None
-    reasons = {n.customer_id: f"{n.eml_path} is missing; {REBUILD[kind]}" for n in missing}
-    try:
-        read_eml(root, missing[0], kind)
-    except DeliveryError as exc:
-        return Refusal(reasons, exc)
-    return None  # it appeared meanwhile: the send reads it then, checked against its hash
+    reasons = {n.customer_id: f"{n.eml_path} is missing; {REBUILD[kind]}" for n in todo
+               if not eml_path(root, n).is_file()}
+    return _file_refusal(root, todo, reasons, kind)
 
 
 def changed_refusal(root: Path, todo: Sequence[LedgerNotice],
@@ -131,14 +142,7 @@ def changed_refusal(root: Path, todo: Sequence[LedgerNotice],
         if sha256(data) != n.eml_sha256:
             reasons[n.customer_id] = (f"{n.eml_path} differs from what the ledger recorded at "
                                       f"build time; {REBUILD[kind]}")
-    if not reasons:
-        return None
-    first = next(n for n in todo if n.customer_id in reasons)
-    try:
-        read_eml(root, first, kind)
-    except DeliveryError as exc:
-        return Refusal(reasons, exc)
-    return None  # changed back meanwhile: the send checks it again as it goes out
+    return _file_refusal(root, todo, reasons, kind)
 
 
 def plan_send(ledger: Ledger, version: str, retry_failed: bool = False) -> SendSummary:
