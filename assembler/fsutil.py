@@ -4,7 +4,8 @@ The data is fsynced before the rename and the folder after it: without the first
 soon after can leave the new name pointing at an empty file; without the second, the rename
 itself can be lost. A bulk job lets a background thread do the flushing while it renders the
 next customer, and syncs each folder once per chunk of customers (`write_batch`), before the
-chunk's results are recorded.
+chunk's results are recorded; a worker process of a bulk job leaves even that to the process
+that records them (`staged_writes`, `commit_staged`), and goes on with the next chunk.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.errors import InputError, OutputError
@@ -23,11 +25,28 @@ from assembler.errors import InputError, OutputError
 MB = 1024 * 1024
 
 
-class _Batch:
-    """The writes of one `write_batch` block: their flushes under way, the folders to sync."""
+@dataclass
+class Staged:
+    """Files of a `staged_writes` block: written in full under temporary names, not yet durable.
 
-    def __init__(self) -> None:
-        self.folders: set[Path] = set()
+    `commit_staged` makes them durable and puts them in place; `discard_staged` removes them.
+    """
+
+    files: list[tuple[Path, Path, int | None]] = field(default_factory=list)
+    """(temporary path, path, mode) of each file, in the order written."""
+    folders: set[Path] = field(default_factory=set)
+    """The folders whose entries must be synced once the files are in place."""
+
+
+class _Batch:
+    """The writes of one `write_batch` block: their flushes under way, the folders to sync.
+
+    With `staged`, the block only writes: its files and folders are collected there instead.
+    """
+
+    def __init__(self, staged: Staged | None = None) -> None:
+        self.staged = staged
+        self.folders: set[Path] = staged.folders if staged is not None else set()
         self.flusher = ThreadPoolExecutor(1, thread_name_prefix="assembler-flush")
         self.pending: list[tuple[Path, Future[None]]] = []
 
@@ -39,11 +58,7 @@ class _Batch:
             path, exc = failed
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise OutputError(f"{path}: cannot write: {reason}") from exc
-        for folder in sorted(self.folders, key=lambda f: len(f.parts), reverse=True):  # children first
-            try:
-                _fsync_folder(folder)
-            except OSError as exc:
-                raise OutputError(f"{folder}: cannot sync: {exc.strerror or exc}") from exc
+        _sync_folders(self.folders)
 
 
 _batch: _Batch | None = None
@@ -77,6 +92,64 @@ def write_batch() -> Iterator[None]:
     finally:
         _batch = None
     batch.finish()
+
+
+@contextlib.contextmanager
+def staged_writes() -> Iterator[Staged]:
+    """Leave the `atomic_write_bytes` of this block written but neither durable nor in place.
+
+    For a worker process of a bulk job: waiting at the end of each chunk until its files are on
+    disk (`write_batch`) idles its core for as long as the disk takes (measured: 50–450 ms per
+    worker in a 3 s run). Here each file is written in full under its temporary name and closed;
+    the yielded `Staged` lists them, and the worker hands it on with the chunk's results. The
+    process that records those results first calls `commit_staged` (it waits for the disk while
+    the workers render), so nothing is recorded before its file is durable under its name, as
+    with `write_batch`. If the block fails, its files are removed. Not reentrant.
+    """
+    global _batch
+    if _batch is not None:
+        raise RuntimeError("staged_writes inside another batch of writes")
+    staged = Staged()
+    _batch = _Batch(staged)
+    try:
+        yield staged
+    except BaseException:
+        discard_staged(staged)
+        raise
+    finally:
+        _batch = None
+
+
+def commit_staged(staged: Staged) -> None:
+    """Flush each staged file, rename it over its path, then sync each folder once.
+
+    On failure the files not yet in place are removed, and OutputError names the file or folder.
+    """
+    for i, (tmp_path, path, mode) in enumerate(staged.files):
+        try:
+            _fsync(tmp_path)
+            if mode is not None:
+                os.chmod(tmp_path, mode)
+            os.replace(tmp_path, path)
+        except OSError as exc:
+            discard_staged(Staged(staged.files[i:]))
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    _sync_folders(staged.folders)
+
+
+def discard_staged(staged: Staged) -> None:
+    """Remove the staged files that are not in place: a run that failed will not record them."""
+    for tmp_path, _, _ in staged.files:
+        tmp_path.unlink(missing_ok=True)
+
+
+def _sync_folders(folders: set[Path]) -> None:
+    """Sync each of `folders` once, children first; OutputError names the one that fails."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        try:
+            _fsync_folder(folder)
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot sync: {exc.strerror or exc}") from exc
 
 
 def _sync_folder(folder: Path) -> None:
@@ -223,6 +296,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         raise
+    if _batch is not None and _batch.staged is not None:
+        os.close(fd)
+        _batch.staged.files.append((tmp_path, path, mode))
+        _batch.folders.add(path.parent)
+        return
     if _batch is not None:
         _batch.folders.add(path.parent)
         _batch.pending.append((path, _batch.flusher.submit(_flush_and_rename, fd, tmp_path, path, mode)))

@@ -7,8 +7,11 @@ sends `init(*initargs)` along with the jobs: each worker runs it once per map (t
 expensive parts: a project, a Typst compiler, a DOCX renderer) and then `work(job)` for each job
 it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jobs may be a stream
 of any length and memory stays flat. Results come back in the order of the jobs, a chunk at a time,
-after the files it wrote are durable (`fsutil.write_batch`). Small runs
-are done in this process, in the same chunks: starting workers costs more than it saves.
+after the files it wrote are durable. A worker does not wait for the disk: it writes a chunk's
+files under temporary names, hands them on with the results and starts its next chunk, while
+this process (otherwise idle) flushes them and puts them in place (`fsutil.staged_writes`) before
+it yields those results. Small runs are done in this process, in the same chunks
+(`fsutil.write_batch`): starting workers costs more than it saves.
 
 How workers start: forked from this process when that is safe, else from a forkserver. A fork
 copies the imported modules, so a worker costs milliseconds instead of a fresh interpreter that
@@ -38,12 +41,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
-from assembler.fsutil import write_batch
+from assembler.fsutil import Staged, commit_staged, discard_staged, staged_writes, write_batch
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -130,16 +133,18 @@ def _nothing(*_: object) -> None:
 
 
 def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes,
-                chunk: list[J]) -> list[R]:
+                chunk: list[J]) -> tuple[list[R], Staged]:
+    """Return `work(job)` for each job of `chunk` in a worker, and the files they wrote, staged."""
     global _setup_done
     if _setup_done != key:
         init(*pickle.loads(setup))
         _setup_done = key
-    return _run_chunk(work, chunk)
+    with staged_writes() as staged:
+        return [work(job) for job in chunk], staged
 
 
 def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
-    """Return `work(job)` for each job of `chunk`, once every file it wrote is durable.
+    """Return `work(job)` for each job of `chunk` in this process, once every file it wrote is durable.
 
     The chunk's files are flushed in the background while the next job runs, and each folder
     synced once (`fsutil.write_batch`); the results, which the caller records as written, are
@@ -175,6 +180,33 @@ def chunk_size(options: PoolOptions, left: int | None) -> int:
         return options.chunk
     return max(1, min(options.chunk, -(-left // (max(options.workers, 1) * CHUNKS_PER_WORKER))))
 
+
+def _commit_chunk(done: Future[tuple[list[R], Staged]], out: Future[list[R]],
+                  abort: threading.Event) -> None:
+    """Make a finished chunk's files durable and in place, then give `out` its results.
+
+    A chunk that arrives after the run has failed is not wanted: its files are removed.
+    """
+    if done.cancelled():
+        out.cancel()
+        return
+    failure = done.exception()
+    if failure is not None:
+        out.set_exception(failure)
+        return
+    results, staged = done.result()
+    if abort.is_set():
+        discard_staged(staged)
+        out.cancel()
+        return
+    try:
+        commit_staged(staged)
+    except BaseException as exc:  # noqa: BLE001 (handed to the caller through `out`)
+        out.set_exception(exc)
+        return
+    out.set_result(results)
+
+
 _maps = itertools.count()
 
 
@@ -199,7 +231,10 @@ class WorkerPool:
         self.method: StartMethod = ("in-process" if options.workers <= 1 or small
                                     else "fork" if fork_is_safe() else "forkserver")
         self._executor: ProcessPoolExecutor | None = None
-        self._starting: list[Future[list[None]]] = []
+        self._committer: ThreadPoolExecutor | None = None
+        """Threads of this process that make the workers' files durable (`_commit_chunk`)."""
+        self._abort = threading.Event()
+        self._starting: list[Future[tuple[list[None], Staged]]] = []
         self._total = total
         self._early: tuple[Callable[..., None], tuple[object, ...], str] | None = (
             (init, initargs, _map_key()) if init is not None else None)
@@ -218,6 +253,8 @@ class WorkerPool:
             setup = pickle.dumps(initargs)
             self._starting = [self._executor.submit(_work_chunk, _nothing, init, key, setup, [])
                               for _ in range(self.options.workers)]
+            self._committer = ThreadPoolExecutor(self.options.workers,
+                                                 thread_name_prefix="assembler-commit")
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -231,7 +268,12 @@ class WorkerPool:
                 # (measured: every other such run). So they are ended here.
                 for process in list(executor._processes.values()):  # noqa: SLF001
                     process.kill()
+            # Chunks still arriving were not yielded, so their files are not wanted.
+            self._abort.set()
             executor.shutdown(wait=True, cancel_futures=True)
+        if self._committer is not None:
+            self._committer.shutdown(wait=True)
+            self._committer = None
         if self.method == "forkserver":
             _stop_forkserver()
 
@@ -259,9 +301,26 @@ class WorkerPool:
         for part in _chunks(jobs, self.options, total):
             if len(pending) >= limit:
                 yield from pending.popleft().result()
-            pending.append(self._executor.submit(_work_chunk, work, init, key, setup, part))
+            pending.append(self._committed(
+                self._executor.submit(_work_chunk, work, init, key, setup, part)))
         while pending:
             yield from pending.popleft().result()
+
+    def _committed(self, done: Future[tuple[list[R], Staged]]) -> Future[list[R]]:
+        """Return a future of `done`'s results that is set once its files are durable and in place."""
+        out: Future[list[R]] = Future()
+        committer = self._committer
+        assert committer is not None
+
+        def arrived(chunk: Future[tuple[list[R], Staged]]) -> None:
+            try:
+                committer.submit(_commit_chunk, chunk, out, self._abort)
+            except RuntimeError:  # the pool is being left: nobody waits for these results
+                if not chunk.cancelled() and chunk.exception() is None:
+                    discard_staged(chunk.result()[1])
+
+        done.add_done_callback(arrived)
+        return out
 
 
 def _stop_forkserver() -> None:

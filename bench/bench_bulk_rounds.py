@@ -7,8 +7,8 @@ run and the one-process run just before it. Variants: ours, ours with BENCH_ROUN
 workers (if set), and the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv). Prints
 each round and the medians with their range.
 
-BENCH_ROUNDS_KIND (build or notices, default build), BENCH_ROUNDS_N (default 200), BENCH_ROUNDS
-(default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
+BENCH_ROUNDS_KIND (build, notices, subprocessors or incidents; default build), BENCH_ROUNDS_N
+(default 200), BENCH_ROUNDS (default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench.bench_bulk as bulk  # noqa: E402
+from bench.bench_incidents import INCIDENTS  # noqa: E402
+from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
 
-KIND = {"build": bulk.BUILD, "notices": bulk.NOTICES}[os.environ.get("BENCH_ROUNDS_KIND", "build")]
+KIND = {k.name: k for k in (bulk.BUILD, bulk.NOTICES, SUBPROCESSORS, INCIDENTS)}[
+    os.environ.get("BENCH_ROUNDS_KIND", "build")]
 N = int(os.environ.get("BENCH_ROUNDS_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WORKERS = os.environ.get("BENCH_ROUNDS_WORKERS")

@@ -106,6 +106,59 @@ def test_a_batch_whose_flush_fails_says_which_file_and_leaves_no_trace_of_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf"]
 
 
+def test_staged_writes_stay_out_of_place_until_committed_then_flush_before_each_rename(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    with fsutil.staged_writes() as staged:
+        for customer in ("C-1", "C-2"):
+            fsutil.atomic_write_bytes(out / customer / "mail.eml", customer.encode(), 0o640)
+    # written in full under temporary names, nothing under its own name yet
+    assert not list(out.glob("*/mail.eml"))
+    assert sorted(p.read_bytes() for p in out.glob("*/.mail.eml.*.tmp")) == [b"C-1", b"C-2"]
+    events = _recording_fsyncs(monkeypatch)
+    fsutil.commit_staged(staged)
+    assert [(out / c / "mail.eml").read_bytes() for c in ("C-1", "C-2")] == [b"C-1", b"C-2"]
+    assert not list(out.glob("*/*.tmp"))
+    assert (out / "C-1" / "mail.eml").stat().st_mode & 0o777 == 0o640
+    renames = [i for i, e in enumerate(events) if e.startswith("rename")]
+    assert len(renames) == 2
+    assert all(events[i - 1].startswith("fsync ") and events[i - 1].endswith(".tmp") for i in renames)
+    folders = {e for e in events[renames[-1]:] if e.startswith("fsync") and not e.endswith(".tmp")}
+    # each folder once, the new ones' parents too
+    assert folders == {f"fsync {out}/C-1", f"fsync {out}/C-2", f"fsync {out}", f"fsync {tmp_path}"}
+
+
+def test_staged_writes_of_a_failed_block_or_a_discarded_one_leave_nothing(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), fsutil.staged_writes():
+        fsutil.atomic_write_bytes(tmp_path / "brief.pdf", b"brief")
+        raise RuntimeError("render failed")
+    assert list(tmp_path.iterdir()) == []
+    with fsutil.staged_writes() as staged:
+        fsutil.atomic_write_bytes(tmp_path / "brief.pdf", b"brief")
+    fsutil.discard_staged(staged)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_commit_that_fails_names_the_file_and_removes_what_is_not_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if "mail" in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    (tmp_path / "mail.eml").write_bytes(b"the previous mail")
+    with fsutil.staged_writes() as staged:
+        for name in ("brief.pdf", "mail.eml", "z.pdf"):
+            fsutil.atomic_write_bytes(tmp_path / name, name.encode())
+    monkeypatch.setattr(fsutil.os, "fsync", fsync)
+    with pytest.raises(fsutil.OutputError, match=r"mail\.eml: cannot write: No space left"):
+        fsutil.commit_staged(staged)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf", "mail.eml"]
+    assert (tmp_path / "mail.eml").read_bytes() == b"the previous mail"
+
+
 def test_an_atomic_folder_replaces_the_old_one_whole_and_only_on_success(tmp_path: Path) -> None:
     out = tmp_path / "dossier"
     out.mkdir()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from assembler.fsutil import atomic_write_bytes
 from assembler.pool import PoolOptions, WorkerPool, chunk_size, run_in_pool
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -95,6 +96,23 @@ def test_an_init_given_to_the_pool_runs_in_each_worker_at_start_and_not_again(tm
     assert _INITS == []  # none of it ran in this process
 
 
+def _write_letter(job: tuple[str, int]) -> str:
+    folder, i = job
+    path = Path(folder) / f"C-{i}" / "brief.txt"
+    atomic_write_bytes(path, f"brief {i}".encode())
+    return str(path)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_result_comes_once_its_file_is_in_place(tmp_path: Path, workers: int) -> None:
+    jobs = [(str(tmp_path), i) for i in range(40)]
+    with WorkerPool(PoolOptions(workers, chunk=3)) as pool:
+        for i, written in enumerate(pool.map(jobs, _write_letter, init=int, initargs=())):
+            # the caller records a result as written: the file must be there, whole, by then
+            assert Path(written).read_text() == f"brief {i}"
+    assert not list(tmp_path.glob("*/.*.tmp"))
+
+
 def test_a_worker_error_reaches_the_caller() -> None:
     with pytest.raises(ZeroDivisionError):
         list(run_in_pool([1, 0, 2], _invert, init=int,
@@ -107,7 +125,8 @@ def _invert(x: int) -> float:
 
 FORK_SCRIPT = """
     import operator, threading, time
-    from assembler.pool import PoolOptions, WorkerPool
+    from assembler.fsutil import atomic_write_bytes
+from assembler.pool import PoolOptions, WorkerPool
     {before}
     with WorkerPool(PoolOptions(2, chunk=1)) as pool:
         print(pool.method, flush=True)
@@ -143,7 +162,8 @@ def test_workers_end_when_the_parent_is_killed(before: str) -> None:
 
 
 UNSENDABLE_SCRIPT = """
-    from assembler.pool import PoolOptions, WorkerPool
+    from assembler.fsutil import atomic_write_bytes
+from assembler.pool import PoolOptions, WorkerPool
     def local(x):
         return x
     local.__qualname__ = "nowhere.local"  # the pool sends work by name: this name finds nothing
