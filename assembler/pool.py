@@ -234,6 +234,8 @@ class WorkerPool:
         self._committer: ThreadPoolExecutor | None = None
         """Threads of this process that make the workers' files durable (`_commit_chunk`)."""
         self._abort = threading.Event()
+        self._before_results: list[Future[None]] = []
+        """Commits of files written by this process (`commit_in_background`) not yet waited for."""
         self._starting: list[Future[tuple[list[None], Staged]]] = []
         self._total = total
         self._early: tuple[Callable[..., None], tuple[object, ...], str] | None = (
@@ -274,8 +276,29 @@ class WorkerPool:
         if self._committer is not None:
             self._committer.shutdown(wait=True)
             self._committer = None
-        if self.method == "forkserver":
-            _stop_forkserver()
+        try:
+            if kind is None:
+                self._wait_for_commits()  # a run without a map has its files in place all the same
+        finally:
+            if self.method == "forkserver":
+                _stop_forkserver()
+
+    def commit_in_background(self, staged: Staged) -> None:
+        """Make files this process wrote staged durable and in place while the workers work.
+
+        For the parts every job shares, written before the jobs are sent: the workers need not
+        wait for the disk first. The next `map` yields no result before they are in place.
+        """
+        if self._committer is None:
+            commit_staged(staged)
+        else:
+            self._before_results.append(self._committer.submit(commit_staged, staged))
+
+    def _wait_for_commits(self) -> None:
+        """Wait for every `commit_in_background`; raise the first failure (OutputError)."""
+        commits, self._before_results = self._before_results, []
+        for commit in commits:
+            commit.result()
 
     def map(self, jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
             initargs: tuple[object, ...]) -> Iterator[R]:
@@ -300,9 +323,11 @@ class WorkerPool:
         pending: deque[Future[list[R]]] = deque()
         for part in _chunks(jobs, self.options, total):
             if len(pending) >= limit:
+                self._wait_for_commits()
                 yield from pending.popleft().result()
             pending.append(self._committed(
                 self._executor.submit(_work_chunk, work, init, key, setup, part)))
+        self._wait_for_commits()
         while pending:
             yield from pending.popleft().result()
 

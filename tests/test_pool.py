@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.fsutil import atomic_write_bytes
+from assembler.fsutil import atomic_write_bytes, staged_writes
 from assembler.pool import PoolOptions, WorkerPool, chunk_size, run_in_pool
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -113,6 +113,25 @@ def test_each_result_comes_once_its_file_is_in_place(tmp_path: Path, workers: in
     assert not list(tmp_path.glob("*/.*.tmp"))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shared_files_committed_in_the_background_are_in_place_before_the_first_result(
+        tmp_path: Path, workers: int) -> None:
+    shared = tmp_path / "wijzigingen.pdf"
+    with WorkerPool(PoolOptions(workers, chunk=3)) as pool:
+        with staged_writes() as staged:
+            atomic_write_bytes(shared, b"%PDF gedeeld")
+        pool.commit_in_background(staged)
+        for _ in pool.map([(str(tmp_path), i) for i in range(6)], _write_letter, init=int, initargs=()):
+            assert shared.read_bytes() == b"%PDF gedeeld"
+    # and a run that maps nothing has them in place when the pool is left
+    with WorkerPool(PoolOptions(workers)) as pool:
+        with staged_writes() as staged:
+            atomic_write_bytes(tmp_path / "alleen.pdf", b"%PDF")
+        pool.commit_in_background(staged)
+    assert (tmp_path / "alleen.pdf").read_bytes() == b"%PDF"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 def test_a_worker_error_reaches_the_caller() -> None:
     with pytest.raises(ZeroDivisionError):
         list(run_in_pool([1, 0, 2], _invert, init=int,
@@ -125,8 +144,7 @@ def _invert(x: int) -> float:
 
 FORK_SCRIPT = """
     import operator, threading, time
-    from assembler.fsutil import atomic_write_bytes
-from assembler.pool import PoolOptions, WorkerPool
+    from assembler.pool import PoolOptions, WorkerPool
     {before}
     with WorkerPool(PoolOptions(2, chunk=1)) as pool:
         print(pool.method, flush=True)
@@ -162,8 +180,7 @@ def test_workers_end_when_the_parent_is_killed(before: str) -> None:
 
 
 UNSENDABLE_SCRIPT = """
-    from assembler.fsutil import atomic_write_bytes
-from assembler.pool import PoolOptions, WorkerPool
+    from assembler.pool import PoolOptions, WorkerPool
     def local(x):
         return x
     local.__qualname__ = "nowhere.local"  # the pool sends work by name: this name finds nothing

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assembler.customers.email_address import valid_email
 from assembler.errors import AssemblerError, CheckFailedError, UsageError
-from assembler.fsutil import atomic_write_bytes, safe_name
+from assembler.fsutil import atomic_write_bytes, safe_name, staged_writes
 from assembler.model import (
     TOELICHTING_TODO,
     ContractMeta,
@@ -248,7 +248,9 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     notice_parts.keep_published(texts.project.root.resolve(), texts.resolved(plan.version.number))
     # The workers start now and come up while this process renders the shared redline PDFs.
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
-        context = _shared_context(texts, plan, jobs, request, summary)
+        with staged_writes() as shared_files:
+            context = _shared_context(texts, plan, jobs, request, summary)
+        pool.commit_in_background(shared_files)  # in place before the first notice is recorded
         # only a bounced notice may replace one recorded as sent; never pass every job here
         replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
         _record(pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,)), ledger,
