@@ -1,4 +1,9 @@
-"""The contract's git history. The only module that imports git (gitpython)."""
+"""The contract's git history. The only module that imports git (gitpython).
+
+gitpython is imported when the history is first read, not with this module: the import costs
+~70 ms (it also runs `git version`), which commands that never read the history (the breach
+notices, the registry's commands) need not pay before their first document.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,30 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import git
-from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from assembler.errors import RepositoryError, UnknownRefError
+
+if TYPE_CHECKING:
+    import git
+
+
+def _git() -> ModuleType:
+    """Return gitpython, imported on first use."""
+    import git  # noqa: PLC0415 (see the module's docstring)
+
+    return git
+
+
+def _ref_errors() -> tuple[type[Exception], ...]:
+    """The errors by which gitpython says a ref or commit names nothing it can follow.
+
+    Its own rev-parse raises KeyError (HEAD:../x), IndexError (HEAD@{100}) and NotImplementedError
+    (HEAD@{yesterday}) for refs it cannot follow. Evaluated only when an error is being handled.
+    """
+    g = _git()
+    return (g.BadName, ValueError, g.GitCommandError, KeyError, IndexError, NotImplementedError)
 
 
 def tree_id(files: dict[str, bytes]) -> str:
@@ -32,12 +56,20 @@ class History:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        try:
-            self._repo: git.Repo | None = git.Repo(root)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            self._repo = None
+        self._opened: tuple[git.Repo | None] | None = None
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
         self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
+
+    @property
+    def _repo(self) -> git.Repo | None:
+        """The repository (opened on first use), or None if the project is not one."""
+        if self._opened is None:
+            g = _git()
+            try:
+                self._opened = (g.Repo(self.root),)
+            except (g.InvalidGitRepositoryError, g.NoSuchPathError):
+                self._opened = (None,)
+        return self._opened[0]
 
     @property
     def available(self) -> bool:
@@ -65,16 +97,14 @@ class History:
         """Return the full commit id `ref` names."""
         try:
             return str(self.repo.commit(ref).hexsha)
-        # GitPython's own rev-parse raises KeyError (HEAD:../x), IndexError (HEAD@{100}) and
-        # NotImplementedError (HEAD@{yesterday}) for refs it cannot follow
-        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
+        except _ref_errors() as exc:
             raise UnknownRefError(ref, "no such version, git ref or commit") from exc
 
     def commit_date(self, commit: str) -> dt.date:
         """Return the day (UTC) `commit` was committed."""
         try:
             when = self.repo.commit(commit).committed_datetime
-        except (BadName, ValueError, GitCommandError, KeyError, IndexError, NotImplementedError) as exc:
+        except _ref_errors() as exc:
             raise UnknownRefError(commit, "no such commit") from exc
         return when.astimezone(dt.UTC).date()
 
@@ -91,7 +121,7 @@ class History:
         """Create an annotated tag."""
         try:
             self.repo.create_tag(name, ref=commit, message=message)
-        except GitCommandError as exc:
+        except _git().GitCommandError as exc:
             raise RepositoryError(f"cannot create tag {name}: {exc.stderr.strip()}") from exc
 
     def first_commit_adding(self, path: str) -> str | None:
@@ -107,7 +137,7 @@ class History:
             raise RepositoryError(f"{self.root}: not a git repository")
         try:
             out = self._repo.git.execute(["git", "-C", str(self.root), "ls-files", "-z"])
-        except GitCommandError as exc:
+        except _git().GitCommandError as exc:
             raise RepositoryError(f"git ls-files failed: {exc.stderr.strip()}") from exc
         return [p for p in str(out).split("\0") if p]
 
@@ -140,11 +170,11 @@ class History:
             try:
                 out = g.rev_parse(*[f"{c}:{folder}" for c in chunk]).split()
                 trees.extend(zip(chunk, out, strict=True))
-            except GitCommandError:  # a commit in the chunk deleted the folder: go one by one
+            except _git().GitCommandError:  # a commit in the chunk deleted the folder: go one by one
                 for c in chunk:
                     try:
                         trees.append((c, g.rev_parse(f"{c}:{folder}").strip()))
-                    except GitCommandError:
+                    except _git().GitCommandError:
                         continue
         self._folder_trees[folder] = trees
         return trees
@@ -166,10 +196,12 @@ def commit_all(root: Path, message: str, author: Author) -> str:
     Makes `root` a git repository on branch main first when it is not one yet. Commit signing is
     off: these are throwaway copies (tests, benches, the demo), never the real contract's history.
     """
+    g = _git()
+    repo: git.Repo
     try:
-        repo = git.Repo(root)
-    except (InvalidGitRepositoryError, NoSuchPathError):
-        repo = git.Repo.init(root, initial_branch="main")
+        repo = g.Repo(root)
+    except (g.InvalidGitRepositoryError, g.NoSuchPathError):
+        repo = g.Repo.init(root, initial_branch="main")
     env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
            "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
