@@ -24,7 +24,7 @@ from assembler.incidents.evidence import basis_column
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem, reference
 from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phase
-from assembler.notices.build import sha256
+from assembler.model.notices import sha256
 from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerState, run_in_pool

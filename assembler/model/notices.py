@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +31,11 @@ class NoticeDocument:
     """SHA-256 of the exact bytes."""
     size: int
     """Size in bytes."""
+
+
+def sha256(data: bytes) -> str:
+    """Return the SHA-256 of `data` in hex: what the ledger records of each document."""
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

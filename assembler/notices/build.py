@@ -10,7 +10,6 @@ renders one letter in a few ms, so the pool pays off from a few hundred customer
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from assembler.model import (
     Version,
     version_key,
 )
+from assembler.model.notices import sha256
 from assembler.notices import documents as notice_parts
 from assembler.notices.customer_changes import ServiceSet, prepare_annexes, service_set
 from assembler.notices.email import compose_email, message_id_of
@@ -103,11 +103,6 @@ class BuildSummary:
     """The files shared by all notices (redline PDFs)."""
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(customer id, why) of each notice that could not be built; the others were."""
-
-
-def sha256(data: bytes) -> str:
-    """Return the SHA-256 of `data` in hex."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def _by_version(key: str, steps: Sequence[Version]) -> tuple[tuple[str, str], ...]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from assembler.customers.archive import keep_sent
 from assembler.errors import DeliveryError
 from assembler.model import LedgerNotice, NoticeKind
-from assembler.notices.build import sha256
+from assembler.model.notices import sha256
 from assembler.notices.ledger import Ledger, send_lock
 from assembler.notices.refusal import Refusal
 from assembler.notices.smtp import Delivery, Mailer, SmtpSettings

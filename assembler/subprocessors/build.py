@@ -26,7 +26,7 @@ from assembler.model import (
     NoticeDocument,
     Register,
 )
-from assembler.notices.build import sha256
+from assembler.model.notices import sha256
 from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerPool, WorkerState

@@ -10,7 +10,7 @@ from pathlib import Path
 from assembler.customers.registry import open_registry
 from assembler.db import MIGRATIONS, migrate, open_database
 from assembler.model import LedgerNotice, NoticeDocument
-from assembler.notices.build import sha256
+from assembler.model.notices import sha256
 from assembler.notices.ledger import Ledger
 from assembler.notices.send import SendRequest, send_notices
 from assembler.notices.smtp import SmtpSettings
