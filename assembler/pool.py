@@ -9,9 +9,9 @@ it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jo
 of any length and memory stays flat. Results come back in the order of the jobs, a chunk at a time,
 after the files it wrote are durable. A worker does not wait for the disk: it writes a chunk's
 files under temporary names, hands them on with the results and starts its next chunk, while
-this process (otherwise idle) flushes them and puts them in place (`fsutil.staged_writes`) before
-it yields those results. Small runs are done in this process, in the same chunks
-(`fsutil.write_batch`): starting workers costs more than it saves.
+this process (otherwise idle) makes them durable and puts them in place (`fsutil.staged_writes`,
+`fsutil.commit_staged`) before it yields those results. Small runs are done in this process, in
+the same chunks (`fsutil.write_batch`): starting workers costs more than it saves.
 
 How workers start: forked from this process when that is safe, else from a forkserver. A fork
 copies the imported modules, so a worker costs milliseconds instead of a fresh interpreter that
@@ -146,9 +146,8 @@ def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, set
 def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
     """Return `work(job)` for each job of `chunk` in this process, once every file it wrote is durable.
 
-    The chunk's files are flushed in the background while the next job runs, and each folder
-    synced once (`fsutil.write_batch`); the results, which the caller records as written, are
-    returned only after that.
+    The chunk's files are made durable together at its end (`fsutil.write_batch`); the results,
+    which the caller records as written, are returned only after that.
     """
     with write_batch():
         return [work(job) for job in chunk]

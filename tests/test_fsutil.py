@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,9 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary_one(tmp_path: Pa
 
 
 def _recording_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record each fsync as the path it flushed, and each rename."""
+    """Record each fsync as the path it flushed, each syncfs as the folder it was given, and each rename."""
     events: list[str] = []
-    real_fsync, real_replace = os.fsync, os.replace
+    real_fsync, real_replace, real_syncfs = os.fsync, os.replace, fsutil._syncfs
 
     def fsync(fd: int) -> None:
         events.append(f"fsync {os.readlink(f'/proc/self/fd/{fd}')}")
@@ -51,31 +52,58 @@ def _recording_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         events.append(f"rename {dst}")
         real_replace(src, dst)
 
+    def syncfs(folder: Path) -> None:
+        events.append(f"syncfs {folder}")
+        real_syncfs(folder)
+
     monkeypatch.setattr(fsutil.os, "fsync", fsync)
     monkeypatch.setattr(fsutil.os, "replace", replace)
+    monkeypatch.setattr(fsutil, "_syncfs", syncfs)
     return events
 
 
-def test_deferred_folder_syncs_flush_each_folder_once_after_its_renames(
+def _without_syncfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make fsutil fsync each file and folder, as on a kernel whose syncfs hides write errors."""
+    monkeypatch.setattr(fsutil, "_libc_syncfs", lambda: None)
+
+
+def _write_two_customers(out: Path) -> None:
+    for customer in ("C-1", "C-2"):
+        for name in ("brief.pdf", "mail.eml"):
+            fsutil.atomic_write_bytes(out / customer / name, f"{customer} {name}".encode())
+
+
+@pytest.mark.skipif(fsutil._libc_syncfs() is None, reason="needs Linux >= 5.8 (syncfs reports errors)")
+def test_a_batch_syncs_the_data_before_any_rename_and_the_names_after_all_of_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "out").mkdir()
     events = _recording_fsyncs(monkeypatch)
     with fsutil.write_batch():
-        for customer in ("C-1", "C-2"):
-            for name in ("brief.pdf", "mail.eml"):
-                fsutil.atomic_write_bytes(tmp_path / "out" / customer / name, b"x")
-        assert not [e for e in events if e.endswith(("/C-1", "/C-2", "/out"))]  # not yet
+        _write_two_customers(tmp_path / "out")
+        assert events == []  # nothing flushed, nothing in place yet
+        assert not list((tmp_path / "out").glob("*/brief.pdf"))
+    assert events[0] == events[-1] == f"syncfs {tmp_path}/out/C-1"  # one file system: once each
+    assert [e.split("/")[-2:] for e in events[1:-1]] == [
+        ["C-1", "brief.pdf"], ["C-1", "mail.eml"], ["C-2", "brief.pdf"], ["C-2", "mail.eml"]]
+    assert (tmp_path / "out" / "C-2" / "mail.eml").read_bytes() == b"C-2 mail.eml"
+
+
+def test_without_syncfs_a_batch_flushes_each_file_before_its_rename_and_each_folder_once_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_syncfs(monkeypatch)
+    (tmp_path / "out").mkdir()
+    events = _recording_fsyncs(monkeypatch)
+    with fsutil.write_batch():
+        _write_two_customers(tmp_path / "out")
+        assert events == []
     folders = [e for e in events if e.endswith(("/C-1", "/C-2", "/out"))]
     # each customer's folder once (its two renames), and the output folder (two new folders) once
     assert sorted(folders) == sorted(f"fsync {tmp_path}/out{s}" for s in ("/C-1", "/C-2", ""))
     last_rename = max(i for i, e in enumerate(events) if e.startswith("rename"))
     assert all(events.index(f) > last_rename for f in folders)
-    # every file's data is still flushed before its own rename
-    renames = [e for e in events if e.startswith("rename")]
+    renames = [i for i, e in enumerate(events) if e.startswith("rename")]
     assert len(renames) == 4
-    for rename in renames:
-        i = events.index(rename)
-        assert events[i - 1].startswith("fsync ") and ".tmp" in events[i - 1]
+    assert all(events[i - 1].startswith("fsync ") and events[i - 1].endswith(".tmp") for i in renames)
 
 
 def test_a_write_into_a_new_folder_also_syncs_the_folder_holding_it(
@@ -88,26 +116,45 @@ def test_a_write_into_a_new_folder_also_syncs_the_folder_holding_it(
     assert (tmp_path / "a" / "b" / "brief.pdf").read_bytes() == b"x"
 
 
-def test_a_batch_whose_flush_fails_says_which_file_and_leaves_no_trace_of_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("syncfs", [True, False])
+def test_a_batch_whose_flush_fails_says_where_and_leaves_no_trace_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: bool) -> None:
+    if syncfs and fsutil._libc_syncfs() is None:
+        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
+    if not syncfs:
+        _without_syncfs(monkeypatch)
     real_fsync = os.fsync
 
-    def fsync(fd: int) -> None:
-        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and "mail" in os.readlink(
-                f"/proc/self/fd/{fd}"):
+    def failing_fsync(fd: int) -> None:
+        if "mail" in os.readlink(f"/proc/self/fd/{fd}"):
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(fsutil.os, "fsync", fsync)
-    with pytest.raises(fsutil.OutputError, match=r"mail\.eml: cannot write: No space left"):
+    def failing_syncfs(folder: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(fsutil.os, "fsync", failing_fsync)
+    monkeypatch.setattr(fsutil, "_syncfs", failing_syncfs)
+    (tmp_path / "mail.eml").write_bytes(b"the previous mail")
+    expected = (rf"{re.escape(str(tmp_path))}: cannot write: Input/output error" if syncfs
+                else r"mail\.eml: cannot write: No space left")
+    with pytest.raises(fsutil.OutputError, match=expected):
         with fsutil.write_batch():
             fsutil.atomic_write_bytes(tmp_path / "brief.pdf", b"brief")
             fsutil.atomic_write_bytes(tmp_path / "mail.eml", b"mail")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf"]
+    # syncfs fails before any rename; a failed fsync stops at its file, the one before is in place
+    left = ["mail.eml"] if syncfs else ["brief.pdf", "mail.eml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == left
+    assert (tmp_path / "mail.eml").read_bytes() == b"the previous mail"
 
 
-def test_staged_writes_stay_out_of_place_until_committed_then_flush_before_each_rename(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("syncfs", [True, False])
+def test_staged_writes_stay_out_of_place_until_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: bool) -> None:
+    if syncfs and fsutil._libc_syncfs() is None:
+        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
+    if not syncfs:
+        _without_syncfs(monkeypatch)
     out = tmp_path / "out"
     with fsutil.staged_writes() as staged:
         for customer in ("C-1", "C-2"):
@@ -122,10 +169,15 @@ def test_staged_writes_stay_out_of_place_until_committed_then_flush_before_each_
     assert (out / "C-1" / "mail.eml").stat().st_mode & 0o777 == 0o640
     renames = [i for i, e in enumerate(events) if e.startswith("rename")]
     assert len(renames) == 2
-    assert all(events[i - 1].startswith("fsync ") and events[i - 1].endswith(".tmp") for i in renames)
-    folders = {e for e in events[renames[-1]:] if e.startswith("fsync") and not e.endswith(".tmp")}
-    # each folder once, the new ones' parents too
-    assert folders == {f"fsync {out}/C-1", f"fsync {out}/C-2", f"fsync {out}", f"fsync {tmp_path}"}
+    if syncfs:
+        assert [e for e in events if not e.startswith("rename")] == [f"syncfs {out}/C-1"] * 2
+        assert events[0].startswith("syncfs") and events[-1].startswith("syncfs")
+    else:
+        assert all(events[i - 1].startswith("fsync ") and events[i - 1].endswith(".tmp")
+                   for i in renames)
+        folders = {e for e in events[renames[-1]:] if e.startswith("fsync") and not e.endswith(".tmp")}
+        # each folder once, the new ones' parents too
+        assert folders == {f"fsync {out}/C-1", f"fsync {out}/C-2", f"fsync {out}", f"fsync {tmp_path}"}
 
 
 def test_staged_writes_of_a_failed_block_or_a_discarded_one_leave_nothing(tmp_path: Path) -> None:
@@ -139,24 +191,32 @@ def test_staged_writes_of_a_failed_block_or_a_discarded_one_leave_nothing(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_commit_that_fails_names_the_file_and_removes_what_is_not_in_place(
+def test_a_commit_whose_rename_fails_names_the_file_and_removes_what_is_not_in_place(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_fsync = os.fsync
+    real_replace = os.replace
 
-    def fsync(fd: int) -> None:
-        if "mail" in os.readlink(f"/proc/self/fd/{fd}"):
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if str(dst).endswith("mail.eml"):
             raise OSError(28, "No space left on device")
-        real_fsync(fd)
+        real_replace(src, dst)
 
     (tmp_path / "mail.eml").write_bytes(b"the previous mail")
     with fsutil.staged_writes() as staged:
         for name in ("brief.pdf", "mail.eml", "z.pdf"):
             fsutil.atomic_write_bytes(tmp_path / name, name.encode())
-    monkeypatch.setattr(fsutil.os, "fsync", fsync)
+    monkeypatch.setattr(fsutil.os, "replace", replace)
     with pytest.raises(fsutil.OutputError, match=r"mail\.eml: cannot write: No space left"):
         fsutil.commit_staged(staged)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf", "mail.eml"]
     assert (tmp_path / "mail.eml").read_bytes() == b"the previous mail"
+
+
+def test_syncfs_is_really_called_and_reports_success(tmp_path: Path) -> None:
+    if fsutil._libc_syncfs() is None:
+        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
+    fsutil._syncfs(tmp_path)  # a real syncfs(2) of the file system holding tmp_path: no error
+    with pytest.raises(OSError):
+        fsutil._syncfs(tmp_path / "missing")
 
 
 def test_an_atomic_folder_replaces_the_old_one_whole_and_only_on_success(tmp_path: Path) -> None:
