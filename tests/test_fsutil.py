@@ -67,6 +67,14 @@ def _without_syncfs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fsutil, "_libc_syncfs", lambda: None)
 
 
+def _flush_with(syncfs: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make fsutil flush with syncfs (skipped where it cannot report errors) or with fsync."""
+    if syncfs and fsutil._libc_syncfs() is None:
+        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
+    if not syncfs:
+        _without_syncfs(monkeypatch)
+
+
 def _write_two_customers(out: Path) -> None:
     for customer in ("C-1", "C-2"):
         for name in ("brief.pdf", "mail.eml"):
@@ -119,10 +127,7 @@ def test_a_write_into_a_new_folder_also_syncs_the_folder_holding_it(
 @pytest.mark.parametrize("syncfs", [True, False])
 def test_a_batch_whose_flush_fails_says_where_and_leaves_no_trace_of_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: bool) -> None:
-    if syncfs and fsutil._libc_syncfs() is None:
-        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
-    if not syncfs:
-        _without_syncfs(monkeypatch)
+    _flush_with(syncfs, monkeypatch)
     real_fsync = os.fsync
 
     def failing_fsync(fd: int) -> None:
@@ -151,10 +156,7 @@ def test_a_batch_whose_flush_fails_says_where_and_leaves_no_trace_of_it(
 @pytest.mark.parametrize("syncfs", [True, False])
 def test_staged_writes_stay_out_of_place_until_committed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: bool) -> None:
-    if syncfs and fsutil._libc_syncfs() is None:
-        pytest.skip("needs Linux >= 5.8 (syncfs reports errors)")
-    if not syncfs:
-        _without_syncfs(monkeypatch)
+    _flush_with(syncfs, monkeypatch)
     out = tmp_path / "out"
     with fsutil.staged_writes() as staged:
         for customer in ("C-1", "C-2"):
