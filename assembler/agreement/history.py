@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from assembler.errors import RepositoryError, UnknownRefError
 
@@ -56,20 +57,17 @@ class History:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._opened: tuple[git.Repo | None] | None = None
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
         self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
 
-    @property
+    @cached_property
     def _repo(self) -> git.Repo | None:
         """The repository (opened on first use), or None if the project is not one."""
-        if self._opened is None:
-            g = _git()
-            try:
-                self._opened = (g.Repo(self.root),)
-            except (g.InvalidGitRepositoryError, g.NoSuchPathError):
-                self._opened = (None,)
-        return self._opened[0]
+        g = _git()
+        try:
+            return cast("git.Repo", g.Repo(self.root))
+        except (g.InvalidGitRepositoryError, g.NoSuchPathError):
+            return None
 
     @property
     def available(self) -> bool:
