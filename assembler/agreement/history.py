@@ -1,41 +1,43 @@
-"""The contract's git history. The only module that imports git (gitpython).
+"""The contract's git history: read with git's own commands, written with gitpython.
 
-gitpython is imported when the history is first read, not with this module: the import costs
-~70 ms (it also runs `git version`), which commands that never read the history (the breach
-notices, the registry's commands) need not pay before their first document.
+Reading (the commit a tag or ref names, a folder's files at a commit, the commits that touched
+it) runs git's plumbing commands, each one short `git` process of 1–3 ms. Every command that
+looks up a released version reads the history (`build`, `notices build`, `diff`, `check`, …),
+and importing gitpython first would cost it ~50 ms (the import also runs `git version`): more than
+all its reads together. Writing (a release tag; the commits of the throwaway copies tests,
+benches and the demo make) goes through gitpython, imported only then. This is the only module
+that runs git or imports gitpython.
+
+Git looks for the repository in the project's root only, as gitpython's ``Repo(root)`` does: a
+project folder inside another repository (without a ``.git`` of its own) has no history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from assembler.errors import RepositoryError, UnknownRefError
 
 if TYPE_CHECKING:
     import git
 
+REV_PARSE_CHUNK = 400
+"""Commits per `git rev-parse`: 500 commits cost two processes, not 500."""
+
 
 def _git() -> ModuleType:
-    """Return gitpython, imported on first use."""
-    import git  # noqa: PLC0415 (see the module's docstring)
+    """Return gitpython, imported on first use (only to write: see the module's docstring)."""
+    import git  # noqa: PLC0415
 
     return git
-
-
-def _ref_errors() -> tuple[type[Exception], ...]:
-    """The errors by which gitpython says a ref or commit names nothing it can follow.
-
-    Its own rev-parse raises KeyError (HEAD:../x), IndexError (HEAD@{100}) and NotImplementedError
-    (HEAD@{yesterday}) for refs it cannot follow. Evaluated only when an error is being handled.
-    """
-    g = _git()
-    return (g.BadName, ValueError, g.GitCommandError, KeyError, IndexError, NotImplementedError)
 
 
 def tree_id(files: dict[str, bytes]) -> str:
@@ -52,6 +54,16 @@ def tree_id(files: dict[str, bytes]) -> str:
     return hashlib.sha1(b"tree %d\0" % len(entries) + entries).hexdigest()
 
 
+def _revision(ref: str) -> str | None:
+    """Return `ref` as git may be given it, or None if it names no commit the same way everywhere.
+
+    An option (``-x``) or a NUL names nothing; a reflog entry (``HEAD@{yesterday}``, ``@{1}``,
+    ``main@{upstream}``) names what this clone's refs pointed at, which another clone does not
+    know: a text is looked up by tag, branch or commit, never by this machine's past.
+    """
+    return None if ref.startswith("-") or "\0" in ref or "@{" in ref else ref
+
+
 class History:
     """Read access to the git repository holding the project, if there is one."""
 
@@ -61,119 +73,149 @@ class History:
         self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
 
     @cached_property
-    def _repo(self) -> git.Repo | None:
-        """The repository (opened on first use), or None if the project is not one."""
-        g = _git()
-        try:
-            return cast("git.Repo", g.Repo(self.root))
-        except (g.InvalidGitRepositoryError, g.NoSuchPathError):
+    def _env(self) -> dict[str, str]:
+        # git must not look above the root for a repository (see the module's docstring)
+        parent = os.path.dirname(os.path.realpath(self.root))
+        return {**os.environ, "GIT_CEILING_DIRECTORIES": parent}
+
+    def _run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
+        """Run ``git ARGS`` in the root; None if the root is no folder."""
+        if not self.root.is_dir():
             return None
+        try:
+            return subprocess.run(["git", *args], cwd=self.root, env=self._env, input=stdin,
+                                  capture_output=True, check=False)
+        except FileNotFoundError as exc:
+            raise RepositoryError(f"cannot read the history of {self.root}: git is not installed "
+                                  "(or not on PATH)") from exc
+
+    def _out(self, *args: str, stdin: bytes | None = None) -> bytes | None:
+        """Return what ``git ARGS`` prints, or None if it fails (no such ref, no repository)."""
+        done = self._run(*args, stdin=stdin)
+        return done.stdout if done is not None and done.returncode == 0 else None
+
+    def _is_repository(self) -> bool:
+        return self._out("rev-parse", "--git-dir") is not None
+
+    def _no_repository(self) -> RepositoryError:
+        return RepositoryError(f"{self.root}: not a git repository")
 
     @property
     def available(self) -> bool:
         """Return whether the project is a git repository with at least one commit."""
-        if self._repo is None:
-            return False
-        try:
-            _ = self._repo.head.commit
-        except ValueError:
-            return False
-        return True
-
-    @property
-    def repo(self) -> git.Repo:
-        """Return the repository, or raise if the project is not one."""
-        if self._repo is None:
-            raise RepositoryError(f"{self.root}: not a git repository")
-        return self._repo
+        return self._out("rev-parse", "--verify", "-q", "HEAD^{commit}") is not None
 
     def is_shallow(self) -> bool:
         """Return whether the repository is a shallow clone (part of its history is missing)."""
-        return self._repo is not None and (Path(self._repo.git_dir) / "shallow").is_file()
+        return self._out("rev-parse", "--is-shallow-repository") == b"true\n"
+
+    def _commit(self, ref: str) -> str | None:
+        rev = _revision(ref)
+        out = self._out("rev-parse", "--verify", "-q", f"{rev}^{{commit}}") if rev else None
+        return out.decode("ascii").strip() if out else None
 
     def commit_of(self, ref: str) -> str:
         """Return the full commit id `ref` names."""
-        try:
-            return str(self.repo.commit(ref).hexsha)
-        except _ref_errors() as exc:
-            raise UnknownRefError(ref, "no such version, git ref or commit") from exc
+        commit = self._commit(ref)
+        if commit is None:
+            if not self._is_repository():
+                raise self._no_repository()
+            raise UnknownRefError(ref, "no such version, git ref or commit")
+        return commit
 
     def commit_date(self, commit: str) -> dt.date:
         """Return the day (UTC) `commit` was committed."""
-        try:
-            when = self.repo.commit(commit).committed_datetime
-        except _ref_errors() as exc:
-            raise UnknownRefError(commit, "no such commit") from exc
-        return when.astimezone(dt.UTC).date()
+        rev = _revision(commit)
+        out = self._out("log", "-1", "--format=%ct", f"{rev}^{{commit}}", "--") if rev else None
+        if not out:
+            if not self._is_repository():
+                raise self._no_repository()
+            raise UnknownRefError(commit, "no such commit")
+        return dt.datetime.fromtimestamp(int(out), dt.UTC).date()
 
     def tag_commit(self, name: str) -> str | None:
         """Return the commit of tag `name`, or None if there is no such tag."""
-        if not self.available:
-            return None
-        try:
-            return str(self.repo.tags[name].commit.hexsha)
-        except (IndexError, ValueError):
-            return None
+        return self._commit(f"refs/tags/{name}")
 
     def create_tag(self, name: str, commit: str, message: str) -> None:
         """Create an annotated tag."""
+        g = _git()
         try:
-            self.repo.create_tag(name, ref=commit, message=message)
-        except _git().GitCommandError as exc:
+            repo: git.Repo = g.Repo(self.root)
+            repo.create_tag(name, ref=commit, message=message)
+        except (g.InvalidGitRepositoryError, g.NoSuchPathError) as exc:
+            raise self._no_repository() from exc
+        except g.GitCommandError as exc:
             raise RepositoryError(f"cannot create tag {name}: {exc.stderr.strip()}") from exc
 
     def first_commit_adding(self, path: str) -> str | None:
         """Return the oldest commit (reachable from HEAD) that added file `path`, or None."""
-        if not self.available:
-            return None
-        out = self.repo.git.log("--format=%H", "--diff-filter=A", "--", path).split()
-        return out[-1] if out else None
+        out = self._out("log", "--format=%H", "--diff-filter=A", "--", path)
+        commits = out.decode("ascii").split() if out else []
+        return commits[-1] if commits else None
 
     def tracked_files(self) -> list[str]:
         """Return the files git tracks under the project root, as paths relative to it."""
-        if self._repo is None:
-            raise RepositoryError(f"{self.root}: not a git repository")
-        try:
-            out = self._repo.git.execute(["git", "-C", str(self.root), "ls-files", "-z"])
-        except _git().GitCommandError as exc:
-            raise RepositoryError(f"git ls-files failed: {exc.stderr.strip()}") from exc
-        return [p for p in str(out).split("\0") if p]
+        done = self._run("ls-files", "-z")
+        if done is None or (done.returncode != 0 and not self._is_repository()):
+            raise self._no_repository()
+        if done.returncode != 0:
+            why = done.stderr.decode("utf-8", "replace").strip()
+            raise RepositoryError(f"git ls-files failed: {why}")
+        return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
     def files_at(self, commit: str, folder: str) -> dict[str, bytes] | None:
         """Return the files directly in `folder` at `commit`, or None if it has no such folder."""
-        try:
-            tree = self.repo.commit(commit).tree / folder
-        except KeyError:
+        rev = _revision(commit)
+        listing = self._out("ls-tree", "-z", f"{rev}:{folder}") if rev else None
+        if listing is None:
             return None
-        files = {}
-        for blob in tree.blobs:
-            data = self._blobs.get(blob.hexsha)
-            if data is None:
-                data = self._blobs[blob.hexsha] = blob.data_stream.read()
-            files[blob.name] = data
-        return files
+        blobs: list[tuple[str, str]] = []  # (name, blob id)
+        for entry in listing.split(b"\0"):
+            if entry:
+                info, name = entry.split(b"\t", 1)
+                _, kind, blob = info.split(b" ")
+                if kind == b"blob":
+                    blobs.append((name.decode("utf-8", "surrogateescape"), blob.decode("ascii")))
+        self._read_blobs([b for _, b in blobs if b not in self._blobs])
+        return {name: self._blobs[blob] for name, blob in blobs}
+
+    def _read_blobs(self, ids: list[str]) -> None:
+        """Read the blobs `ids` into the cache, with one `git cat-file --batch`."""
+        if not ids:
+            return
+        out = self._out("cat-file", "--batch", stdin="".join(f"{i}\n" for i in ids).encode("ascii"))
+        if out is None:
+            raise RepositoryError(f"{self.root}: git cat-file cannot read the blobs of a tree it listed")
+        at = 0
+        for blob in ids:  # each: "<id> blob <size>\n<data>\n"
+            header_end = out.index(b"\n", at)
+            header = out[at:header_end].split(b" ")
+            if len(header) != 3:  # "<id> missing": a partial clone lacks it
+                raise RepositoryError(f"{self.root}: git has no blob {blob} of a tree it listed")
+            size = int(header[2])
+            self._blobs[blob] = out[header_end + 1 : header_end + 1 + size]
+            at = header_end + 1 + size + 1
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:
         """Return (commit, tree id of `folder`) for every commit touching it, newest first."""
         if folder in self._folder_trees:
             return self._folder_trees[folder]
-        if not self.available:
+        out = self._out("log", "--format=%H", "--", folder)
+        if out is None:  # no repository, or no commit yet
             return []
-        g = self.repo.git
-        commits = g.log("--format=%H", "--", folder).split()
+        commits = out.decode("ascii").split()
         trees: list[tuple[str, str]] = []
-        # One rev-parse for all commits: 500 commits cost one process, not 500.
-        for start in range(0, len(commits), 400):
-            chunk = commits[start : start + 400]
-            try:
-                out = g.rev_parse(*[f"{c}:{folder}" for c in chunk]).split()
-                trees.extend(zip(chunk, out, strict=True))
-            except _git().GitCommandError:  # a commit in the chunk deleted the folder: go one by one
-                for c in chunk:
-                    try:
-                        trees.append((c, g.rev_parse(f"{c}:{folder}").strip()))
-                    except _git().GitCommandError:
-                        continue
+        for start in range(0, len(commits), REV_PARSE_CHUNK):
+            chunk = commits[start : start + REV_PARSE_CHUNK]
+            ids = self._out("rev-parse", *[f"{c}:{folder}" for c in chunk])
+            if ids is not None:
+                trees.extend(zip(chunk, ids.decode("ascii").split(), strict=True))
+                continue
+            for c in chunk:  # a commit in the chunk deleted the folder: go one by one
+                one = self._out("rev-parse", f"{c}:{folder}")
+                if one is not None:
+                    trees.append((c, one.decode("ascii").strip()))
         self._folder_trees[folder] = trees
         return trees
 

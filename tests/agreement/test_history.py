@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 from assembler.agreement.manifests import read_versions
 from assembler.agreement.project import Project
-from assembler.errors import CheckFailedError, UnknownRefError, UsageError
+from assembler.errors import CheckFailedError, RepositoryError, UnknownRefError, UsageError
 from assembler.workflow.check import run_check
 from assembler.workflow.release import release_version
 from tests.conftest import CONTRACT, ROOT, git
@@ -101,6 +102,7 @@ def test_git_refs_and_worktree(two_versions: Path, contract_dir: Path) -> None:
     ("nope", "no such version, git ref or commit"),
     ("9.9", "no version 9.9 of verwerkersovereenkomst (released: 1.0, 1.1)"),
     ("deadbeef", "no such version, git ref or commit"),
+    ("--all", "no such version, git ref or commit"),  # an option is no ref
 ])
 def test_unknown_refs(two_versions: Path, ref: str, message: str) -> None:
     with pytest.raises(UnknownRefError) as err:
@@ -124,6 +126,55 @@ def test_without_git_only_the_worktree_is_there(project_dir: Path) -> None:
     assert p.resolve("1.0").commit is None  # the work tree holds the pinned text
     with pytest.raises(UnknownRefError, match="not a git repository"):
         p.resolve("HEAD")
+
+
+def test_a_project_inside_another_repository_has_no_history(project_dir: Path, tmp_path: Path) -> None:
+    # git looks for the repository in the project's root only: the outer one's commits are not its history
+    outer = tmp_path / "outer"
+    inner = outer / "sub" / "project"
+    shutil.copytree(project_dir, inner, ignore=shutil.ignore_patterns(".git"))
+    git(outer, "init", "-q", "-b", "main")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "outer")
+    p = Project(inner)
+    assert not p.history.available and p.history.folder_trees(f"contracts/{CONTRACT}") == []
+    assert p.resolve("1.0").commit is None  # from the work tree
+    with pytest.raises(RepositoryError, match="not a git repository"):
+        p.history.commit_of("HEAD")
+
+
+def test_reflog_entries_name_no_text(two_versions: Path) -> None:
+    # HEAD@{1} names where this clone's HEAD was, which no other clone knows
+    history = Project(two_versions).history
+    assert history.commit_of("HEAD~1") == git(two_versions, "rev-parse", "HEAD~1").strip()
+    for ref in ("HEAD@{1}", "@{0}", "main@{yesterday}"):
+        with pytest.raises(UnknownRefError):
+            history.commit_of(ref)
+
+
+def test_without_git_installed_the_history_says_so(two_versions: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    with pytest.raises(RepositoryError, match="git is not installed"):
+        Project(two_versions).resolve("1.1")
+
+
+def test_files_at_reads_every_file_of_the_folder(two_versions: Path) -> None:
+    history = Project(two_versions).history
+    head = history.commit_of("HEAD")
+    files = history.files_at(head, f"contracts/{CONTRACT}")
+    assert files is not None
+    on_disk = {p.name: p.read_bytes() for p in (two_versions / "contracts" / CONTRACT).iterdir()}
+    assert files == on_disk  # the draft edit is committed: the work tree is HEAD
+    assert history.files_at(head, "contracts/nope") is None
+
+
+def test_a_commit_is_dated_by_its_day_in_utc(two_versions: Path) -> None:
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "late"], cwd=two_versions, check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+                        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+                        "GIT_COMMITTER_DATE": "2027-03-02T01:30:00+02:00"})
+    assert Project(two_versions).history.commit_date("HEAD") == dt.date(2027, 3, 1)  # 23:30 UTC
 
 
 def test_pinned_text_found_nowhere_is_a_check_error(project_dir: Path) -> None:
