@@ -171,6 +171,20 @@ def _init(context: Context) -> None:
     _STATE.set(context)
 
 
+def _warm(root: Path, contract: str, version: str, customer: Customer) -> None:
+    """Render `customer`'s text of the new version in a worker before its first notice, and keep it.
+
+    A worker's first PDF of a template costs ~5 times the next (Typst loads fonts and lays the
+    template out afresh); the workers render this one while the command renders the shared
+    redline, and the first customers share its services. A text that cannot be rendered is left
+    for the notices that need it to report.
+    """
+    try:
+        notice_parts.contract_pdf(root, contract, version, customer)
+    except AssemblerError:
+        pass
+
+
 def _build(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]]:
     ctx = _STATE.get()
     shared, customer = ctx.shared[job.from_version], job.customer
@@ -240,9 +254,14 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # before the fork: the workers inherit the modules and the new version's text
     notice_parts.load_renderers()
-    notice_parts.keep_published(texts.project.root.resolve(), texts.resolved(plan.version.number))
-    # The workers start now and come up while this process renders the shared redline PDFs.
-    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
+    root = texts.project.root.resolve()
+    notice_parts.keep_published(root, texts.resolved(plan.version.number))
+    # The workers start now and warm up while this process renders the shared redline PDFs.
+    contract = texts.agreement(plan.version.number).meta.id  # as `_build` asks for it
+    warm = (root, contract, plan.version.number, jobs[0].customer) if jobs else None
+    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs),
+                    init=_warm if warm and not request.contract_pdf else None,
+                    initargs=warm or ()) as pool:
         with staged_writes() as shared_files:
             context = _shared_context(texts, plan, jobs, request, summary)
         pool.commit_in_background(shared_files)  # in place before the first notice is recorded
