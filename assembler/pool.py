@@ -13,32 +13,16 @@ this process (otherwise idle) makes them durable and puts them in place (`fsutil
 `fsutil.commit_staged`) before it yields those results. Small runs are done in this process, in
 the same chunks (`fsutil.write_batch`): starting workers costs more than it saves.
 
-How workers start: forked from this process when that is safe, else from a forkserver. A fork
-copies the imported modules, so a worker costs milliseconds instead of a fresh interpreter that
-imports everything again (the 2–4 s a run used to spend before its first document). A fork is
-safe only while this process has a single thread: a Typst compiler runs threads of its own, and a
-child forked while one of them holds a lock hangs for ever (measured: it does). So a process that
-has already compiled something (a test session, a long-lived caller) falls back to the forkserver.
-
-Every process a pool starts has ended when the `with` block is left: the workers are joined, and
-a forkserver (with its resource tracker) is stopped. Workers also die with their parent when it
-is killed (-9 included): on Linux each asks the kernel for SIGKILL when its parent goes
-(``PR_SET_PDEATHSIG``); a forkserver's worker watches the pool's process (a pidfd) and exits
-when it ends, after which the forkserver and resource tracker see their pipes close and exit.
+How workers start, and how none outlives the command: `assembler.processes`.
 """
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import multiprocessing
 import os
 import pickle
-import select
-import signal
-import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -47,6 +31,7 @@ from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
 from assembler.fsutil import Staged, commit_staged, discard_staged, staged_writes, write_batch
+from assembler.processes import fork_is_safe, start_worker, stop_forkserver
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -57,8 +42,6 @@ IN_FLIGHT = 3
 """Chunks queued per worker: enough to keep every worker busy, few enough to keep memory flat."""
 CHUNKS_PER_WORKER = 8
 """A run of known length is cut in at least this many chunks per worker (down to one job each)."""
-PR_SET_PDEATHSIG = 1
-"""prctl(2) option: the signal a process receives when its parent ends."""
 
 
 @dataclass(frozen=True)
@@ -73,59 +56,10 @@ class PoolOptions:
     """Fewer jobs than this (when their number is known) run in this process."""
 
 
-def fork_is_safe() -> bool:
-    """Return whether this process may fork workers: Linux, and only one thread running.
-
-    Counted in /proc, not with `threading`, because threads started by Rust (Typst) are invisible
-    to Python.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
-
-
 # --- worker side ------------------------------------------------------------------------------
 
 _setup_done: str | None = None
 """The key of the map whose `init` this worker has run."""
-
-
-def _start_worker(parent: int, forked: bool) -> None:
-    """Tie this worker's life to its `parent`'s (the process that made the pool)."""
-    if forked and sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
-    elif not forked:
-        # A forkserver's worker is the forkserver's child, and the forkserver lives as long as
-        # its workers hold the pipe it watches: so each worker watches the pool's process itself.
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(pid: int) -> None:
-    """End this process as soon as process `pid` has ended."""
-    try:
-        fd = os.pidfd_open(pid)
-    except (AttributeError, OSError):  # not Linux >= 5.3: look twice a second
-        while _alive(pid):
-            time.sleep(0.5)
-    else:
-        select.select([fd], [], [])
-    os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _nothing(*_: object) -> None:
@@ -153,11 +87,29 @@ def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
         return [work(job) for job in chunk]
 
 
-def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None) -> Iterator[list[J]]:
-    """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs."""
+def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
+            group: Callable[[J], object] | None = None) -> Iterator[list[J]]:
+    """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs.
+
+    With `group`, a chunk that would end inside a group (consecutive jobs with equal `group(job)`)
+    takes in the rest of it, up to `options.chunk` jobs more: jobs of a group share a part their
+    worker renders once, which a cut would have two workers render. A longer group is cut.
+    """
     it = iter(jobs)
     left = total
-    while chunk := list(itertools.islice(it, chunk_size(options, left))):
+    ahead: list[J] = []  # a job read to find a group's end, for the next chunk
+    while True:
+        size = chunk_size(options, left)
+        chunk, ahead = ahead + list(itertools.islice(it, size - len(ahead))), []
+        if not chunk:
+            return
+        if group is not None:
+            last = group(chunk[-1])
+            for job in itertools.islice(it, options.chunk):
+                if group(job) != last:
+                    ahead = [job]
+                    break
+                chunk.append(job)
         yield chunk
         if left is not None:
             left = max(left - len(chunk), 1)
@@ -246,7 +198,7 @@ class WorkerPool:
             # The parent of a forkserver's workers is the forkserver, not this process.
             self._executor = ProcessPoolExecutor(
                 self.options.workers, mp_context=multiprocessing.get_context(self.method),
-                initializer=_start_worker, initargs=(os.getpid(), self.method == "fork"))
+                initializer=start_worker, initargs=(os.getpid(), self.method == "fork"))
             # A task per worker makes them all start now, not when the first chunk is ready; with
             # an early `init`, it is that init, so they load their parts while this process
             # prepares the jobs.
@@ -280,7 +232,7 @@ class WorkerPool:
                 self._wait_for_commits()  # a run without a map has its files in place all the same
         finally:
             if self.method == "forkserver":
-                _stop_forkserver()
+                stop_forkserver()
 
     def commit_in_background(self, staged: Staged) -> None:
         """Make files this process wrote staged durable and in place while the workers work.
@@ -300,15 +252,17 @@ class WorkerPool:
             commit.result()
 
     def map(self, jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
-            initargs: tuple[object, ...]) -> Iterator[R]:
+            initargs: tuple[object, ...], group: Callable[[J], object] | None = None) -> Iterator[R]:
         """Yield `work(job)` for each of `jobs`, in order, after `init(*initargs)` in each worker.
 
         `work` and `init` must be module-level functions (they are sent to the workers by name).
+        `group`: consecutive jobs with the same `group(job)` go to one worker where the chunk
+        allows (see `_chunks`); it runs in this process only.
         """
         total = len(jobs) if isinstance(jobs, Sized) else self._total
         if self._executor is None:
             init(*initargs)
-            for part in _chunks(jobs, self.options, total):
+            for part in _chunks(jobs, self.options, total, group):
                 yield from _run_chunk(work, part)
             return
         for started in self._starting:
@@ -320,7 +274,7 @@ class WorkerPool:
         setup = pickle.dumps(initargs)
         limit = self.options.workers * IN_FLIGHT
         pending: deque[Future[list[R]]] = deque()
-        for part in _chunks(jobs, self.options, total):
+        for part in _chunks(jobs, self.options, total, group):
             if len(pending) >= limit:
                 self._wait_for_commits()
                 yield from pending.popleft().result()
@@ -345,17 +299,6 @@ class WorkerPool:
 
         done.add_done_callback(arrived)
         return out
-
-
-def _stop_forkserver() -> None:
-    """Stop the forkserver and the resource tracker, so that no process outlives the command.
-
-    Both would otherwise run until this process exits (they watch a pipe to it).
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    forkserver._forkserver._stop()  # type: ignore[attr-defined]
-    resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
 
 
 S = TypeVar("S")

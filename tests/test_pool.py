@@ -233,3 +233,33 @@ def test_a_run_ends_in_single_jobs_so_no_worker_idles_long_at_its_end() -> None:
     assert sum(long) == 10000 and long[:250] == [32] * 250 and long[-1] == 1
     assert chunks_of(None, options) == [32] * 31 + [8]  # a stream of unknown length
     assert chunks_of(3, options) == [1, 1, 1]
+
+
+def test_a_chunk_takes_in_the_rest_of_its_group_up_to_its_size_again() -> None:
+    from assembler.pool import _chunks
+
+    options = PoolOptions(2, chunk=4)
+    letters = list("aaabbbbbccddddddddde")  # groups of 3, 5, 2, 9, 1
+    chunks = ["".join(c) for c in _chunks(letters, options, None, group=str)]
+    assert "".join(chunks) == "".join(letters)  # every job, in order, once
+    # 4 jobs, then the rest of b's group; 4, then up to 4 more of d's 9; the rest
+    assert chunks == ["aaabbbbb", "ccdddddd", "ddde"]
+    assert ["".join(c) for c in _chunks(letters, options, None)] == [
+        "aaab", "bbbb", "ccdd", "dddd", "ddde"]  # without `group`: cut every 4
+
+
+def _worker_and_group(job: tuple[str, int]) -> tuple[str, int]:
+    return job[0], os.getpid()
+
+
+def test_jobs_of_a_group_go_to_one_worker() -> None:
+    # e.g. customers with the same services, whose text of the new version a worker renders once
+    jobs = [(f"set-{i // 3}", i) for i in range(60)]  # 20 groups of 3
+    with WorkerPool(PoolOptions(2, chunk=2), total=len(jobs)) as pool:
+        assert pool.method in ("fork", "forkserver")
+        seen = list(pool.map(jobs, _worker_and_group, init=int, initargs=(), group=operator.itemgetter(0)))
+    workers_of: dict[str, set[int]] = {}
+    for group, pid in seen:
+        workers_of.setdefault(group, set()).add(pid)
+    assert [g for g, _ in seen] == [g for g, _ in jobs]
+    assert all(len(pids) == 1 for pids in workers_of.values()), workers_of

@@ -247,10 +247,11 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     # Customers with the same services share their text of the new version, which a worker
-    # renders once per set of services: handed out together, each set is rendered by one worker
-    # instead of by every worker. The summary still lists them in the plan's order.
+    # renders once per set of services: sorted, and kept together in a chunk (`group`), each set
+    # is rendered by one worker instead of by every worker. The summary still lists them in the
+    # plan's order.
     order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
-    jobs.sort(key=lambda j: (j.from_version, sorted(j.customer.services)))
+    jobs.sort(key=lambda j: (j.from_version, service_set(j.customer)))
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # before the fork: the workers inherit the modules and the new version's text
     notice_parts.load_renderers()
@@ -267,8 +268,9 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         pool.commit_in_background(shared_files)  # in place before the first notice is recorded
         # only a bounced notice may replace one recorded as sent; never pass every job here
         replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
-        _record(pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,)), ledger,
-                summary, replaceable, _Progress(progress, len(jobs)))
+        notices = pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,),
+                           group=lambda job: service_set(job.customer))
+        _record(notices, ledger, summary, replaceable, _Progress(progress, len(jobs)))
     summary.built.sort(key=order.__getitem__)
     summary.failed.sort(key=lambda failure: order[failure[0]])
     return summary
