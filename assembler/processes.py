@@ -62,14 +62,15 @@ def _exit_with(pid: int) -> None:
     try:
         fd = os.pidfd_open(pid)
     except (AttributeError, OSError):  # not Linux >= 5.3: look twice a second
-        while _alive(pid):
+        while alive(pid):
             time.sleep(0.5)
     else:
         select.select([fd], [], [])
     os._exit(1)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Return whether process `pid` runs (another user's counts: it cannot be signalled, but is there)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -27,6 +27,7 @@ import typst
 
 from assembler.errors import RenderError
 from assembler.fsutil import overwrite_in_place
+from assembler.processes import alive
 from assembler.render.stream_ends import unambiguous_stream_ends
 from assembler.render.typography import METADATA_KEYS, keep_together_in
 
@@ -60,18 +61,8 @@ def remove_stale_folders() -> None:
     _swept = True
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
         pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process: alive, and not ours to clean
-    return True
 
 
 def _json(data: Any) -> str:
