@@ -18,8 +18,8 @@ import json
 import os
 import shutil
 import tempfile
-import weakref
 from functools import cache
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,10 @@ class FileDataTemplate:
         self.name = name
         remove_stale_folders()
         self._dir = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
-        weakref.finalize(self, shutil.rmtree, self._dir, True)
+        # Removed when the template goes, or when the process ends: multiprocessing's finalizers
+        # run at a normal exit and also when a pool's worker process ends (which skips `atexit`
+        # and so `weakref.finalize`); one made by another process (forked) never runs here.
+        Finalize(self, shutil.rmtree, (self._dir, True), exitpriority=0)
         shutil.copyfile(source, self._dir / name)
         fonts = [str(FONTS)] if FONTS.is_dir() else []
         self._compiler = typst.Compiler(str(self._dir / name), root=str(self._dir),
