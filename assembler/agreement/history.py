@@ -1,7 +1,8 @@
 """The contract's git history: read with git's own commands, written with gitpython.
 
 Reading (the commit a tag or ref names, a folder's files at a commit, the commits that touched
-it) runs git's plumbing commands, each one short `git` process of 1–3 ms. Every command that
+it) runs git's plumbing commands, each one short `git` process of 1–3 ms; a walk through many
+commits reads them all with two (`History.prefetch`). Every command that
 looks up a released version reads the history (`build`, `notices build`, `diff`, `check`, …),
 and importing gitpython first would cost it ~50 ms (the import also runs `git version`): more than
 all its reads together. Writing (a release tag; the commits of the throwaway copies tests,
@@ -17,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +32,7 @@ from assembler.errors import RepositoryError, UnknownRefError
 if TYPE_CHECKING:
     import git
 
+_FULL_ID = re.compile("[0-9a-f]{40}")
 REV_PARSE_CHUNK = 400
 """Commits per `git rev-parse`: 500 commits cost two processes, not 500."""
 
@@ -61,7 +65,24 @@ def _revision(ref: str) -> str | None:
     ``main@{upstream}``) names what this clone's refs pointed at, which another clone does not
     know: a text is looked up by tag, branch or commit, never by this machine's past.
     """
-    return None if ref.startswith("-") or "\0" in ref or "@{" in ref else ref
+    return None if ref.startswith("-") or "\0" in ref or "\n" in ref or "@{" in ref else ref
+
+
+def _blob_entries(tree: bytes) -> list[tuple[str, str]]:
+    """Return (name, blob id) of the files in a raw git tree object (``<mode> <name>\\0<20 bytes>``...).
+
+    Subfolders (mode 40000) and submodules (160000) are left out; a symbolic link is a blob.
+    """
+    entries = []
+    at = 0
+    while at < len(tree):
+        space = tree.index(b" ", at)
+        nul = tree.index(b"\0", space)
+        mode, name, blob = tree[at:space], tree[space + 1 : nul], tree[nul + 1 : nul + 21]
+        if mode not in (b"40000", b"160000"):
+            entries.append((name.decode("utf-8", "surrogateescape"), blob.hex()))
+        at = nul + 21
+    return entries
 
 
 class History:
@@ -71,6 +92,7 @@ class History:
         self.root = root
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
         self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
+        self._listings: dict[str, list[tuple[str, str]] | None] = {}  # "<commit>:<folder>" → files
 
     @cached_property
     def _env(self) -> dict[str, str]:
@@ -166,36 +188,51 @@ class History:
 
     def files_at(self, commit: str, folder: str) -> dict[str, bytes] | None:
         """Return the files directly in `folder` at `commit`, or None if it has no such folder."""
-        rev = _revision(commit)
-        listing = self._out("ls-tree", "-z", f"{rev}:{folder}") if rev else None
-        if listing is None:
+        if not _FULL_ID.fullmatch(commit):  # a ref: what it names now (kept by commit id)
+            commit = self._commit(commit) or ""
+        if not commit:
             return None
-        blobs: list[tuple[str, str]] = []  # (name, blob id)
-        for entry in listing.split(b"\0"):
-            if entry:
-                info, name = entry.split(b"\t", 1)
-                _, kind, blob = info.split(b" ")
-                if kind == b"blob":
-                    blobs.append((name.decode("utf-8", "surrogateescape"), blob.decode("ascii")))
-        self._read_blobs([b for _, b in blobs if b not in self._blobs])
-        return {name: self._blobs[blob] for name, blob in blobs}
+        self.prefetch([commit], folder)
+        listing = self._listings[f"{commit}:{folder}"]
+        return None if listing is None else {name: self._blobs[blob] for name, blob in listing}
 
-    def _read_blobs(self, ids: list[str]) -> None:
-        """Read the blobs `ids` into the cache, with one `git cat-file --batch`."""
-        if not ids:
-            return
-        out = self._out("cat-file", "--batch", stdin="".join(f"{i}\n" for i in ids).encode("ascii"))
-        if out is None:
-            raise RepositoryError(f"{self.root}: git cat-file cannot read the blobs of a tree it listed")
-        at = 0
-        for blob in ids:  # each: "<id> blob <size>\n<data>\n"
-            header_end = out.index(b"\n", at)
-            header = out[at:header_end].split(b" ")
-            if len(header) != 3:  # "<id> missing": a partial clone lacks it
+    def prefetch(self, commits: Sequence[str], folder: str) -> None:
+        """Read `folder` at each of `commits` (full commit ids), with two `git cat-file` in all.
+
+        For a walk through history: 500 commits cost two processes, not a thousand. The files
+        are kept by blob id, so each version's text is read once.
+        """
+        specs = [f"{c}:{folder}" for c in commits if _FULL_ID.fullmatch(c)]
+        todo = [spec for spec in dict.fromkeys(specs) if spec not in self._listings]
+        for spec, found in zip(todo, self._cat_file(todo), strict=True):
+            self._listings[spec] = _blob_entries(found[1]) if found and found[0] == b"tree" else None
+        blobs = {b for spec in specs for _, b in self._listings[spec] or ()}
+        missing = sorted(b for b in blobs if b not in self._blobs)
+        for blob, found in zip(missing, self._cat_file(missing), strict=True):
+            if found is None or found[0] != b"blob":  # a partial clone may lack it
                 raise RepositoryError(f"{self.root}: git has no blob {blob} of a tree it listed")
+            self._blobs[blob] = found[1]
+
+    def _cat_file(self, specs: list[str]) -> list[tuple[bytes, bytes] | None]:
+        """Return (type, content) of the object each of `specs` names (None: none), with one process."""
+        if not specs:
+            return []
+        out = self._out("cat-file", "--batch", stdin="".join(f"{s}\n" for s in specs).encode())
+        if out is None:
+            raise RepositoryError(f"{self.root}: git cat-file cannot read the history")
+        found: list[tuple[bytes, bytes] | None] = []
+        at = 0
+        for _ in specs:  # each "<id> <type> <size>\n<content>\n", or "<spec> missing\n"
+            end = out.index(b"\n", at)
+            header = out[at:end].split(b" ")
+            if len(header) != 3 or not header[2].isdigit():
+                found.append(None)
+                at = end + 1
+                continue
             size = int(header[2])
-            self._blobs[blob] = out[header_end + 1 : header_end + 1 + size]
-            at = header_end + 1 + size + 1
+            found.append((header[1], out[end + 1 : end + 1 + size]))
+            at = end + 1 + size + 1
+        return found
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:
         """Return (commit, tree id of `folder`) for every commit touching it, newest first."""

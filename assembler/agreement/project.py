@@ -170,6 +170,7 @@ class Project:
         worktree = self._parse(files, contract)
         if version.tree and tree_id(files) == version.tree and worktree.sha256 == version.sha256:
             return None, worktree  # released but not committed yet
+        self.history.prefetch([commit for commit, _ in trees], self.folder(contract))
         for commit, tree in reversed(trees):
             agreement = self._at_commit(commit, contract, version.number, tree)
             if agreement.sha256 == version.sha256:

@@ -169,6 +169,31 @@ def test_files_at_reads_every_file_of_the_folder(two_versions: Path) -> None:
     assert history.files_at(head, "contracts/nope") is None
 
 
+def test_files_at_leaves_subfolders_out_and_follows_a_ref(two_versions: Path) -> None:
+    folder = two_versions / "contracts" / CONTRACT
+    (folder / "concepten").mkdir()
+    (folder / "concepten" / "notitie.md").write_text("niet van de tekst\n", encoding="utf-8")
+    git(two_versions, "add", "-A")
+    git(two_versions, "commit", "-q", "-m", "a subfolder")
+    history = Project(two_versions).history
+    files = history.files_at("HEAD", f"contracts/{CONTRACT}")  # a ref: the commit it names now
+    assert files is not None and "concepten" not in files and "07-datalekken.md" in files
+    assert files == history.files_at(history.commit_of("HEAD"), f"contracts/{CONTRACT}")
+    assert history.files_at("nope", f"contracts/{CONTRACT}") is None
+
+
+def test_a_walk_reads_every_commit_of_the_folder(two_versions: Path) -> None:
+    history = Project(two_versions).history
+    folder = f"contracts/{CONTRACT}"
+    commits = [c for c, _ in history.folder_trees(folder)]
+    history.prefetch(commits, folder)  # what a walk by hash does first
+    for commit in commits:
+        expected = {name: git(two_versions, "show", f"{commit}:{folder}/{name}").encode()
+                    for name in git(two_versions, "ls-tree", "--name-only", commit, f"{folder}/").split()
+                    for name in [name.rsplit("/", 1)[1]]}
+        assert history.files_at(commit, folder) == expected
+
+
 def test_a_commit_is_dated_by_its_day_in_utc(two_versions: Path) -> None:
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "late"], cwd=two_versions, check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
