@@ -2,12 +2,12 @@
 
 Reading (the commit a tag or ref names, a folder's files at a commit, the commits that touched
 it) runs git's plumbing commands, each one short `git` process of 1–3 ms; a walk through many
-commits reads them all with two (`History.prefetch`). Every command that
-looks up a released version reads the history (`build`, `notices build`, `diff`, `check`, …),
-and importing gitpython first would cost it ~50 ms (the import also runs `git version`): more than
-all its reads together. Writing (a release tag; the commits of the throwaway copies tests,
-benches and the demo make) goes through gitpython, imported only then. This is the only module
-that runs git or imports gitpython.
+commits reads them all with two (`History.prefetch`). Every command that looks up a released
+version reads the history (`build`, `notices build`, `diff`, `check`, …), and importing gitpython
+first would cost it ~50 ms (the import also runs `git version`): more than all its reads
+together. Writing (a release tag; the commits of the throwaway copies tests, benches and the demo
+make) goes through gitpython, imported only then. This is the only module that runs git or
+imports gitpython.
 
 Git looks for the repository in the project's root only, as gitpython's ``Repo(root)`` does: a
 project folder inside another repository (without a ``.git`` of its own) has no history.
@@ -71,7 +71,8 @@ def _revision(ref: str) -> str | None:
 def _blob_entries(tree: bytes) -> list[tuple[str, str]]:
     """Return (name, blob id) of the files in a raw git tree object (``<mode> <name>\\0<20 bytes>``...).
 
-    Subfolders (mode 40000) and submodules (160000) are left out; a symbolic link is a blob.
+    Subfolders (mode 40000) and submodules (160000) are left out; a symbolic link is a blob. Ids
+    are SHA-1, as in `tree_id`.
     """
     entries = []
     at = 0
