@@ -1,7 +1,7 @@
 """The contract's git history: read with git's own commands, written with gitpython.
 
 Reading (the commit a tag or ref names, a folder's files at a commit, the commits that touched
-it) runs git's plumbing commands, each one short `git` process of 1–3 ms; a walk through many
+it) runs git's plumbing commands, each one short `git` process of 2–4 ms; a walk through many
 commits reads them all with two (`History.prefetch`). Every command that looks up a released
 version reads the history (`build`, `notices build`, `diff`, `check`, …), and importing gitpython
 first would cost it ~50 ms (the import also runs `git version`): more than all its reads
