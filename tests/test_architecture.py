@@ -20,8 +20,7 @@ PACKAGE = ROOT / "assembler"
 
 LAYERS: dict[str, int] = {
     "errors": 0, "model": 0,
-    "config": 1, "fsutil": 1, "tomlfile": 1, "dutch": 1, "db": 1, "pool": 1, "processes": 1,
-    "terms": 1,
+    "config": 1, "fsutil": 1, "tomlfile": 1, "dutch": 1, "db": 1, "pool": 1, "terms": 1,
     "render": 2,
     "agreement": 3,
     "customers": 4, "signing": 4, "redline": 4,

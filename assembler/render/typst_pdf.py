@@ -27,7 +27,7 @@ import typst
 
 from assembler.errors import RenderError
 from assembler.fsutil import overwrite_in_place
-from assembler.processes import alive
+from assembler.pool.processes import alive
 from assembler.render.stream_ends import unambiguous_stream_ends
 from assembler.render.typography import METADATA_KEYS, keep_together_in
 

@@ -151,8 +151,9 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
     replaceable = {c.customer_id for _, c in jobs}
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # The workers start, and warm up, before the lists are rendered: rendering starts Typst's
-    # threads, and a process running those can no longer fork (`processes.fork_is_safe`), so a pool
-    # entered after it would start a forkserver whose workers import everything again (~0.4 s each).
+    # threads, and a process running those can no longer fork (`pool.processes.fork_is_safe`),
+    # so a pool entered after it would start a forkserver whose workers import everything again
+    # (~0.4 s each).
     load_locale()  # before the fork: the workers inherit the Dutch locale data
     warm = (parts[jobs[0][0]], jobs[0][1]) if jobs else None
     with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs),

@@ -13,7 +13,7 @@ this process (otherwise idle) makes them durable and puts them in place (`fsutil
 `fsutil.commit_staged`) before it yields those results. Small runs are done in this process, in
 the same chunks (`fsutil.write_batch`): starting workers costs more than it saves.
 
-How workers start, and how none outlives the command: `assembler.processes`.
+How workers start, and how none outlives the command: `assembler.pool.processes`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
 from assembler.fsutil import Staged, commit_staged, discard_staged, staged_writes, write_batch
-from assembler.processes import fork_is_safe, start_worker, stop_forkserver
+from assembler.pool.processes import fork_is_safe, start_worker, stop_forkserver
 
 J = TypeVar("J")
 R = TypeVar("R")
