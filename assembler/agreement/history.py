@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     import git
 
 _FULL_ID = re.compile("[0-9a-f]{40}")
-REV_PARSE_CHUNK = 400
-"""Commits per `git rev-parse`: 500 commits cost two processes, not 500."""
 
 
 def _git() -> ModuleType:
@@ -206,22 +204,27 @@ class History:
         specs = [f"{c}:{folder}" for c in commits if _FULL_ID.fullmatch(c)]
         todo = [spec for spec in dict.fromkeys(specs) if spec not in self._listings]
         for spec, found in zip(todo, self._cat_file(todo), strict=True):
-            self._listings[spec] = _blob_entries(found[1]) if found and found[0] == b"tree" else None
+            self._listings[spec] = _blob_entries(found[2]) if found and found[1] == b"tree" else None
         blobs = {b for spec in specs for _, b in self._listings[spec] or ()}
         missing = sorted(b for b in blobs if b not in self._blobs)
         for blob, found in zip(missing, self._cat_file(missing), strict=True):
-            if found is None or found[0] != b"blob":  # a partial clone may lack it
+            if found is None or found[1] != b"blob":  # a partial clone may lack it
                 raise RepositoryError(f"{self.root}: git has no blob {blob} of a tree it listed")
-            self._blobs[blob] = found[1]
+            self._blobs[blob] = found[2]
 
-    def _cat_file(self, specs: list[str]) -> list[tuple[bytes, bytes] | None]:
-        """Return (type, content) of the object each of `specs` names (None: none), with one process."""
+    def _cat_file(self, specs: list[str], *, contents: bool = True
+                  ) -> list[tuple[bytes, bytes, bytes] | None]:
+        """Return (id, type, content) of the object each of `specs` names (None: none), in one process.
+
+        Without `contents`, the content is left empty and not read (``--batch-check``).
+        """
         if not specs:
             return []
-        out = self._out("cat-file", "--batch", stdin="".join(f"{s}\n" for s in specs).encode())
+        out = self._out("cat-file", "--batch" if contents else "--batch-check",
+                        stdin="".join(f"{s}\n" for s in specs).encode())
         if out is None:
             raise RepositoryError(f"{self.root}: git cat-file cannot read the history")
-        found: list[tuple[bytes, bytes] | None] = []
+        found: list[tuple[bytes, bytes, bytes] | None] = []
         at = 0
         for _ in specs:  # each "<id> <type> <size>\n<content>\n", or "<spec> missing\n"
             end = out.index(b"\n", at)
@@ -230,30 +233,32 @@ class History:
                 found.append(None)
                 at = end + 1
                 continue
+            if not contents:
+                found.append((header[0], header[1], b""))
+                at = end + 1
+                continue
             size = int(header[2])
-            found.append((header[1], out[end + 1 : end + 1 + size]))
+            found.append((header[0], header[1], out[end + 1 : end + 1 + size]))
             at = end + 1 + size + 1
         return found
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:
-        """Return (commit, tree id of `folder`) for every commit touching it, newest first."""
+        """Return (commit, tree id of `folder`) for every commit touching it, newest first.
+
+        The tree ids come from one `git cat-file --batch-check`; a commit that deleted the folder
+        has none and is left out.
+        """
         if folder in self._folder_trees:
             return self._folder_trees[folder]
         out = self._out("log", "--format=%H", "--", folder)
         if out is None:  # no repository, or no commit yet
             return []
         commits = out.decode("ascii").split()
+        specs = [f"{c}:{folder}" for c in commits]
         trees: list[tuple[str, str]] = []
-        for start in range(0, len(commits), REV_PARSE_CHUNK):
-            chunk = commits[start : start + REV_PARSE_CHUNK]
-            ids = self._out("rev-parse", *[f"{c}:{folder}" for c in chunk])
-            if ids is not None:
-                trees.extend(zip(chunk, ids.decode("ascii").split(), strict=True))
-                continue
-            for c in chunk:  # a commit in the chunk deleted the folder: go one by one
-                one = self._out("rev-parse", f"{c}:{folder}")
-                if one is not None:
-                    trees.append((c, one.decode("ascii").strip()))
+        for commit, found in zip(commits, self._cat_file(specs, contents=False), strict=True):
+            if found is not None and found[1] == b"tree":
+                trees.append((commit, found[0].decode("ascii")))
         self._folder_trees[folder] = trees
         return trees
 

@@ -194,6 +194,21 @@ def test_a_walk_reads_every_commit_of_the_folder(two_versions: Path) -> None:
         assert history.files_at(commit, folder) == expected
 
 
+def test_a_commit_that_deleted_the_folder_has_no_tree_of_it(two_versions: Path) -> None:
+    folder = f"contracts/{CONTRACT}"
+    git(two_versions, "rm", "-rq", folder)
+    git(two_versions, "commit", "-q", "-m", "folder gone")
+    gone = git(two_versions, "rev-parse", "HEAD").strip()
+    git(two_versions, "checkout", "-q", "HEAD~1", "--", folder)
+    git(two_versions, "commit", "-q", "-m", "folder back")
+    history = Project(two_versions).history
+    trees = history.folder_trees(folder)
+    touching = git(two_versions, "log", "--format=%H", "--", folder).split()
+    assert [c for c, _ in trees] == [c for c in touching if c != gone]  # newest first, the deletion left out
+    assert all(t == git(two_versions, "rev-parse", f"{c}:{folder}").strip() for c, t in trees)
+    assert Project(two_versions).resolve("1.1").version.number == "1.1"  # type: ignore[union-attr]
+
+
 def test_a_commit_is_dated_by_its_day_in_utc(two_versions: Path) -> None:
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "late"], cwd=two_versions, check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
