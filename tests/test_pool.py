@@ -263,3 +263,30 @@ def test_jobs_of_a_group_go_to_one_worker() -> None:
         workers_of.setdefault(group, set()).add(pid)
     assert [g for g, _ in seen] == [g for g, _ in jobs]
     assert all(len(pids) == 1 for pids in workers_of.values()), workers_of
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def _still_running(pids: set[int], seconds: float) -> set[int]:
+    """Return which of `pids` still run (zombies count as ended) after waiting up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = {pid for pid in pids if Path(f"/proc/{pid}").exists()
+                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.02)
+
+
+@linux_only
+@pytest.mark.parametrize("last", [True, False])
+def test_the_last_map_lets_its_workers_end_while_the_results_are_recorded(last: bool) -> None:
+    # a bulk job records the last results in its ledger: the workers need not wait for that
+    with WorkerPool(PoolOptions(2, chunk=1), total=20) as pool:
+        workers = set(pool.map(range(20), _pid, init=int, initargs=(), last=last))
+        assert len(workers) == 2 and os.getpid() not in workers
+        left = _still_running(workers, 5.0 if last else 0.5)
+        assert left == (set() if last else workers)
+    assert _still_running(workers, 0.0) == set()  # and every worker has ended on leaving

@@ -140,7 +140,7 @@ def build_many(root: Path, customers: Iterable[Customer], options: BatchOptions,
     result = BatchResult()
     start = time.perf_counter()
     for customer_id, paths, error in pool.map(customers, _build_one, init=_init_worker,
-                                              initargs=_initargs(root, options)):
+                                              initargs=_initargs(root, options), last=True):
         if error is not None:
             result.failures.append((customer_id, error))
         else:

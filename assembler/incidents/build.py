@@ -27,7 +27,7 @@ from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phas
 from assembler.model.notices import sha256
 from assembler.notices.email import message_id_of
 from assembler.notices.ledger import Ledger, now_utc
-from assembler.pool import PoolOptions, WorkerState, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.render.breach_pdf import render_breach_letter
 
 POOL_THRESHOLD = 200
@@ -181,12 +181,13 @@ def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequen
     batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     options = PoolOptions(workers or min(os.cpu_count() or 1, 4), 32, POOL_THRESHOLD)
     load_locale()  # before the fork: the workers inherit the Dutch locale data
-    for result in run_in_pool(jobs, _build, init=_init, initargs=(context,), options=options):
-        batch.append(result)
-        summary.built.append(result[0].customer_id)
-        if len(batch) >= BATCH:
+    with WorkerPool(options, len(jobs)) as pool:
+        for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
+            batch.append(result)
+            summary.built.append(result[0].customer_id)
+            if len(batch) >= BATCH:
+                ledger.record_built(batch, replaceable)
+                batch = []
+        if batch:  # while the workers end
             ledger.record_built(batch, replaceable)
-            batch = []
-    if batch:
-        ledger.record_built(batch, replaceable)
     return summary

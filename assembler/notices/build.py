@@ -269,7 +269,7 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         # only a bounced notice may replace one recorded as sent; never pass every job here
         replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
         notices = pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,),
-                           group=lambda job: service_set(job.customer))
+                           group=lambda job: service_set(job.customer), last=True)
         _record(notices, ledger, summary, replaceable, _Progress(progress, len(jobs)))
     summary.built.sort(key=order.__getitem__)
     summary.failed.sort(key=lambda failure: order[failure[0]])

@@ -234,6 +234,20 @@ class WorkerPool:
             if self.method == "forkserver":
                 stop_forkserver()
 
+    @staticmethod
+    def _end_intake(executor: ProcessPoolExecutor) -> None:
+        """Tell the workers to exit once the chunks handed out are done; `__exit__` joins them.
+
+        This is the first half of ``executor.shutdown(wait=False)``: that call would also drop
+        the executor's thread, queues and processes, which leaving the pool then could no longer
+        join and close (measured: semaphores left behind).
+        """
+        with executor._shutdown_lock:  # noqa: SLF001
+            executor._shutdown_thread = True  # noqa: SLF001
+            wakeup = executor._executor_manager_thread_wakeup  # noqa: SLF001
+            if wakeup is not None:
+                wakeup.wakeup()
+
     def commit_in_background(self, staged: Staged) -> None:
         """Make files this process wrote staged durable and in place while the workers work.
 
@@ -252,12 +266,15 @@ class WorkerPool:
             commit.result()
 
     def map(self, jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
-            initargs: tuple[object, ...], group: Callable[[J], object] | None = None) -> Iterator[R]:
+            initargs: tuple[object, ...], group: Callable[[J], object] | None = None,
+            last: bool = False) -> Iterator[R]:
         """Yield `work(job)` for each of `jobs`, in order, after `init(*initargs)` in each worker.
 
         `work` and `init` must be module-level functions (they are sent to the workers by name).
         `group`: consecutive jobs with the same `group(job)` go to one worker where the chunk
-        allows (see `_chunks`); it runs in this process only.
+        allows (see `_chunks`); it runs in this process only. `last`: no map follows on this
+        pool, so once the last chunk is handed out the workers are told to exit when their work
+        is done: they end while this process still records the last results, not after it.
         """
         total = len(jobs) if isinstance(jobs, Sized) else self._total
         if self._executor is None:
@@ -280,6 +297,8 @@ class WorkerPool:
                 yield from pending.popleft().result()
             pending.append(self._committed(
                 self._executor.submit(_work_chunk, work, init, key, setup, part)))
+        if last:
+            self._end_intake(self._executor)
         self._wait_for_commits()
         while pending:
             yield from pending.popleft().result()
@@ -333,4 +352,4 @@ def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[...
     """
     total = len(jobs) if isinstance(jobs, Sized) else None
     with WorkerPool(options, total) as pool:
-        yield from pool.map(jobs, work, init=init, initargs=initargs)
+        yield from pool.map(jobs, work, init=init, initargs=initargs, last=True)

@@ -162,7 +162,7 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
                                   (frozenset(c.services) for _, c in jobs), request.notice_date)
         context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
         batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
-        for result in pool.map(jobs, _build, init=_init, initargs=(context,)):
+        for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
             batch.append(result)
             summary.built.append((result[0].version, result[0].customer_id))
             if len(batch) >= BATCH:
@@ -170,6 +170,6 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
                 batch = []
             if request.progress:
                 request.progress(len(summary.built), len(jobs))
-    if batch:
-        ledger.record_built(batch, replaceable)
+        if batch:  # while the workers end
+            ledger.record_built(batch, replaceable)
     return summary
