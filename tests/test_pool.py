@@ -248,13 +248,25 @@ def test_a_chunk_takes_in_the_rest_of_its_group_up_to_its_size_again() -> None:
         "aaab", "bbbb", "ccdd", "dddd", "ddde"]  # without `group`: cut every 4
 
 
+def test_the_last_chunks_stay_small_however_large_the_groups() -> None:
+    from assembler.pool import _chunks
+
+    # 200 customers, 8 to each set of services: taking in a whole group at the end of the run
+    # would leave one worker with 8 notices to make while the other waits
+    jobs = [i // 8 for i in range(200)]
+    chunks = list(_chunks(jobs, PoolOptions(2, chunk=32), len(jobs), group=int))
+    assert [j for c in chunks for j in c] == jobs
+    assert all(len(c) <= 2 for c in chunks[-8:]), [len(c) for c in chunks]
+    assert len(chunks[0]) == 16  # 13, and the rest of group 1
+
+
 def _worker_and_group(job: tuple[str, int]) -> tuple[str, int]:
     return job[0], os.getpid()
 
 
 def test_jobs_of_a_group_go_to_one_worker() -> None:
     # e.g. customers with the same services, whose text of the new version a worker renders once
-    jobs = [(f"set-{i // 3}", i) for i in range(60)]  # 20 groups of 3
+    jobs = [(f"set-{i // 2}", i) for i in range(60)]  # 30 groups of 2: no chunk cuts one
     with WorkerPool(PoolOptions(2, chunk=2), total=len(jobs)) as pool:
         assert pool.method in ("fork", "forkserver")
         seen = list(pool.map(jobs, _worker_and_group, init=int, initargs=(), group=operator.itemgetter(0)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,10 +249,14 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
     # Customers with the same services share their text of the new version, which a worker
     # renders once per set of services: sorted, and kept together in a chunk (`group`), each set
-    # is rendered by one worker instead of by every worker. The summary still lists them in the
-    # plan's order.
+    # is rendered by one worker instead of by every worker. The largest sets come first, so that
+    # the run ends with customers who share their set with nobody, in chunks of one (`_chunks`
+    # cuts a large group at the end rather than leave one worker with all of it). The summary
+    # still lists them in the plan's order.
     order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
-    jobs.sort(key=lambda j: (j.from_version, service_set(j.customer)))
+    sizes = Counter((j.from_version, service_set(j.customer)) for j in jobs)
+    jobs.sort(key=lambda j: (-sizes[j.from_version, service_set(j.customer)], j.from_version,
+                             service_set(j.customer)))
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # before the fork: the workers inherit the modules and the new version's text
     notice_parts.load_renderers()

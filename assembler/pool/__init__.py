@@ -92,8 +92,10 @@ def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
     """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs.
 
     With `group`, a chunk that would end inside a group (consecutive jobs with equal `group(job)`)
-    takes in the rest of it, up to `options.chunk` jobs more: jobs of a group share a part their
-    worker renders once, which a cut would have two workers render. A longer group is cut.
+    takes in the rest of it, up to as many jobs again as it has: jobs of a group share a part
+    their worker renders once, which a cut would have two workers render. A longer group is cut,
+    so that the chunks still shrink towards the end of the run (a cut costs one more render, a
+    large last chunk keeps the other workers waiting).
     """
     it = iter(jobs)
     left = total
@@ -105,7 +107,7 @@ def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
             return
         if group is not None:
             last = group(chunk[-1])
-            for job in itertools.islice(it, options.chunk):
+            for job in itertools.islice(it, size):
                 if group(job) != last:
                     ahead = [job]
                     break
