@@ -57,6 +57,8 @@ class Job:
     customer: Customer
     from_version: str
     annex_changes: bool
+    services: ServiceSet
+    """The customer's set of services (`service_set`), which jobs are sorted and grouped by."""
 
 
 @dataclass(frozen=True)
@@ -240,8 +242,9 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
                 row.ledger_state == "sent" and row.bounced_on is None):
             summary.kept.append(row.customer_id)
         else:
-            jobs.append(Job(by_id[row.customer_id], row.current_version,
-                            row.annex_changes))
+            customer = by_id[row.customer_id]
+            jobs.append(Job(customer, row.current_version, row.annex_changes,
+                            service_set(customer)))
     bad = [f"{j.customer.customer_id} ({j.customer.contact_email!r})" for j in jobs
            if not valid_email(j.customer.contact_email)]
     if bad:
@@ -254,9 +257,8 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     # cuts a large group at the end rather than leave one worker with all of it). The summary
     # still lists them in the plan's order.
     order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
-    sizes = Counter((j.from_version, service_set(j.customer)) for j in jobs)
-    jobs.sort(key=lambda j: (-sizes[j.from_version, service_set(j.customer)], j.from_version,
-                             service_set(j.customer)))
+    sizes = Counter((j.from_version, j.services) for j in jobs)
+    jobs.sort(key=lambda j: (-sizes[j.from_version, j.services], j.from_version, j.services))
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # before the fork: the workers inherit the modules and the new version's text
     notice_parts.load_renderers()
@@ -274,7 +276,7 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
         # only a bounced notice may replace one recorded as sent; never pass every job here
         replaceable = {row.customer_id for row in plan.rows if row.bounced_on is not None}
         notices = pool.map(jobs, _build_or_say_why, init=_init, initargs=(context,),
-                           group=lambda job: service_set(job.customer), last=True)
+                           group=lambda job: job.services, last=True)
         _record(notices, ledger, summary, replaceable, _Progress(progress, len(jobs)))
     summary.built.sort(key=order.__getitem__)
     summary.failed.sort(key=lambda failure: order[failure[0]])
@@ -288,7 +290,7 @@ def _shared_context(texts: Texts, plan: NoticePlan, jobs: Sequence[Job], request
     meta = texts.agreement(plan.version.number).meta
     shared: dict[str, SharedParts] = {}
     for from_version in sorted({j.from_version for j in jobs}):
-        sets = {service_set(j.customer) for j in jobs if j.from_version == from_version}
+        sets = {j.services for j in jobs if j.from_version == from_version}
         shared[from_version] = parts = shared_parts(texts, plan, from_version, meta, request, sets)
         # one file per distinct redline: customers whose Bijlage 1 reads the same share it
         for file, pdf in sorted({(a.redline_file, a.redline_pdf) for a in parts.by_services.values()}):
