@@ -22,6 +22,7 @@ from assembler.errors import LedgerLockedError, RegistryError
 Connection = sqlite3.Connection
 """An open database connection (autocommit; group writes with `transaction`)."""
 Row = sqlite3.Row
+Cursor = sqlite3.Cursor
 DatabaseError = sqlite3.Error
 """What the database raises; callers wrap it in an `AssemblerError` that says what failed."""
 
