@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assembler.fsutil import atomic_write_bytes, staged_writes
-from assembler.pool import PoolOptions, WorkerPool, chunk_size, run_in_pool
+from assembler.pool import PoolOptions, WorkerPool, chunk_size
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -133,9 +133,8 @@ def test_shared_files_committed_in_the_background_are_in_place_before_the_first_
 
 
 def test_a_worker_error_reaches_the_caller() -> None:
-    with pytest.raises(ZeroDivisionError):
-        list(run_in_pool([1, 0, 2], _invert, init=int,
-                         initargs=(), options=PoolOptions(2)))
+    with pytest.raises(ZeroDivisionError), WorkerPool(PoolOptions(2), 3) as pool:
+        list(pool.map([1, 0, 2], _invert, init=int, initargs=(), last=True))
 
 
 def _invert(x: int) -> float:
@@ -281,12 +280,19 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
+def _runs(pid: int) -> bool:
+    """Return whether process `pid` runs (a zombie, or one gone while looked at, has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _still_running(pids: set[int], seconds: float) -> set[int]:
-    """Return which of `pids` still run (zombies count as ended) after waiting up to `seconds`."""
+    """Return which of `pids` still run after waiting up to `seconds`."""
     deadline = time.monotonic() + seconds
     while True:
-        left = {pid for pid in pids if Path(f"/proc/{pid}").exists()
-                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
+        left = {pid for pid in pids if _runs(pid)}
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.02)

@@ -244,9 +244,12 @@ class WorkerPool:
         the executor's thread, queues and processes, which leaving the pool then could no longer
         join and close (measured: semaphores left behind).
         """
-        with executor._shutdown_lock:  # noqa: SLF001
+        lock = getattr(executor, "_shutdown_lock", None)
+        if lock is None:  # another Python's executor: its workers end on leaving the pool
+            return
+        with lock:
             executor._shutdown_thread = True  # noqa: SLF001
-            wakeup = executor._executor_manager_thread_wakeup  # noqa: SLF001
+            wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
             if wakeup is not None:
                 wakeup.wakeup()
 
@@ -344,14 +347,3 @@ class WorkerState(Generic[S]):
         if self._value is None:
             raise RuntimeError("a bulk job's work ran before its init")
         return self._value
-
-
-def run_in_pool(jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
-                initargs: tuple[object, ...], options: PoolOptions) -> Iterator[R]:
-    """Yield `work(job)` for each of `jobs`, in order, computed by `options.workers` processes.
-
-    A pool for one map: see `WorkerPool` to start the workers before the shared parts are ready.
-    """
-    total = len(jobs) if isinstance(jobs, Sized) else None
-    with WorkerPool(options, total) as pool:
-        yield from pool.map(jobs, work, init=init, initargs=initargs, last=True)
