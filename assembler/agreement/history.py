@@ -121,6 +121,10 @@ class History:
     def _no_repository(self) -> RepositoryError:
         return RepositoryError(f"{self.root}: not a git repository")
 
+    def _not_found(self, ref: str, why: str) -> RepositoryError | UnknownRefError:
+        """Return the error for a `ref` git could not read: no repository, or no such `ref`."""
+        return self._no_repository() if not self._is_repository() else UnknownRefError(ref, why)
+
     @property
     def available(self) -> bool:
         """Return whether the project is a git repository with at least one commit."""
@@ -139,9 +143,7 @@ class History:
         """Return the full commit id `ref` names."""
         commit = self._commit(ref)
         if commit is None:
-            if not self._is_repository():
-                raise self._no_repository()
-            raise UnknownRefError(ref, "no such version, git ref or commit")
+            raise self._not_found(ref, "no such version, git ref or commit")
         return commit
 
     def commit_date(self, commit: str) -> dt.date:
@@ -149,9 +151,7 @@ class History:
         rev = _revision(commit)
         out = self._out("log", "-1", "--format=%ct", f"{rev}^{{commit}}", "--") if rev else None
         if not out:
-            if not self._is_repository():
-                raise self._no_repository()
-            raise UnknownRefError(commit, "no such commit")
+            raise self._not_found(commit, "no such commit")
         return dt.datetime.fromtimestamp(int(out), dt.UTC).date()
 
     def tag_commit(self, name: str) -> str | None:
@@ -226,20 +226,17 @@ class History:
             raise RepositoryError(f"{self.root}: git cat-file cannot read the history")
         found: list[tuple[bytes, bytes, bytes] | None] = []
         at = 0
-        for _ in specs:  # each "<id> <type> <size>\n<content>\n", or "<spec> missing\n"
+        for _ in specs:  # each "<id> <type> <size>\n" (then "<content>\n"), or "<spec> missing\n"
             end = out.index(b"\n", at)
             header = out[at:end].split(b" ")
+            at = end + 1
             if len(header) != 3 or not header[2].isdigit():
                 found.append(None)
-                at = end + 1
                 continue
-            if not contents:
-                found.append((header[0], header[1], b""))
-                at = end + 1
-                continue
-            size = int(header[2])
-            found.append((header[0], header[1], out[end + 1 : end + 1 + size]))
-            at = end + 1 + size + 1
+            size = int(header[2]) if contents else 0
+            found.append((header[0], header[1], out[at : at + size]))
+            if contents:
+                at += size + 1
         return found
 
     def folder_trees(self, folder: str) -> list[tuple[str, str]]:

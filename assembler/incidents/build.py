@@ -26,15 +26,12 @@ from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phase
 from assembler.model.notices import sha256
 from assembler.notices.email import message_id_of
-from assembler.notices.ledger import Ledger, now_utc
+from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.render.breach_pdf import render_breach_letter
 
 POOL_THRESHOLD = 200
 """Below this many notices, build in this process: starting workers costs more than it saves."""
-BATCH = 500
-"""Notices recorded in the ledger per transaction."""
-
 
 @dataclass(frozen=True)
 class Job:
@@ -178,16 +175,12 @@ def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequen
     jobs = _jobs(plan, parts, customers, ledger, summary)
     context = Context(parts, out_dir.resolve(), root.resolve())
     replaceable = {j.customer.customer_id for j in jobs}
-    batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
     options = PoolOptions(workers or min(os.cpu_count() or 1, 4), 32, POOL_THRESHOLD)
     load_locale()  # before the fork: the workers inherit the Dutch locale data
     with WorkerPool(options, len(jobs)) as pool:
+        recorder = BuiltRecorder(ledger, replaceable)
         for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
-            batch.append(result)
+            recorder.add(*result)
             summary.built.append(result[0].customer_id)
-            if len(batch) >= BATCH:
-                ledger.record_built(batch, replaceable)
-                batch = []
-        if batch:  # while the workers end
-            ledger.record_built(batch, replaceable)
+        recorder.flush()  # while the workers end
     return summary

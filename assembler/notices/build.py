@@ -33,7 +33,7 @@ from assembler.model.notices import sha256
 from assembler.notices import documents as notice_parts
 from assembler.notices.customer_changes import ServiceSet, prepare_annexes, service_set
 from assembler.notices.email import compose_email, message_id_of
-from assembler.notices.ledger import Ledger, now_utc
+from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
 from assembler.notices.plan import NoticePlan, Texts
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
@@ -42,8 +42,6 @@ from assembler.redline.queries import clause_changes
 
 POOL_THRESHOLD = 200
 """Below this many notices, build in this process: starting workers costs more than it saves."""
-BATCH = 500
-"""Notices recorded in the ledger per transaction."""
 
 ContractPdf = Callable[[Path, str, str, Customer], bytes]
 """(project root, contract id, version, customer) → that version's text with the customer's Bijlage 1."""
@@ -312,22 +310,18 @@ class _Progress:
 
 def _record(results: Iterable[tuple[LedgerNotice, list[NoticeDocument]] | tuple[str, str]],
             ledger: Ledger, summary: BuildSummary, replaceable: set[str], progress: _Progress) -> None:
-    """Record the built notices in the ledger, `BATCH` per transaction, as they come in.
+    """Record the built notices in the ledger as they come in (`BuiltRecorder`).
 
     A customer whose notice could not be built is kept in `summary.failed` with the reason; the
     others are built and recorded all the same.
     """
-    batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+    recorder = BuiltRecorder(ledger, replaceable)
     for result in results:
         if isinstance(result[0], str):
             summary.failed.append(result)
             continue
-        batch.append(result)
+        recorder.add(*result)
         summary.built.append(result[0].customer_id)
-        if len(batch) >= BATCH:
-            ledger.record_built(batch, replaceable)
-            batch = []
         if progress.report:
             progress.report(len(summary.built), progress.total)
-    if batch:
-        ledger.record_built(batch, replaceable)
+    recorder.flush()

@@ -42,6 +42,33 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+RECORD_BATCH = 500
+"""Built notices a bulk build records per transaction (`BuiltRecorder`)."""
+
+
+class BuiltRecorder:
+    """Records the notices a bulk build makes in the ledger as they come in from the workers:
+    a transaction (`Ledger.record_built`) per `RECORD_BATCH` notices, and one for the rest at the
+    end (`flush`)."""
+
+    def __init__(self, ledger: Ledger, replaceable: Collection[str]) -> None:
+        self.ledger = ledger
+        self.replaceable = replaceable
+        self._batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+
+    def add(self, notice: LedgerNotice, documents: Sequence[NoticeDocument]) -> None:
+        """Record `notice` with the next transaction, and run that one if the batch is full."""
+        self._batch.append((notice, documents))
+        if len(self._batch) >= RECORD_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Record every notice added and not yet recorded."""
+        if self._batch:
+            self.ledger.record_built(self._batch, self.replaceable)
+            self._batch = []
+
+
 class Ledger:
     """The notice ledger of one kind of notice of one contract, in an open registry connection.
 

@@ -28,7 +28,7 @@ from assembler.model import (
 )
 from assembler.model.notices import sha256
 from assembler.notices.email import message_id_of
-from assembler.notices.ledger import Ledger, now_utc
+from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.subprocessors.letter import (
     ChangeParts,
@@ -42,9 +42,6 @@ from assembler.subprocessors.plan import SubprocessorPlan
 
 POOL_THRESHOLD = 200
 """Below this many notices, build in this process: starting workers costs more than it saves."""
-BATCH = 500
-"""Notices recorded in the ledger per transaction."""
-
 
 @dataclass(frozen=True)
 class SubprocessorBuildRequest:
@@ -161,15 +158,11 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
         lists = lists_by_services(request.register, catalogue, meta,
                                   (frozenset(c.services) for _, c in jobs), request.notice_date)
         context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
-        batch: list[tuple[LedgerNotice, Sequence[NoticeDocument]]] = []
+        recorder = BuiltRecorder(ledger, replaceable)
         for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
-            batch.append(result)
+            recorder.add(*result)
             summary.built.append((result[0].version, result[0].customer_id))
-            if len(batch) >= BATCH:
-                ledger.record_built(batch, replaceable)
-                batch = []
             if request.progress:
                 request.progress(len(summary.built), len(jobs))
-        if batch:  # while the workers end
-            ledger.record_built(batch, replaceable)
+        recorder.flush()  # while the workers end
     return summary

@@ -13,7 +13,7 @@ from assembler.customers.registry import open_registry
 from assembler.db import MIGRATIONS
 from assembler.errors import LedgerError, LedgerLockedError
 from assembler.model import LedgerNotice, NoticeDocument
-from assembler.notices.ledger import Ledger, send_lock
+from assembler.notices.ledger import BuiltRecorder, Ledger, send_lock
 from assembler.notices.smtp import Delivery
 from tests.conftest import ROOT
 
@@ -56,6 +56,27 @@ def test_states_are_committed_one_by_one(ledger: Ledger, tmp_path: Path) -> None
     done = other.notice("1.1", "C-1")
     assert done is not None and (done.state, done.reply_code, done.reply) == ("sent", 250, "2.0.0 Ok")
     assert done.sent_at and done.sent_at.endswith("Z")
+
+
+def _recorded(tmp_path: Path) -> list[str]:
+    """Return the customer ids recorded, as another connection to the registry sees them."""
+    other = Ledger(sqlite3.connect(tmp_path / "registry.sqlite"), "verwerkersovereenkomst")
+    return [n.customer_id for n in other.notices("1.1")]
+
+
+def test_a_bulk_build_records_its_notices_a_batch_at_a_time(ledger: Ledger, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from assembler.notices import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "RECORD_BATCH", 2)
+    recorder = BuiltRecorder(ledger, ())
+    recorder.add(notice("C-1"), DOCS)
+    assert _recorded(tmp_path) == []  # not yet a full batch
+    recorder.add(notice("C-2"), DOCS)
+    recorder.add(notice("C-3"), DOCS)
+    assert _recorded(tmp_path) == ["C-1", "C-2"]  # a full batch, committed
+    recorder.flush()
+    assert _recorded(tmp_path) == ["C-1", "C-2", "C-3"]
 
 
 def test_recover_marks_sending_as_unknown(ledger: Ledger) -> None:
