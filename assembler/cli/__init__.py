@@ -16,6 +16,7 @@ import click
 
 from assembler import __version__
 from assembler.cli.context import CliContext
+from assembler.cli.entry import collect_from_here
 from assembler.db import DatabaseError
 from assembler.errors import AssemblerError
 
@@ -108,4 +109,5 @@ def main(ctx: click.Context, debug: bool, contract: str | None, registry: str | 
     Wherever a version is asked for, give a version number (1.0), any git ref (HEAD, a commit)
     or `worktree`, the files on disk (the default).
     """
+    collect_from_here()  # the command and its module are loaded (click resolves it first)
     ctx.obj = CliContext(debug=debug, contract=contract, registry=registry)
