@@ -5,7 +5,9 @@ machine a single pair moves by ±10 %. Here each round runs, for each variant in
 in one process and then with its pool, for the same N customers, so that every share is of a pool
 run and the one-process run just before it. Variants: ours, ours with BENCH_ROUNDS_WORKERS
 workers (if set), and the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv). Prints
-each round and the medians with their range.
+each round and the medians with their range, and the core-seconds the pool run left idle (cores
+× wall − its CPU): with the pool's CPU about the one process's, the share is that CPU ÷ (that CPU
++ the idle), so the idle is what a run loses.
 
 BENCH_ROUNDS_KIND (build, notices, subprocessors or incidents; default build), BENCH_ROUNDS_N
 (default 200), BENCH_ROUNDS (default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
@@ -42,6 +44,7 @@ def main() -> None:
         variants.append(("baseline", Path(bulk.BASELINE), None))
     shares: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+    idle: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     with tempfile.TemporaryDirectory(prefix="bench-rounds-") as t:
         tmp = Path(t)
         root = KIND.make_project(tmp / "p", N)
@@ -51,14 +54,17 @@ def main() -> None:
                 wall, cpu, _, first = bulk.run(code, root, KIND, tmp / f"pool-{i}-{r}", workers)
                 share = one[1] / (bulk.CORES * wall)  # (N / wall) ÷ (cores ÷ (one-process CPU / N))
                 shares[label].append(share)
+                idle[label].append(bulk.CORES * wall - cpu)
                 rates[label].append(N / wall)
                 print(f"round {r} {label}: {N / wall:.1f}/s, {100 * share:.1f} % of the bound "
-                      f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, first document "
+                      f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, "
+                      f"{bulk.CORES * wall - cpu:.2f} core-s idle, first document "
                       f"{first if first is None else round(first, 2)} s)", flush=True)
     for label, _, _ in variants:
         s = shares[label]
         print(f"{label}: {KIND.label} {N}: {statistics.median(rates[label]):.1f}/s, share median "
-              f"{100 * statistics.median(s):.1f} % ({100 * min(s):.1f}–{100 * max(s):.1f})")
+              f"{100 * statistics.median(s):.1f} % ({100 * min(s):.1f}–{100 * max(s):.1f}), "
+              f"idle {statistics.median(idle[label]):.2f} core-s")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ ROUNDS = int(os.environ.get("BENCH_FIRST_ROUNDS", "3"))
 def first_file(code: Path, root: Path, out: Path) -> float | None:
     """Start `notices build` with `code`; return when its first file appeared, then stop it."""
     start = time.perf_counter()
-    proc = subprocess.Popen([str(code / ".venv" / "bin" / "python"), "-m", "assembler", "notices",
+    proc = subprocess.Popen([str(bulk.python_of(code)), "-m", "assembler", "notices",
                              "build", "1.1", "-o", str(out)], cwd=code,
                             env={**os.environ, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

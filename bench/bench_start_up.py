@@ -36,7 +36,7 @@ WORK = {"build": "assembler.customers.bulk:_build_one",
 def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
     """Run `kind` with `code` through the probe; return its start, work, busy share and end."""
     args, env = bulk.command(kind, out, None)
-    subprocess.run([str(code / ".venv" / "bin" / "python"), str(PROBE), str(log), WORK[kind.name],
+    subprocess.run([str(bulk.python_of(code)), str(PROBE), str(log), WORK[kind.name],
                     *args], cwd=code, check=True, stdout=subprocess.DEVNULL,
                    env={**os.environ, **env, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))})
     lines = [json.loads(line) for line in log.read_text().splitlines()]

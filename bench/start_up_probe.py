@@ -1,8 +1,10 @@
 """Run `assembler ARGS` and note when each process did its first and last job (for bench_start_up).
 
 Usage: ``python bench/start_up_probe.py OUT MODULE:FUNCTION ARGS...``, with the python of the
-checkout under test (its `assembler` is the one imported). FUNCTION, the function a bulk job
-calls once per customer, is wrapped before the command starts; each process that called it
+checkout under test (its `assembler` is the one imported). The command starts as
+``python -m assembler`` starts it (its ``__main__``, run by `runpy`), and nothing of it is
+imported before: FUNCTION, the function a bulk job calls once per customer, is wrapped as soon
+as its module has been loaded (an import hook, `_WrapOnLoad`). Each process that called it
 appends one JSON line to OUT when it ends: its first call's start and its last call's end, in
 seconds since the command's process started, how many calls, and its CPU (user + system, all its
 threads). The command's own process adds a line with ``"end"``, when its command returned.
@@ -11,12 +13,16 @@ threads). The command's own process adds a line with ``"end"``, when its command
 from __future__ import annotations
 
 import functools
-import importlib
+import importlib.abc
+import importlib.machinery
 import json
 import os
 import resource
+import runpy
 import sys
 import time
+from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, NoReturn
 
 
@@ -67,11 +73,36 @@ def _exit(status: int) -> NoReturn:  # how pool workers (and the command, withou
     _real_exit(status)
 
 
+class _WrapOnLoad(importlib.abc.MetaPathFinder):
+    """Find MODULE as the path finder does, and wrap its FUNCTION once the module has run."""
+
+    def __init__(self, module: str, function: str) -> None:
+        self.module, self.function = module, function
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.module:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, function = spec.loader, self.function
+
+        class Wrapping(importlib.abc.Loader):
+            def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: ModuleType) -> None:
+                loader.exec_module(module)
+                _wrap(module, function)
+
+        spec.loader = Wrapping()
+        return spec
+
+
 PARENT = os.getpid()
 module_name, function = TARGET.split(":")
-_wrap(importlib.import_module(module_name), function)
+sys.meta_path.insert(0, _WrapOnLoad(module_name, function))
 os._exit = _exit
 sys.argv = ["assembler", *ARGS]
-from assembler.cli.entry import run  # noqa: E402
-
-run()  # ends with os._exit, here `_exit`, as the command does
+runpy.run_module("assembler", run_name="__main__", alter_sys=True)  # ends with os._exit, `_exit`
