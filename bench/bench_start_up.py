@@ -1,6 +1,7 @@
 """Where a bulk run's wall time goes: the start before the workers' first customer, their busy share.
 
-For `build --all` and `notices build` of BENCH_START_N customers (default 200), in rounds
+For `build --all`, `notices build`, `subprocessors build` and `incidents build` of BENCH_START_N
+customers (default 200), each on its bench's project, in rounds
 alternating ours with the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv), each
 run a fresh process through `start_up_probe.py`, which notes per process when its first customer
 began and its last ended, and its CPU. Printed per code, medians of BENCH_START_ROUNDS (default
@@ -24,12 +25,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench.bench_bulk as bulk  # noqa: E402
+from bench.bench_incidents import INCIDENTS  # noqa: E402
+from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
 
 N = int(os.environ.get("BENCH_START_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "5"))
 PROBE = Path(__file__).resolve().parent / "start_up_probe.py"
 WORK = {"build": "assembler.customers.bulk:_build_one",
-        "notices": "assembler.notices.build:_build_or_say_why"}
+        "notices": "assembler.notices.build:_build_or_say_why",
+        "subprocessors": "assembler.subprocessors.build:_build",
+        "incidents": "assembler.incidents.build:_build"}
 """The function each kind calls once per customer."""
 
 
@@ -56,8 +61,8 @@ def main() -> None:
         codes.append(("baseline", Path(bulk.BASELINE)))
     with tempfile.TemporaryDirectory(prefix="bench-start-") as t:
         tmp = Path(t)
-        root = bulk.NOTICES.make_project(tmp / "p", N)
-        for kind in (bulk.BUILD, bulk.NOTICES):
+        for kind in (bulk.BUILD, bulk.NOTICES, SUBPROCESSORS, INCIDENTS):
+            root = kind.make_project(tmp / f"p-{kind.name}", N)
             seen: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
             for r in range(ROUNDS):
                 for label, code in codes:
