@@ -94,6 +94,19 @@ def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
     return None
 
 
+def stolen_and_waiting() -> tuple[float, float]:
+    """Return the machine's core-seconds so far of steal (a hypervisor ran something else on a
+    core this machine wanted) and of I/O wait (a core idle while a disk request was pending).
+
+    Differences across a run tell how much of the cores a run could not have, or did not, use:
+    both count in its idle core-seconds (cores × wall − its CPU), neither in its CPU.
+    """
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = f.readline().split()  # cpu user nice system idle iowait irq softirq steal …
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[8]) / tick, int(fields[5]) / tick
+
+
 @functools.cache
 def python_of(code: Path) -> Path:
     """Return the python of `code`'s .venv, once `code`'s own modules have their bytecode on disk.

@@ -7,7 +7,11 @@ run and the one-process run just before it. Variants: ours, ours with BENCH_ROUN
 workers (if set), and the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv). Prints
 each round and the medians with their range, and the core-seconds the pool run left idle (cores
 × wall − its CPU): with the pool's CPU about the one process's, the share is that CPU ÷ (that CPU
-+ the idle), so the idle is what a run loses.
++ the idle), so the idle is what a run loses; and how much of it the machine took (steal: the
+hypervisor ran something else) or the disk held up (I/O wait), from /proc/stat. And how busy the
+pool run kept the cores (its CPU ÷ cores × wall): the share with the pool run's own CPU in place
+of the one process's, which leaves out the minute-to-minute change of the machine's speed (the
+same work's CPU differs by up to a fifth from one run to the next, with no steal counted).
 
 BENCH_ROUNDS_KIND (build, notices, subprocessors or incidents; default build), BENCH_ROUNDS_N
 (default 200), BENCH_ROUNDS (default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
@@ -45,26 +49,33 @@ def main() -> None:
     shares: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     idle: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+    busy: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     with tempfile.TemporaryDirectory(prefix="bench-rounds-") as t:
         tmp = Path(t)
         root = KIND.make_project(tmp / "p", N)
         for r in range(ROUNDS):
             for i, (label, code, workers) in enumerate(variants):
                 one = bulk.run(code, root, KIND, tmp / f"one-{i}-{r}", 1)
+                before = bulk.stolen_and_waiting()
                 wall, cpu, _, first = bulk.run(code, root, KIND, tmp / f"pool-{i}-{r}", workers)
+                steal, wait = (b - a for a, b in zip(before, bulk.stolen_and_waiting(), strict=True))
                 share = one[1] / (bulk.CORES * wall)  # (N / wall) ÷ (cores ÷ (one-process CPU / N))
                 shares[label].append(share)
                 idle[label].append(bulk.CORES * wall - cpu)
+                busy[label].append(cpu / (bulk.CORES * wall))
                 rates[label].append(N / wall)
                 print(f"round {r} {label}: {N / wall:.1f}/s, {100 * share:.1f} % of the bound "
                       f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, "
-                      f"{bulk.CORES * wall - cpu:.2f} core-s idle, first document "
+                      f"{bulk.CORES * wall - cpu:.2f} core-s idle, of which steal {steal:.2f} and "
+                      f"I/O wait {wait:.2f}, first document "
                       f"{first if first is None else round(first, 2)} s)", flush=True)
     for label, _, _ in variants:
         s = shares[label]
         print(f"{label}: {KIND.label} {N}: {statistics.median(rates[label]):.1f}/s, share median "
               f"{100 * statistics.median(s):.1f} % ({100 * min(s):.1f}–{100 * max(s):.1f}), "
-              f"idle {statistics.median(idle[label]):.2f} core-s")
+              f"idle {statistics.median(idle[label]):.2f} core-s, cores busy "
+              f"{100 * statistics.median(busy[label]):.1f} % ({100 * min(busy[label]):.1f}–"
+              f"{100 * max(busy[label]):.1f})")
 
 
 if __name__ == "__main__":
