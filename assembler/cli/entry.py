@@ -61,8 +61,8 @@ def collect_from_here() -> None:
     """Turn the garbage collector on for what the command makes from now on (see the module).
 
     Everything made so far is kept out of every later collection (`gc.freeze`): it lives until
-    the process ends. Does nothing when the collector is already on (the CLI called from Python,
-    as the tests do, rather than through `run`).
+    the process ends. Does nothing when the collector is already on: the CLI called from Python,
+    as the tests do, rather than through `assembler.__main__.main`.
     """
     if not gc.isenabled():
         gc.freeze()
