@@ -61,12 +61,13 @@ def main() -> None:
                 steal, wait = (b - a for a, b in zip(before, bulk.stolen_and_waiting(), strict=True))
                 share = one[1] / (bulk.CORES * wall)  # (N / wall) ÷ (cores ÷ (one-process CPU / N))
                 shares[label].append(share)
-                idle[label].append(bulk.CORES * wall - cpu)
+                lost = bulk.CORES * wall - cpu
+                idle[label].append(lost)
                 busy[label].append(cpu / (bulk.CORES * wall))
                 rates[label].append(N / wall)
                 print(f"round {r} {label}: {N / wall:.1f}/s, {100 * share:.1f} % of the bound "
                       f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, "
-                      f"{bulk.CORES * wall - cpu:.2f} core-s idle, of which steal {steal:.2f} and "
+                      f"{lost:.2f} core-s idle, of which steal {steal:.2f} and "
                       f"I/O wait {wait:.2f}, first document "
                       f"{first if first is None else round(first, 2)} s)", flush=True)
     for label, _, _ in variants:
