@@ -21,8 +21,8 @@ from assembler.errors import LedgerLockedError, RegistryError
 
 Connection = sqlite3.Connection
 """An open database connection (autocommit; group writes with `transaction`)."""
-Row = sqlite3.Row
 Cursor = sqlite3.Cursor
+"""A cursor over the rows of one query."""
 DatabaseError = sqlite3.Error
 """What the database raises; callers wrap it in an `AssemblerError` that says what failed."""
 

@@ -33,6 +33,7 @@ from assembler.render.breach_pdf import render_breach_letter
 POOL_THRESHOLD = 200
 """Below this many notices, build in this process: starting workers costs more than it saves."""
 
+
 @dataclass(frozen=True)
 class Job:
     """One customer's breach notice to build."""

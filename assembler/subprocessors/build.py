@@ -43,6 +43,7 @@ from assembler.subprocessors.plan import SubprocessorPlan
 POOL_THRESHOLD = 200
 """Below this many notices, build in this process: starting workers costs more than it saves."""
 
+
 @dataclass(frozen=True)
 class SubprocessorBuildRequest:
     """Where, dated when and from whom the notices are built."""
