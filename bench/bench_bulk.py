@@ -24,7 +24,6 @@ and bench_incidents.py run their commands through `bench` here, with the same va
 
 from __future__ import annotations
 
-import functools
 import os
 import resource
 import shutil
@@ -41,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench.bench_notices as notices_bench  # noqa: E402
-from bench.common import report  # noqa: E402
+from bench.common import compiled, report, wait_sampling  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_BULK_SIZES", "200,1000,10000").split(",")]
 RUNS = int(os.environ.get("BENCH_BULK_RUNS", "3"))
@@ -107,19 +106,10 @@ def stolen_and_waiting() -> tuple[float, float]:
     return int(fields[8]) / tick, int(fields[5]) / tick
 
 
-@functools.cache
 def python_of(code: Path) -> Path:
-    """Return the python of `code`'s .venv, once `code`'s own modules have their bytecode on disk.
-
-    Where PYTHONDONTWRITEBYTECODE is set (this machine's shells set it), a checkout that never had
-    its modules compiled (a fresh baseline worktree), or whose files changed since, compiles them
-    from source in every process it starts: measured, 25–30 ms of each start that is not the
-    code's. So each code's tree is compiled once, before its first run.
-    """
+    """Return the python of `code`'s .venv, once `code`'s modules have their bytecode on disk."""
     python = code / ".venv" / "bin" / "python"
-    subprocess.run([str(python), "-m", "compileall", "-q", str(code / "assembler")], check=True,
-                   stdout=subprocess.DEVNULL, env={k: v for k, v in os.environ.items()
-                                                   if k != "PYTHONDONTWRITEBYTECODE"})
+    compiled(code, str(python))
     return python
 
 
@@ -154,19 +144,23 @@ def run(code: Path, root: Path, kind: Kind, out: Path, workers: int | None = Non
     root = project_for(code, root)
     python = python_of(code)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(python), "-m", "assembler", *args], cwd=code,
-                            env={**os.environ, "ASSEMBLER_ROOT": str(root), **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, first = 0, None
-    while proc.poll() is None:
+
+    def sample() -> float:
+        nonlocal peak, first
         peak = max(peak, notices_bench.tree_rss(proc.pid))
         first = first_file_s(out, start, first)
-        time.sleep(0.05)
-    wall = time.perf_counter() - start
-    _, err = proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"{code}: assembler {' '.join(args)} failed: {err}")
+        return 0.05
+
+    with tempfile.TemporaryFile("w+") as err:  # a pipe nobody reads could fill and stall the run
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(python), "-m", "assembler", *args], cwd=code,
+                                env={**os.environ, "ASSEMBLER_ROOT": str(root), **env},
+                                stdout=subprocess.DEVNULL, stderr=err, text=True)
+        wall = wait_sampling(proc, start, sample)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{code}: assembler {' '.join(args)} failed: {err.read()}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, peak, first

@@ -28,7 +28,7 @@ from assembler.agreement.project import Project  # noqa: E402
 from assembler.customers.registry import open_project_registry  # noqa: E402
 from assembler.model import Customer  # noqa: E402
 from assembler.workflow.release import release_version  # noqa: E402
-from bench.common import fresh_repo, git, report  # noqa: E402
+from bench.common import compiled, fresh_repo, git, report  # noqa: E402
 
 N = int(os.environ.get("BENCH_LIFECYCLE_CUSTOMERS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -113,7 +113,7 @@ def baseline_registry(root: Path, base: Path) -> Path:
 
 def median_s(args: list[str], root: Path, code: Path, registry: Path) -> float:
     """Return the median wall time of `python -m assembler ARGS` with the code at `code`."""
-    env = {**os.environ, "PYTHONPATH": str(code), "ASSEMBLER_ROOT": str(root),
+    env = {**os.environ, "PYTHONPATH": str(compiled(code)), "ASSEMBLER_ROOT": str(root),
            "ASSEMBLER_REGISTRY": str(registry)}
     samples = []
     for _ in range(RUNS):

@@ -38,7 +38,7 @@ from assembler.agreement.project import Project  # noqa: E402
 from assembler.customers.registry import open_project_registry  # noqa: E402
 from assembler.model import Customer  # noqa: E402
 from assembler.workflow.release import release_version  # noqa: E402
-from bench.common import fresh_repo, git, report  # noqa: E402
+from bench.common import ROOT, compiled, fresh_repo, git, report, wait_sampling  # noqa: E402
 
 CONTRACT = "verwerkersovereenkomst"
 N = int(os.environ.get("BENCH_NOTICES_CUSTOMERS", "10000"))
@@ -119,16 +119,24 @@ def _tree_rss_by_scan(pid: int) -> int:
 
 def run_measured(args: list[str], root: Path, env: dict[str, str]) -> tuple[float, int]:
     """Run `assembler ARGS` afresh; return (seconds, peak memory of its process tree in bytes)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assembler", *args], cwd=root,
-                            env={**os.environ, "ASSEMBLER_ROOT": str(root), **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
-    while proc.poll() is None:
+
+    def sample() -> float:
+        nonlocal peak
         peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.2)
-    took = time.perf_counter() - start
-    out, err = proc.communicate()
+        return 0.2
+
+    compiled(ROOT)
+    # files, not pipes: a pipe nobody reads during the run could fill and stall it
+    with tempfile.TemporaryFile("w+") as output, tempfile.TemporaryFile("w+") as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "assembler", *args], cwd=root,
+                                env={**os.environ, "ASSEMBLER_ROOT": str(root), **env},
+                                stdout=output, stderr=errors, text=True)
+        took = wait_sampling(proc, start, sample)
+        output.seek(0)
+        errors.seek(0)
+        out, err = output.read(), errors.read()
     if proc.returncode != 0:
         raise SystemExit(f"assembler {' '.join(args)} failed: {err}")
     print(f"  $ assembler {' '.join(args)}\n  {out.strip().splitlines()[-1]}", flush=True)
