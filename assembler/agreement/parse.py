@@ -19,11 +19,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import get_args
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, get_args
 
 from assembler.agreement.metadata import parse_catalogue, parse_contract_meta
 from assembler.errors import ClauseParseError
@@ -43,11 +40,14 @@ from assembler.model import (
 )
 from assembler.render.plain_text import canonical_text
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 META_FILE = "contract.toml"
 CATALOGUE_FILE = "bijlage-1.toml"
 IGNORED_FILES = frozenset({"README.md"})
 
-_md = MarkdownIt("commonmark")
 _ARTICLE = re.compile(r"^Artikel\s+(\d+)\.?\s+(.+)$")
 _ANNEX = re.compile(r"^Bijlage\s+(\d+)\s*:\s*(.+)$")
 _CLAUSE = re.compile(r"^(\d+)\.(\d+)(\.?)[ \t]+")
@@ -116,13 +116,22 @@ def _catalogue(path: str, data: bytes) -> Catalogue:
 @lru_cache(maxsize=4096)
 def parse_file(path: str, data: bytes) -> Article | Annex | tuple[str, tuple[Paragraph, ...]]:
     """Parse one Markdown file; cached by content, so walking history re-parses only what changed."""
-    tokens = _md.parse(_decode(data, path))
+    tokens = _markdown().parse(_decode(data, path))
     heading, line, rest = _split_heading(tokens, path)
     if m := _ARTICLE.match(heading):
         return _parse_article(m.group(1), m.group(2).strip(), rest, path, line)
     if m := _ANNEX.match(heading):
         return _parse_annex(m.group(1), m.group(2).strip(), rest, path, line)
     return heading, tuple(_paragraphs_only(rest, path, "the preamble"))
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """Return the CommonMark parser, imported on first use: ~25 ms that a command whose texts are
+    all kept parsed (`agreement.parse_cache`) does not spend."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def _decode(data: bytes, path: str) -> str:

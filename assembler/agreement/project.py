@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from assembler.agreement import parse_cache
 from assembler.agreement.history import History, tree_id
 from assembler.agreement.manifests import VERSION_RE, read_versions
 from assembler.agreement.parse import parse_agreement
@@ -107,9 +108,15 @@ class Project:
             raise RepositoryError(f"{base}: cannot read: {exc.strerror or exc}") from exc
 
     def _parse(self, files: dict[str, bytes], contract: str, tree: str | None = None) -> Agreement:
+        """Return the text of `files`, parsed once per project and kept for later commands."""
         key = tree or tree_id(files)
         if key not in self._parsed:
-            self._parsed[key] = parse_agreement(files, self.folder(contract))
+            folder = self.folder(contract)
+            agreement = parse_cache.load(self.root, folder, key)
+            if agreement is None:
+                agreement = parse_agreement(files, folder)
+                parse_cache.keep(self.root, folder, key, agreement)
+            self._parsed[key] = agreement
         return self._parsed[key]
 
     def _at_commit(self, commit: str, contract: str, ref: str, tree: str | None = None) -> Agreement:
