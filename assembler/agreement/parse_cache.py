@@ -71,7 +71,7 @@ def keep(root: Path, folder: str, tree: str, agreement: model.Agreement) -> None
             if not var.exists():  # the registry's folder: private, as the registry makes it
                 var.mkdir(mode=0o700)
                 os.chmod(var, 0o700)  # mkdir's mode is filtered by the umask
-            _forget_other_code(target.parent)
+            _forget_other_code(target)
             target.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target, prefix=".tmp-")
         try:
@@ -89,10 +89,10 @@ def _entry_name(folder: str, tree: str) -> str:
     return hashlib.sha256(f"{folder}\0{tree}".encode()).hexdigest()[:40] + ".pickle"
 
 
-def _forget_other_code(parsed: Path) -> None:
-    """Remove the entries other versions of the code kept: this code never reads them."""
+def _forget_other_code(target: Path) -> None:
+    """Remove the entries other versions of the code kept beside `target`: this code never reads them."""
     try:
-        others = list(parsed.iterdir())
+        others = [p for p in target.parent.iterdir() if p.name != target.name]
     except OSError:
         return
     for other in others:
