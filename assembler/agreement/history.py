@@ -92,6 +92,7 @@ class History:
         self._folder_trees: dict[str, list[tuple[str, str]]] = {}
         self._blobs: dict[str, bytes] = {}  # by blob id: history walks read each version once
         self._listings: dict[str, list[tuple[str, str]] | None] = {}  # "<commit>:<folder>" → files
+        self._tags: dict[str, str | None] = {}  # tag name → its commit, or None: read once
 
     @cached_property
     def _env(self) -> dict[str, str]:
@@ -155,8 +156,10 @@ class History:
         return dt.datetime.fromtimestamp(int(out), dt.UTC).date()
 
     def tag_commit(self, name: str) -> str | None:
-        """Return the commit of tag `name`, or None if there is no such tag."""
-        return self._commit(f"refs/tags/{name}")
+        """Return the commit of tag `name`, or None if there is no such tag (asked once)."""
+        if name not in self._tags:
+            self._tags[name] = self._commit(f"refs/tags/{name}")
+        return self._tags[name]
 
     def create_tag(self, name: str, commit: str, message: str) -> None:
         """Create an annotated tag."""
@@ -164,6 +167,7 @@ class History:
         try:
             repo: git.Repo = g.Repo(self.root)
             repo.create_tag(name, ref=commit, message=message)
+            self._tags.pop(name, None)
         except (g.InvalidGitRepositoryError, g.NoSuchPathError) as exc:
             raise self._no_repository() from exc
         except g.GitCommandError as exc:

@@ -107,19 +107,28 @@ class Project:
         except OSError as exc:
             raise RepositoryError(f"{base}: cannot read: {exc.strerror or exc}") from exc
 
+    def _kept(self, contract: str, tree: str) -> Agreement | None:
+        """Return the text with git tree id `tree` if this project or an earlier command parsed it."""
+        if tree not in self._parsed:
+            agreement = parse_cache.load(self.root, self.folder(contract), tree)
+            if agreement is None:
+                return None
+            self._parsed[tree] = agreement
+        return self._parsed[tree]
+
     def _parse(self, files: dict[str, bytes], contract: str, tree: str | None = None) -> Agreement:
         """Return the text of `files`, parsed once per project and kept for later commands."""
         key = tree or tree_id(files)
-        if key not in self._parsed:
+        agreement = self._kept(contract, key)
+        if agreement is None:
             folder = self.folder(contract)
-            agreement = parse_cache.load(self.root, folder, key)
-            if agreement is None:
-                agreement = parse_agreement(files, folder)
-                parse_cache.keep(self.root, folder, key, agreement)
-            self._parsed[key] = agreement
-        return self._parsed[key]
+            agreement = self._parsed[key] = parse_agreement(files, folder)
+            parse_cache.keep(self.root, folder, key, agreement)
+        return agreement
 
     def _at_commit(self, commit: str, contract: str, ref: str, tree: str | None = None) -> Agreement:
+        if tree is not None and (kept := self._kept(contract, tree)) is not None:
+            return kept  # its files need not be read from git
         files = self.history.files_at(commit, self.folder(contract))
         if files is None:
             raise UnknownRefError(ref, f"{self.folder(contract)} does not exist at {commit[:12]}")
@@ -177,14 +186,27 @@ class Project:
         worktree = self._parse(files, contract)
         if version.tree and tree_id(files) == version.tree and worktree.sha256 == version.sha256:
             return None, worktree  # released but not committed yet
-        self.history.prefetch([commit for commit, _ in trees], self.folder(contract))
-        for commit, tree in reversed(trees):
-            agreement = self._at_commit(commit, contract, version.number, tree)
-            if agreement.sha256 == version.sha256:
-                return commit, agreement
+        found = self._by_hash(version, trees)
+        if found is not None:
+            return found
         if worktree.sha256 == version.sha256:
             return None, worktree
         raise self._not_found(version)
+
+    def _by_hash(self, version: Version, trees: list[tuple[str, str]]) -> tuple[str, Agreement] | None:
+        """Return the oldest (commit, text) of `trees` whose text has `version`'s hash, or None.
+
+        Texts parsed before are loaded (`_kept`); from the first that is not, the rest of the
+        walk is read from git at once, in two processes (`History.prefetch`).
+        """
+        walk = list(reversed(trees))
+        for i, (commit, tree) in enumerate(walk):
+            if self._kept(version.contract, tree) is None:
+                self.history.prefetch([c for c, _ in walk[i:]], self.folder(version.contract))
+            agreement = self._at_commit(commit, version.contract, version.number, tree)
+            if agreement.sha256 == version.sha256:
+                return commit, agreement
+        return None
 
     def _not_found(self, version: Version) -> AssemblerError:
         """Return the error for a pinned text found nowhere: a shallow clone, or an edited text."""

@@ -268,3 +268,24 @@ def test_a_shallow_clone_is_told_to_fetch_the_history(project_dir: Path, tmp_pat
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"assembler: error: history missing: {shallow} is a shallow clone")
     assert "was the released text edited?" not in proc.stderr
+
+
+def test_a_tag_is_looked_up_once_and_again_after_tagging(project_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from assembler.agreement.history import History
+
+    history = History(project_dir)
+    asked: list[str] = []
+    run = History._run
+
+    def counted(self: History, *args: str, stdin: bytes | None = None) -> object:
+        asked.extend(a for a in args if a.startswith("refs/tags/"))
+        return run(self, *args, stdin=stdin)
+
+    monkeypatch.setattr(History, "_run", counted)
+    assert history.tag_commit("verwerkersovereenkomst/v9.9") is None
+    assert history.tag_commit("verwerkersovereenkomst/v9.9") is None
+    assert len(asked) == 1
+    head = history.commit_of("HEAD")
+    history.create_tag("verwerkersovereenkomst/v9.9", head, "test")
+    assert history.tag_commit("verwerkersovereenkomst/v9.9") == head

@@ -18,7 +18,7 @@ import assembler.agreement.project as project_module
 from assembler.agreement import parse_cache
 from assembler.agreement.project import Project
 from assembler.errors import ClauseParseError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, git
 
 READ_TWICE = """
 import sys
@@ -146,3 +146,23 @@ def test_other_code_keeps_its_texts_apart_and_removes_older_ones(
         parse_cache._code_fingerprint.cache_clear()
     assert second.parent != first.parent
     assert not first.parent.exists()
+
+
+def test_a_version_found_in_the_history_is_not_read_from_git_again(
+        project_dir: Path, contract_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assembler.agreement.history import History
+
+    edit(contract_dir, "07-datalekken.md", "achtenveertig (48) uur", "zesendertig (36) uur")
+    git(project_dir, "commit", "-qam", "a draft after 1.0")
+    first = Project(project_dir).resolve("1.0")
+    calls: list[tuple[str, ...]] = []
+    run = History._run
+
+    def counted(self: History, *args: str, stdin: bytes | None = None) -> object:
+        calls.append(args)
+        return run(self, *args, stdin=stdin)
+
+    monkeypatch.setattr(History, "_run", counted)
+    again = Project(project_dir).resolve("1.0")
+    assert (again.commit, again.agreement) == (first.commit, first.agreement)
+    assert calls and not [c for c in calls if c[:2] == ("cat-file", "--batch")]  # no file read
