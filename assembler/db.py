@@ -51,14 +51,18 @@ _APPLIED_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMA
                   "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))")
 
 
+def make_private(folder: Path) -> None:
+    """Create `folder` (and its parents) private, 0700, if it does not exist: as a registry's folder."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+
+
 def _create_private(path: Path) -> None:
     """Create an empty database file (0600) in a private folder (0700) if there is none."""
     if path.exists():
         return
-    parent = path.parent
-    if not parent.exists():
-        parent.mkdir(mode=0o700, parents=True)
-        os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+    make_private(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)

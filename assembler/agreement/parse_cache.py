@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import assembler
+from assembler.db import make_private
 from assembler.model import agreement as model
 
 _DIGEST = hashlib.sha256().digest_size
@@ -67,10 +68,7 @@ def keep(root: Path, folder: str, tree: str, agreement: model.Agreement) -> None
     target = cache_folder(root)
     try:
         if not target.is_dir():
-            var = root / "var"
-            if not var.exists():  # the registry's folder: private, as the registry makes it
-                var.mkdir(mode=0o700)
-                os.chmod(var, 0o700)  # mkdir's mode is filtered by the umask
+            make_private(root / "var")  # the registry's folder: private, as the registry makes it
             _forget_other_code(target)
             target.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target, prefix=".tmp-")
