@@ -44,7 +44,7 @@ LIBRARIES: dict[str, str] = {
     "pypdf": "render/pdf_read.py",
     "pyhanko": "signing/pades/",
     "pyhanko_certvalidator": "signing/pades/",
-    "smtplib": "notices/smtp.py",
+    "smtplib": "notices/smtp_client.py",
     "sqlite3": "db.py",
     "fcntl": "db.py",
     "babel": "dutch.py",

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembler.customers.archive import keep_sent
 from assembler.errors import DeliveryError
@@ -35,7 +36,10 @@ from assembler.model import LedgerNotice, NoticeKind
 from assembler.model.notices import sha256
 from assembler.notices.ledger import Ledger, send_lock
 from assembler.notices.refusal import Refusal
-from assembler.notices.smtp import Delivery, Mailer, SmtpSettings
+from assembler.notices.smtp import Delivery, SmtpSettings
+
+if TYPE_CHECKING:
+    from assembler.notices.smtp_client import Mailer
 
 
 @dataclass
@@ -188,6 +192,8 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
         missing = missing_refusal(root, summary.todo, ledger.kind)
         if missing:  # every file is there before the first message goes out
             raise missing.error
+        from assembler.notices.smtp_client import Mailer  # smtplib only for a command that sends
+
         with Mailer(settings) as smtp:
             for number, n in enumerate(summary.todo):
                 d = _send_one(root, database, ledger, smtp, settings.sender, n)
