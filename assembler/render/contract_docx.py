@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections import OrderedDict
 from pathlib import Path
@@ -45,6 +46,9 @@ _TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = re.compile("[\t\n\r]")
 _CORE = "docProps/core.xml"
+_PER_CUSTOMER = frozenset({"customer", "services", "services_text", "annexes", "keywords",
+                           "description"})
+"""The keys of the data that differ between the customers of a version (`ContractDocx`)."""
 
 
 def _environment() -> Environment:
@@ -156,17 +160,33 @@ class ContractDocx:
     def __init__(self, max_cached: int = 64) -> None:
         self._cache: OrderedDict[Any, dict[str, bytes]] = OrderedDict()
         self._max = max_cached
+        self._shared: tuple[str, dict[str, Any]] = ("", {})
+        """The last shared part: its plain JSON, and the same typeset."""
+
+    def _typeset(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Return the plain JSON of `data`'s part shared by every customer, and `data` typeset.
+
+        The shared part (the agreement's text) is typeset once, not for every customer: it is the
+        same as the last one's when its plain JSON is. JSON is exact where equality is not (``1 ==
+        True == 1.0``), and a copy, so a part changed in place since is seen as changed; it also
+        keys the cache of rendered versions (both ~0.3 ms a customer, against ~0.6 ms for
+        typesetting all of it and a ``repr`` of the shared part; in-process, 300 customers).
+        """
+        shared = {k: v for k, v in data.items() if k not in _PER_CUSTOMER}
+        given = json.dumps(shared, ensure_ascii=False)
+        if given != self._shared[0]:
+            self._shared = (given, keep_together_in(shared, METADATA_KEYS))
+        shown_shared = self._shared[1]
+        own = keep_together_in({k: v for k, v in data.items() if k in _PER_CUSTOMER}, METADATA_KEYS)
+        return given, {k: shown_shared[k] if k in shown_shared else own[k] for k in data}
 
     def render(self, data: dict[str, Any], created: dt.date) -> bytes:
         """Return the DOCX of the contract described by `data` (see `customers.document.contract_data`)."""
         paths = _customer_paths(data)
-        shown = keep_together_in(data, METADATA_KEYS)
+        shared_key, shown = self._typeset(data)
         values = [_get(shown, path) for path in paths]
         # The shape decides the template's branches: which values are empty, how many there are.
-        shared_key = {k: v for k, v in data.items()
-                      if k not in ("customer", "services", "services_text", "annexes", "keywords",
-                                   "description")}
-        key = (repr(sorted(shared_key.items())), created, tuple(map(repr, paths)),
+        key = (shared_key, created, tuple(map(repr, paths)),
                tuple(bool(v) for v in values),
                tuple((a["number"], a["title"], tuple(b["kind"] for b in a["blocks"]))
                      for a in data["annexes"]))

@@ -353,3 +353,21 @@ def test_a_released_text_and_a_concept_are_named_in_dutch(project_dir: Path, c10
     header = docx_part(concept.docx, "word/header1.xml")
     assert "Verwerkersovereenkomst VoIP Express · concepttekst" in header
     assert "versie concept" not in " ".join(paragraphs) + header
+
+
+def test_a_shared_part_changed_in_place_is_typeset_anew(project: Project, c1042: Customer) -> None:
+    # The DOCX keeps the agreement's text typeset from one customer to the next (`ContractDocx`),
+    # and Typst its layout: a text that changed, even inside the same objects, must show in both
+    # (in the DOCX with its no-break spaces, as a direct render gives them).
+    from assembler.customers.document import SHARED_KEYS, build_resolved
+
+    resolved = project.resolve("1.0")
+    shared = {k: v for k, v in contract_data(resolved, c1042).items() if k in SHARED_KEYS}
+    first = build_resolved(resolved, c1042, ("pdf", "docx"), False, shared)
+    spans = shared["articles"][0]["clauses"][0]["paragraphs"][0]
+    spans[:] = [{**spans[0], "text": "Gewijzigd op 1 december 2026, na 48 uur overleg."}]
+    second = build_resolved(resolved, c1042, ("pdf", "docx"), False, shared)
+    assert second.pdf is not None and second.docx is not None and first.docx is not None
+    assert "Gewijzigd op 1 december 2026, na 48 uur overleg." in pdf_body(second.pdf)
+    assert any("Gewijzigd op 1 december 2026, na 48 uur overleg." in p for p in docx_paragraphs(second.docx))
+    assert second.docx == render_docx_direct(contract_data(resolved, c1042, shared), creation_day())
