@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from assembler.config import Config, load_config
 from assembler.errors import ConfigError
 from assembler.notices.smtp import SmtpSettings, smtp_settings
 from assembler.notices.smtp_client import Mailer
+from tests.conftest import ROOT
 from tests.notices.conftest import SENDER
 
 MESSAGE = (b"From: a@example.nl\r\nTo: b@example.nl\r\nSubject: test\r\n"
@@ -226,16 +229,12 @@ def test_tls_and_login(tmp_path: Path, security: str) -> None:
 
 def test_only_sending_loads_smtplib() -> None:
     """The build commands (and the ledger) leave smtplib and ssl unloaded: ~5 ms of their start."""
-    import subprocess
-    import sys
-
     code = ("import sys\n"
             "import assembler.cli.notices, assembler.cli.subprocessors, assembler.cli.incidents\n"
             "import assembler.notices.send\n"
             "print(sorted(m for m in ('smtplib', 'ssl') if m in sys.modules))\n"
             "import assembler.notices.smtp_client\n"
             "print(sorted(m for m in ('smtplib', 'ssl') if m in sys.modules))\n")
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "['smtplib', 'ssl']"]
