@@ -3,7 +3,8 @@
 Each command runs as a user runs it (a fresh `python -m assembler` process) on a temporary copy of
 the project with 1.1 released and the customers on 1.0 (bench_notices.make_project). Per size it
 prints the wall time (start-up included), customers/s, the CPU bound and the share of it reached,
-the peak memory of the whole process tree, and the time before the first document appeared.
+the peak memory of the whole process tree, and the time before the first customer's document
+was in place (`first_document_s`).
 
 The CPU bound, as the issue defines it: cores ÷ the CPU-seconds per customer in one process, that
 is the command run with one worker (in its own process) for the same number of customers, its CPU
@@ -25,6 +26,7 @@ and bench_incidents.py run their commands through `bench` here, with the same va
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import sqlite3
@@ -81,8 +83,17 @@ def command(kind: Kind, out: Path, workers: int | None) -> tuple[list[str], dict
     return kind.args(out), {"ASSEMBLER_NOTICES_WORKERS": str(workers)} if workers else {}
 
 
+CUSTOMER_FILE = re.compile(r"C-\d{5}")
+"""A customer id of the benches' projects, which every kind's files of a customer carry in their names."""
+
+
 def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
-    """Return when the first document appeared in `out` (seconds after `start`), once known."""
+    """Return when the first entry of any kind appeared in `out` (seconds after `start`), once known.
+
+    Any kind: a file every notice shares (the redline PDF of `notices build`) or a customer's
+    file still being written under a temporary name; the looser measure `first_document_s` is
+    compared with (`bench_first_document.py` prints both).
+    """
     if seen is not None:
         return seen
     try:
@@ -90,6 +101,21 @@ def first_file_s(out: Path, start: float, seen: float | None) -> float | None:
             return time.perf_counter() - start
     except OSError:
         pass
+    return None
+
+
+def first_document_s(out: Path, start: float, seen: float | None) -> float | None:
+    """Return when the first customer's document was in place in `out` (seconds after `start`).
+
+    In place: under its own name, not as the temporary file it is written to (``.NAME.….tmp``),
+    which the command renames once the document is durable; a customer's: its name holds a
+    customer id, unlike the files every notice shares. What a user sees first in the folder.
+    """
+    if seen is not None:
+        return seen
+    for _, _, files in os.walk(out):
+        if any(CUSTOMER_FILE.search(f) and not f.startswith(".") for f in files):
+            return time.perf_counter() - start
     return None
 
 
@@ -149,7 +175,7 @@ def run(code: Path, root: Path, kind: Kind, out: Path, workers: int | None = Non
     def sample() -> float:
         nonlocal peak, first
         peak = max(peak, notices_bench.tree_rss(proc.pid))
-        first = first_file_s(out, start, first)
+        first = first_document_s(out, start, first)
         return 0.05
 
     with tempfile.TemporaryFile("w+") as err:  # a pipe nobody reads could fill and stall the run

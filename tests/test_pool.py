@@ -225,25 +225,38 @@ def test_a_run_ends_in_single_jobs_so_no_worker_idles_long_at_its_end() -> None:
     assert chunk_size(options, 10000) == 32
     assert chunk_size(options, 3) == 1
     short = chunks_of(200, options)
-    assert sum(short) == 200 and short[0] == 13
-    assert short == sorted(short, reverse=True)
+    assert sum(short) == 200 and short[8] == 11  # 13 for the 170 left after the first rounds
+    assert short[8:] == sorted(short[8:], reverse=True)
     assert short[-15:] == [1] * 15  # the last jobs go one at a time to whichever worker is free
     long = chunks_of(10000, options)
-    assert sum(long) == 10000 and long[:250] == [32] * 250 and long[-1] == 1
-    assert chunks_of(None, options) == [32] * 31 + [8]  # a stream of unknown length
+    assert sum(long) == 10000 and long[10:250] == [32] * 240 and long[-1] == 1
+    assert chunks_of(None, options) == RAMP + [32] * 29 + [10]  # a stream of unknown length
     assert chunks_of(3, options) == [1, 1, 1]
+
+
+RAMP = [1, 1, 2, 2, 4, 4, 8, 8, 16, 16]
+"""The first chunks of a run with 2 workers and chunks of 32: a round of each size, doubling."""
+
+
+def test_each_worker_starts_on_a_single_job_so_the_first_documents_are_in_place_at_once() -> None:
+    # a chunk's files are put in place when its last job is done: a first chunk of 32 contracts
+    # would keep every document back for ~0.6 s
+    assert chunks_of(10000, PoolOptions(2, chunk=32))[:10] == RAMP
+    assert chunks_of(200, PoolOptions(2, chunk=32))[:8] == RAMP[:8]  # then 11: the run's end nears
+    assert chunks_of(10000, PoolOptions(4, chunk=8))[:12] == [1] * 4 + [2] * 4 + [4] * 4
+    assert chunks_of(10000, PoolOptions(4, chunk=8))[12:20] == [8] * 8
 
 
 def test_a_chunk_takes_in_the_rest_of_its_group_up_to_its_size_again() -> None:
     from assembler.pool import _chunks
 
     options = PoolOptions(2, chunk=4)
-    letters = list("aaabbbbbccddddddddde")  # groups of 3, 5, 2, 9, 1
+    letters = list("uvwxyz" "aaabbbbbccddddddddde")  # the first rounds' 6 jobs; groups of 3, 5, 2, 9, 1
     chunks = ["".join(c) for c in _chunks(letters, options, None, group=str)]
     assert "".join(chunks) == "".join(letters)  # every job, in order, once
     # 4 jobs, then the rest of b's group; 4, then up to 4 more of d's 9; the rest
-    assert chunks == ["aaabbbbb", "ccdddddd", "ddde"]
-    assert ["".join(c) for c in _chunks(letters, options, None)] == [
+    assert chunks[4:] == ["aaabbbbb", "ccdddddd", "ddde"]
+    assert ["".join(c) for c in _chunks(letters, options, None)][4:] == [
         "aaab", "bbbb", "ccdd", "dddd", "ddde"]  # without `group`: cut every 4
 
 
@@ -256,7 +269,8 @@ def test_the_last_chunks_stay_small_however_large_the_groups() -> None:
     chunks = list(_chunks(jobs, PoolOptions(2, chunk=32), len(jobs), group=int))
     assert [j for c in chunks for j in c] == jobs
     assert all(len(c) <= 2 for c in chunks[-8:]), [len(c) for c in chunks]
-    assert len(chunks[0]) == 16  # 13, and the rest of group 1
+    assert [len(c) for c in chunks[:2]] == [2, 2]  # one job, and one more of its group
+    assert len(chunks[8]) == 16  # past the first rounds: 11 jobs, and the rest of their last group
 
 
 def _worker_and_group(job: tuple[str, int]) -> tuple[str, int]:

@@ -89,7 +89,8 @@ def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
 
 def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
             group: Callable[[J], object] | None = None) -> Iterator[list[J]]:
-    """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs.
+    """Cut `jobs` in chunks of `chunk_size` for what is left of a run of `total` jobs, the first
+    ones smaller (`first_chunks_cap`).
 
     With `group`, a chunk that would end inside a group (consecutive jobs with equal `group(job)`)
     takes in the rest of it, up to as many jobs again as it has: jobs of a group share a part
@@ -100,8 +101,8 @@ def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
     it = iter(jobs)
     left = total
     ahead: list[J] = []  # a job read to find a group's end, for the next chunk
-    while True:
-        size = chunk_size(options, left)
+    for index in itertools.count():
+        size = min(chunk_size(options, left), first_chunks_cap(options, index))
         chunk, ahead = ahead + list(itertools.islice(it, size - len(ahead))), []
         if not chunk:
             return
@@ -118,6 +119,18 @@ def _chunks(jobs: Iterable[J], options: PoolOptions, total: int | None,
 
 
 # --- parent side ------------------------------------------------------------------------------
+
+
+def first_chunks_cap(options: PoolOptions, index: int) -> int:
+    """Return the most jobs the `index`-th chunk of a run may have: 1, doubling each round of workers.
+
+    A chunk's files are put in place, and its results recorded, when its last job is done: a
+    first chunk of 32 contracts (~0.6 s of work) keeps every document of the run back that long,
+    and the progress shown at nought. So each worker's first chunk is one job, its second two,
+    and so on up to the full chunk (`chunk_size`) after a few rounds: the first documents are in
+    place one job after the workers begin, for about ten more chunks a run.
+    """
+    return 1 << min(index // max(options.workers, 1), 16)
 
 
 def chunk_size(options: PoolOptions, left: int | None) -> int:
