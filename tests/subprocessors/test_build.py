@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
@@ -46,3 +47,22 @@ def test_the_workers_start_before_the_lists_are_rendered(
     letters = sorted(p.name for p in (project_dir / "build" / "notices" / "subverwerkers" / CHANGE)
                      .rglob("*.pdf"))
     assert len(letters) == 3
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_each_letter_of_a_run_carries_its_own_reference(project_dir: Path) -> None:
+    # One compiler lays out every letter of the run, reusing what did not change from the letter
+    # before; the continuation header finds the customer's reference by query.
+    add_customers(project_dir, [customer(i, services=("gespreksopname",)) for i in range(1, 4)])
+    result = CliRunner().invoke(main, ["subprocessors", "build", CHANGE],
+                                env={"ASSEMBLER_ROOT": str(project_dir)}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    letters = sorted((project_dir / "build" / "notices" / "subverwerkers" / CHANGE).rglob("brief-*.pdf"))
+    assert len(letters) == 3
+    for pdf in letters:
+        ref = pdf.stem.removeprefix("brief-")
+        pages = [" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(pdf).pages]
+        assert f"Ons kenmerk: {ref}" in pages[0]
+        assert len(pages) >= 2
+        for page in pages[1:]:
+            assert f"ons kenmerk {ref} · 1 december 2026" in page, page[:160]
