@@ -84,9 +84,10 @@ def test_each_letter_of_a_run_carries_its_own_reference(breach_project: Path) ->
     assert len(letters) == 2
     for pdf in letters:
         ref = "DL-2027-001-C-" + pdf.stem.rsplit("-", 1)[-1]
-        metadata = pypdf.PdfReader(pdf).metadata
-        assert metadata is not None and metadata.title == f"Melding datalek 2027-001, kenmerk {ref}"
-        pages = [" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(pdf).pages]
+        reader = pypdf.PdfReader(pdf)
+        assert reader.metadata is not None
+        assert reader.metadata.title == f"Melding datalek 2027-001, kenmerk {ref}"
+        pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
         assert f"Ons kenmerk: {ref}" in pages[0]
         assert len(pages) >= 2
         for page in pages[1:]:  # the continuation header, which finds the reference by query

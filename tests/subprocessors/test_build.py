@@ -57,10 +57,11 @@ def test_each_letter_of_a_run_carries_its_own_reference(project_dir: Path) -> No
     result = CliRunner().invoke(main, ["subprocessors", "build", CHANGE],
                                 env={"ASSEMBLER_ROOT": str(project_dir)}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    letters = sorted((project_dir / "build" / "notices" / "subverwerkers" / CHANGE).rglob("brief-*.pdf"))
-    assert len(letters) == 3
-    for pdf in letters:
-        ref = pdf.stem.removeprefix("brief-")
+    out = project_dir / "build" / "notices" / "subverwerkers" / CHANGE
+    assert len(list(out.rglob("brief-*.pdf"))) == 3
+    for i in range(1, 4):
+        ref = f"SUB-{CHANGE}-C-{i:04d}"
+        pdf = out / f"C-{i:04d}" / f"brief-{ref}.pdf"
         pages = [" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(pdf).pages]
         assert f"Ons kenmerk: {ref}" in pages[0]
         assert len(pages) >= 2
