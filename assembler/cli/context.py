@@ -93,6 +93,12 @@ def shown_path(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
+summary_format = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="The summary printed at the end: text, or JSON for scripts.")
+"""The `--format` of a bulk job (`notices build`, `subprocessors build`, `incidents build`)."""
+
+
 def echo_json(data: Any) -> None:
     """Print `data` as indented JSON (UTF-8, keys in the order given)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -12,9 +12,10 @@ from typing import Any, cast
 import click
 
 from assembler.agreement.project import Project
-from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path
+from assembler.cli.context import contract_option, echo_csv, echo_json, project, shown_path, summary_format
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
+from assembler.cli.progress import progress_bar
 from assembler.cli.send_outcome import (
     echo_not_owed,
     echo_refused,
@@ -181,7 +182,8 @@ def _sender(o: _Open) -> str:
               help="initial, update (what is now known) or final.")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="Folder for the notices (default: build/incidents/ID/PHASE/).")
-def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
+@summary_format
+def build_cmd(incident_id: str, phase: str, out: Path | None, fmt: str) -> None:
     """Write each affected customer's letter PDF and e-mail and record their hashes."""
     o = _open(incident_id, now_nl())
     plan = _plan(o)
@@ -189,12 +191,22 @@ def build_cmd(incident_id: str, phase: str, out: Path | None) -> None:
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
     workers = int(load_config(o.project.root).get("notices", "workers", 0)) or None
     start = time.perf_counter()
-    summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir, o.project.root,
-                                   workers)
-    click.echo(f"built {len(summary.built)} {phase} notice(s) of incident {incident_id} in "
-               f"{shown_path(out_dir, o.project.root)}/ in {time.perf_counter() - start:.1f} s; "
-               f"{len(summary.kept)} already sent (kept as recorded)")
-    if phase == "initial" and plan.overdue:
+    with progress_bar(f"building {phase} notices") as bar:
+        summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir,
+                                       o.project.root, workers, bar)
+    took = time.perf_counter() - start
+    overdue = phase == "initial" and bool(plan.overdue)
+    if fmt == "json":
+        echo_json({"incident": incident_id, "phase": phase,
+                   "output": shown_path(out_dir, o.project.root), "built": len(summary.built),
+                   "kept": len(summary.kept), "deadline": plan.deadline.isoformat(),
+                   "overdue": overdue, "seconds": round(took, 3),
+                   "per_second": round(len(summary.built) / took, 1) if took else 0.0})
+    else:
+        click.echo(f"built {len(summary.built)} {phase} notice(s) of incident {incident_id} in "
+                   f"{shown_path(out_dir, o.project.root)}/ in {took:.1f} s; "
+                   f"{len(summary.kept)} already sent (kept as recorded)")
+    if overdue:
         click.echo(f"warning: {_overdue_error(plan).message}", err=True)
 
 
@@ -241,9 +253,10 @@ def send_cmd(incident_id: str, dry_run: bool, retry_failed: bool) -> None:
     summaries = []
     for phase in phases:
         echo_not_owed(skips[phase], label=f"{phase}: ")
-        request = SendRequest(ledger_subject(incident_id, phase), settings, retry_failed,
-                              skip=frozenset(skips[phase]))
-        summary = send_notices(o.project.root, o.registry.path, o.ledger, request)
+        with progress_bar(f"sending {phase} notices") as bar:
+            request = SendRequest(subjects[phase], settings, retry_failed, progress=bar,
+                                  skip=frozenset(skips[phase]))
+            summary = send_notices(o.project.root, o.registry.path, o.ledger, request)
         for cid, code, reply in summary.failed:
             click.echo(f"{cid}: {phase}: failed: {code} {reply}", err=True)
         summaries.append(summary)

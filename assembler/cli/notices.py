@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import click
 
-from assembler.cli.context import contract_option, echo_json, iso_date, project, shown_path
+from assembler.cli.context import contract_option, echo_json, iso_date, project, shown_path, summary_format
 from assembler.cli.context import registry as open_cli_registry
 from assembler.cli.dry_run import DRY_RUN_HELP, echo_dry_run
 from assembler.cli.progress import progress_bar
@@ -26,7 +26,7 @@ from assembler.customers.lifecycle import record_announcement, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import format_date_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
-from assembler.model import Customer, LedgerNotice
+from assembler.model import Customer
 from assembler.notices.build import BuildRequest, build_notices
 from assembler.notices.dating import (
     builds_late,
@@ -53,7 +53,7 @@ from assembler.notices.send import (
     plan_send,
     send_notices,
 )
-from assembler.notices.smtp import Delivery, smtp_settings
+from assembler.notices.smtp import smtp_settings
 
 
 def notice_context() -> tuple[Any, str, Any]:
@@ -156,8 +156,7 @@ def plan_cmd(version: str, today: dt.date | None, fmt: str) -> None:
 @click.option("--late", is_flag=True,
               help="Build notices that can no longer be on time; each letter states the date "
                    "from which that customer's own notice binds them.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="The summary printed at the end: text, or JSON for scripts.")
+@summary_format
 def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
     """Write each customer's letter PDF and e-mail (.eml) and record their hashes in the ledger.
 
@@ -251,17 +250,10 @@ def send_cmd(version: str, dry_run: bool, retry_failed: bool, late: bool) -> Non
     echo_refused(found)
     stop_if_refused(found)
     record_announcement(registry, contract, number, target.effective)
-    total = len(todo)
     echo_not_owed(skip)
     start = time.perf_counter()
     with progress_bar("sending notices") as bar:
-        done = [0]
-
-        def step(n: LedgerNotice, d: Delivery) -> None:
-            done[0] += 1
-            bar(done[0], total)
-
-        request = SendRequest(number, settings, retry_failed=retry_failed, progress=step,
+        request = SendRequest(number, settings, retry_failed=retry_failed, progress=bar,
                               skip=frozenset(skip))
         summary = send_notices(p.root, registry.path, ledger, request)
     took = time.perf_counter() - start

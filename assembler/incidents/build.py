@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,9 +169,12 @@ def refuse_without_initial(incident_id: str, phase: Phase, customer_ids: Sequenc
 
 
 def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequence[Customer],
-                         ledger: Ledger, out_dir: Path, root: Path,
-                         workers: int | None = None) -> BreachBuildSummary:
-    """Build the notice of `parts.phase` for every affected customer not yet sent it."""
+                         ledger: Ledger, out_dir: Path, root: Path, workers: int | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> BreachBuildSummary:
+    """Build the notice of `parts.phase` for every affected customer not yet sent it.
+
+    `progress(done, total)` is called after each notice is in place and recorded as built.
+    """
     summary = BreachBuildSummary(out_dir)
     jobs = _jobs(plan, parts, customers, ledger, summary)
     context = Context(parts, out_dir.resolve(), root.resolve())
@@ -183,5 +186,7 @@ def build_breach_notices(plan: BreachPlan, parts: BreachParts, customers: Sequen
         for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
             recorder.add(*result)
             summary.built.append(result[0].customer_id)
+            if progress:
+                progress(len(summary.built), len(jobs))
         recorder.flush()  # while the workers end
     return summary

@@ -170,8 +170,8 @@ class SendRequest:
     settings: SmtpSettings
     retry_failed: bool = False
     """Also send again the notices whose last attempt failed permanently."""
-    progress: Callable[[LedgerNotice, Delivery], None] | None = None
-    """Called after each message with its outcome."""
+    progress: Callable[[int, int], None] | None = None
+    """Called after each message: (notices tried so far, notices to send in this run)."""
     skip: frozenset[str] = frozenset()
     """Customer ids not to send to (they terminated after their notice was built)."""
 
@@ -202,7 +202,7 @@ def send_notices(root: Path, database: Path, ledger: Ledger, request: SendReques
                 else:
                     summary.failed.append((n.customer_id, d.code, d.reply))
                 if progress:
-                    progress(n, d)
+                    progress(number + 1, len(summary.todo))
                 if d.unreachable:
                     summary.unreachable = d.reply
                     summary.not_tried = len(summary.todo) - number - 1

@@ -24,6 +24,7 @@ from tests.notices.conftest import (
     pin_sent_at,
     smtp_env,
 )
+from tests.terminal import run_on_terminal
 
 
 def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
@@ -202,31 +203,12 @@ def test_status_exports_the_evidence_and_record_bounced(notice_project: Path, sm
 
 
 def test_progress_bars_on_a_terminal_and_a_summary(notice_project: Path, smtp) -> None:
-    import os
-    import pty
-
     controller, _ = smtp
-    outputs = []
-    for args in (["notices", "build", "1.1"], ["notices", "send", "1.1"]):
-        master, slave = pty.openpty()
-        proc = subprocess.Popen([PYTHON, "-m", "assembler", *args], cwd=notice_project,
-                                env=cli_env(notice_project, COLUMNS="100", **smtp_env(controller)),
-                                stdout=subprocess.PIPE, stderr=slave, text=True)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(master)
-        stdout = proc.stdout.read() if proc.stdout else ""
-        assert proc.wait(60) == 0
-        outputs.append((b"".join(chunks).decode("utf-8", "replace"), stdout))
-    (build_err, build_out), (send_err, send_out) = outputs
+    env = cli_env(notice_project, **smtp_env(controller))
+    code, build_err, build_out = run_on_terminal(["notices", "build", "1.1"], notice_project, env)
+    assert code == 0, build_err
+    code, send_err, send_out = run_on_terminal(["notices", "send", "1.1"], notice_project, env)
+    assert code == 0, send_err
     assert "building notices" in build_err and "2/2" in build_err and "ETA" in build_err
     assert "built 2 notice(s)" in build_out  # the summary goes to stdout
     assert "sending notices" in send_err and "2/2" in send_err
