@@ -199,6 +199,21 @@ class History:
         listing = self._listings[f"{commit}:{folder}"]
         return None if listing is None else {name: self._blobs[blob] for name, blob in listing}
 
+    def file_at_head(self, path: str) -> tuple[str, bytes | None] | None:
+        """Return (HEAD's commit id, file `path` as committed there or None), with one `git cat-file`.
+
+        None when there is no commit to read: no repository, or nothing committed yet. One
+        process, where asking for the commit and then its folder takes four: a bulk job reads
+        the committed register before its workers can start.
+        """
+        try:
+            head, file = self._cat_file(["HEAD^{commit}", f"HEAD:{path}"])
+        except RepositoryError:  # no repository (or no folder)
+            return None
+        if head is None or head[1] != b"commit":
+            return None
+        return head[0].decode("ascii"), file[2] if file is not None and file[1] == b"blob" else None
+
     def prefetch(self, commits: Sequence[str], folder: str) -> None:
         """Read `folder` at each of `commits` (full commit ids), with two `git cat-file` in all.
 

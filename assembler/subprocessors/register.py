@@ -106,7 +106,6 @@ def read_register(project: Project, contract: str, ref: str | None = None) -> Re
     return parse_register(files.get(REGISTER_FILE, b""), path, commit)
 
 
-
 def read_current_register(project: Project, contract: str) -> Register:
     """Return the work tree's register, with its git commit when it is the one committed at HEAD.
 
@@ -114,7 +113,9 @@ def read_current_register(project: Project, contract: str) -> Register:
     has none (``commit`` None).
     """
     register = read_register(project, contract)
-    if not project.history.available:
+    head = project.history.file_at_head(register.path)
+    if head is None:  # no repository, or nothing committed yet
         return register
-    committed = read_register(project, contract, "HEAD")
+    commit, data = head
+    committed = parse_register(data or b"", register.path, commit)
     return committed if committed.sha256 == register.sha256 else register

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assembler.agreement.history import History
 from assembler.agreement.manifests import read_versions
 from assembler.agreement.project import Project
 from assembler.errors import CheckFailedError, RepositoryError, UnknownRefError, UsageError
@@ -289,3 +290,29 @@ def test_a_tag_is_looked_up_once_and_again_after_tagging(project_dir: Path,
     head = history.commit_of("HEAD")
     history.create_tag("verwerkersovereenkomst/v9.9", head, "test")
     assert history.tag_commit("verwerkersovereenkomst/v9.9") == head
+
+
+def test_file_at_head_reads_the_commit_and_the_committed_file_in_one_process(
+        project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history = Project(project_dir).history
+    path = f"contracts/{CONTRACT}/subverwerkers.toml"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    committed = (project_dir / path).read_bytes()
+    (project_dir / path).write_bytes(committed + b"\n# not committed\n")
+    runs: list[tuple[str, ...]] = []
+    run = History._run
+
+    def counted(self: History, *args: str, stdin: bytes | None = None) -> object:
+        runs.append(args)
+        return run(self, *args, stdin=stdin)
+
+    monkeypatch.setattr(History, "_run", counted)
+    assert history.file_at_head(path) == (head, committed)  # as committed, not the work tree's
+    assert history.file_at_head("contracts/nosuch.toml") == (head, None)
+    assert len(runs) == 2
+    (tmp_path / "unborn").mkdir()
+    git(tmp_path / "unborn", "init", "-q", "-b", "main")
+    assert History(tmp_path / "unborn").file_at_head(path) is None  # nothing committed yet
+    (tmp_path / "plain").mkdir()
+    assert History(tmp_path / "plain").file_at_head(path) is None  # no repository
