@@ -252,7 +252,8 @@ def test_release_refusals(project_dir: Path, contract_dir: Path, number: str, se
     if setup == "broken":
         edit(contract_dir, "09-audit.md", "9.2. ", "9.2 ")
     with pytest.raises(error) as err:
-        release_version(Project(project_dir), CONTRACT, number, dt.date(2027, 3, 1))
+        release_version(Project(project_dir), CONTRACT, number, dt.date(2027, 3, 1),
+                        today=dt.date(2026, 11, 28))
     assert message in str(err.value)
     assert [x.number for x in read_versions(project_dir, CONTRACT)] == ["1.0"]  # nothing written
     assert not list((project_dir / "versions" / CONTRACT).glob(".*.tmp"))

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from freezegun import freeze_time
 
 from assembler.cli import main
 from tests.conftest import CONTRACT, ROOT, SOURCE_TXT
@@ -92,6 +93,7 @@ def test_versions(project_dir: Path) -> None:
     assert data["versions"][0]["in_force"] is True
 
 
+@freeze_time("2026-11-28 09:00:00")  # a month before 2027-03-01, the art. 11.2 notice month
 def test_release_cli(project_dir: Path) -> None:
     f = project_dir / "contracts" / CONTRACT / "09-audit.md"
     f.write_text(f.read_text().replace("Deze audit mag", "Een audit mag"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,8 +9,6 @@ from click.testing import CliRunner
 from freezegun import freeze_time
 
 from assembler.cli import main
-from assembler.dutch import now_nl
-from tests.incidents.conftest import RECORD, write_record
 from tests.incidents.test_notices import send
 from tests.notices.conftest import cli_env, smtp_env
 from tests.terminal import run_on_terminal
@@ -51,12 +48,8 @@ def test_json_summary_says_overdue_after_the_deadline(breach_project: Path) -> N
 
 
 def test_progress_bars_on_a_terminal_and_the_summaries_on_stdout(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
-    # A terminal needs a real process, so the real clock: the breach was detected an hour ago.
     controller, _ = smtp
-    detected = now_nl().replace(tzinfo=None, microsecond=0) - dt.timedelta(hours=1)
-    write_record(breach_project, RECORD.replace("2027-03-27T10:00:00", detected.isoformat())
-                 .replace("2027-03-26T22:00:00", (detected - dt.timedelta(hours=12)).isoformat()))
-    env = cli_env(breach_project, **smtp_env(controller))
+    env = cli_env(breach_project, now="2027-03-27 10:30:00", **smtp_env(controller))
     code, build_err, build_out = run_on_terminal(["incidents", "build", "2027-001"], breach_project,
                                                  env)
     assert code == 0, build_err

@@ -197,9 +197,21 @@ def smtp_env(controller: Controller, **extra: str) -> dict[str, str]:
             "ASSEMBLER_SMTP_RATE": "0", "ASSEMBLER_SMTP_BACKOFF": "0.01", **extra}
 
 
-def cli_env(project_dir: Path, **extra: str) -> dict[str, str]:
-    """Return the environment of a CLI subprocess run in `project_dir`."""
-    return {**os.environ, "ASSEMBLER_ROOT": str(project_dir), "PYTHONPATH": str(ROOT), **extra}
+FROZEN_CLOCK = ROOT / "tests" / "frozen_clock"
+"""Put on PYTHONPATH, it starts a command's clock at ASSEMBLER_TEST_NOW (see its sitecustomize)."""
+
+NOW = f"{TODAY.isoformat()} 09:00:00"
+"""When the fixtures' commands run as processes (UTC): the day 1.1 was released."""
+
+
+def cli_env(project_dir: Path, now: str = NOW, **extra: str) -> dict[str, str]:
+    """Return the environment of a CLI subprocess run in `project_dir`, its clock started at `now`.
+
+    A process cannot be frozen by the test's ``freeze_time``: without its own clock a test of a
+    notice that must go out a month ahead would fail once the real day passed the fixtures'.
+    """
+    return {**os.environ, "ASSEMBLER_ROOT": str(project_dir), "ASSEMBLER_TEST_NOW": now,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(FROZEN_CLOCK)]), **extra}
 
 
 PYTHON = sys.executable

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from freezegun import freeze_time
+
 from tests.notices.conftest import (
+    NOW,
     build,
     open_ledger,
     pin_sent_at,
     smtp_env,
 )
 from tests.notices.test_send import ledger, run
+
+
+@pytest.fixture(autouse=True)
+def _clock_of_the_commands() -> Iterator[None]:
+    """Run this module's in-process steps (a build, a check of the ledger) at the moment its
+    commands run as processes (`cli_env`'s clock), so that a notice built here is not from
+    another day than its send. The test's SMTP server keeps the real clock."""
+    with freeze_time(NOW, tick=True, ignore=["asyncio", "aiosmtpd"]):
+        yield
 
 
 def _sent_in_process(notice_project: Path, smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]

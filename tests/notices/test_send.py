@@ -9,10 +9,15 @@ import json
 import signal
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
 
 from assembler.notices.ledger import Ledger
 from tests.notices.conftest import (
+    NOW,
     PYTHON,
     add_customers,
     build,
@@ -25,6 +30,18 @@ from tests.notices.conftest import (
     smtp_env,
 )
 from tests.terminal import run_on_terminal
+
+LATER = {"ASSEMBLER_TEST_NOW": "2026-11-30 09:00:00"}
+"""The clock of a command that records what happened after the send (a bounce on the 29th)."""
+
+
+@pytest.fixture(autouse=True)
+def _clock_of_the_commands() -> Iterator[None]:
+    """Run this module's in-process steps (a build, a check of the ledger) at the moment its
+    commands run as processes (`cli_env`'s clock), so that a notice built here is not from
+    another day than its send. The test's SMTP server keeps the real clock."""
+    with freeze_time(NOW, tick=True, ignore=["asyncio", "aiosmtpd"]):
+        yield
 
 
 def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
@@ -173,7 +190,7 @@ def test_status_exports_the_evidence_and_record_bounced(notice_project: Path, sm
     for cid in ("C-0001", "C-0002"):
         pin_sent_at(notice_project, cid, "2026-11-28T00:00:00Z")
     bounced = run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced",
-                  "--on", "2026-11-29")
+                  "--on", "2026-11-29", env=LATER)
     assert bounced.returncode == 0 and "recorded: C-0002 1.1 bounced on 2026-11-29" in bounced.stdout
 
     out = run(notice_project, "notices", "status", "1.1", "--format", "csv")
@@ -252,7 +269,8 @@ def test_build_after_send_keeps_what_was_sent_and_remakes_a_bounced_notice(notic
 
     first_send = book.delivery_documents("1.1", "C-0002")
     assert sorted(d.kind for _, d in first_send) == ["contract", "email", "letter", "redline"]
-    run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced", "--on", "2026-11-29")
+    run(notice_project, "notices", "record", "C-0002", "1.1", "--bounced", "--on", "2026-11-29",
+        env=LATER)
     pin_recorded_at(notice_project, "C-0002", "2026-11-29T08:00:00Z")
     remade = build(notice_project)
     assert remade.built == ["C-0002"] and remade.kept == ["C-0001"]
