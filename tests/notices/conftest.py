@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from freezegun import freeze_time
 
 from assembler.agreement.project import Project
 from assembler.customers.registry import open_project_registry
@@ -202,6 +203,15 @@ FROZEN_CLOCK = ROOT / "tests" / "frozen_clock"
 
 NOW = f"{TODAY.isoformat()} 09:00:00"
 """When the fixtures' commands run as processes (UTC): the day 1.1 was released."""
+
+
+@pytest.fixture
+def clock_of_the_commands() -> Iterator[None]:
+    """Run a test's in-process steps (a build, a check of the ledger) at the moment its commands
+    run as processes (`cli_env`'s clock, `NOW`), so that a notice built in the test is not from
+    another day than its send. The test's SMTP server keeps the real clock."""
+    with freeze_time(NOW, tick=True, ignore=["asyncio", "aiosmtpd"]):
+        yield
 
 
 def cli_env(project_dir: Path, now: str = NOW, **extra: str) -> dict[str, str]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 
 from tests.notices.conftest import (
-    NOW,
     build,
     open_ledger,
     pin_sent_at,
@@ -19,20 +17,12 @@ from tests.notices.conftest import (
 )
 from tests.notices.test_send import ledger, run
 
-
-@pytest.fixture(autouse=True)
-def _clock_of_the_commands() -> Iterator[None]:
-    """Run this module's in-process steps (a build, a check of the ledger) at the moment its
-    commands run as processes (`cli_env`'s clock), so that a notice built here is not from
-    another day than its send. The test's SMTP server keeps the real clock."""
-    with freeze_time(NOW, tick=True, ignore=["asyncio", "aiosmtpd"]):
-        yield
+pytestmark = pytest.mark.usefixtures("clock_of_the_commands")
 
 
 def _sent_in_process(notice_project: Path, smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Build and send the notices of 1.1 in this process on 28 November 2026 (frozen clock)."""
     from click.testing import CliRunner
-    from freezegun import freeze_time
 
     from assembler.cli import main
 
@@ -58,7 +48,6 @@ def test_record_refuses_what_cannot_be(notice_project: Path) -> None:
 
 def test_record_terminated_needs_no_sent_notice(notice_project: Path, smtp, monkeypatch) -> None:
     from click.testing import CliRunner
-    from freezegun import freeze_time
 
     # imported before the clock is frozen, so that no module keeps freezegun's date classes
     import assembler.cli.customers
@@ -91,7 +80,6 @@ def test_record_terminated_needs_no_sent_notice(notice_project: Path, smtp, monk
 
 def test_record_defaults_to_today(notice_project: Path, smtp, monkeypatch) -> None:
     from click.testing import CliRunner
-    from freezegun import freeze_time
 
     from assembler.cli import main
 
@@ -132,7 +120,6 @@ def test_record_checks_its_input(notice_project: Path, smtp) -> None:
 def test_the_same_objection_recorded_twice_is_stored_once(notice_project: Path, smtp,  # type: ignore[no-untyped-def]
                                                           monkeypatch) -> None:
     from click.testing import CliRunner
-    from freezegun import freeze_time
 
     from assembler.cli import main
 

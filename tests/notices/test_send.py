@@ -9,15 +9,12 @@ import json
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from freezegun import freeze_time
 
 from assembler.notices.ledger import Ledger
 from tests.notices.conftest import (
-    NOW,
     PYTHON,
     add_customers,
     build,
@@ -35,13 +32,7 @@ LATER = {"ASSEMBLER_TEST_NOW": "2026-11-30 09:00:00"}
 """The clock of a command that records what happened after the send (a bounce on the 29th)."""
 
 
-@pytest.fixture(autouse=True)
-def _clock_of_the_commands() -> Iterator[None]:
-    """Run this module's in-process steps (a build, a check of the ledger) at the moment its
-    commands run as processes (`cli_env`'s clock), so that a notice built here is not from
-    another day than its send. The test's SMTP server keeps the real clock."""
-    with freeze_time(NOW, tick=True, ignore=["asyncio", "aiosmtpd"]):
-        yield
+pytestmark = pytest.mark.usefixtures("clock_of_the_commands")
 
 
 def run(project_dir: Path, *args: str, env: dict[str, str] | None = None
