@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -179,12 +180,10 @@ def _summary_json(plan: SubprocessorPlan, summary: SubprocessorBuildSummary, out
 
     `late`: the notices could no longer go out in time and were built with --late.
     """
-    def count(pairs: list[tuple[str, str]], change: str) -> int:
-        return sum(c == change for c, _ in pairs)
-
+    built = Counter(change for change, _ in summary.built)
+    kept = Counter(change for change, _ in summary.kept)
     return {"output": output, "built": len(summary.built), "kept": len(summary.kept),
-            "changes": [{"id": c.entry.id, "built": count(summary.built, c.entry.id),
-                         "kept": count(summary.kept, c.entry.id),
+            "changes": [{"id": c.entry.id, "built": built[c.entry.id], "kept": kept[c.entry.id],
                          "objection_deadline": c.objection_deadline.isoformat()}
                         for c in plan.changes],
             "seconds": round(took, 3),

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.notices.conftest import FROZEN_CLOCK, NOW, add_customers, customer, release_11
+from tests.notices.conftest import add_customers, customer, frozen_clock_env, release_11
 
 
 def _run(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLER_")}
-    full.update({"PYTHONPATH": os.pathsep.join([str(ROOT), str(FROZEN_CLOCK)]),
-                 "ASSEMBLER_TEST_NOW": NOW, "ASSEMBLER_ROOT": str(project),
+    full.update({**frozen_clock_env(), "ASSEMBLER_ROOT": str(project),
                  "ASSEMBLER_REGISTRY": str(project / "var" / "registry.sqlite3"), **env})
     return subprocess.run([sys.executable, "-m", "assembler", *args], cwd=project, capture_output=True,
                           text=True, env=full, timeout=120)

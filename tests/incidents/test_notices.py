@@ -93,6 +93,7 @@ def test_each_letter_of_a_run_carries_its_own_reference(breach_project: Path) ->
         for page in pages[1:]:  # the continuation header, which finds the reference by query
             assert f"ons kenmerk {ref} · 27 maart 2027" in page, page[:160]
 
+
 def test_three_phases_are_sent_threaded_and_proved(breach_project: Path, smtp) -> None:  # type: ignore[no-untyped-def]
     controller, handler = smtp
     with freeze_time("2027-03-27T10:30:00Z"):

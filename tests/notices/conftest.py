@@ -214,14 +214,18 @@ def clock_of_the_commands() -> Iterator[None]:
         yield
 
 
-def cli_env(project_dir: Path, now: str = NOW, **extra: str) -> dict[str, str]:
-    """Return the environment of a CLI subprocess run in `project_dir`, its clock started at `now`.
+def frozen_clock_env(now: str = NOW) -> dict[str, str]:
+    """Return what a CLI subprocess needs to import the project with its clock started at `now`.
 
     A process cannot be frozen by the test's ``freeze_time``: without its own clock a test of a
     notice that must go out a month ahead would fail once the real day passed the fixtures'.
     """
-    return {**os.environ, "ASSEMBLER_ROOT": str(project_dir), "ASSEMBLER_TEST_NOW": now,
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(FROZEN_CLOCK)]), **extra}
+    return {"PYTHONPATH": os.pathsep.join([str(ROOT), str(FROZEN_CLOCK)]), "ASSEMBLER_TEST_NOW": now}
+
+
+def cli_env(project_dir: Path, now: str = NOW, **extra: str) -> dict[str, str]:
+    """Return the environment of a CLI subprocess run in `project_dir`, its clock started at `now`."""
+    return {**os.environ, "ASSEMBLER_ROOT": str(project_dir), **frozen_clock_env(now), **extra}
 
 
 PYTHON = sys.executable
