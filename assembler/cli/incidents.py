@@ -189,7 +189,7 @@ def build_cmd(incident_id: str, phase: str, out: Path | None, fmt: str) -> None:
     plan = _plan(o)
     parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_nl(), _sender(o))
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
-    workers = int(load_config(o.project.root).get("notices", "workers", 0)) or None
+    workers = load_config(o.project.root).whole_number("notices", "workers", 0, 0, 64) or None
     start = time.perf_counter()
     with progress_bar(f"building {phase} notices") as bar:
         summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir,

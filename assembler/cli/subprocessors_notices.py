@@ -157,11 +157,12 @@ def build_cmd(change: str | None, out: Path | None, late: bool, fmt: str) -> Non
     config = load_config(p.root)
     sender = smtp_settings(config).sender or agreement.meta.processor.email
     out_dir = out or p.root / "build" / "notices" / "subverwerkers"
+    workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
     with progress_bar("building notices") as bar:
         request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),
                                            read_current_register(p, contract),
-                                           workers=int(config.get("notices", "workers", 0)) or None,
+                                           workers=workers or None,
                                            progress=bar, composed_at=composed_now(today))
         summary = build_subprocessor_notices(plan, customers, agreement.catalogue, agreement.meta,
                                              ledger, p.root, request)

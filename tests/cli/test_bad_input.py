@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
 
+from assembler.cli import main
 from tests.conftest import ROOT
+from tests.incidents.conftest import write_record
 from tests.notices.conftest import add_customers, customer, frozen_clock_env, release_11
 
 
@@ -119,3 +123,20 @@ def test_a_listing_piped_into_head_ends_quietly(project_dir: Path) -> None:
 def test_a_bad_option_value_is_one_line(project_dir: Path) -> None:
     _one_line(_run(project_dir, "customers", "show", "C-0001", "--on", "gisteren"),
               "Invalid value for '--on'")
+
+
+@pytest.mark.parametrize("kind", ["subprocessors", "incidents"])
+def test_bad_workers_setting_is_one_line_for_every_notice_build(project_dir: Path, kind: str) -> None:
+    # the same setting, read the same way as by `notices build`
+    add_customers(project_dir, [customer(1, services=("gespreksopname",))])
+    write_record(project_dir)
+    (project_dir / "assembler.toml").write_text('[notices]\nworkers = "x"\n', encoding="utf-8")
+    args = ["subprocessors", "build", "voorbeeld-transcriptie"] if kind == "subprocessors" else [
+        "incidents", "build", "2027-001"]
+    with freeze_time("2026-12-01 09:00:00" if kind == "subprocessors" else "2027-03-27T10:30:00Z"):
+        result = CliRunner().invoke(main, args, env={"ASSEMBLER_ROOT": str(project_dir)})
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"assembler: error: {project_dir / 'assembler.toml'}: [notices] workers "
+                             "must be a whole number from 0 to 64, not 'x'\n")
+    assert "Traceback" not in result.output
+    assert not (project_dir / "build").exists()
