@@ -186,10 +186,10 @@ def _sender(o: _Open) -> str:
 def build_cmd(incident_id: str, phase: str, out: Path | None, fmt: str) -> None:
     """Write each affected customer's letter PDF and e-mail and record their hashes."""
     o = _open(incident_id, now_nl())
+    workers = load_config(o.project.root).whole_number("notices", "workers", 0, 0, 64) or None
     plan = _plan(o)
     parts = breach_parts(o.agreement, o.incident, cast(Phase, phase), now_nl(), _sender(o))
     out_dir = out or o.project.root / "build" / "incidents" / incident_id / phase
-    workers = load_config(o.project.root).whole_number("notices", "workers", 0, 0, 64) or None
     start = time.perf_counter()
     with progress_bar(f"building {phase} notices") as bar:
         summary = build_breach_notices(plan, parts, o.customers, o.ledger, out_dir,

@@ -21,7 +21,7 @@ from assembler.cli.send_outcome import (
     not_owed_unsent,
     stop_if_refused,
 )
-from assembler.config import load_config
+from assembler.config import Config, load_config
 from assembler.customers.lifecycle import record_announcement, stated_effective
 from assembler.customers.registry import Registry
 from assembler.dutch import format_date_nl, today_nl
@@ -70,6 +70,7 @@ class _Planned(NamedTuple):
     registry: Registry
     texts: Texts
     """The version texts and redlines the plan read: the build reuses them."""
+    config: Config
 
 
 def _plan(version: str, today: dt.date | None) -> _Planned:
@@ -84,7 +85,7 @@ def _plan(version: str, today: dt.date | None) -> _Planned:
     request = PlanRequest(contract, version, day, buffer)
     texts = Texts(p, contract)
     plan = replace(plan_notices(p, request, customers, ledger, texts), left_out=left_out)
-    return _Planned(p, plan, ledger, customers, registry, texts)
+    return _Planned(p, plan, ledger, customers, registry, texts, config)
 
 
 def _late_error(plan: NoticePlan) -> NoticesLateError:
@@ -171,7 +172,11 @@ def build_cmd(version: str, out: Path | None, late: bool, fmt: str) -> None:
 
 
 def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
-    p, plan, ledger, customers, registry, texts = _plan(version, None)
+    p, plan, ledger, customers, registry, texts, config = _plan(version, None)
+    # The settings first: a bad one is reported before the plan's lateness, and before the
+    # announcement is recorded.
+    sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
+    workers = config.whole_number("notices", "workers", 0, 0, 64)
     late_warning = _late_error(plan).message if plan.late else ""  # about E, before --late moves it
     record_announcement(registry, plan.version.contract, plan.version.number,
                         plan.version.effective)
@@ -182,10 +187,7 @@ def _build_locked(version: str, out: Path | None, late: bool, fmt: str) -> None:
         click.echo(f"late: the letters state {plan.version.effective.isoformat()}, the first day "
                    f"a notice sent today binds the customer ({plan.buffer_days} day(s) allowed "
                    "for delivery)", err=True)
-    config = load_config(p.root)
-    sender = smtp_settings(config).sender or _processor_email(p, plan.version.contract, version)
     out_dir = out or p.root / "build" / "notices" / version
-    workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
     with progress_bar("building notices") as bar:
         request = BuildRequest(out_dir, plan.today, sender, workers=workers or None,

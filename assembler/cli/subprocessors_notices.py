@@ -142,6 +142,9 @@ def build_cmd(change: str | None, out: Path | None, late: bool, fmt: str) -> Non
     only with --late.
     """
     p, contract, registry, ledger = notice_context()
+    config = load_config(p.root)  # a bad setting is reported before the plan's lateness
+    workers = config.whole_number("notices", "workers", 0, 0, 64)
+    configured_sender = smtp_settings(config).sender
     today = today_nl()
     plan, customers = _plan(p, contract, registry, ledger, today, change)
     built_late = bool(plan.late)
@@ -154,10 +157,8 @@ def build_cmd(change: str | None, out: Path | None, late: bool, fmt: str) -> Non
         click.echo(f"late: the letters give until {_late_day(plan)} to object ({plan.notice_days} "
                    "days from today)", err=True)
     agreement = p.resolve(None, contract).agreement
-    config = load_config(p.root)
-    sender = smtp_settings(config).sender or agreement.meta.processor.email
+    sender = configured_sender or agreement.meta.processor.email
     out_dir = out or p.root / "build" / "notices" / "subverwerkers"
-    workers = config.whole_number("notices", "workers", 0, 0, 64)
     start = time.perf_counter()
     with progress_bar("building notices") as bar:
         request = SubprocessorBuildRequest(out_dir, today, sender, list_url(agreement.meta),

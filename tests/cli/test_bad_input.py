@@ -140,3 +140,24 @@ def test_bad_workers_setting_is_one_line_for_every_notice_build(project_dir: Pat
                              "must be a whole number from 0 to 64, not 'x'\n")
     assert "Traceback" not in result.output
     assert not (project_dir / "build").exists()
+
+
+@pytest.mark.parametrize("kind", ["notices", "subprocessors"])
+def test_a_bad_setting_is_reported_before_a_late_plan_and_records_nothing(project_dir: Path,
+                                                                           kind: str) -> None:
+    # run when the notices can no longer go out in time: the late plan must not hide the setting
+    if kind == "notices":
+        release_11(project_dir)
+    add_customers(project_dir, [customer(1, services=("gespreksopname",))])
+    (project_dir / "assembler.toml").write_text('[notices]\nworkers = "x"\n', encoding="utf-8")
+    args = ("notices", "build", "1.1") if kind == "notices" else (
+        "subprocessors", "build", "voorbeeld-transcriptie")
+    # after the last day to send (1.1: 2026-12-30; the change: 2026-12-12)
+    late = "2027-01-05 09:00:00" if kind == "notices" else "2026-12-20 09:00:00"
+    proc = _run(project_dir, *args, ASSEMBLER_TEST_NOW=late)
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stderr == (f"assembler: error: {project_dir / 'assembler.toml'}: [notices] workers "
+                           "must be a whole number from 0 to 64, not 'x'\n")
+    assert not (project_dir / "build").exists()
+    with sqlite3.connect(project_dir / "var" / "registry.sqlite3") as conn:
+        assert conn.execute("SELECT * FROM announced_versions").fetchall() == []
