@@ -25,8 +25,8 @@ from assembler.incidents.letter import BreachParts, breach_texts, file_stem, ref
 from assembler.incidents.plan import BreachPlan, ledger_subject
 from assembler.model import PHASES, Customer, LedgerNotice, NoticeDocument, Phase
 from assembler.model.notices import sha256
-from assembler.notices.email import message_id_of
 from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
+from assembler.notices.message import message_id_of
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.render.breach_pdf import render_breach_letter
 

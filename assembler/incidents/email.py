@@ -19,8 +19,8 @@ from typing import Any
 
 from assembler.incidents.letter import BreachParts, breach_texts, file_stem
 from assembler.model import Customer, Phase
-from assembler.notices.email import addressed_mail, content_digest, message_bytes
 from assembler.notices.email_html import heading, html_document, paragraphs, signature_html, signature_lines
+from assembler.notices.message import addressed_mail, content_digest, message_bytes
 
 
 def breach_message_id(incident_id: str, phase: Phase, customer_id: str, domain: str,

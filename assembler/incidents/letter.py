@@ -19,7 +19,7 @@ from assembler.incidents.data_concerned import data_concerned, data_sentences, d
 from assembler.incidents.deadline import breach_deadline
 from assembler.incidents.wording import not_known
 from assembler.model import Agreement, Catalogue, Count, Customer, Incident, Party, Phase
-from assembler.notices.letter import salutation
+from assembler.notices.salutation import salutation
 
 PHASE_NAMES: dict[Phase, str] = {"initial": "melding", "update": "aanvullende melding",
                                  "final": "slotmelding"}

@@ -32,9 +32,10 @@ from assembler.model import (
 from assembler.model.notices import sha256
 from assembler.notices import documents as notice_parts
 from assembler.notices.customer_changes import ServiceSet, prepare_annexes, service_set
-from assembler.notices.email import compose_email, message_id_of
+from assembler.notices.email import compose_email
 from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
 from assembler.notices.letter import ArticleNote, SharedParts, attachment_names, reference, render_letter
+from assembler.notices.message import message_id_of
 from assembler.notices.plan import NoticePlan, Texts
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.redline.diff import changed_articles

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from assembler.customers.lifecycle import owed_customers, stated_effective
 from assembler.customers.registry import Registry
@@ -23,8 +24,10 @@ from assembler.dutch import day_nl, now_nl, today_nl
 from assembler.errors import NoticesLateError, UsageError
 from assembler.model import LedgerNotice, NoticeKind, PlanRow
 from assembler.notices.deadline import latest_send_day
-from assembler.notices.plan import NoticePlan
 from assembler.notices.refusal import Refusal
+
+if TYPE_CHECKING:  # the plan's module loads the redline: not needed to read a plan's dates
+    from assembler.notices.plan import NoticePlan
 
 
 def composed_now(day: dt.date) -> dt.datetime:

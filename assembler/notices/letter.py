@@ -19,6 +19,7 @@ from typing import Literal
 from assembler.dutch import format_date_nl
 from assembler.model import ClauseChange, ContractMeta, Customer
 from assembler.notices.customer_changes import CustomerAnnex, ServiceSet, service_set
+from assembler.notices.salutation import salutation
 from assembler.redline.words import word_ops
 from assembler.render.typst_pdf import file_data_template, timestamp_of
 
@@ -75,21 +76,6 @@ class SharedParts:
     def annex(self, customer: Customer) -> CustomerAnnex:
         """Return what `customer` reads about their own Bijlage 1 (prepared for their services)."""
         return self.by_services[service_set(customer)]
-
-
-def salutation(customer: Customer) -> str:
-    """Return the letter's salutation, with its comma.
-
-    The registry's `contact_salutation` when set ("Geachte mevrouw Jansen"); otherwise the contact's
-    full name ("Geachte Kim Jansen,"), the form Dutch style guides advise when the form of address is
-    not known; without a name, "Geachte heer, mevrouw,".
-    """
-    if customer.contact_salutation.strip():
-        text = customer.contact_salutation.strip()
-        return text if text.endswith(",") else text + ","
-    if customer.contact_name.strip():
-        return f"Geachte {customer.contact_name.strip()},"
-    return "Geachte heer, mevrouw,"
 
 
 def reference(version: str, customer_id: str) -> str:

@@ -27,8 +27,8 @@ from assembler.model import (
     Register,
 )
 from assembler.model.notices import sha256
-from assembler.notices.email import message_id_of
 from assembler.notices.ledger import BuiltRecorder, Ledger, now_utc
+from assembler.notices.message import message_id_of
 from assembler.pool import PoolOptions, WorkerPool, WorkerState
 from assembler.subprocessors.letter import (
     ChangeParts,

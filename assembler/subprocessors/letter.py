@@ -19,7 +19,6 @@ from typing import Any
 
 from assembler.dutch import format_date_nl, join_nl
 from assembler.model import Catalogue, ContractMeta, Customer, PendingChange
-from assembler.notices.email import addressed_mail, content_digest, date_header, message_bytes
 from assembler.notices.email_html import (
     bullet_list,
     heading,
@@ -28,7 +27,8 @@ from assembler.notices.email_html import (
     signature_html,
     signature_lines,
 )
-from assembler.notices.letter import salutation
+from assembler.notices.message import addressed_mail, content_digest, date_header, message_bytes
+from assembler.notices.salutation import salutation
 from assembler.render.subprocessor_pdf import render_subprocessor_letter
 from assembler.render.typst_pdf import timestamp_of
 from assembler.subprocessors.document import entry_nl

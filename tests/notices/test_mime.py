@@ -125,7 +125,7 @@ def test_odd_file_names_are_written_as_the_email_package_writes_them(filename: s
 
 
 def test_the_ledger_reads_a_message_id_also_when_the_header_is_folded() -> None:
-    from assembler.notices.email import message_id_of
+    from assembler.notices.message import message_id_of
 
     long_id = "<subprocessor.voorbeeld-transcriptie.C-0001.0123456789ab@example.nl>"
     folded = f"From: a@example.nl\r\nMessage-ID:\r\n {long_id}\r\nSubject: x\r\n\r\nbody".encode()
