@@ -13,8 +13,8 @@ import pypdf
 
 from assembler.agreement.annex import customer_catalogue
 from assembler.agreement.project import Project
-from assembler.notices.salutation import salutation
 from assembler.notices.message import message_id_of
+from assembler.notices.salutation import salutation
 from assembler.redline.compare import build_redline
 from assembler.render.plain_text import catalogue_list_text
 from assembler.render.redline_pdf import render_redline_pdf
