@@ -79,6 +79,42 @@ def test_a_bulk_build_records_its_notices_a_batch_at_a_time(ledger: Ledger, tmp_
     assert _recorded(tmp_path) == ["C-1", "C-2", "C-3"]
 
 
+def test_a_bulk_build_records_what_it_built_within_a_fifth_of_a_second(
+        ledger: Ledger, tmp_path: Path) -> None:
+    """A batch short of RECORD_BATCH is recorded once its first notice has waited 0.2 s: the
+    recording happens while the workers build on, and the run does not end on a long one."""
+    now = [100.0]
+    recorder = BuiltRecorder(ledger, (), clock=lambda: now[0])
+    recorder.add(notice("C-1"), DOCS)
+    now[0] += 0.125
+    recorder.add(notice("C-2"), DOCS)
+    assert _recorded(tmp_path) == []  # C-1 has waited 0.125 s: not yet
+    now[0] += 0.125
+    recorder.add(notice("C-3"), DOCS)
+    assert _recorded(tmp_path) == ["C-1", "C-2", "C-3"]  # 0.25 s: the batch is recorded
+    now[0] += 5
+    recorder.add(notice("C-4"), DOCS)  # a new batch starts its own wait
+    assert _recorded(tmp_path) == ["C-1", "C-2", "C-3"]
+    recorder.flush()
+    assert _recorded(tmp_path) == ["C-1", "C-2", "C-3", "C-4"]
+
+
+def test_a_batch_that_would_rebuild_a_sent_notice_records_none_of_it(ledger: Ledger) -> None:
+    """The states of a batch are looked up at once; one notice that may not be rebuilt still
+    stops the whole transaction, and the notices before it in the batch are not stored."""
+    ledger.record_built([(notice("C-2"), DOCS)])
+    sent = ledger.notice("1.1", "C-2")
+    ledger.mark_done(sent, ledger.mark_sending(sent), Delivery("sent", 250, "ok", 1))  # type: ignore[arg-type]
+    with pytest.raises(LedgerError, match="notice 1.1 for C-2 is sent; it cannot be rebuilt"):
+        ledger.record_built([(notice("C-1"), DOCS), (notice("C-2"), DOCS), (notice("C-3"), DOCS)])
+    assert [n.customer_id for n in ledger.notices("1.1")] == ["C-2"]
+    ledger.record_built([(notice("C-1"), DOCS), (notice("C-2", address="new@example.nl"), DOCS)],
+                        bounced={"C-2"})
+    assert [(n.customer_id, n.state, n.address) for n in ledger.notices("1.1")] == [
+        ("C-1", "pending", "c-1@example.nl"), ("C-2", "pending", "new@example.nl")]
+    assert ledger.documents("1.1", "C-2") == DOCS  # the rebuilt notice's documents, once
+
+
 def test_recover_marks_sending_as_unknown(ledger: Ledger) -> None:
     ledger.record_built([(notice("C-1"), DOCS), (notice("C-2"), DOCS)])
     ledger.mark_sending(ledger.notice("1.1", "C-2"))  # type: ignore[arg-type]
