@@ -223,6 +223,25 @@ def _build_or_say_why(job: Job) -> tuple[LedgerNotice, list[NoticeDocument]] | t
         return job.customer.customer_id, f"{type(exc).__name__}: {exc}"
 
 
+def largest_groups_first(jobs: Sequence[Job]) -> list[Job]:
+    """Return `jobs` grouped by their text (version and set of services), the largest group first.
+
+    Customers with the same services share their text of the new version, which a worker
+    renders once per set of services: sorted, and kept together in a chunk (`group`), each set
+    is rendered by one worker instead of by every worker. The largest sets come first, so that
+    the run ends with customers who share their set with nobody, in chunks of one (`_chunks`
+    cuts a large group at the end rather than leave one worker with all of it). Groups of one
+    size follow in the order of their keys; within a group the jobs keep their order. The
+    summary still lists them in the plan's order.
+
+    Each group gets its rank first and the jobs are sorted by it: comparing the (size, version,
+    services) keys of 10,000 jobs themselves cost ~50 ms (measured) before the workers could start.
+    """
+    sizes = Counter((j.from_version, j.services) for j in jobs)
+    rank = {g: i for i, g in enumerate(sorted(sizes, key=lambda g: (-sizes[g], g)))}
+    return sorted(jobs, key=lambda j: rank[j.from_version, j.services])
+
+
 def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer], ledger: Ledger,
                   request: BuildRequest) -> BuildSummary:
     """Build the notice of every customer in `plan` who still has to be notified.
@@ -249,15 +268,8 @@ def build_notices(texts: Texts, plan: NoticePlan, customers: Sequence[Customer],
     if bad:
         raise UsageError(f"{len(bad)} customer(s) have no valid contact_email in the registry: "
                          f"{', '.join(bad[:5])}{', …' if len(bad) > 5 else ''}; fix them and build again")
-    # Customers with the same services share their text of the new version, which a worker
-    # renders once per set of services: sorted, and kept together in a chunk (`group`), each set
-    # is rendered by one worker instead of by every worker. The largest sets come first, so that
-    # the run ends with customers who share their set with nobody, in chunks of one (`_chunks`
-    # cuts a large group at the end rather than leave one worker with all of it). The summary
-    # still lists them in the plan's order.
     order = {j.customer.customer_id: i for i, j in enumerate(jobs)}
-    sizes = Counter((j.from_version, j.services) for j in jobs)
-    jobs.sort(key=lambda j: (-sizes[j.from_version, j.services], j.from_version, j.services))
+    jobs = largest_groups_first(jobs)
     workers = request.workers or min(os.cpu_count() or 1, 4)
     # before the fork: the workers inherit the modules and the new version's text
     notice_parts.load_renderers()

@@ -57,3 +57,21 @@ def test_workers_write_the_same_letters_as_this_process(
     assert {p.relative_to(out): p.read_bytes() for p in out.glob("*/brief-*.pdf")} == letters
     ledger = open_ledger(notice_project)
     assert {n.customer_id for n in ledger.notices("1.1")} == set(in_workers.built)
+
+
+def test_jobs_go_out_in_groups_of_one_text_the_largest_first() -> None:
+    """Customers who read the same text are handed out together, so that one worker renders
+    it; the largest groups go first, so the run ends in small ones; ties in key order, and
+    within a group the plan's order."""
+    trunk, both = ("sip-trunk",), ("callcenter", "sip-trunk")
+
+    def job(n: int, version: str, services: tuple[str, ...]) -> build_module.Job:
+        return build_module.Job(customer(n, version, services), version, False, services)
+
+    jobs = [job(1, "1.0", trunk), job(2, "1.0", both), job(3, "0.9", trunk), job(4, "1.0", both),
+            job(5, "1.0", trunk), job(6, "1.0", both), job(7, "0.9", both)]
+    ordered = build_module.largest_groups_first(jobs)
+    assert [j.customer.customer_id for j in ordered] == [
+        "C-0002", "C-0004", "C-0006",  # three read 1.0 with both services
+        "C-0001", "C-0005",  # two read 1.0 with the trunk only
+        "C-0007", "C-0003"]  # one each: 0.9 and both, before 0.9 and the trunk (key order)
