@@ -230,7 +230,7 @@ def largest_groups_first(jobs: Sequence[Job]) -> list[Job]:
     renders once per set of services: sorted, and kept together in a chunk (`group`), each set
     is rendered by one worker instead of by every worker. The largest sets come first, so that
     the run ends with customers who share their set with nobody, in chunks of one (`_chunks`
-    cuts a large group at the end rather than leave one worker with all of it). Groups of one
+    cuts a large group at the end rather than leave one worker with all of it). Groups of equal
     size follow in the order of their keys; within a group the jobs keep their order. The
     summary still lists them in the plan's order.
 
