@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -127,44 +127,44 @@ class Ledger:
         again as it was), nor one ``sent``, unless its customer id is in `bounced`. The SMTP
         transactions already recorded stay in ``notice_deliveries`` either way.
         """
-        latest = {self._key(n.version, n.customer_id): (n, docs) for n, docs in notices}
+        latest = {(n.version, n.customer_id): (n, docs) for n, docs in notices}
         with transaction(self.conn) as c:
-            states = self._states(c, list(latest))
+            states = self._states(c, latest)
             for key, (n, _) in latest.items():
                 state = states.get(key)
                 if state in ("sending", "unknown") or state == "sent" and n.customer_id not in bounced:
                     raise LedgerError(f"notice {n.version} for {n.customer_id} is {state}; "
                                       "it cannot be rebuilt")
             c.executemany(f"DELETE FROM notices WHERE {_WHERE} AND customer_id=?",
-                          [key for key in latest if key in states])
+                          [self._key(*key) for key in latest if key in states])
             c.executemany("INSERT INTO notices (kind, contract, subject, customer_id, from_version, "
                           "reference, address, message_id, eml_path, eml_sha256, state, built_at, "
                           "states_effective) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
-                          [(*key, n.from_version, n.reference, n.address, n.message_id, n.eml_path,
-                            n.eml_sha256, n.built_at, _iso(n.states_effective))
+                          [(*self._key(*key), n.from_version, n.reference, n.address, n.message_id,
+                            n.eml_path, n.eml_sha256, n.built_at, _iso(n.states_effective))
                            for key, (n, _) in latest.items()])
             c.executemany("INSERT INTO notice_documents VALUES (?,?,?,?,?,?,?,?)",
-                          [(*key, d.kind, d.name, d.sha256, d.size)
+                          [(*self._key(*key), d.kind, d.name, d.sha256, d.size)
                            for key, (_, docs) in latest.items() for d in docs])
 
-    @staticmethod
-    def _states(c: Connection, keys: list[tuple[object, ...]]) -> dict[tuple[object, ...], str]:
-        """Return the stored state of each notice of `keys` (`_key` tuples) that has a row.
+    def _states(self, c: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Return the stored state of each notice of `keys` (subject, customer id) that has a row.
 
         One query per subject and `_STATES_AT_ONCE` customers, not one per notice: a bulk build
         records its notices while its workers build the next ones, and the last batch is recorded
         after them, so its cost is the run's tail.
         """
-        by_subject: dict[tuple[object, ...], list[object]] = {}
-        for key in keys:
-            by_subject.setdefault(key[:3], []).append(key[3])
-        states: dict[tuple[object, ...], str] = {}
+        by_subject: dict[str, list[str]] = {}
+        for subject, customer_id in keys:
+            by_subject.setdefault(subject, []).append(customer_id)
+        states: dict[tuple[str, str], str] = {}
         for subject, customers in by_subject.items():
             for at in range(0, len(customers), _STATES_AT_ONCE):
                 part = customers[at:at + _STATES_AT_ONCE]
                 rows = c.execute(f"SELECT customer_id, state FROM notices WHERE {_WHERE} AND "
-                                 f"customer_id IN ({','.join('?' * len(part))})", (*subject, *part))
-                states.update({(*subject, customer): state for customer, state in rows})
+                                 f"customer_id IN ({','.join('?' * len(part))})",
+                                 (*self._key(subject), *part))
+                states.update({(subject, customer_id): state for customer_id, state in rows})
         return states
 
     def documents(self, version: str, customer_id: str) -> list[NoticeDocument]:
