@@ -10,6 +10,12 @@ shared parts, starting the workers), how long the workers then ran, how busy the
 CPU ÷ that time), and when the command's process ended. The CPU bound of bench_bulk counts the
 start-up once at half its cost (it is spread over both cores), a pool run pays it whole: this is
 what keeps a run of a few hundred customers under the bound.
+
+So each round also runs the command in one process first, through the same probe: its CPU
+before its first customer (the start S, on one core) and after it (the work W). A pool that does
+that same work on all `cores` after the same start reaches at best (S + W) ÷ (cores × S + W) of
+the bound (`ceiling`), which is printed beside the share the pool run reached (the one process's
+CPU ÷ cores × the pool command's end).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
 N = int(os.environ.get("BENCH_START_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "5"))
 PROBE = Path(__file__).resolve().parent / "start_up_probe.py"
+CORES = os.cpu_count() or 1
 WORK = {"build": "assembler.customers.bulk:_build_one",
         "notices": "assembler.notices.build:_build_or_say_why",
         "subprocessors": "assembler.subprocessors.build:_build",
@@ -54,6 +61,21 @@ def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict
             "workers": len(workers), "parent_cpu": parent["cpu"]}
 
 
+def one_process(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
+    """Run `kind` with `code` in one process through the probe; return its start and work CPU."""
+    args, env = bulk.command(kind, out, 1)
+    subprocess.run([str(bulk.python_of(code)), str(PROBE), str(log), WORK[kind.name],
+                    *args], cwd=code, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, **env, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))})
+    line = next(json.loads(x) for x in log.read_text().splitlines() if "end" in json.loads(x))
+    return {"start_cpu": line["cpu_before"], "work_cpu": line["cpu"] - line["cpu_before"]}
+
+
+def ceiling(start_cpu: float, work_cpu: float, cores: int) -> float:
+    """Return the best share of the bound a pool reaches after `start_cpu` seconds on one core."""
+    return (start_cpu + work_cpu) / (cores * start_cpu + work_cpu)
+
+
 def main() -> None:
     """Print each round and the medians per code and kind."""
     codes = [("ours", Path(__file__).resolve().parent.parent)]
@@ -66,17 +88,24 @@ def main() -> None:
             seen: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
             for r in range(ROUNDS):
                 for label, code in codes:
-                    got = probe(code, root, kind, tmp / f"o-{kind.name}-{label}-{r}",
-                                tmp / f"log-{kind.name}-{label}-{r}")
-                    seen[label].append(got)
+                    name = f"{kind.name}-{label}-{r}"
+                    one = one_process(code, root, kind, tmp / f"o1-{name}", tmp / f"log1-{name}")
+                    got = probe(code, root, kind, tmp / f"o-{name}", tmp / f"log-{name}")
+                    got["ceiling"] = ceiling(one["start_cpu"], one["work_cpu"], CORES)
+                    got["share"] = (one["start_cpu"] + one["work_cpu"]) / (CORES * got["end"])
+                    seen[label].append({**got, **one})
                     print(f"{kind.name} round {r} {label}: first customer at {got['first']:.3f} s, "
                           f"workers ({got['workers']:.0f}) ran {got['work']:.3f} s, "
-                          f"{got['busy']:.0%} busy, end {got['end']:.3f} s", flush=True)
+                          f"{got['busy']:.0%} busy, end {got['end']:.3f} s; one process: start "
+                          f"{one['start_cpu']:.3f} + work {one['work_cpu']:.3f} CPU-s, ceiling "
+                          f"{got['ceiling']:.1%}, share {got['share']:.1%}", flush=True)
             for label, runs in seen.items():
                 med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
                 print(f"{label}: {kind.label} {N}: first customer at {med['first']:.2f} s, workers "
                       f"ran {med['work']:.2f} s at {med['busy']:.0%} busy, command ended at "
-                      f"{med['end']:.2f} s (the command's own CPU {med['parent_cpu']:.2f} s)")
+                      f"{med['end']:.2f} s (the command's own CPU {med['parent_cpu']:.2f} s); in one "
+                      f"process the start took {med['start_cpu']:.2f} CPU-s and the work "
+                      f"{med['work_cpu']:.2f}: ceiling {med['ceiling']:.1%}, share {med['share']:.1%}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ checkout under test (its `assembler` is the one imported). The command starts as
 imported before: FUNCTION, the function a bulk job calls once per customer, is wrapped as soon
 as its module has been loaded (an import hook, `_WrapOnLoad`). Each process that called it
 appends one JSON line to OUT when it ends: its first call's start and its last call's end, in
-seconds since the command's process started, how many calls, and its CPU (user + system, all its
-threads). The command's own process adds a line with ``"end"``, when its command returned.
+seconds since the command's process started, how many calls, its CPU (user + system, all its
+threads) and the part of it spent before the first call. The command's own process adds a line
+with ``"end"``, when its command returned.
 """
 
 from __future__ import annotations
@@ -41,9 +42,14 @@ OUT, TARGET, ARGS = sys.argv[1], sys.argv[2], sys.argv[3:]
 seen: dict[str, Any] = {}
 
 
-def _note(**extra: object) -> None:
+def _cpu() -> float:
+    """Return this process's CPU so far (user + system, all its threads)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    line = {"pid": os.getpid(), **seen, "cpu": usage.ru_utime + usage.ru_stime, **extra}
+    return usage.ru_utime + usage.ru_stime
+
+
+def _note(**extra: object) -> None:
+    line = {"pid": os.getpid(), **seen, "cpu": _cpu(), **extra}
     with open(OUT, "a", encoding="utf-8") as f:
         f.write(json.dumps(line) + "\n")
 
@@ -54,7 +60,8 @@ def _wrap(module: Any, name: str) -> None:
     @functools.wraps(work)  # the pool sends it by name: its workers find this wrapper
     def timed(*args: object, **kwargs: object) -> object:
         start = time.perf_counter() - T0
-        seen.setdefault("first", start)
+        if "first" not in seen:
+            seen.update(first=start, cpu_before=_cpu())
         try:
             return work(*args, **kwargs)
         finally:
