@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -45,13 +46,19 @@ WORK = {"build": "assembler.customers.bulk:_build_one",
 """The function each kind calls once per customer."""
 
 
-def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
-    """Run `kind` with `code` through the probe; return its start, work, busy share and end."""
-    args, env = bulk.command(kind, out, None)
+def _probed(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path,
+            workers: int | None) -> list[dict[str, Any]]:
+    """Run `kind` with `code` (and `workers`) through the probe; return its lines, one per process."""
+    args, env = bulk.command(kind, out, workers)
     subprocess.run([str(bulk.python_of(code)), str(PROBE), str(log), WORK[kind.name],
                     *args], cwd=code, check=True, stdout=subprocess.DEVNULL,
                    env={**os.environ, **env, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))})
-    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
+    """Run `kind` with `code` through the probe; return its start, work, busy share and end."""
+    lines = _probed(code, root, kind, out, log, None)
     workers = [p for p in lines if "end" not in p and p.get("calls")]
     parent = next(p for p in lines if "end" in p)
     first = min(w["first"] for w in workers)
@@ -63,12 +70,8 @@ def probe(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict
 
 def one_process(code: Path, root: Path, kind: bulk.Kind, out: Path, log: Path) -> dict[str, float]:
     """Run `kind` with `code` in one process through the probe; return its start and work CPU."""
-    args, env = bulk.command(kind, out, 1)
-    subprocess.run([str(bulk.python_of(code)), str(PROBE), str(log), WORK[kind.name],
-                    *args], cwd=code, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, **env, "ASSEMBLER_ROOT": str(bulk.project_for(code, root))})
-    line = next(json.loads(x) for x in log.read_text().splitlines() if "end" in json.loads(x))
-    return {"start_cpu": line["cpu_before"], "work_cpu": line["cpu"] - line["cpu_before"]}
+    only = next(p for p in _probed(code, root, kind, out, log, 1) if "end" in p)
+    return {"start_cpu": only["cpu_before"], "work_cpu": only["cpu"] - only["cpu_before"]}
 
 
 def ceiling(start_cpu: float, work_cpu: float, cores: int) -> float:
