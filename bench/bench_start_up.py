@@ -38,7 +38,6 @@ from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
 N = int(os.environ.get("BENCH_START_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "5"))
 PROBE = Path(__file__).resolve().parent / "start_up_probe.py"
-CORES = os.cpu_count() or 1
 WORK = {"build": "assembler.customers.bulk:_build_one",
         "notices": "assembler.notices.build:_build_or_say_why",
         "subprocessors": "assembler.subprocessors.build:_build",
@@ -94,8 +93,8 @@ def main() -> None:
                     name = f"{kind.name}-{label}-{r}"
                     one = one_process(code, root, kind, tmp / f"o1-{name}", tmp / f"log1-{name}")
                     got = probe(code, root, kind, tmp / f"o-{name}", tmp / f"log-{name}")
-                    got["ceiling"] = ceiling(one["start_cpu"], one["work_cpu"], CORES)
-                    got["share"] = (one["start_cpu"] + one["work_cpu"]) / (CORES * got["end"])
+                    got["ceiling"] = ceiling(one["start_cpu"], one["work_cpu"], bulk.CORES)
+                    got["share"] = (one["start_cpu"] + one["work_cpu"]) / (bulk.CORES * got["end"])
                     seen[label].append({**got, **one})
                     print(f"{kind.name} round {r} {label}: first customer at {got['first']:.3f} s, "
                           f"workers ({got['workers']:.0f}) ran {got['work']:.3f} s, "

@@ -57,5 +57,10 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         exec("from assembler.model import Custmer", {})
 
 
-def test_dir_lists_every_name() -> None:
-    assert set(model.__all__) <= set(dir(model))
+def test_dir_lists_every_name_before_any_is_loaded() -> None:
+    """In a fresh interpreter: in this one, the tests above have loaded every name already."""
+    code = ("import sys, assembler.model as m\n"
+            "print(set(m.__all__) <= set(dir(m)), any(n.startswith('assembler.model.') for n in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]
