@@ -2,10 +2,10 @@
 
 For BENCH_LIST_CUSTOMERS (default 200) fictitious customers with the sub-processor bench's mix of
 services (two distinct sets), the time to have every customer's "Lijst van sub-verwerkers" ready:
-`list_cache.lists_by_services` (what `subprocessors build` does) against the baseline, measured in
-the same run, of rendering each customer's own list (`document.list_pdf`, one Typst compile per
-customer). Medians of 3 runs, each on fresh customers and a different day, so Typst's own cache
-of identical input flatters neither side.
+`list_cache.lists_by_services` in one process (what `subprocessors build` does, in its pool for a
+large run) against the baseline, measured in the same run, of rendering each customer's own list
+(`document.list_pdf`, one Typst compile per customer). Medians of 3 runs, each on fresh
+customers and a different day, so Typst's own cache of identical input flatters neither side.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assembler.agreement.project import Project  # noqa: E402
 from assembler.dutch import today_nl  # noqa: E402
+from assembler.pool import PoolOptions, WorkerPool  # noqa: E402
 from assembler.subprocessors.document import list_pdf  # noqa: E402
 from assembler.subprocessors.list_cache import lists_by_services  # noqa: E402
 from assembler.subprocessors.register import read_register  # noqa: E402
@@ -52,9 +53,10 @@ def main() -> None:
 
     def cached(run: int) -> None:
         people = [customer(run * N + i) for i in range(N)]
-        lists = lists_by_services(register, agreement.catalogue, agreement.meta,
-                                  (frozenset(c.services) for c in people),
-                                  day + dt.timedelta(days=run))
+        with WorkerPool(PoolOptions(1)) as pool:  # one worker: in this process
+            lists = lists_by_services(register, agreement.catalogue, agreement.meta,
+                                      (frozenset(c.services) for c in people),
+                                      day + dt.timedelta(days=run), pool)
         assert len(lists) == 2
 
     def per_customer(run: int) -> None:

@@ -62,10 +62,12 @@ def test_results_come_back_in_order_in_process_and_in_workers() -> None:
         assert list(pool.map(jobs, operator.neg, init=int, initargs=())) == expected
         # A second map in the same pool runs its own init and keeps the order too.
         assert list(pool.map(iter(jobs), abs, init=int, initargs=("5",))) == jobs
+        assert list(pool.map(jobs, operator.neg)) == expected  # a map that needs no init
     small = WorkerPool(PoolOptions(2, chunk=7, in_process_below=200), total=len(jobs))
     assert small.method == "in-process"
     with small:
         assert list(small.map(jobs, operator.neg, init=int, initargs=())) == expected
+        assert list(small.map(jobs, operator.neg)) == expected
 
 
 _INITS: list[str] = []

@@ -63,7 +63,7 @@ _setup_done: str | None = None
 
 
 def _nothing(*_: object) -> None:
-    """Do nothing: the init of a pool that has none to run early."""
+    """Do nothing: the init of a pool that has none to run early, or of a map that needs none."""
 
 
 def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes,
@@ -283,12 +283,13 @@ class WorkerPool:
         for commit in commits:
             commit.result()
 
-    def map(self, jobs: Iterable[J], work: Callable[[J], R], *, init: Callable[..., None],
-            initargs: tuple[object, ...], group: Callable[[J], object] | None = None,
-            last: bool = False) -> Iterator[R]:
+    def map(self, jobs: Iterable[J], work: Callable[[J], R], *,
+            init: Callable[..., None] = _nothing, initargs: tuple[object, ...] = (),
+            group: Callable[[J], object] | None = None, last: bool = False) -> Iterator[R]:
         """Yield `work(job)` for each of `jobs`, in order, after `init(*initargs)` in each worker.
 
-        `work` and `init` must be module-level functions (they are sent to the workers by name).
+        `work` and `init` must be module-level functions (they are sent to the workers by name);
+        a map without `init` needs nothing loaded before its jobs.
         `group`: consecutive jobs with the same `group(job)` go to one worker where the chunk
         allows (see `_chunks`); it runs in this process only. `last`: no map follows on this
         pool, so once the last chunk is handed out the workers are told to exit when their work

@@ -3,7 +3,7 @@
 The notices go into the same ledger as the revision notices (kind ``subprocessor``, subject the
 change id) and are sent by the same loop (`notices.send`). Letters are rendered in a process pool
 when there are many, as the revision notices are; the list each e-mail attaches is rendered once
-per distinct set of services while the pool's workers start (`list_cache`).
+per distinct set of services, by the pool's workers before their first letter (`list_cache`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assembler.customers.email_address import valid_email
 from assembler.dutch import load_locale
-from assembler.errors import AssemblerError, UsageError
+from assembler.errors import UsageError
 from assembler.fsutil import atomic_write_bytes, safe_name
 from assembler.model import (
     Catalogue,
@@ -87,19 +87,6 @@ def _init(context: _Context) -> None:
     _STATE.set(context)
 
 
-def _warm(parts: ChangeParts, customer: Customer) -> None:
-    """Render one letter in a worker before its first notice, and drop it: Typst warms up.
-
-    A worker's first letter costs ~3 times the next (Typst loads fonts and lays the template out
-    afresh); the workers render this one while the command renders the lists. A letter that
-    cannot be rendered is left for the notices that need it to report.
-    """
-    try:
-        render_letter(parts, customer)
-    except AssemblerError:
-        pass
-
-
 def _build(job: tuple[str, Customer]) -> tuple[LedgerNotice, list[NoticeDocument]]:
     ctx = _STATE.get()
     change_id, customer = job
@@ -148,16 +135,15 @@ def build_subprocessor_notices(plan: SubprocessorPlan, customers: Sequence[Custo
                                      request.list_url, request.composed_at) for c in plan.changes}
     replaceable = {c.customer_id for _, c in jobs}
     workers = request.workers or min(os.cpu_count() or 1, 4)
-    # The workers start, and warm up, before the lists are rendered: rendering starts Typst's
-    # threads, and a process running those can no longer fork (`pool.processes.fork_is_safe`),
-    # so a pool entered after it would start a forkserver whose workers import everything again
-    # (~0.4 s each).
+    # The pool is entered before anything is rendered: rendering starts Typst's threads, and a
+    # process running those can no longer fork (`pool.processes.fork_is_safe`), so a pool
+    # entered after it would start a forkserver whose workers import everything again (~0.4 s
+    # each). Its workers then render the lists (`list_cache`).
     load_locale()  # before the fork: the workers inherit the Dutch locale data
-    warm = (parts[jobs[0][0]], jobs[0][1]) if jobs else None
-    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs),
-                    init=_warm if warm else None, initargs=warm or ()) as pool:
+    with WorkerPool(PoolOptions(workers, 32, POOL_THRESHOLD), len(jobs)) as pool:
         lists = lists_by_services(request.register, catalogue, meta,
-                                  (frozenset(c.services) for _, c in jobs), request.notice_date)
+                                  (frozenset(c.services) for _, c in jobs), request.notice_date,
+                                  pool)
         context = _Context(parts, lists, request.out_dir.resolve(), root.resolve())
         recorder = BuiltRecorder(ledger, replaceable)
         for result in pool.map(jobs, _build, init=_init, initargs=(context,), last=True):
