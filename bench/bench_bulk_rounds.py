@@ -11,7 +11,8 @@ each round and the medians with their range, and the core-seconds the pool run l
 hypervisor ran something else) or the disk held up (I/O wait), from /proc/stat. And how busy the
 pool run kept the cores (its CPU ÷ cores × wall): the share with the pool run's own CPU in place
 of the one process's, which leaves out the minute-to-minute change of the machine's speed (the
-same work's CPU differs by up to a fifth from one run to the next, with no steal counted).
+same work's CPU differs by up to a fifth from one run to the next, with no steal counted). And
+the pool run's CPU ÷ the one process's: the share is that busy share divided by this ratio.
 
 BENCH_ROUNDS_KIND (build, notices, subprocessors or incidents; default build), BENCH_ROUNDS_N
 (default 200), BENCH_ROUNDS (default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
@@ -50,6 +51,7 @@ def main() -> None:
     rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     idle: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     busy: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+    extra: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     with tempfile.TemporaryDirectory(prefix="bench-rounds-") as t:
         tmp = Path(t)
         root = KIND.make_project(tmp / "p", N)
@@ -64,6 +66,7 @@ def main() -> None:
                 lost = bulk.CORES * wall - cpu
                 idle[label].append(lost)
                 busy[label].append(cpu / (bulk.CORES * wall))
+                extra[label].append(cpu / one[1])
                 rates[label].append(N / wall)
                 print(f"round {r} {label}: {N / wall:.1f}/s, {100 * share:.1f} % of the bound "
                       f"(one process {one[1]:.2f} CPU-s, pool {cpu:.2f} CPU-s, "
@@ -76,7 +79,9 @@ def main() -> None:
               f"{100 * statistics.median(s):.1f} % ({100 * min(s):.1f}–{100 * max(s):.1f}), "
               f"idle {statistics.median(idle[label]):.2f} core-s, cores busy "
               f"{100 * statistics.median(busy[label]):.1f} % ({100 * min(busy[label]):.1f}–"
-              f"{100 * max(busy[label]):.1f})")
+              f"{100 * max(busy[label]):.1f}), the pool's CPU "
+              f"{statistics.median(extra[label]):.2f} times the one process's "
+              f"({min(extra[label]):.2f}–{max(extra[label]):.2f})")
 
 
 if __name__ == "__main__":
