@@ -3,16 +3,17 @@
 `bench_bulk.py` gives medians of three pool runs, each against a one-process run; on this shared
 machine a single pair moves by ±10 %. Here each round runs, for each variant in turn, the command
 in one process and then with its pool, for the same N customers, so that every share is of a pool
-run and the one-process run just before it. Variants: ours, ours with BENCH_ROUNDS_WORKERS
-workers (if set), and the baseline (BENCH_BULK_BASELINE, a checkout with its own .venv). Prints
-each round and the medians with their range, and the core-seconds the pool run left idle (cores
-× wall − its CPU): with the pool's CPU about the one process's, the share is that CPU ÷ (that CPU
-+ the idle), so the idle is what a run loses; and how much of it the machine took (steal: the
-hypervisor ran something else) or the disk held up (I/O wait), from /proc/stat. And how busy the
-pool run kept the cores (its CPU ÷ cores × wall): the share with the pool run's own CPU in place
-of the one process's, which leaves out the minute-to-minute change of the machine's speed (the
-same work's CPU differs by up to a fifth from one run to the next, with no steal counted). And
-the pool run's CPU ÷ the one process's: the share is that busy share divided by this ratio.
+run and the one-process run just before it; the variants take turns going first (`in_turn`).
+Variants: ours, ours with BENCH_ROUNDS_WORKERS workers (if set), and the baseline
+(BENCH_BULK_BASELINE, a checkout with its own .venv). Prints each round and the medians with their
+range, and the core-seconds the pool run left idle (cores × wall − its CPU): with the pool's CPU
+about the one process's, the share is that CPU ÷ (that CPU + the idle), so the idle is what a run
+loses; and how much of it the machine took (steal: the hypervisor ran something else) or the disk
+held up (I/O wait), from /proc/stat. And how busy the pool run kept the cores (its CPU ÷ cores ×
+wall): the share with the pool run's own CPU in place of the one process's, which leaves out the
+minute-to-minute change of the machine's speed (the same work's CPU differs by up to a fifth from
+one run to the next, with no steal counted). And the pool run's CPU ÷ the one process's: the share
+is that busy share divided by this ratio.
 
 BENCH_ROUNDS_KIND (build, notices, subprocessors or incidents; default build), BENCH_ROUNDS_N
 (default 200), BENCH_ROUNDS (default 5), BENCH_ROUNDS_WORKERS, BENCH_BULK_BASELINE.
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench.bench_bulk as bulk  # noqa: E402
 from bench.bench_incidents import INCIDENTS  # noqa: E402
 from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
+from bench.common import in_turn  # noqa: E402
 
 KIND = {k.name: k for k in (bulk.BUILD, bulk.NOTICES, SUBPROCESSORS, INCIDENTS)}[
     os.environ.get("BENCH_ROUNDS_KIND", "build")]
@@ -47,6 +49,7 @@ def main() -> None:
         variants.append((f"ours, {WORKERS} workers", here, int(WORKERS)))
     if bulk.BASELINE:
         variants.append(("baseline", Path(bulk.BASELINE), None))
+    labels = [label for label, _, _ in variants]
     shares: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     idle: dict[str, list[float]] = {label: [] for label, _, _ in variants}
@@ -56,7 +59,8 @@ def main() -> None:
         tmp = Path(t)
         root = KIND.make_project(tmp / "p", N)
         for r in range(ROUNDS):
-            for i, (label, code, workers) in enumerate(variants):
+            for label, code, workers in in_turn(variants, r):
+                i = labels.index(label)
                 one = bulk.run(code, root, KIND, tmp / f"one-{i}-{r}", 1)
                 before = bulk.stolen_and_waiting()
                 wall, cpu, _, first = bulk.run(code, root, KIND, tmp / f"pool-{i}-{r}", workers)

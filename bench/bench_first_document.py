@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench.bench_bulk as bulk  # noqa: E402
+from bench.common import in_turn  # noqa: E402
 
 N = int(os.environ.get("BENCH_FIRST_N", "10000"))
 ROUNDS = int(os.environ.get("BENCH_FIRST_ROUNDS", "3"))
@@ -56,7 +57,7 @@ def main() -> None:
         tmp = Path(t)
         root = bulk.NOTICES.make_project(tmp / "p", N)
         for r in range(ROUNDS):
-            for label, code in codes:
+            for label, code in in_turn(codes, r):
                 file, document = first_file(code, root, tmp / f"o-{label}-{r}")
                 print(f"round {r} {label}: first file after {file} s, first document after "
                       f"{document} s", flush=True)

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench.bench_bulk as bulk  # noqa: E402
 from bench.bench_incidents import INCIDENTS  # noqa: E402
 from bench.bench_subprocessors import SUBPROCESSORS  # noqa: E402
+from bench.common import in_turn  # noqa: E402
 
 N = int(os.environ.get("BENCH_START_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "5"))
@@ -89,7 +90,7 @@ def main() -> None:
             root = kind.make_project(tmp / f"p-{kind.name}", N)
             seen: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
             for r in range(ROUNDS):
-                for label, code in codes:
+                for label, code in in_turn(codes, r):
                     name = f"{kind.name}-{label}-{r}"
                     one = one_process(code, root, kind, tmp / f"o1-{name}", tmp / f"log1-{name}")
                     got = probe(code, root, kind, tmp / f"o-{name}", tmp / f"log-{name}")
