@@ -49,7 +49,6 @@ def main() -> None:
         variants.append((f"ours, {WORKERS} workers", here, int(WORKERS)))
     if bulk.BASELINE:
         variants.append(("baseline", Path(bulk.BASELINE), None))
-    labels = [label for label, _, _ in variants]
     shares: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     rates: dict[str, list[float]] = {label: [] for label, _, _ in variants}
     idle: dict[str, list[float]] = {label: [] for label, _, _ in variants}
@@ -59,8 +58,7 @@ def main() -> None:
         tmp = Path(t)
         root = KIND.make_project(tmp / "p", N)
         for r in range(ROUNDS):
-            for label, code, workers in in_turn(variants, r):
-                i = labels.index(label)
+            for i, (label, code, workers) in in_turn(list(enumerate(variants)), r):
                 one = bulk.run(code, root, KIND, tmp / f"one-{i}-{r}", 1)
                 before = bulk.stolen_and_waiting()
                 wall, cpu, _, first = bulk.run(code, root, KIND, tmp / f"pool-{i}-{r}", workers)
