@@ -204,6 +204,48 @@ def test_a_job_that_cannot_be_sent_fails_the_run_and_ends_every_worker() -> None
         assert wait_for_empty_group(proc.pid, seconds=2.0) == []
 
 
+def _note_big_init(tag: str, folder: str, shared: bytes) -> None:
+    _note_init(tag, folder)
+
+
+def test_a_maps_init_arguments_go_with_its_chunks_only_until_every_worker_has_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = bytes(200_000)  # larger than a pipe's buffer, as the notices' shared parts are
+    with WorkerPool(PoolOptions(2, chunk=1)) as pool:
+        executor = pool._executor  # noqa: SLF001
+        assert executor is not None
+        sent: list[int | None] = []
+        submit = executor.submit
+
+        def spy(fn: object, *args: object) -> object:
+            setup = args[3]
+            sent.append(None if setup is None else len(setup))  # type: ignore[arg-type]
+            return submit(fn, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(executor, "submit", spy)
+        seen = list(pool.map(range(40), _inits_so_far, init=_note_big_init,
+                             initargs=("groot", str(tmp_path), shared)))
+    assert all(inits == ["groot"] for inits in seen)  # every job ran after its worker's init
+    assert len(list(tmp_path.glob("groot-*"))) == 2  # once in each worker
+    assert sent[0] is not None and sent[0] > len(shared)  # the first chunks carry the arguments
+    assert sent[-20:] == [None] * 20  # and, once both workers have them, the chunks do not
+
+
+def test_a_workers_init_runs_again_when_a_map_returns_to_it_without_its_arguments(
+        tmp_path: Path) -> None:
+    early = ("early", str(tmp_path))
+    later = ("later", str(tmp_path))
+    with WorkerPool(PoolOptions(2, chunk=1), init=_note_init, initargs=early) as pool:
+        assert all(i == ["early"] for i in pool.map(range(8), _inits_so_far, init=_note_init,
+                                                    initargs=early))
+        assert all(i[-1] == "later" for i in pool.map(range(8), _inits_so_far, init=_note_init,
+                                                      initargs=later))
+        # The early init's chunks now go without its arguments (each worker has had them), and
+        # each worker, whose state is the later map's, loads the early one's again.
+        again = list(pool.map(range(8), _inits_so_far, init=_note_init, initargs=early))
+    assert all(inits[-1] == "early" and "later" in inits for inits in again)
+
+
 def test_a_workers_state_is_what_init_set_and_refused_before_it() -> None:
     from assembler.pool import WorkerState
 

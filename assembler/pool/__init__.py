@@ -2,8 +2,8 @@
 
 A `WorkerPool` starts its workers as soon as it is entered, so they come up while the caller
 prepares the parts every job shares (a redline PDF, the version texts), and can load their own
-parts meanwhile (an `init` given to the pool). `WorkerPool.map` then
-sends `init(*initargs)` along with the jobs: each worker runs it once per map (to load its
+parts meanwhile (an `init` given to the pool). `WorkerPool.map` then sends `init(*initargs)`
+along with the jobs, until every worker has had it: each worker runs it once per map (to load its
 expensive parts: a project, a Typst compiler, a DOCX renderer) and then `work(job)` for each job
 it is handed. Jobs travel in chunks, with only a few chunks in flight, so the jobs may be a stream
 of any length and memory stays flat. Results come back in the order of the jobs, a chunk at a time,
@@ -60,21 +60,30 @@ class PoolOptions:
 
 _setup_done: str | None = None
 """The key of the map whose `init` this worker has run."""
+_setups: dict[str, bytes] = {}
+"""The pickled init arguments of each map this worker has been sent, by the map's key."""
 
 
 def _nothing(*_: object) -> None:
     """Do nothing: the init of a pool that has none to run early, or of a map that needs none."""
 
 
-def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes,
-                chunk: list[J]) -> tuple[list[R], Staged]:
-    """Return `work(job)` for each job of `chunk` in a worker, and the files they wrote, staged."""
+def _work_chunk(work: Callable[[J], R], init: Callable[..., None], key: str, setup: bytes | None,
+                chunk: list[J]) -> tuple[list[R], Staged, int]:
+    """Return `work(job)` for each job of `chunk` in a worker, the files they wrote, staged, and
+    this worker's pid: the pool then knows that this worker has the map's `setup`, and sends the
+    next chunks without it (None: see `WorkerPool.map`).
+    """
     global _setup_done
+    if setup is not None:
+        _setups[key] = setup
     if _setup_done != key:
-        init(*pickle.loads(setup))
+        if key not in _setups:  # the pool sends None only to a worker that has had the setup
+            raise RuntimeError("a worker was handed a chunk of a map whose init it was never sent")
+        init(*pickle.loads(_setups[key]))
         _setup_done = key
     with staged_writes() as staged:
-        return [work(job) for job in chunk], staged
+        return [work(job) for job in chunk], staged, os.getpid()
 
 
 def _run_chunk(work: Callable[[J], R], chunk: list[J]) -> list[R]:
@@ -147,7 +156,7 @@ def chunk_size(options: PoolOptions, left: int | None) -> int:
     return max(1, min(options.chunk, -(-left // (max(options.workers, 1) * CHUNKS_PER_WORKER))))
 
 
-def _commit_chunk(done: Future[tuple[list[R], Staged]], out: Future[list[R]],
+def _commit_chunk(done: Future[tuple[list[R], Staged, int]], out: Future[list[R]],
                   abort: threading.Event) -> None:
     """Make a finished chunk's files durable and in place, then give `out` its results.
 
@@ -160,7 +169,7 @@ def _commit_chunk(done: Future[tuple[list[R], Staged]], out: Future[list[R]],
     if failure is not None:
         out.set_exception(failure)
         return
-    results, staged = done.result()
+    results, staged, _ = done.result()
     if abort.is_set():
         discard_staged(staged)
         out.cancel()
@@ -202,7 +211,7 @@ class WorkerPool:
         self._abort = threading.Event()
         self._before_results: list[Future[None]] = []
         """Commits of files written by this process (`commit_in_background`) not yet waited for."""
-        self._starting: list[Future[tuple[list[None], Staged]]] = []
+        self._starting: list[Future[tuple[list[None], Staged, int]]] = []
         self._total = total
         self._early: tuple[Callable[..., None], tuple[object, ...], str] | None = (
             (init, initargs, _map_key()) if init is not None else None)
@@ -301,12 +310,18 @@ class WorkerPool:
             for part in _chunks(jobs, self.options, total, group):
                 yield from _run_chunk(work, part)
             return
-        for started in self._starting:
-            started.result()  # a worker that could not start (or load its parts) says why here
         early = self._early
         # The pool's early init counts as this map's when it is the same: a worker that ran it
         # does not run it again (one that did not get to it runs it with its first chunk).
-        key = early[2] if early and early[:2] == (init, initargs) else _map_key()
+        same = early is not None and early[:2] == (init, initargs)
+        key = early[2] if early and same else _map_key()
+        ready: set[int] = set()
+        """The workers that have this map's init arguments (their pids, as their chunks report them)."""
+        for started in self._starting:
+            # a worker that could not start (or load its parts) says why here
+            pid = started.result()[2]
+            if same:
+                ready.add(pid)
         setup = pickle.dumps(initargs)
         limit = self.options.workers * IN_FLIGHT
         pending: deque[Future[list[R]]] = deque()
@@ -314,21 +329,32 @@ class WorkerPool:
             if len(pending) >= limit:
                 self._wait_for_commits()
                 yield from pending.popleft().result()
+            # The init's arguments go with each chunk until every worker has had them: then
+            # none. They are the parts every job shares (~80 kB for the sub-processor notices),
+            # and a chunk larger than the pipe's buffer (64 kB) has its worker wait, mid-read,
+            # for this process's thread that writes the pipe: 1-5 ms before each chunk.
+            sent = None if len(ready) >= self.options.workers else setup
             pending.append(self._committed(
-                self._executor.submit(_work_chunk, work, init, key, setup, part)))
+                self._executor.submit(_work_chunk, work, init, key, sent, part), ready))
         if last:
             self._end_intake(self._executor)
         self._wait_for_commits()
         while pending:
             yield from pending.popleft().result()
 
-    def _committed(self, done: Future[tuple[list[R], Staged]]) -> Future[list[R]]:
-        """Return a future of `done`'s results that is set once its files are durable and in place."""
+    def _committed(self, done: Future[tuple[list[R], Staged, int]], ready: set[int]
+                   ) -> Future[list[R]]:
+        """Return a future of `done`'s results that is set once its files are durable and in place.
+
+        The pid of the worker that did the chunk goes into `ready` as soon as it arrives.
+        """
         out: Future[list[R]] = Future()
         committer = self._committer
         assert committer is not None
 
-        def arrived(chunk: Future[tuple[list[R], Staged]]) -> None:
+        def arrived(chunk: Future[tuple[list[R], Staged, int]]) -> None:
+            if not chunk.cancelled() and chunk.exception() is None:
+                ready.add(chunk.result()[2])
             try:
                 committer.submit(_commit_chunk, chunk, out, self._abort)
             except RuntimeError:  # the pool is being left: nobody waits for these results
